@@ -1,0 +1,180 @@
+//! Per-module facts extracted by the parser.
+//!
+//! `ModuleFacts` is the contract between parsing and everything downstream: the cache stores it,
+//! the import graph and the rules consume it, and none of them ever sees a syntax tree.
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the `ModuleFacts` layout. Bump it whenever a field changes meaning or shape, so
+/// cached facts from an older layout are never read back as current ones.
+pub const FACTS_SCHEMA_VERSION: u32 = 1;
+
+/// Everything archlint knows about one Python source file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModuleFacts {
+    /// Every import statement (and string-literal dynamic import), in source order.
+    pub imports: Vec<ImportFact>,
+    /// Class definitions, at any depth.
+    pub classes: Vec<ClassFact>,
+    /// Function and method definitions, at any depth.
+    pub functions: Vec<FunctionFact>,
+    /// Number of lines in the file.
+    pub lines: u32,
+    /// Size of the file in bytes.
+    pub bytes: u64,
+    /// Problems found while reading or parsing; facts above are what recovery still found.
+    pub diagnostics: Vec<SourceDiagnostic>,
+}
+
+impl ModuleFacts {
+    /// Whether the file parsed without any syntax error.
+    pub fn is_clean(&self) -> bool {
+        self.diagnostics.is_empty()
+    }
+}
+
+/// How an import was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportKind {
+    /// `import a.b.c`
+    Import,
+    /// `from a.b import c`
+    From,
+    /// `from a.b import *`
+    Star,
+    /// `importlib.import_module("a.b")` or `__import__("a.b")` with a string literal.
+    Dynamic,
+}
+
+/// One imported name.
+///
+/// The target is kept unresolved (as written, with its relative level) because resolving it needs
+/// the set of modules in the project, which is known only once every file is discovered.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ImportFact {
+    /// How the import was written.
+    pub kind: ImportKind,
+    /// Number of leading dots (0 for an absolute import).
+    pub level: u32,
+    /// The module part: `a.b` in `import a.b` and `from a.b import c`; empty in `from . import c`.
+    pub module: String,
+    /// The imported name in `from a.b import c` (`*` for a star import), `None` otherwise.
+    pub name: Option<String>,
+    /// 1-based line of the statement.
+    pub line: u32,
+    /// 1-based column of the statement.
+    pub column: u32,
+    /// The import sits in the body of an `if TYPE_CHECKING:` block.
+    pub type_checking: bool,
+    /// The import sits inside a function or method body.
+    pub in_function: bool,
+}
+
+impl ImportFact {
+    /// The imported object as a dotted name with leading dots for the relative level,
+    /// e.g. `..pkg.mod.name`, the form import-linter's scanner works with.
+    pub fn object_name(&self) -> String {
+        let mut out = ".".repeat(self.level as usize);
+        out.push_str(&self.module);
+        if let Some(name) = &self.name {
+            if !self.module.is_empty() {
+                out.push('.');
+            }
+            out.push_str(name);
+        }
+        out
+    }
+}
+
+/// A class definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassFact {
+    /// The class name.
+    pub name: String,
+    /// Dotted path inside the module, e.g. `Outer.Inner`.
+    pub qualname: String,
+    /// First line (the `class` keyword or first decorator).
+    pub start_line: u32,
+    /// Last line.
+    pub end_line: u32,
+    /// Number of methods defined directly in the class body.
+    pub methods: u32,
+    /// Names of base-class expressions, as written.
+    pub bases: Vec<String>,
+}
+
+/// A function or method definition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunctionFact {
+    /// The function name.
+    pub name: String,
+    /// Dotted path inside the module, e.g. `Class.method` or `outer.inner`.
+    pub qualname: String,
+    /// First line.
+    pub start_line: u32,
+    /// Last line.
+    pub end_line: u32,
+    /// All parameters, including `self`, `*args` and `**kwargs`.
+    pub parameters: u32,
+    /// Parameters that can be passed by position.
+    pub positional_parameters: u32,
+    /// Deepest nesting of compound statements (`if`, `for`, `while`, `with`, `try`, `match`)
+    /// inside the body; 0 for a flat body.
+    pub max_nesting: u32,
+    /// `async def`.
+    pub is_async: bool,
+    /// Defined directly in a class body.
+    pub is_method: bool,
+}
+
+/// Severity of a source diagnostic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The file could not be analysed at all, or only partly.
+    Error,
+    /// The file was analysed, but something deserves attention.
+    Warning,
+}
+
+/// A problem with one source file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SourceDiagnostic {
+    /// Stable code, e.g. `syntax-error`, `non-utf8`, `too-large`.
+    pub code: String,
+    /// Error or warning.
+    pub severity: Severity,
+    /// Human-readable message.
+    pub message: String,
+    /// 1-based line, when known.
+    pub line: Option<u32>,
+    /// 1-based column, when known.
+    pub column: Option<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fact(level: u32, module: &str, name: Option<&str>) -> ImportFact {
+        ImportFact {
+            kind: ImportKind::From,
+            level,
+            module: module.into(),
+            name: name.map(Into::into),
+            line: 1,
+            column: 1,
+            type_checking: false,
+            in_function: false,
+        }
+    }
+
+    #[test]
+    fn object_names() {
+        assert_eq!(fact(0, "a.b", None).object_name(), "a.b");
+        assert_eq!(fact(0, "a.b", Some("c")).object_name(), "a.b.c");
+        assert_eq!(fact(1, "", Some("c")).object_name(), ".c");
+        assert_eq!(fact(2, "x", Some("*")).object_name(), "..x.*");
+    }
+}

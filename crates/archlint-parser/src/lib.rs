@@ -1,0 +1,205 @@
+//! Python source → [`ModuleFacts`].
+//!
+//! This is the only crate that sees a syntax tree. It reads a file defensively (size limit,
+//! binary and encoding checks), parses it with ruff's error-recovering parser and walks the tree
+//! once, collecting imports, classes and functions. Bad input becomes a diagnostic in the facts,
+//! never a panic.
+
+mod visitor;
+
+use std::io::Read;
+use std::path::Path;
+
+use archlint_facts::{ModuleFacts, Severity, SourceDiagnostic};
+use ruff_python_ast::PythonVersion;
+use ruff_python_parser::{Mode, ParseOptions};
+use ruff_source_file::LineIndex;
+use ruff_text_size::Ranged;
+
+/// Version of ruff's parser crates we build on; part of every cache key for facts.
+pub const PARSER_VERSION: &str = "ruff_python_parser-0.0.10";
+
+/// Settings that change the facts a file yields (and therefore belong in cache keys).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ParseSettings {
+    /// Files larger than this are not parsed.
+    pub max_file_bytes: u64,
+    /// Python version whose syntax is accepted without a warning, as (major, minor).
+    pub target_version: (u8, u8),
+}
+
+impl Default for ParseSettings {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: 10 * 1024 * 1024,
+            target_version: (3, 14),
+        }
+    }
+}
+
+impl ParseSettings {
+    /// A stable textual fingerprint for cache keys.
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "{PARSER_VERSION};max={};py={}.{}",
+            self.max_file_bytes, self.target_version.0, self.target_version.1
+        )
+    }
+}
+
+/// Read and parse a file. Never fails: I/O and decoding problems become diagnostics.
+pub fn parse_file(path: &Path, settings: &ParseSettings) -> ModuleFacts {
+    match read_limited(path, settings.max_file_bytes) {
+        Ok(ReadOutcome::Bytes(bytes)) => parse_bytes(&bytes, settings),
+        Ok(ReadOutcome::TooLarge(size)) => only_diagnostic(
+            size,
+            "too-large",
+            format!(
+                "file is {size} bytes, over the {} byte limit; not analysed",
+                settings.max_file_bytes
+            ),
+            None,
+        ),
+        Err(err) => only_diagnostic(0, "unreadable", format!("cannot read file: {err}"), None),
+    }
+}
+
+enum ReadOutcome {
+    Bytes(Vec<u8>),
+    TooLarge(u64),
+}
+
+fn read_limited(path: &Path, limit: u64) -> std::io::Result<ReadOutcome> {
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    if size > limit {
+        return Ok(ReadOutcome::TooLarge(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize + 1);
+    // Guard against files that grow while we read them.
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Ok(ReadOutcome::TooLarge(bytes.len() as u64));
+    }
+    Ok(ReadOutcome::Bytes(bytes))
+}
+
+fn only_diagnostic(bytes: u64, code: &str, message: String, line: Option<u32>) -> ModuleFacts {
+    ModuleFacts {
+        bytes,
+        diagnostics: vec![SourceDiagnostic {
+            code: code.into(),
+            severity: Severity::Error,
+            message,
+            line,
+            column: None,
+        }],
+        ..ModuleFacts::default()
+    }
+}
+
+/// Parse raw file contents: checks for binary content and UTF-8 before parsing.
+pub fn parse_bytes(bytes: &[u8], settings: &ParseSettings) -> ModuleFacts {
+    if bytes.len() as u64 > settings.max_file_bytes {
+        return only_diagnostic(
+            bytes.len() as u64,
+            "too-large",
+            format!(
+                "file is {} bytes, over the {} byte limit; not analysed",
+                bytes.len(),
+                settings.max_file_bytes
+            ),
+            None,
+        );
+    }
+    if let Some(pos) = memchr_nul(bytes) {
+        let line = line_of_offset(bytes, pos);
+        return only_diagnostic(
+            bytes.len() as u64,
+            "binary",
+            "file contains NUL bytes and looks binary; not analysed".into(),
+            Some(line),
+        );
+    }
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(source) => parse_source(source, settings),
+        Err(err) => {
+            // Recover what we can from a lossy decoding, but say where the bad bytes are.
+            let pos = err.valid_up_to();
+            let line = line_of_offset(bytes, pos);
+            let lossy = String::from_utf8_lossy(bytes);
+            let mut facts = parse_source(&lossy, settings);
+            facts.bytes = bytes.len() as u64;
+            facts.diagnostics.insert(
+                0,
+                SourceDiagnostic {
+                    code: "non-utf8".into(),
+                    severity: Severity::Error,
+                    message: format!(
+                        "file is not valid UTF-8 (invalid byte at offset {pos}); \
+                         analysed with replacement characters"
+                    ),
+                    line: Some(line),
+                    column: None,
+                },
+            );
+            facts
+        }
+    }
+}
+
+fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
+}
+
+fn line_of_offset(bytes: &[u8], pos: usize) -> u32 {
+    1 + bytes[..pos.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u32
+}
+
+/// Parse Python source text into facts. Syntax errors become diagnostics; the facts still hold
+/// everything the parser's error recovery found.
+pub fn parse_source(source: &str, settings: &ParseSettings) -> ModuleFacts {
+    let (major, minor) = settings.target_version;
+    let options =
+        ParseOptions::from(Mode::Module).with_target_version(PythonVersion { major, minor });
+    let parsed = ruff_python_parser::parse_unchecked(source, options);
+    let line_index = LineIndex::from_source_text(source);
+
+    let mut facts = ModuleFacts {
+        lines: line_index.line_count() as u32,
+        bytes: source.len() as u64,
+        ..ModuleFacts::default()
+    };
+    if let Some(module) = parsed.syntax().as_module() {
+        visitor::collect(&module.body, source, &line_index, &mut facts);
+    }
+
+    for error in parsed.errors() {
+        let loc = line_index.line_column(error.location.start(), source);
+        facts.diagnostics.push(SourceDiagnostic {
+            code: "syntax-error".into(),
+            severity: Severity::Error,
+            message: format!("syntax error: {}", error.error),
+            line: Some(loc.line.get() as u32),
+            column: Some(loc.column.get() as u32),
+        });
+    }
+    for error in parsed.unsupported_syntax_errors() {
+        let loc = line_index.line_column(error.range().start(), source);
+        facts.diagnostics.push(SourceDiagnostic {
+            code: "unsupported-syntax".into(),
+            severity: Severity::Warning,
+            message: error.to_string(),
+            line: Some(loc.line.get() as u32),
+            column: Some(loc.column.get() as u32),
+        });
+    }
+    facts
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,156 @@
+use super::*;
+use archlint_facts::ImportKind;
+
+fn facts(src: &str) -> ModuleFacts {
+    parse_source(src, &ParseSettings::default())
+}
+
+fn names(f: &ModuleFacts) -> Vec<String> {
+    f.imports.iter().map(|i| i.object_name()).collect()
+}
+
+#[test]
+fn absolute_relative_and_star_imports() {
+    let f = facts(
+        "import a.b, c as d\nfrom x.y import z, w as q\nfrom . import s\nfrom ..p import *\n",
+    );
+    assert_eq!(names(&f), ["a.b", "c", "x.y.z", "x.y.w", ".s", "..p.*"]);
+    assert_eq!(f.imports[5].kind, ImportKind::Star);
+    assert_eq!(f.imports[5].level, 2);
+    assert_eq!(
+        f.imports.iter().map(|i| i.line).collect::<Vec<_>>(),
+        [1, 1, 2, 2, 3, 4]
+    );
+    assert!(f.is_clean());
+}
+
+#[test]
+fn type_checking_and_function_level_imports() {
+    let src = "\
+from typing import TYPE_CHECKING
+import typing
+if TYPE_CHECKING:
+    import tc_only
+else:
+    import runtime_else
+if typing.TYPE_CHECKING:
+    from a import b
+def f():
+    import inner
+    if True:
+        import deeper
+class C:
+    def m(self):
+        from .rel import thing
+";
+    let f = facts(src);
+    let get = |n: &str| f.imports.iter().find(|i| i.object_name() == n).unwrap();
+    assert!(get("tc_only").type_checking);
+    assert!(!get("runtime_else").type_checking);
+    assert!(get("a.b").type_checking);
+    assert!(get("inner").in_function && !get("inner").type_checking);
+    assert!(get("deeper").in_function);
+    assert!(get(".rel.thing").in_function);
+    assert!(!get("typing").in_function);
+    assert_eq!(get("deeper").line, 12);
+    assert_eq!(get("deeper").column, 9);
+}
+
+#[test]
+fn dynamic_imports_with_string_literals() {
+    let f = facts(
+        "import importlib\nm = importlib.import_module('pkg.plugins')\nn = __import__(name)\nimport_module('.sib')\n",
+    );
+    let dynamic: Vec<_> = f
+        .imports
+        .iter()
+        .filter(|i| i.kind == ImportKind::Dynamic)
+        .map(|i| i.object_name())
+        .collect();
+    assert_eq!(dynamic, ["pkg.plugins", ".sib"]);
+}
+
+#[test]
+fn classes_and_functions_with_spans_params_nesting() {
+    let src = "\
+class A(Base, mixins.M):
+    def one(self, a, /, b, *args, c, **kw):
+        for x in a:
+            if x:
+                with y:
+                    pass
+    async def two(self):
+        pass
+
+def free(a, b=1):
+    def inner():
+        pass
+    return a
+";
+    let f = facts(src);
+    assert_eq!(f.classes.len(), 1);
+    let class = &f.classes[0];
+    assert_eq!((class.start_line, class.end_line, class.methods), (1, 8, 2));
+    assert_eq!(class.bases, ["Base", "mixins.M"]);
+    let one = &f.functions[0];
+    assert_eq!(one.qualname, "A.one");
+    assert_eq!((one.parameters, one.positional_parameters), (6, 3));
+    assert_eq!(one.max_nesting, 3);
+    assert!(one.is_method);
+    assert!(f.functions[1].is_async);
+    let inner = f.functions.iter().find(|f| f.name == "inner").unwrap();
+    assert_eq!(inner.qualname, "free.inner");
+    assert!(!inner.is_method);
+    assert_eq!(f.lines, 14);
+}
+
+#[test]
+fn syntax_errors_keep_recovered_facts() {
+    let f = facts("import ok\ndef broken(:\n    pass\nx = = 1\nimport after_errors\n");
+    assert!(names(&f).contains(&"after_errors".to_string()));
+    assert!(names(&f).contains(&"ok".to_string()));
+    let err = f
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "syntax-error")
+        .unwrap();
+    assert_eq!(err.line, Some(2));
+}
+
+#[test]
+fn non_utf8_binary_and_oversized_inputs() {
+    let f = parse_bytes(
+        b"import ok\nx = '\xff'\nimport also_ok\n",
+        &ParseSettings::default(),
+    );
+    assert_eq!(f.diagnostics[0].code, "non-utf8");
+    assert_eq!(f.diagnostics[0].line, Some(2));
+    assert_eq!(names(&f), ["ok", "also_ok"]);
+
+    let f = parse_bytes(b"import a\n\0\0\0", &ParseSettings::default());
+    assert_eq!(f.diagnostics[0].code, "binary");
+    assert!(f.imports.is_empty());
+
+    let small = ParseSettings {
+        max_file_bytes: 4,
+        ..ParseSettings::default()
+    };
+    let f = parse_bytes(b"import abc\n", &small);
+    assert_eq!(f.diagnostics[0].code, "too-large");
+}
+
+#[test]
+fn bom_is_ignored_and_new_syntax_parses() {
+    let f = facts("\u{feff}import a\ntype X[T = int] = list[T]\nmatch a:\n    case 1: pass\n");
+    assert_eq!(names(&f), ["a"]);
+    assert!(f.diagnostics.iter().all(|d| d.code != "syntax-error"));
+}
+
+#[test]
+fn missing_file_is_a_diagnostic() {
+    let f = parse_file(
+        Path::new("/nonexistent/archlint/x.py"),
+        &ParseSettings::default(),
+    );
+    assert_eq!(f.diagnostics[0].code, "unreadable");
+}
