@@ -1,1 +1,354 @@
+//! Finding the Python modules of a project.
+//!
+//! Given a project root and the names of its root packages (or nothing, to detect them), this
+//! walks the package directories — honouring `.gitignore` and include/exclude globs — and maps
+//! every `.py` file to its dotted module name. The rules follow import-linter's module finder so
+//! that both tools see the same modules: directories that are not identifiers are skipped, a
+//! directory without `__init__.py` inside a regular package is not descended into, and
+//! directories without `__init__.py` that hold Python files are namespace packages.
 
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+/// What to discover.
+#[derive(Debug, Clone, Default)]
+pub struct DiscoveryOptions {
+    /// Project root; relative paths and globs are taken from here.
+    pub root: PathBuf,
+    /// Root packages to analyse (dotted names). Empty: detect them in the source dirs.
+    pub root_packages: Vec<String>,
+    /// Directories in which root packages are looked for, relative to `root`.
+    /// Empty means the root itself and `src/`.
+    pub source_dirs: Vec<PathBuf>,
+    /// Only files matching one of these globs (relative to the root) are kept, when given.
+    pub include: Vec<String>,
+    /// Files matching any of these globs (relative to the root) are skipped.
+    pub exclude: Vec<String>,
+    /// Honour `.gitignore`, `.ignore` and git's exclude files.
+    pub respect_gitignore: bool,
+}
+
+/// One Python module found on disk.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SourceFile {
+    /// Dotted module name, e.g. `app.domain.models`.
+    pub module: String,
+    /// Path to the file.
+    pub path: PathBuf,
+    /// The file is a package's `__init__.py`.
+    pub is_package: bool,
+}
+
+/// The result of discovery.
+#[derive(Debug, Clone, Default)]
+pub struct Discovered {
+    /// Root package names, as given or detected, sorted.
+    pub root_packages: Vec<String>,
+    /// Every module file, sorted by module name.
+    pub files: Vec<SourceFile>,
+    /// Directories without `__init__.py` that contain modules (namespace packages).
+    pub namespace_packages: Vec<String>,
+    /// Things skipped along the way, with the reason.
+    pub warnings: Vec<String>,
+}
+
+/// Why discovery could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoveryError {
+    /// A configured root package is not in any source directory.
+    #[error("could not find root package '{name}' (looked in {searched})")]
+    PackageNotFound {
+        /// The package name.
+        name: String,
+        /// The directories searched, comma-separated.
+        searched: String,
+    },
+    /// A configured root package is a single module file.
+    #[error("'{name}' is a module, not a package: root packages must be directories ({path})")]
+    NotAPackage {
+        /// The package name.
+        name: String,
+        /// The file found.
+        path: String,
+    },
+    /// A root package name is not a dotted identifier.
+    #[error("'{0}' is not a valid package name")]
+    InvalidName(String),
+    /// An include or exclude glob does not compile.
+    #[error("invalid glob '{glob}': {message}")]
+    InvalidGlob {
+        /// The glob as written.
+        glob: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// No package was configured and none could be detected.
+    #[error("no Python package found under {0} (a package is a directory with __init__.py)")]
+    NothingFound(String),
+}
+
+/// Whether `name` is a valid dotted Python module name.
+pub fn is_dotted_identifier(name: &str) -> bool {
+    !name.is_empty() && name.split('.').all(is_identifier)
+}
+
+/// Whether `s` is a Python identifier (ASCII letters, digits, `_`, or any non-ASCII letter).
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) if c == '_' || c.is_alphabetic() => {}
+        _ => return false,
+    }
+    chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+fn build_globs(patterns: &[String]) -> Result<Option<GlobSet>, DiscoveryError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob = Glob::new(pattern).map_err(|e| DiscoveryError::InvalidGlob {
+            glob: pattern.clone(),
+            message: e.kind().to_string(),
+        })?;
+        builder.add(glob);
+        // `dir` should also exclude everything below it, as users expect.
+        if !pattern.ends_with("/**") && !pattern.contains('*') {
+            if let Ok(g) = Glob::new(&format!("{pattern}/**")) {
+                builder.add(g);
+            }
+        }
+    }
+    builder
+        .build()
+        .map(Some)
+        .map_err(|e| DiscoveryError::InvalidGlob {
+            glob: patterns.join(", "),
+            message: e.to_string(),
+        })
+}
+
+impl DiscoveryOptions {
+    fn search_dirs(&self) -> Vec<PathBuf> {
+        if self.source_dirs.is_empty() {
+            vec![self.root.clone(), self.root.join("src")]
+        } else {
+            self.source_dirs.iter().map(|d| self.root.join(d)).collect()
+        }
+    }
+}
+
+/// Find the root packages and every module in them.
+pub fn discover(options: &DiscoveryOptions) -> Result<Discovered, DiscoveryError> {
+    let include = build_globs(&options.include)?;
+    let exclude = build_globs(&options.exclude)?;
+    let search_dirs = options.search_dirs();
+
+    let mut roots: Vec<(String, PathBuf)> = Vec::new();
+    let mut root_packages: Vec<String> = options.root_packages.clone();
+    if root_packages.is_empty() {
+        root_packages = detect_root_packages(&search_dirs);
+        if root_packages.is_empty() {
+            return Err(DiscoveryError::NothingFound(
+                options.root.display().to_string(),
+            ));
+        }
+    }
+    root_packages.sort();
+    root_packages.dedup();
+    for name in &root_packages {
+        if !is_dotted_identifier(name) {
+            return Err(DiscoveryError::InvalidName(name.clone()));
+        }
+        let rel: PathBuf = name.split('.').collect();
+        let mut found = false;
+        for dir in &search_dirs {
+            let candidate = dir.join(&rel);
+            if candidate.is_dir() {
+                roots.push((name.clone(), candidate));
+                found = true;
+            } else if candidate.with_extension("py").is_file() && !found {
+                return Err(DiscoveryError::NotAPackage {
+                    name: name.clone(),
+                    path: candidate.with_extension("py").display().to_string(),
+                });
+            }
+        }
+        if !found {
+            return Err(DiscoveryError::PackageNotFound {
+                name: name.clone(),
+                searched: search_dirs
+                    .iter()
+                    .map(|d| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+    }
+
+    let mut out = Discovered {
+        root_packages,
+        ..Discovered::default()
+    };
+    let mut namespace_candidates: BTreeSet<String> = BTreeSet::new();
+    for (name, dir) in &roots {
+        walk_package(
+            name,
+            dir,
+            options,
+            include.as_ref(),
+            exclude.as_ref(),
+            &mut out,
+            &mut namespace_candidates,
+        );
+    }
+    out.files.sort();
+    out.files.dedup_by(|a, b| a.module == b.module);
+    let modules: BTreeSet<&str> = out.files.iter().map(|f| f.module.as_str()).collect();
+    out.namespace_packages = namespace_candidates
+        .into_iter()
+        .filter(|ns| !modules.contains(ns.as_str()) && has_descendant(&modules, ns))
+        .collect();
+    Ok(out)
+}
+
+/// Whether any module in the sorted set lies below `package`.
+fn has_descendant(modules: &BTreeSet<&str>, package: &str) -> bool {
+    let prefix = format!("{package}.");
+    modules
+        .range(prefix.as_str()..)
+        .next()
+        .is_some_and(|m| m.starts_with(&prefix))
+}
+
+fn detect_root_packages(search_dirs: &[PathBuf]) -> Vec<String> {
+    let mut found = Vec::new();
+    for dir in search_dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            if is_identifier(name) && path.is_dir() && path.join("__init__.py").is_file() {
+                found.push(name.to_owned());
+            }
+        }
+    }
+    found
+}
+
+fn walk_package(
+    package: &str,
+    dir: &Path,
+    options: &DiscoveryOptions,
+    include: Option<&GlobSet>,
+    exclude: Option<&GlobSet>,
+    out: &mut Discovered,
+    namespace_candidates: &mut BTreeSet<String>,
+) {
+    let mut builder = ignore::WalkBuilder::new(dir);
+    builder
+        .hidden(true)
+        .parents(options.respect_gitignore)
+        .git_ignore(options.respect_gitignore)
+        .git_global(options.respect_gitignore)
+        .git_exclude(options.respect_gitignore)
+        .ignore(options.respect_gitignore)
+        .require_git(false)
+        .follow_links(false)
+        .sort_by_file_name(|a, b| a.cmp(b));
+    let package_dir = dir.to_path_buf();
+    builder.filter_entry(move |entry| {
+        if !entry.file_type().is_some_and(|t| t.is_dir()) || entry.path() == package_dir {
+            return true;
+        }
+        let name = entry.file_name().to_str().unwrap_or("");
+        if !is_identifier(name) {
+            return false;
+        }
+        // Inside a regular package, a directory without __init__.py is not importable as a
+        // subpackage of it: import-linter does not descend into it, and neither do we.
+        let parent_is_regular = entry
+            .path()
+            .parent()
+            .is_some_and(|p| p.join("__init__.py").is_file());
+        !(parent_is_regular && !entry.path().join("__init__.py").is_file())
+    });
+
+    for result in builder.build() {
+        let entry = match result {
+            Ok(entry) => entry,
+            Err(err) => {
+                out.warnings.push(format!("skipped: {err}"));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let rel_to_pkg = path.strip_prefix(dir).unwrap_or(path);
+        if entry.file_type().is_some_and(|t| t.is_dir()) {
+            if !path.join("__init__.py").is_file() {
+                namespace_candidates.insert(module_name(package, rel_to_pkg, false));
+            }
+            continue;
+        }
+        let Some(file_name) = path.file_name().and_then(|n| n.to_str()) else {
+            out.warnings.push(format!(
+                "skipped {}: file name is not UTF-8",
+                path.display()
+            ));
+            continue;
+        };
+        if file_name.starts_with('.') || !file_name.ends_with(".py") {
+            continue;
+        }
+        if file_name.matches('.').count() > 1 {
+            out.warnings.push(format!(
+                "skipped {}: too many dots in the name to be a module",
+                path.display()
+            ));
+            continue;
+        }
+        let rel_to_root = path.strip_prefix(&options.root).unwrap_or(path);
+        if let Some(exclude) = exclude
+            && exclude.is_match(rel_to_root)
+        {
+            continue;
+        }
+        if let Some(include) = include
+            && !include.is_match(rel_to_root)
+        {
+            continue;
+        }
+        let is_package = file_name == "__init__.py";
+        out.files.push(SourceFile {
+            module: module_name(package, rel_to_pkg, true),
+            path: path.to_path_buf(),
+            is_package,
+        });
+    }
+}
+
+/// Dotted module name of a path relative to its root package directory.
+fn module_name(package: &str, rel: &Path, is_file: bool) -> String {
+    let mut parts: Vec<String> = vec![package.to_owned()];
+    for component in rel.components() {
+        parts.push(component.as_os_str().to_string_lossy().into_owned());
+    }
+    if is_file {
+        let last = parts.pop().unwrap_or_default();
+        let stem = last.strip_suffix(".py").unwrap_or(&last).to_owned();
+        if stem != "__init__" {
+            parts.push(stem);
+        }
+    }
+    parts.join(".")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,142 @@
+use super::*;
+use std::fs;
+
+fn touch(root: &Path, rel: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, "").unwrap();
+}
+
+fn modules(d: &Discovered) -> Vec<&str> {
+    d.files.iter().map(|f| f.module.as_str()).collect()
+}
+
+fn opts(root: &Path, packages: &[&str]) -> DiscoveryOptions {
+    DiscoveryOptions {
+        root: root.to_path_buf(),
+        root_packages: packages.iter().map(|s| s.to_string()).collect(),
+        respect_gitignore: true,
+        ..DiscoveryOptions::default()
+    }
+}
+
+#[test]
+fn regular_packages_and_module_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    for f in [
+        "app/__init__.py",
+        "app/core.py",
+        "app/sub/__init__.py",
+        "app/sub/deep.py",
+        "app/no_init/orphan.py",
+        "app/not-ident/x.py",
+        "app/some.module.py",
+        "app/.hidden.py",
+        "app/data.txt",
+    ] {
+        touch(r, f);
+    }
+    let d = discover(&opts(r, &["app"])).unwrap();
+    assert_eq!(modules(&d), ["app", "app.core", "app.sub", "app.sub.deep"]);
+    assert!(d.files[0].is_package && !d.files[1].is_package);
+    assert!(d.warnings.iter().any(|w| w.contains("some.module.py")));
+    assert!(d.namespace_packages.is_empty());
+}
+
+#[test]
+fn src_layout_and_several_roots_detected() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    touch(r, "src/one/__init__.py");
+    touch(r, "src/one/a.py");
+    touch(r, "two/__init__.py");
+    touch(r, "setup.py");
+    let d = discover(&opts(r, &[])).unwrap();
+    assert_eq!(d.root_packages, ["one", "two"]);
+    assert_eq!(modules(&d), ["one", "one.a", "two"]);
+}
+
+#[test]
+fn namespace_root_packages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    touch(r, "ns/portion/__init__.py");
+    touch(r, "ns/portion/m.py");
+    touch(r, "ns/nested/inner/__init__.py");
+    touch(r, "ns/empty_dir/readme.txt");
+    let d = discover(&opts(r, &["ns"])).unwrap();
+    assert_eq!(
+        modules(&d),
+        ["ns.nested.inner", "ns.portion", "ns.portion.m"]
+    );
+    assert_eq!(d.namespace_packages, ["ns", "ns.nested"]);
+
+    let d = discover(&opts(r, &["ns.portion"])).unwrap();
+    assert_eq!(modules(&d), ["ns.portion", "ns.portion.m"]);
+}
+
+#[test]
+fn gitignore_and_globs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    for f in [
+        "app/__init__.py",
+        "app/gen.py",
+        "app/keep.py",
+        "app/tests/__init__.py",
+        "app/tests/t.py",
+    ] {
+        touch(r, f);
+    }
+    fs::write(r.join(".gitignore"), "gen.py\n").unwrap();
+    let mut o = opts(r, &["app"]);
+    o.exclude = vec!["app/tests".into()];
+    let d = discover(&o).unwrap();
+    assert_eq!(modules(&d), ["app", "app.keep"]);
+
+    o.respect_gitignore = false;
+    o.exclude.clear();
+    o.include = vec!["**/keep.py".into()];
+    let d = discover(&o).unwrap();
+    assert_eq!(modules(&d), ["app.keep"]);
+}
+
+#[test]
+fn clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    touch(r, "single.py");
+    assert!(matches!(
+        discover(&opts(r, &["missing"])),
+        Err(DiscoveryError::PackageNotFound { .. })
+    ));
+    assert!(matches!(
+        discover(&opts(r, &["single"])),
+        Err(DiscoveryError::NotAPackage { .. })
+    ));
+    assert!(matches!(
+        discover(&opts(r, &["bad-name"])),
+        Err(DiscoveryError::InvalidName(_))
+    ));
+    assert!(matches!(
+        discover(&opts(r, &[])),
+        Err(DiscoveryError::NothingFound(_))
+    ));
+    let mut o = opts(r, &["x"]);
+    o.exclude = vec!["[".into()];
+    assert!(matches!(
+        discover(&o),
+        Err(DiscoveryError::InvalidGlob { .. })
+    ));
+}
+
+#[test]
+fn identifiers() {
+    assert!(is_dotted_identifier("a.b_c.d1"));
+    assert!(is_dotted_identifier("café"));
+    assert!(!is_dotted_identifier("a..b"));
+    assert!(!is_dotted_identifier("1a"));
+    assert!(!is_dotted_identifier("a/b"));
+    assert!(!is_dotted_identifier(""));
+}
