@@ -1,0 +1,190 @@
+//! Building the graph from per-module facts: resolving each import to a module.
+
+use archlint_facts::{ImportFact, ImportKind, ModuleFacts};
+use rustc_hash::FxHashSet;
+
+use crate::{ImportDetail, ImportGraph};
+
+/// Settings that decide which imports become edges.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct GraphOptions {
+    /// Add external packages as squashed nodes.
+    pub include_external_packages: bool,
+    /// Leave out imports under `if TYPE_CHECKING:`.
+    pub exclude_type_checking_imports: bool,
+    /// Add string-literal `importlib.import_module(...)` calls as edges.
+    pub include_dynamic_imports: bool,
+}
+
+/// One module and its facts.
+#[derive(Debug, Clone, Copy)]
+pub struct ModuleInput<'a> {
+    /// Dotted name.
+    pub name: &'a str,
+    /// An `__init__.py`.
+    pub is_package: bool,
+    /// What the parser found.
+    pub facts: &'a ModuleFacts,
+}
+
+/// Where an import points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// A module of the project.
+    Internal(String),
+    /// An external package, squashed to its top-level name.
+    External(String),
+}
+
+/// Resolve one import of `importer` against the project's modules.
+///
+/// `from a import b` resolves to `a.b` when that is a module and to `a` otherwise; `import a.b`
+/// resolves to `a.b` (or its parent when `a.b` is not a module). Relative imports are taken
+/// against the importer's package. Returns `None` for a relative import that climbs above the
+/// top-level package, and for external imports that are not wanted.
+pub fn resolve_import(
+    fact: &ImportFact,
+    importer: &str,
+    importer_is_package: bool,
+    modules: &FxHashSet<&str>,
+    root_packages: &[String],
+    include_external: bool,
+) -> Option<Resolved> {
+    let mut object = String::new();
+    if fact.level > 0 {
+        let parts: Vec<&str> = importer.split('.').collect();
+        // A package's own name is its first level; a plain module's package is one up.
+        let keep = if importer_is_package {
+            parts.len() as i64 - fact.level as i64 + 1
+        } else {
+            parts.len() as i64 - fact.level as i64
+        };
+        if keep < 1 {
+            return None;
+        }
+        object.push_str(&parts[..keep as usize].join("."));
+    }
+    for piece in [Some(fact.module.as_str()), fact.name.as_deref()]
+        .into_iter()
+        .flatten()
+    {
+        if piece.is_empty() {
+            continue;
+        }
+        if !object.is_empty() {
+            object.push('.');
+        }
+        object.push_str(piece);
+    }
+    if object.is_empty() {
+        return None;
+    }
+    if modules.contains(object.as_str()) {
+        return Some(Resolved::Internal(object));
+    }
+    if let Some(i) = object.rfind('.')
+        && modules.contains(&object[..i])
+    {
+        return Some(Resolved::Internal(object[..i].to_owned()));
+    }
+    if !include_external || fact.level > 0 {
+        return None;
+    }
+    let distilled = distill_external(&object, root_packages)?;
+    // `import app.missing` still runs `app/__init__.py`: an import of the root package.
+    if modules.contains(distilled.as_str()) {
+        return Some(Resolved::Internal(distilled));
+    }
+    Some(Resolved::External(distilled))
+}
+
+/// Reduce an external module to the package to show for it: its top-level name, or for a
+/// namespace shared with a root package, the shallowest component that does not clash with it.
+fn distill_external(object: &str, root_packages: &[String]) -> Option<String> {
+    // An import of a parent of one of our packages is a namespace import, not a dependency.
+    if root_packages
+        .iter()
+        .any(|p| p.starts_with(object) && p.as_bytes().get(object.len()) == Some(&b'.'))
+    {
+        return None;
+    }
+    let parts: Vec<&str> = object.split('.').collect();
+    let mut best: Option<Vec<&str>> = None;
+    for root in root_packages {
+        let root_parts: Vec<&str> = root.split('.').collect();
+        if root_parts.len() < 2 || root_parts[0] != parts[0] {
+            continue;
+        }
+        let shared = parts
+            .iter()
+            .zip(&root_parts)
+            .take_while(|(a, b)| a == b)
+            .count();
+        let take = (shared + 1).min(parts.len());
+        let candidate = parts[..take].to_vec();
+        if best.as_ref().is_none_or(|b| candidate.len() > b.len()) {
+            best = Some(candidate);
+        }
+    }
+    Some(match best {
+        Some(parts) => parts.join("."),
+        None => parts[0].to_owned(),
+    })
+}
+
+/// Build the import graph of a project.
+pub fn build_graph(
+    modules: &[ModuleInput<'_>],
+    namespace_packages: &[String],
+    root_packages: &[String],
+    options: &GraphOptions,
+) -> ImportGraph {
+    let names: FxHashSet<&str> = modules.iter().map(|m| m.name).collect();
+    let mut nodes: Vec<(String, bool)> =
+        Vec::with_capacity(modules.len() + namespace_packages.len());
+    nodes.extend(namespace_packages.iter().map(|n| (n.clone(), false)));
+    nodes.extend(modules.iter().map(|m| (m.name.to_owned(), false)));
+    let mut edges = Vec::new();
+    for module in modules {
+        for fact in &module.facts.imports {
+            if options.exclude_type_checking_imports && fact.type_checking {
+                continue;
+            }
+            if fact.kind == ImportKind::Dynamic && !options.include_dynamic_imports {
+                continue;
+            }
+            let Some(resolved) = resolve_import(
+                fact,
+                module.name,
+                module.is_package,
+                &names,
+                root_packages,
+                options.include_external_packages,
+            ) else {
+                continue;
+            };
+            let target = match resolved {
+                Resolved::Internal(t) => t,
+                Resolved::External(t) => {
+                    nodes.push((t.clone(), true));
+                    t
+                }
+            };
+            if target == module.name {
+                continue;
+            }
+            edges.push((
+                module.name.to_owned(),
+                target,
+                ImportDetail {
+                    line: fact.line,
+                    column: fact.column,
+                    kind: fact.kind,
+                    type_checking: fact.type_checking,
+                    in_function: fact.in_function,
+                },
+            ));
+        }
+    }
+    ImportGraph::from_parts(nodes, edges)
+}

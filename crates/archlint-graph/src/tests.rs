@@ -1,0 +1,255 @@
+use super::*;
+use archlint_facts::{ImportFact, ModuleFacts};
+use rustc_hash::FxHashSet;
+
+fn detail(line: u32) -> ImportDetail {
+    ImportDetail {
+        line,
+        column: 1,
+        kind: ImportKind::Import,
+        type_checking: false,
+        in_function: false,
+    }
+}
+
+fn graph(modules: &[&str], edges: &[(&str, &str)]) -> ImportGraph {
+    ImportGraph::from_parts(
+        modules.iter().map(|m| (m.to_string(), false)),
+        edges
+            .iter()
+            .enumerate()
+            .map(|(i, (a, b))| (a.to_string(), b.to_string(), detail(i as u32 + 1))),
+    )
+}
+
+fn names(g: &ImportGraph, ids: &[ModuleId]) -> Vec<String> {
+    ids.iter().map(|&i| g.name(i).to_owned()).collect()
+}
+
+fn fact(level: u32, module: &str, name: Option<&str>) -> ImportFact {
+    ImportFact {
+        kind: if name.is_some() {
+            ImportKind::From
+        } else {
+            ImportKind::Import
+        },
+        level,
+        module: module.into(),
+        name: name.map(Into::into),
+        line: 1,
+        column: 1,
+        type_checking: false,
+        in_function: false,
+    }
+}
+
+#[test]
+fn relative_and_from_resolution() {
+    let mods: FxHashSet<&str> = ["app", "app.a", "app.a.x", "app.b", "app.b.y"]
+        .into_iter()
+        .collect();
+    let roots = vec!["app".to_string()];
+    let r = |f: &ImportFact, importer: &str, pkg: bool| {
+        resolve_import(f, importer, pkg, &mods, &roots, true).map(|r| match r {
+            build::Resolved::Internal(s) => format!("int:{s}"),
+            build::Resolved::External(s) => format!("ext:{s}"),
+        })
+    };
+    // from . import x  inside app/a/__init__.py → app.a.x
+    assert_eq!(
+        r(&fact(1, "", Some("x")), "app.a", true).unwrap(),
+        "int:app.a.x"
+    );
+    // from . import x  inside app/a/x.py → app.a.x is itself... a sibling named x in app.a
+    assert_eq!(
+        r(&fact(1, "", Some("y")), "app.a.x", false).unwrap(),
+        "int:app.a"
+    );
+    // from ..b import y inside app/a/x.py → app.b.y
+    assert_eq!(
+        r(&fact(2, "b", Some("y")), "app.a.x", false).unwrap(),
+        "int:app.b.y"
+    );
+    // from app.b import func → app.b
+    assert_eq!(
+        r(&fact(0, "app.b", Some("func")), "app.a", true).unwrap(),
+        "int:app.b"
+    );
+    // star
+    assert_eq!(
+        r(&fact(0, "app.b", Some("*")), "app.a", true).unwrap(),
+        "int:app.b"
+    );
+    // external squashed to top level
+    assert_eq!(
+        r(&fact(0, "django.db.models", None), "app.a", true).unwrap(),
+        "ext:django"
+    );
+    // above the top level
+    assert_eq!(r(&fact(3, "", Some("z")), "app.a", true), None);
+    // externals off
+    assert_eq!(
+        resolve_import(&fact(0, "os.path", None), "app", true, &mods, &roots, false),
+        None
+    );
+}
+
+#[test]
+fn namespace_sharing_externals() {
+    let mods: FxHashSet<&str> = ["ns.blue", "ns.blue.one"].into_iter().collect();
+    let roots = vec!["ns.blue".to_string()];
+    let got = resolve_import(
+        &fact(0, "ns.green.alpha", None),
+        "ns.blue",
+        true,
+        &mods,
+        &roots,
+        true,
+    );
+    assert_eq!(got, Some(build::Resolved::External("ns.green".into())));
+    assert_eq!(
+        resolve_import(&fact(0, "ns", None), "ns.blue", true, &mods, &roots, true),
+        None
+    );
+}
+
+#[test]
+fn build_from_facts_with_options() {
+    let mut a = ModuleFacts::default();
+    a.imports.push(fact(0, "app.b", None));
+    let mut tc = fact(0, "app.c", None);
+    tc.type_checking = true;
+    a.imports.push(tc);
+    a.imports.push(fact(0, "requests", None));
+    let empty = ModuleFacts::default();
+    let inputs = [
+        ModuleInput {
+            name: "app",
+            is_package: true,
+            facts: &empty,
+        },
+        ModuleInput {
+            name: "app.a",
+            is_package: false,
+            facts: &a,
+        },
+        ModuleInput {
+            name: "app.b",
+            is_package: false,
+            facts: &empty,
+        },
+        ModuleInput {
+            name: "app.c",
+            is_package: false,
+            facts: &empty,
+        },
+    ];
+    let roots = vec!["app".to_string()];
+    let g = build_graph(&inputs, &[], &roots, &GraphOptions::default());
+    let a_id = g.id("app.a").unwrap();
+    assert_eq!(names(&g, g.imports_of(a_id)), ["app.b", "app.c"]);
+    assert!(g.id("requests").is_none());
+
+    let opts = GraphOptions {
+        include_external_packages: true,
+        exclude_type_checking_imports: true,
+        ..GraphOptions::default()
+    };
+    let g = build_graph(&inputs, &[], &roots, &opts);
+    let a_id = g.id("app.a").unwrap();
+    assert_eq!(names(&g, g.imports_of(a_id)), ["app.b", "requests"]);
+    assert!(g.is_squashed(g.id("requests").unwrap()));
+}
+
+#[test]
+fn hierarchy_queries() {
+    let g = graph(&["app", "app.a", "app.a.x", "app.b"], &[]);
+    let app = g.id("app").unwrap();
+    assert_eq!(names(&g, &g.children(app)), ["app.a", "app.b"]);
+    assert_eq!(
+        names(&g, &g.descendants(app)),
+        ["app.a", "app.a.x", "app.b"]
+    );
+    assert!(g.is_in_package(g.id("app.a.x").unwrap(), app));
+    let expr = ModuleExpression::parse("app.*").unwrap();
+    assert_eq!(
+        names(&g, &g.find_matching_modules(&expr)),
+        ["app.a", "app.b"]
+    );
+}
+
+#[test]
+fn chains_and_exclusions() {
+    let g = graph(
+        &["p.a", "p.b", "p.c", "p.d"],
+        &[
+            ("p.a", "p.b"),
+            ("p.b", "p.c"),
+            ("p.a", "p.d"),
+            ("p.d", "p.c"),
+        ],
+    );
+    let id = |n| g.id(n).unwrap();
+    let mut bfs = Bfs::new(g.len());
+    let view = g.view();
+    let c = id("p.c");
+    let chain = view
+        .shortest_chain(
+            &mut bfs,
+            &[id("p.a")],
+            &|m| m == c,
+            &|_| false,
+            &FxHashSet::default(),
+        )
+        .unwrap();
+    assert_eq!(names(&g, &chain), ["p.a", "p.b", "p.c"]);
+    let b = id("p.b");
+    let chain = view
+        .shortest_chain(
+            &mut bfs,
+            &[id("p.a")],
+            &|m| m == c,
+            &|m| m == b,
+            &FxHashSet::default(),
+        )
+        .unwrap();
+    assert_eq!(names(&g, &chain), ["p.a", "p.d", "p.c"]);
+
+    let mut hidden = g.view();
+    hidden.remove_import(id("p.a"), id("p.b"));
+    hidden.remove_import(id("p.a"), id("p.d"));
+    assert!(!hidden.chain_exists(&mut bfs, &[id("p.a")], &[c]));
+    assert!(view.chain_exists(&mut bfs, &[id("p.a")], &[c]));
+}
+
+#[test]
+fn cycles_are_strongly_connected_components() {
+    let g = graph(
+        &["m.a", "m.b", "m.c", "m.d"],
+        &[
+            ("m.a", "m.b"),
+            ("m.b", "m.c"),
+            ("m.c", "m.a"),
+            ("m.c", "m.d"),
+        ],
+    );
+    let cycles = g.view().cycles();
+    assert_eq!(cycles.len(), 1);
+    assert_eq!(names(&g, &cycles[0]), ["m.a", "m.b", "m.c"]);
+    let mut v = g.view();
+    v.remove_import(g.id("m.c").unwrap(), g.id("m.a").unwrap());
+    assert!(v.cycles().is_empty());
+}
+
+#[test]
+fn matching_direct_imports() {
+    let g = graph(
+        &["a.x", "a.y", "b.z"],
+        &[("a.x", "b.z"), ("a.y", "b.z"), ("b.z", "a.x")],
+    );
+    let imp = ModuleExpression::parse("a.*").unwrap();
+    let exp = ModuleExpression::parse("b.**").unwrap();
+    let found = g.find_matching_direct_imports(&imp, &exp);
+    assert_eq!(found.len(), 2);
+    assert_eq!(g.details(found[0].0, found[0].1)[0].line, 1);
+}
