@@ -1,1 +1,129 @@
+//! Architecture contracts, compatible with import-linter.
+//!
+//! A contract is configured as data ([`config`]), validated into a typed [`Contract`], and
+//! checked against an [`ImportGraph`] to give a [`ContractResult`]. Nothing here reads source
+//! files, prints, or times anything: rendering is the caller's business.
 
+pub mod config;
+mod contracts;
+mod options;
+mod routes;
+
+pub use contracts::Contract;
+pub use options::ContractError;
+
+use archlint_graph::ImportGraph;
+use serde::Serialize;
+
+use crate::config::{ContractConfig, Settings};
+
+/// One import statement in a chain: importer → imported, with the lines it occurs on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    /// Importing module.
+    pub importer: String,
+    /// Imported module.
+    pub imported: String,
+    /// Lines of the import statements (sorted; empty when unknown).
+    pub lines: Vec<u32>,
+}
+
+/// A chain of imports, with extra starting and ending imports that share its middle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Route {
+    /// The chain, first import first.
+    pub chain: Vec<Link>,
+    /// Other imports into the chain's second module from the importing package.
+    pub extra_firsts: Vec<Link>,
+    /// Other imports out of the chain's second-to-last module into the imported package.
+    pub extra_lasts: Vec<Link>,
+}
+
+impl Route {
+    /// Whether this is a single direct import (plus any alternatives with the same ends).
+    pub fn is_direct(&self) -> bool {
+        self.chain.len() == 1
+    }
+}
+
+/// One broken rule of a contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// Headline, e.g. `app.domain is not allowed to import app.infra:`.
+    pub summary: String,
+    /// The importing module or package (the downstream side).
+    pub importer: String,
+    /// The imported module or package (the upstream side).
+    pub imported: String,
+    /// Every route that breaks the rule.
+    pub routes: Vec<Route>,
+}
+
+/// The outcome of checking one contract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContractResult {
+    /// Contract id (section id), when there is one.
+    pub id: Option<String>,
+    /// Contract name.
+    pub name: String,
+    /// Contract type, e.g. `layers`.
+    pub kind: String,
+    /// Whether the contract is kept.
+    pub kept: bool,
+    /// What breaks it.
+    pub violations: Vec<Violation>,
+    /// Layers contracts marked `exhaustive`: children of containers not listed as layers.
+    pub undeclared_modules: Vec<String>,
+    /// Warnings (e.g. unmatched ignored imports with `unmatched_ignore_imports_alerting = warn`).
+    pub warnings: Vec<String>,
+    /// Number of imports removed by `ignore_imports`.
+    pub ignored_imports: usize,
+    /// Guidance to show when broken.
+    pub guidance: Option<String>,
+}
+
+impl ContractResult {
+    /// Every direct import (importer, imported) that breaks the contract.
+    pub fn direct_imports(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self
+            .violations
+            .iter()
+            .flat_map(|v| v.routes.iter())
+            .filter(|r| r.is_direct())
+            .flat_map(|r| r.chain.iter().chain(&r.extra_firsts).chain(&r.extra_lasts))
+            .map(|l| (l.importer.clone(), l.imported.clone()))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// Validate every configured contract. Errors name the contract and the option.
+pub fn parse_contracts(
+    configs: &[ContractConfig],
+    settings: &Settings,
+) -> Result<Vec<Contract>, Vec<ContractError>> {
+    let mut contracts = Vec::new();
+    let mut errors = Vec::new();
+    for config in configs {
+        match Contract::from_config(config, settings) {
+            Ok(c) => contracts.push(c),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(contracts)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Check one contract against the graph.
+pub fn check_contract(
+    contract: &Contract,
+    graph: &ImportGraph,
+    settings: &Settings,
+) -> Result<ContractResult, ContractError> {
+    contract.check(graph, settings)
+}

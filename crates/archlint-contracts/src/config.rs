@@ -1,0 +1,539 @@
+//! Reading contract configuration: import-linter's files exactly as it reads them, and
+//! archlint's own `[tool.archlint]` / `archlint.toml` form.
+//!
+//! Configuration is data: this module turns files into [`ProjectConfig`] (typed session settings
+//! plus raw per-contract options); the contract types validate their own options.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A raw option value: one string or a list of strings (INI multi-line values, TOML arrays).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawValue {
+    /// A single value.
+    One(String),
+    /// Several values.
+    Many(Vec<String>),
+}
+
+/// Which file format a configuration came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigFormat {
+    /// `.importlinter` or `setup.cfg` (`[importlinter]` sections).
+    ImportLinterIni,
+    /// `pyproject.toml` `[tool.importlinter]`.
+    ImportLinterToml,
+    /// `pyproject.toml` `[tool.archlint]`.
+    ArchlintPyproject,
+    /// `archlint.toml`.
+    ArchlintToml,
+}
+
+/// A configuration problem, with the file and (where known) the line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    /// The file at fault.
+    pub file: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<u32>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file.display(), line, self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+/// Settings for the whole run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Root packages to analyse.
+    pub root_packages: Vec<String>,
+    /// Add external packages to the graph.
+    pub include_external_packages: bool,
+    /// Leave out `if TYPE_CHECKING:` imports.
+    pub exclude_type_checking_imports: bool,
+    /// Count string-literal `importlib.import_module()` calls as imports (archlint only).
+    pub include_dynamic_imports: bool,
+    /// Directories to look for root packages in, relative to the project (archlint only).
+    pub source_dirs: Vec<String>,
+    /// Globs of files to include (archlint only).
+    pub include: Vec<String>,
+    /// Globs of files to exclude (archlint only).
+    pub exclude: Vec<String>,
+}
+
+/// One contract as configured, before validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractConfig {
+    /// Section id (`importlinter:contract:<id>`) or TOML `id`.
+    pub id: Option<String>,
+    /// Line where the contract starts, when known.
+    pub line: Option<u32>,
+    /// Every option, including `name` and `type`.
+    pub options: BTreeMap<String, RawValue>,
+}
+
+/// A loaded configuration.
+#[derive(Debug, Clone)]
+pub struct ProjectConfig {
+    /// The file read.
+    pub path: PathBuf,
+    /// Its format.
+    pub format: ConfigFormat,
+    /// Session settings.
+    pub settings: Settings,
+    /// Contracts, in file order.
+    pub contracts: Vec<ContractConfig>,
+    /// Ignored or deprecated settings worth telling the user about.
+    pub warnings: Vec<String>,
+}
+
+/// Find and read the configuration for a project root.
+///
+/// Order: `archlint.toml`; `pyproject.toml` with `[tool.archlint]`; then import-linter's own
+/// order: `setup.cfg` and `.importlinter` with an `[importlinter]` section, then
+/// `pyproject.toml` with `[tool.importlinter]`. Returns `Ok(None)` when there is none.
+pub fn discover_config(root: &Path) -> Result<Option<ProjectConfig>, ConfigError> {
+    let archlint = root.join("archlint.toml");
+    if archlint.is_file() {
+        return load_config(&archlint).map(Some);
+    }
+    let pyproject = root.join("pyproject.toml");
+    if pyproject.is_file() {
+        let text = read(&pyproject)?;
+        let doc = parse_toml(&pyproject, &text)?;
+        if let Some(section) = tool_section(&doc, "archlint") {
+            return from_toml_table(&pyproject, &text, section, ConfigFormat::ArchlintPyproject)
+                .map(Some);
+        }
+    }
+    for name in ["setup.cfg", ".importlinter"] {
+        let path = root.join(name);
+        if path.is_file() {
+            let text = read(&path)?;
+            if let Some(config) = from_ini(&path, &text)? {
+                return Ok(Some(config));
+            }
+        }
+    }
+    if pyproject.is_file() {
+        let text = read(&pyproject)?;
+        let doc = parse_toml(&pyproject, &text)?;
+        if let Some(section) = tool_section(&doc, "importlinter") {
+            return from_toml_table(&pyproject, &text, section, ConfigFormat::ImportLinterToml)
+                .map(Some);
+        }
+    }
+    Ok(None)
+}
+
+/// Read a configuration file named by the user (`--config`).
+pub fn load_config(path: &Path) -> Result<ProjectConfig, ConfigError> {
+    let text = read(path)?;
+    let is_toml = path.extension().is_some_and(|e| e == "toml");
+    if !is_toml {
+        return from_ini(path, &text)?.ok_or_else(|| ConfigError {
+            file: path.to_owned(),
+            line: None,
+            message: "no [importlinter] section found".into(),
+        });
+    }
+    let doc = parse_toml(path, &text)?;
+    if path.file_name().is_some_and(|n| n == "archlint.toml") {
+        return from_toml_table(path, &text, &doc, ConfigFormat::ArchlintToml);
+    }
+    if let Some(section) = tool_section(&doc, "archlint") {
+        return from_toml_table(path, &text, section, ConfigFormat::ArchlintPyproject);
+    }
+    if let Some(section) = tool_section(&doc, "importlinter") {
+        return from_toml_table(path, &text, section, ConfigFormat::ImportLinterToml);
+    }
+    // Any other TOML file: the archlint.toml form.
+    from_toml_table(path, &text, &doc, ConfigFormat::ArchlintToml)
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    let bytes = std::fs::read(path).map_err(|e| ConfigError {
+        file: path.to_owned(),
+        line: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    String::from_utf8(bytes).map_err(|e| ConfigError {
+        file: path.to_owned(),
+        line: None,
+        message: format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
+    })
+}
+
+fn parse_toml(path: &Path, text: &str) -> Result<toml::Table, ConfigError> {
+    text.parse::<toml::Table>().map_err(|e| ConfigError {
+        file: path.to_owned(),
+        line: e.span().map(|s| line_of(text, s.start)),
+        message: format!("invalid TOML: {}", e.message()),
+    })
+}
+
+fn line_of(text: &str, offset: usize) -> u32 {
+    1 + text[..offset.min(text.len())].matches('\n').count() as u32
+}
+
+fn tool_section<'a>(doc: &'a toml::Table, name: &str) -> Option<&'a toml::Table> {
+    doc.get("tool")?
+        .as_table()?
+        .get(name)?
+        .as_table()
+        .filter(|t| !t.is_empty())
+}
+
+fn toml_to_raw(value: &toml::Value) -> Option<RawValue> {
+    let scalar = |v: &toml::Value| -> Option<String> {
+        match v {
+            toml::Value::String(s) => Some(s.clone()),
+            // import-linter turns booleans into "True"/"False" before reading them.
+            toml::Value::Boolean(b) => Some(if *b { "True" } else { "False" }.into()),
+            toml::Value::Integer(i) => Some(i.to_string()),
+            toml::Value::Float(f) => Some(f.to_string()),
+            _ => None,
+        }
+    };
+    match value {
+        toml::Value::Array(items) => items
+            .iter()
+            .map(scalar)
+            .collect::<Option<Vec<_>>>()
+            .map(RawValue::Many),
+        other => scalar(other).map(RawValue::One),
+    }
+}
+
+/// Find the line of the n-th `[[...contracts]]` header, for messages.
+fn contract_lines(text: &str) -> Vec<u32> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let t = l.trim();
+            t.starts_with("[[") && t.trim_end_matches(']').ends_with("contracts")
+        })
+        .map(|(i, _)| i as u32 + 1)
+        .collect()
+}
+
+fn from_toml_table(
+    path: &Path,
+    text: &str,
+    table: &toml::Table,
+    format: ConfigFormat,
+) -> Result<ProjectConfig, ConfigError> {
+    let err = |line: Option<u32>, message: String| ConfigError {
+        file: path.to_owned(),
+        line,
+        message,
+    };
+    let mut session: BTreeMap<String, RawValue> = BTreeMap::new();
+    let mut contracts = Vec::new();
+    let lines = contract_lines(text);
+    for (key, value) in table {
+        if key == "contracts" {
+            let items = value.as_array().ok_or_else(|| {
+                err(
+                    None,
+                    "'contracts' must be an array of tables ([[...contracts]])".into(),
+                )
+            })?;
+            for (i, item) in items.iter().enumerate() {
+                let line = lines.get(i).copied();
+                let table = item
+                    .as_table()
+                    .ok_or_else(|| err(line, format!("contract #{} is not a table", i + 1)))?;
+                let mut options = BTreeMap::new();
+                for (k, v) in table {
+                    let raw = toml_to_raw(v).ok_or_else(|| {
+                        err(
+                            line,
+                            format!(
+                                "option '{k}' must be a string, boolean, number or list of them"
+                            ),
+                        )
+                    })?;
+                    options.insert(k.clone(), raw);
+                }
+                let id = match options.get("id") {
+                    Some(RawValue::One(s)) => Some(s.clone()),
+                    _ => None,
+                };
+                contracts.push(ContractConfig { id, line, options });
+            }
+        } else if matches!(
+            format,
+            ConfigFormat::ArchlintPyproject | ConfigFormat::ArchlintToml
+        ) && value.is_table()
+        {
+            // Sub-tables (e.g. [tool.archlint.dependencies]) belong to other parts of archlint.
+            continue;
+        } else {
+            let raw = toml_to_raw(value).ok_or_else(|| {
+                err(
+                    None,
+                    format!("setting '{key}' must be a string, boolean or list"),
+                )
+            })?;
+            session.insert(key.clone(), raw);
+        }
+    }
+    let (settings, warnings) = settings_from(path, session, format)?;
+    Ok(ProjectConfig {
+        path: path.to_owned(),
+        format,
+        settings,
+        contracts,
+        warnings,
+    })
+}
+
+/// A parsed INI section: name, line and (key, value, line) entries.
+struct IniSection {
+    name: String,
+    line: u32,
+    entries: Vec<(String, String, u32)>,
+}
+
+/// Parse INI the way Python's `configparser` does for these files: `key = value` or
+/// `key: value`, indented continuation lines, full-line `#`/`;` comments, keys lower-cased.
+fn parse_ini(path: &Path, text: &str) -> Result<Vec<IniSection>, ConfigError> {
+    let mut sections: Vec<IniSection> = Vec::new();
+    let err = |line: u32, message: String| ConfigError {
+        file: path.to_owned(),
+        line: Some(line),
+        message,
+    };
+    for (i, raw) in text.lines().enumerate() {
+        let lineno = i as u32 + 1;
+        let trimmed = raw.trim();
+        let indented = raw.starts_with([' ', '\t']);
+        if trimmed.starts_with('#') || trimmed.starts_with(';') {
+            continue;
+        }
+        if trimmed.is_empty() {
+            // Blank lines inside a multi-line value are kept (and skipped by list fields).
+            if let Some(section) = sections.last_mut()
+                && let Some(entry) = section.entries.last_mut()
+            {
+                entry.1.push('\n');
+            }
+            continue;
+        }
+        if indented {
+            if let Some(section) = sections.last_mut()
+                && let Some(entry) = section.entries.last_mut()
+            {
+                entry.1.push('\n');
+                entry.1.push_str(trimmed);
+                continue;
+            }
+            return Err(err(lineno, format!("unexpected indented line: {trimmed}")));
+        }
+        if trimmed.starts_with('[') {
+            let Some(name) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) else {
+                return Err(err(lineno, format!("malformed section header: {trimmed}")));
+            };
+            if sections.iter().any(|s| s.name == name) {
+                return Err(err(lineno, format!("section '{name}' appears twice")));
+            }
+            sections.push(IniSection {
+                name: name.to_owned(),
+                line: lineno,
+                entries: Vec::new(),
+            });
+            continue;
+        }
+        let Some(section) = sections.last_mut() else {
+            return Err(err(lineno, "option outside of any [section]".into()));
+        };
+        let split = trimmed.find(['=', ':']);
+        let (key, value) = match split {
+            Some(at) => (trimmed[..at].trim(), trimmed[at + 1..].trim()),
+            None => {
+                return Err(err(
+                    lineno,
+                    format!("expected 'key = value', found: {trimmed}"),
+                ));
+            }
+        };
+        let key = key.to_lowercase();
+        if section.entries.iter().any(|(k, _, _)| *k == key) {
+            return Err(err(
+                lineno,
+                format!("option '{key}' appears twice in [{}]", section.name),
+            ));
+        }
+        section.entries.push((key, value.to_owned(), lineno));
+    }
+    Ok(sections)
+}
+
+fn ini_value(value: &str) -> RawValue {
+    let v = value.trim_end_matches('\n');
+    if v.contains('\n') {
+        RawValue::Many(v.trim().split('\n').map(str::to_owned).collect())
+    } else {
+        RawValue::One(v.to_owned())
+    }
+}
+
+fn from_ini(path: &Path, text: &str) -> Result<Option<ProjectConfig>, ConfigError> {
+    let sections = parse_ini(path, text)?;
+    let Some(main) = sections.iter().find(|s| s.name == "importlinter") else {
+        return Ok(None);
+    };
+    let session = main
+        .entries
+        .iter()
+        .map(|(k, v, _)| (k.clone(), ini_value(v)))
+        .collect();
+    let mut contracts = Vec::new();
+    for section in &sections {
+        if let Some(rest) = section.name.strip_prefix("importlinter:") {
+            let id = rest.rsplit(':').next().unwrap_or(rest).to_owned();
+            let options = section
+                .entries
+                .iter()
+                .map(|(k, v, _)| (k.clone(), ini_value(v)))
+                .collect();
+            contracts.push(ContractConfig {
+                id: Some(id),
+                line: Some(section.line),
+                options,
+            });
+        }
+    }
+    let (settings, warnings) = settings_from(path, session, ConfigFormat::ImportLinterIni)?;
+    Ok(Some(ProjectConfig {
+        path: path.to_owned(),
+        format: ConfigFormat::ImportLinterIni,
+        settings,
+        contracts,
+        warnings,
+    }))
+}
+
+fn as_list(v: &RawValue) -> Vec<String> {
+    match v {
+        RawValue::One(s) => vec![s.clone()],
+        RawValue::Many(items) => items
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.trim().to_owned())
+            .collect(),
+    }
+}
+
+fn as_bool(path: &Path, key: &str, v: &RawValue) -> Result<bool, ConfigError> {
+    match v {
+        RawValue::One(s) if s.eq_ignore_ascii_case("true") => Ok(true),
+        RawValue::One(s) if s.eq_ignore_ascii_case("false") => Ok(false),
+        _ => Err(ConfigError {
+            file: path.to_owned(),
+            line: None,
+            message: format!("setting '{key}': expected true or false"),
+        }),
+    }
+}
+
+fn settings_from(
+    path: &Path,
+    mut session: BTreeMap<String, RawValue>,
+    format: ConfigFormat,
+) -> Result<(Settings, Vec<String>), ConfigError> {
+    let mut s = Settings::default();
+    let mut warnings = Vec::new();
+    let archlint_form = matches!(
+        format,
+        ConfigFormat::ArchlintPyproject | ConfigFormat::ArchlintToml
+    );
+    if let Some(v) = session.remove("root_packages") {
+        s.root_packages = as_list(&v);
+    }
+    if let Some(v) = session.remove("root_package") {
+        if s.root_packages.is_empty() {
+            s.root_packages = as_list(&v);
+        }
+    }
+    if let Some(v) = session.remove("include_external_packages") {
+        s.include_external_packages = as_bool(path, "include_external_packages", &v)?;
+    }
+    if let Some(v) = session.remove("exclude_type_checking_imports") {
+        s.exclude_type_checking_imports = as_bool(path, "exclude_type_checking_imports", &v)?;
+    }
+    // import-linter options that do not change results here.
+    for key in ["show_timings", "cache_dir", "no_cache", "verbose"] {
+        session.remove(key);
+    }
+    if let Some(v) = session.remove("contract_types") {
+        return Err(ConfigError {
+            file: path.to_owned(),
+            line: None,
+            message: format!(
+                "custom contract types are Python plugins and cannot run in archlint: {}",
+                as_list(&v).join(", ")
+            ),
+        });
+    }
+    if archlint_form {
+        if let Some(v) = session.remove("include_dynamic_imports") {
+            s.include_dynamic_imports = as_bool(path, "include_dynamic_imports", &v)?;
+        }
+        if let Some(v) = session.remove("source_dirs") {
+            s.source_dirs = as_list(&v);
+        }
+        if let Some(v) = session.remove("include") {
+            s.include = as_list(&v);
+        }
+        if let Some(v) = session.remove("exclude") {
+            s.exclude = as_list(&v);
+        }
+        for key in ["pytest", "cache_dir", "target_version"] {
+            session.remove(key);
+        }
+        if let Some(key) = session.keys().next() {
+            return Err(ConfigError {
+                file: path.to_owned(),
+                line: None,
+                message: format!("unknown setting '{key}'"),
+            });
+        }
+    } else {
+        for key in session.keys() {
+            warnings.push(format!(
+                "{}: ignoring unknown setting '{key}'",
+                path.display()
+            ));
+        }
+    }
+    for name in &s.root_packages {
+        let valid = !name.is_empty()
+            && name.split('.').all(|p| {
+                !p.is_empty()
+                    && p.chars().all(|c| c == '_' || c.is_alphanumeric())
+                    && !p.starts_with(|c: char| c.is_ascii_digit())
+            });
+        if !valid {
+            return Err(ConfigError {
+                file: path.to_owned(),
+                line: None,
+                message: format!("'{name}' is not a valid root package name"),
+            });
+        }
+    }
+    Ok((s, warnings))
+}
+
+#[cfg(test)]
+#[path = "config_tests.rs"]
+mod tests;

@@ -1,0 +1,96 @@
+use super::*;
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn ini_like_configparser() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        ".importlinter",
+        "[importlinter]\nroot_package = app\nInclude_External_Packages = True\n\n\
+         [importlinter:contract:one]\nname = One\ntype = layers\nlayers =\n    high\n    # comment\n\n    low\n",
+    );
+    let c = discover_config(tmp.path()).unwrap().unwrap();
+    assert_eq!(c.format, ConfigFormat::ImportLinterIni);
+    assert_eq!(c.settings.root_packages, ["app"]);
+    assert!(c.settings.include_external_packages);
+    assert_eq!(c.contracts[0].id.as_deref(), Some("one"));
+    assert_eq!(c.contracts[0].line, Some(5));
+    assert_eq!(
+        c.contracts[0].options["layers"],
+        RawValue::Many(vec!["high".into(), "".into(), "low".into()])
+    );
+}
+
+#[test]
+fn setup_cfg_before_pyproject_and_archlint_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "setup.cfg", "[metadata]\nname = x\n");
+    write(
+        tmp.path(),
+        "pyproject.toml",
+        "[tool.importlinter]\nroot_packages = [\"a\", \"b\"]\nexclude_type_checking_imports = true\n\
+         [[tool.importlinter.contracts]]\nname = \"C\"\ntype = \"forbidden\"\nsource_modules = [\"a\"]\nforbidden_modules = [\"b\"]\n",
+    );
+    let c = discover_config(tmp.path()).unwrap().unwrap();
+    assert_eq!(c.format, ConfigFormat::ImportLinterToml);
+    assert_eq!(c.settings.root_packages, ["a", "b"]);
+    assert!(c.settings.exclude_type_checking_imports);
+    assert_eq!(c.contracts[0].line, Some(4));
+
+    write(
+        tmp.path(),
+        "archlint.toml",
+        "root_packages = [\"z\"]\nexclude = [\"z/tests\"]\n",
+    );
+    let c = discover_config(tmp.path()).unwrap().unwrap();
+    assert_eq!(c.format, ConfigFormat::ArchlintToml);
+    assert_eq!(c.settings.exclude, ["z/tests"]);
+}
+
+#[test]
+fn errors_name_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "bad.toml",
+        "[tool.importlinter\nroot_package = 1\n",
+    );
+    let e = load_config(&p).unwrap_err();
+    assert_eq!(e.line, Some(1));
+    assert!(e.to_string().contains("bad.toml:1:"));
+
+    let p = write(
+        tmp.path(),
+        "bad.ini",
+        "[importlinter]\nroot_package = app\nnot a pair\n",
+    );
+    let e = load_config(&p).unwrap_err();
+    assert_eq!(e.line, Some(3));
+
+    let p = write(
+        tmp.path(),
+        "archlint.toml",
+        "root_packages = [\"a\"]\nfrobnicate = true\n",
+    );
+    assert!(load_config(&p).unwrap_err().message.contains("frobnicate"));
+
+    let p = write(
+        tmp.path(),
+        "x.ini",
+        "[importlinter]\nroot_package = not-valid\n",
+    );
+    assert!(load_config(&p).unwrap_err().message.contains("not-valid"));
+
+    let p = write(
+        tmp.path(),
+        "plug.ini",
+        "[importlinter]\nroot_package = a\ncontract_types = x: y.Z\n",
+    );
+    assert!(load_config(&p).unwrap_err().message.contains("plugins"));
+}

@@ -1,0 +1,221 @@
+//! The contract types. One module each; every type documents what it does, why it matters and
+//! an example configuration.
+
+mod acyclic_siblings;
+mod forbidden;
+mod independence;
+mod layers;
+mod protected;
+
+use archlint_graph::{ImportGraph, ModuleExpression};
+
+pub use acyclic_siblings::AcyclicSiblingsContract;
+pub use forbidden::ForbiddenContract;
+pub use independence::IndependenceContract;
+pub use layers::LayersContract;
+pub use protected::ProtectedContract;
+
+use crate::ContractResult;
+use crate::config::{ContractConfig, RawValue, Settings};
+use crate::options::{ContractError, OptionReader};
+
+/// A validated contract of any type.
+#[derive(Debug, Clone)]
+pub enum Contract {
+    /// `type = forbidden`
+    Forbidden(ForbiddenContract),
+    /// `type = layers`
+    Layers(LayersContract),
+    /// `type = independence`
+    Independence(IndependenceContract),
+    /// `type = protected`
+    Protected(ProtectedContract),
+    /// `type = acyclic_siblings`
+    AcyclicSiblings(AcyclicSiblingsContract),
+}
+
+/// What every contract carries besides its type-specific options.
+#[derive(Debug, Clone)]
+pub struct ContractMeta {
+    /// Section id.
+    pub id: Option<String>,
+    /// Display name.
+    pub name: String,
+    /// Line in the configuration file.
+    pub line: Option<u32>,
+    /// Text shown after the violations of a broken contract.
+    pub guidance: Option<String>,
+}
+
+impl ContractMeta {
+    pub(crate) fn error(&self, message: impl Into<String>) -> ContractError {
+        ContractError {
+            contract: self.name.clone(),
+            option: None,
+            line: self.line,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn result(&self, kind: &str) -> ContractResult {
+        ContractResult {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            kind: kind.to_owned(),
+            kept: true,
+            violations: Vec::new(),
+            undeclared_modules: Vec::new(),
+            warnings: Vec::new(),
+            ignored_imports: 0,
+            guidance: self.guidance.clone(),
+        }
+    }
+}
+
+impl Contract {
+    /// Validate a configured contract.
+    pub fn from_config(
+        config: &ContractConfig,
+        settings: &Settings,
+    ) -> Result<Self, ContractError> {
+        let label = match (config.options.get("name"), &config.id) {
+            (Some(RawValue::One(n)), _) => n.clone(),
+            (_, Some(id)) => id.clone(),
+            _ => "<unnamed>".to_owned(),
+        };
+        let mut reader = OptionReader::new(config, label.clone());
+        let name = reader.string("name");
+        let kind = reader.string("type");
+        let guidance = reader.text("broken_contract_guidance");
+        let Some(name) = name else {
+            return Err(reader.error(Some("name"), "This is a required field."));
+        };
+        let meta = ContractMeta {
+            id: config.id.clone(),
+            name,
+            line: config.line,
+            guidance,
+        };
+        let Some(kind) = kind else {
+            return Err(reader.error(Some("type"), "This is a required field."));
+        };
+        let contract = match kind.as_str() {
+            "forbidden" => {
+                Contract::Forbidden(ForbiddenContract::read(meta, &mut reader, settings))
+            }
+            "layers" => Contract::Layers(LayersContract::read(meta, &mut reader)),
+            "independence" => Contract::Independence(IndependenceContract::read(meta, &mut reader)),
+            "protected" => Contract::Protected(ProtectedContract::read(meta, &mut reader)),
+            "acyclic_siblings" => {
+                Contract::AcyclicSiblings(AcyclicSiblingsContract::read(meta, &mut reader))
+            }
+            other => {
+                return Err(reader.error(
+                    Some("type"),
+                    format!(
+                        "unknown contract type '{other}' (expected forbidden, layers, independence, \
+                         protected or acyclic_siblings)"
+                    ),
+                ));
+            }
+        };
+        reader.finish()?;
+        contract.validate()?;
+        Ok(contract)
+    }
+
+    /// Shared data.
+    pub fn meta(&self) -> &ContractMeta {
+        match self {
+            Contract::Forbidden(c) => &c.meta,
+            Contract::Layers(c) => &c.meta,
+            Contract::Independence(c) => &c.meta,
+            Contract::Protected(c) => &c.meta,
+            Contract::AcyclicSiblings(c) => &c.meta,
+        }
+    }
+
+    /// The contract type's name as configured.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Contract::Forbidden(_) => "forbidden",
+            Contract::Layers(_) => "layers",
+            Contract::Independence(_) => "independence",
+            Contract::Protected(_) => "protected",
+            Contract::AcyclicSiblings(_) => "acyclic_siblings",
+        }
+    }
+
+    fn validate(&self) -> Result<(), ContractError> {
+        match self {
+            Contract::Layers(c) => c.validate(),
+            Contract::AcyclicSiblings(c) => c.validate(),
+            _ => Ok(()),
+        }
+    }
+
+    /// Check the contract against the graph.
+    pub fn check(
+        &self,
+        graph: &ImportGraph,
+        settings: &Settings,
+    ) -> Result<ContractResult, ContractError> {
+        match self {
+            Contract::Forbidden(c) => c.check(graph, settings),
+            Contract::Layers(c) => c.check(graph, settings),
+            Contract::Independence(c) => c.check(graph),
+            Contract::Protected(c) => c.check(graph),
+            Contract::AcyclicSiblings(c) => c.check(graph),
+        }
+    }
+}
+
+/// Module names for expressions: wildcards expand against the graph, plain names are taken as
+/// written (existence is each contract's own check). With `as_packages`, descendants are added.
+pub(crate) fn expand(
+    graph: &ImportGraph,
+    exprs: &[ModuleExpression],
+    as_packages: bool,
+    raise_if_unmatched: bool,
+    meta: &ContractMeta,
+) -> Result<Vec<String>, ContractError> {
+    let mut out: Vec<String> = Vec::new();
+    for expr in exprs {
+        let mut names: Vec<String> = if expr.has_wildcard() {
+            let found: Vec<String> = graph
+                .find_matching_modules(expr)
+                .into_iter()
+                .map(|m| graph.name(m).to_owned())
+                .collect();
+            if raise_if_unmatched && found.is_empty() {
+                return Err(meta.error(format!(
+                    "The expression '{expr}' did not match any modules."
+                )));
+            }
+            found
+        } else {
+            if raise_if_unmatched && graph.id(expr.as_str()).is_none() {
+                return Err(meta.error(format!("Module '{expr}' does not exist.")));
+            }
+            vec![expr.as_str().to_owned()]
+        };
+        if as_packages {
+            let extra: Vec<String> = names
+                .iter()
+                .filter_map(|n| graph.id(n))
+                .flat_map(|id| graph.descendants(id))
+                .map(|d| graph.name(d).to_owned())
+                .collect();
+            names.extend(extra);
+        }
+        out.extend(names);
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Whether module name `a` is `b` or inside it.
+pub(crate) fn name_in_package(a: &str, b: &str) -> bool {
+    a == b || (a.starts_with(b) && a.as_bytes().get(b.len()) == Some(&b'.'))
+}
