@@ -1,1 +1,112 @@
-fn main() {}
+//! `archlint`: architecture and dependency checks for Python codebases.
+
+mod analysis;
+mod graph_cmd;
+mod render;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Keeps Python codebases honest about their architecture, fast enough for every commit.
+#[derive(Debug, Parser)]
+#[command(name = "archlint", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check the architecture contracts of a project.
+    Check(CheckArgs),
+    /// Print the import graph.
+    Graph(GraphArgs),
+}
+
+/// Options shared by commands that analyse a project.
+#[derive(Debug, clap::Args)]
+struct ProjectArgs {
+    /// Project root (default: the current directory).
+    path: Option<PathBuf>,
+    /// Configuration file (.importlinter, setup.cfg, pyproject.toml or archlint.toml).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Worker threads for parsing and checking (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    format: CheckFormat,
+    /// Only check the contracts with these ids (repeatable).
+    #[arg(long = "contract")]
+    contracts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+struct GraphArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    format: GraphFormat,
+    /// Collapse module names to their first N components (0: no collapsing).
+    #[arg(long, default_value_t = 0)]
+    depth: usize,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Json,
+    Mermaid,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    let threads = match &cli.command {
+        Command::Check(a) => a.project.threads,
+        Command::Graph(a) => a.project.threads,
+    };
+    if let Some(n) = threads {
+        // Only fails if a pool already exists, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
+    }
+    let result = match cli.command {
+        Command::Check(args) => analysis::run_check(&args),
+        Command::Graph(args) => graph_cmd::run_graph(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("archlint: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

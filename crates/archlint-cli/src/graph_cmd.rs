@@ -1,0 +1,76 @@
+//! `archlint graph`: the import graph as DOT, JSON or Mermaid.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use serde_json::json;
+
+use crate::analysis::load_project;
+use crate::{GraphArgs, GraphFormat};
+
+fn collapse(name: &str, depth: usize) -> String {
+    if depth == 0 {
+        return name.to_owned();
+    }
+    name.split('.').take(depth).collect::<Vec<_>>().join(".")
+}
+
+/// Print the graph.
+pub fn run_graph(args: &GraphArgs) -> Result<ExitCode> {
+    let project = load_project(&args.project, false)?;
+    let graph = &project.graph;
+    let mut nodes: BTreeSet<String> = BTreeSet::new();
+    let mut edges: BTreeSet<(String, String)> = BTreeSet::new();
+    for m in graph.modules() {
+        nodes.insert(collapse(graph.name(m), args.depth));
+    }
+    for (a, b) in graph.edges() {
+        let (a, b) = (
+            collapse(graph.name(a), args.depth),
+            collapse(graph.name(b), args.depth),
+        );
+        if a != b {
+            edges.insert((a, b));
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        GraphFormat::Dot => {
+            writeln!(out, "digraph imports {{")?;
+            writeln!(
+                out,
+                "  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];"
+            )?;
+            for n in &nodes {
+                writeln!(out, "  \"{n}\";")?;
+            }
+            for (a, b) in edges.iter() {
+                writeln!(out, "  \"{a}\" -> \"{b}\";")?;
+            }
+            writeln!(out, "}}")?;
+        }
+        GraphFormat::Mermaid => {
+            writeln!(out, "graph LR")?;
+            let ids: BTreeMap<&String, usize> =
+                nodes.iter().enumerate().map(|(i, n)| (n, i)).collect();
+            for (n, i) in &ids {
+                writeln!(out, "  m{i}[\"{n}\"]")?;
+            }
+            for (a, b) in edges.iter() {
+                writeln!(out, "  m{} --> m{}", ids[a], ids[b])?;
+            }
+        }
+        GraphFormat::Json => {
+            let value = json!({
+                "modules": nodes,
+                "imports": edges.iter().map(|(a, b)| json!({"importer": a, "imported": b})).collect::<Vec<_>>(),
+            });
+            serde_json::to_writer_pretty(&mut out, &value)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,261 @@
+//! Text and JSON reports for `archlint check`.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+
+use anyhow::Result;
+use archlint_contracts::{ContractError, ContractResult, Link};
+use archlint_facts::Severity;
+use serde_json::json;
+
+use crate::analysis::{Project, display_path};
+
+/// Version of the JSON report layout.
+pub const JSON_SCHEMA_VERSION: u32 = 1;
+
+struct Paths<'p> {
+    project: &'p Project,
+    by_module: HashMap<&'p str, usize>,
+}
+
+impl<'p> Paths<'p> {
+    fn new(project: &'p Project) -> Self {
+        let by_module = project
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.module.as_str(), i))
+            .collect();
+        Self { project, by_module }
+    }
+
+    fn file(&self, module: &str) -> Option<String> {
+        self.by_module
+            .get(module)
+            .map(|&i| display_path(&self.project.root, &self.project.files[i].path))
+    }
+
+    fn location(&self, link: &Link) -> String {
+        let lines = if link.lines.is_empty() {
+            "l.?".to_owned()
+        } else {
+            link.lines
+                .iter()
+                .map(|l| l.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self.file(&link.importer) {
+            Some(path) => format!("{path}:{lines}"),
+            None => format!("l.{lines}"),
+        }
+    }
+}
+
+fn source_diagnostics(project: &Project) -> Vec<(String, &archlint_facts::SourceDiagnostic)> {
+    let mut out = Vec::new();
+    for (file, facts) in project.files.iter().zip(&project.facts) {
+        for d in &facts.diagnostics {
+            let mut loc = display_path(&project.root, &file.path);
+            if let Some(line) = d.line {
+                loc.push_str(&format!(":{line}"));
+                if let Some(col) = d.column {
+                    loc.push_str(&format!(":{col}"));
+                }
+            }
+            out.push((loc, d));
+        }
+    }
+    out
+}
+
+/// The human-readable report, in import-linter's shape with file:line for every import.
+pub fn text(
+    project: &Project,
+    results: &[ContractResult],
+    errors: &[ContractError],
+    total_ms: f64,
+) {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let paint = |s: &str, code: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
+    };
+    let paths = Paths::new(project);
+
+    for w in &project.warnings {
+        eprintln!("archlint: warning: {w}");
+    }
+    for (loc, d) in source_diagnostics(project) {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        eprintln!("{loc}: {level}[{}]: {}", d.code, d.message);
+    }
+
+    let _ = writeln!(
+        out,
+        "Analysed {} files, {} dependencies in {:.0} ms.\n",
+        project.files.len(),
+        project.graph.edge_count(),
+        total_ms
+    );
+    let _ = writeln!(out, "Contracts\n---------\n");
+    for r in results {
+        let verdict = if r.kept {
+            paint("KEPT", "32")
+        } else {
+            paint("BROKEN", "31;1")
+        };
+        let _ = writeln!(out, "{} {verdict}", r.name);
+    }
+    for e in errors {
+        let _ = writeln!(out, "{} {}", e.contract, paint("ERROR", "31;1"));
+    }
+    let kept = results.iter().filter(|r| r.kept).count();
+    let broken = results.len() - kept;
+    let _ = writeln!(out, "\nContracts: {kept} kept, {broken} broken.");
+    if !errors.is_empty() {
+        let _ = writeln!(out, "Errors: {}.", errors.len());
+    }
+
+    for r in results.iter().filter(|r| !r.warnings.is_empty()) {
+        for w in &r.warnings {
+            eprintln!("archlint: warning: {}: {w}", r.name);
+        }
+    }
+
+    if broken > 0 {
+        let _ = writeln!(out, "\n\nBroken contracts\n----------------");
+        for r in results.iter().filter(|r| !r.kept) {
+            let _ = writeln!(
+                out,
+                "\n{}\n{}\n",
+                r.name,
+                "-".repeat(r.name.chars().count())
+            );
+            for v in &r.violations {
+                let _ = writeln!(out, "{}\n", v.summary);
+                for route in &v.routes {
+                    for (i, link) in route.chain.iter().enumerate() {
+                        let prefix = if i == 0 { "-" } else { " " };
+                        let _ = writeln!(
+                            out,
+                            "{prefix} {} -> {} ({})",
+                            link.importer,
+                            link.imported,
+                            paths.location(link)
+                        );
+                        if i == 0 {
+                            for extra in &route.extra_firsts {
+                                let _ = writeln!(
+                                    out,
+                                    "  & {} -> {} ({})",
+                                    extra.importer,
+                                    extra.imported,
+                                    paths.location(extra)
+                                );
+                            }
+                        }
+                    }
+                    for extra in &route.extra_lasts {
+                        let _ = writeln!(
+                            out,
+                            "  & {} -> {} ({})",
+                            extra.importer,
+                            extra.imported,
+                            paths.location(extra)
+                        );
+                    }
+                    let _ = writeln!(out);
+                }
+            }
+            if !r.undeclared_modules.is_empty() {
+                let _ = writeln!(out, "The following modules are not listed as layers:\n");
+                for m in &r.undeclared_modules {
+                    let _ = writeln!(out, "- {m}");
+                }
+                let _ = writeln!(
+                    out,
+                    "\n(Since this contract is marked as 'exhaustive', every child of every container must be declared as a layer.)\n"
+                );
+            }
+            if let Some(g) = &r.guidance {
+                let _ = writeln!(out, "{g}\n");
+            }
+        }
+    }
+    for e in errors {
+        eprintln!("archlint: error: {e}");
+    }
+}
+
+/// The machine-readable report.
+pub fn json(
+    project: &Project,
+    results: &[ContractResult],
+    errors: &[ContractError],
+    total_ms: f64,
+) -> Result<()> {
+    let paths = Paths::new(project);
+    let contracts: Vec<_> = results
+        .iter()
+        .map(|r| {
+            let mut value = serde_json::to_value(r).expect("serialisable");
+            value["direct_imports"] = json!(
+                r.direct_imports()
+                    .into_iter()
+                    .map(|(a, b)| json!({"importer": a, "imported": b}))
+                    .collect::<Vec<_>>()
+            );
+            value["status"] = json!(if r.kept { "kept" } else { "broken" });
+            value
+        })
+        .collect();
+    let diagnostics: Vec<_> = source_diagnostics(project)
+        .into_iter()
+        .map(|(loc, d)| json!({"location": loc, "code": d.code, "severity": d.severity, "message": d.message, "line": d.line, "column": d.column}))
+        .collect();
+    let errors: Vec<_> = errors
+        .iter()
+        .map(|e| json!({"contract": e.contract, "option": e.option, "line": e.line, "message": e.message}))
+        .collect();
+    let kept = results.iter().filter(|r| r.kept).count();
+    let report = json!({
+        "schema_version": JSON_SCHEMA_VERSION,
+        "tool": {"name": "archlint", "version": env!("CARGO_PKG_VERSION")},
+        "root": project.root.display().to_string(),
+        "config": project.config.as_ref().map(|c| c.path.display().to_string()),
+        "summary": {
+            "files": project.files.len(),
+            "modules": project.graph.module_count(),
+            "imports": project.graph.edge_count(),
+            "contracts_kept": kept,
+            "contracts_broken": results.len() - kept,
+            "contract_errors": errors.len(),
+        },
+        "contracts": contracts,
+        "errors": errors,
+        "diagnostics": diagnostics,
+        "warnings": project.warnings,
+        "timings": {
+            "discover_ms": project.timings.discover_ms,
+            "parse_ms": project.timings.parse_ms,
+            "graph_ms": project.timings.graph_ms,
+            "contracts_ms": project.timings.contracts_ms,
+            "total_ms": total_ms,
+        },
+        "files": project.files.iter().map(|f| json!({"module": f.module, "path": paths.file(&f.module)})).collect::<Vec<_>>(),
+    });
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    serde_json::to_writer_pretty(&mut out, &report)?;
+    writeln!(out)?;
+    Ok(())
+}

@@ -1,0 +1,1 @@
+"""A small layered shop with a few deliberate architecture violations."""
