@@ -460,10 +460,10 @@ fn settings_from(
     if let Some(v) = session.remove("root_packages") {
         s.root_packages = as_list(&v);
     }
-    if let Some(v) = session.remove("root_package") {
-        if s.root_packages.is_empty() {
-            s.root_packages = as_list(&v);
-        }
+    if let Some(v) = session.remove("root_package")
+        && s.root_packages.is_empty()
+    {
+        s.root_packages = as_list(&v);
     }
     if let Some(v) = session.remove("include_external_packages") {
         s.include_external_packages = as_bool(path, "include_external_packages", &v)?;

@@ -116,10 +116,10 @@ fn build_globs(patterns: &[String]) -> Result<Option<GlobSet>, DiscoveryError> {
         })?;
         builder.add(glob);
         // `dir` should also exclude everything below it, as users expect.
-        if !pattern.ends_with("/**") && !pattern.contains('*') {
-            if let Ok(g) = Glob::new(&format!("{pattern}/**")) {
-                builder.add(g);
-            }
+        if !pattern.contains('*')
+            && let Ok(g) = Glob::new(&format!("{pattern}/**"))
+        {
+            builder.add(g);
         }
     }
     builder
@@ -278,7 +278,7 @@ fn walk_package(
             .path()
             .parent()
             .is_some_and(|p| p.join("__init__.py").is_file());
-        !(parent_is_regular && !entry.path().join("__init__.py").is_file())
+        !parent_is_regular || entry.path().join("__init__.py").is_file()
     });
 
     for result in builder.build() {
