@@ -1,0 +1,256 @@
+//! End-to-end: archlint as a user runs it at a terminal.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/layered-shop")
+}
+
+fn archlint() -> Command {
+    let mut cmd = Command::cargo_bin("archlint").unwrap();
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, content) in files {
+        let p = dir.path().join(path);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, content).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn check_example_reports_every_broken_contract() {
+    let out = archlint()
+        .arg("check")
+        .arg(example())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    insta::with_settings!({filters => vec![(r"in \d+ ms", "in [N] ms")]}, {
+        insta::assert_snapshot!(text);
+    });
+}
+
+#[test]
+fn check_example_json() {
+    let out = archlint()
+        .args(["check", "--format", "json"])
+        .arg(example())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["summary"]["files"], 13);
+    assert_eq!(report["summary"]["contracts_broken"], 4);
+    let layers = &report["contracts"][0];
+    assert_eq!(layers["name"], "Shop layers");
+    assert_eq!(layers["status"], "broken");
+    let direct: Vec<String> = layers["direct_imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} -> {}",
+                d["importer"].as_str().unwrap(),
+                d["imported"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        direct,
+        [
+            "shop.domain.models -> shop.services.orders",
+            "shop.infra.repository -> shop.domain.models",
+            "shop.services.orders -> shop.api.views",
+        ]
+    );
+}
+
+#[test]
+fn selecting_one_contract() {
+    archlint()
+        .args(["check", "--contract", "plugins"])
+        .arg(example())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("Plugins are independent BROKEN"))
+        .stdout(predicate::str::contains("Shop layers").not());
+    archlint()
+        .args(["check", "--contract", "nope"])
+        .arg(example())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no contract with id 'nope'"));
+}
+
+#[test]
+fn kept_contracts_exit_zero() {
+    let dir = project(&[
+        ("app/__init__.py", b""),
+        ("app/high.py", b"from app import low\n"),
+        ("app/low.py", b""),
+        (
+            ".importlinter",
+            b"[importlinter]\nroot_package = app\n[importlinter:contract:l]\nname = L\ntype = layers\nlayers =\n    app.high\n    app.low\n",
+        ),
+    ]);
+    archlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("L KEPT"))
+        .stdout(predicate::str::contains("Contracts: 1 kept, 0 broken."));
+}
+
+#[test]
+fn missing_configuration_is_a_usage_error() {
+    let dir = project(&[("app/__init__.py", b"")]);
+    archlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no configuration found"));
+}
+
+#[test]
+fn unknown_option_names_the_option_and_file() {
+    let dir = project(&[
+        ("app/__init__.py", b""),
+        (
+            ".importlinter",
+            b"[importlinter]\nroot_package = app\n\n[importlinter:contract:x]\nname = X\ntype = layers\nlayers = app\nexhaustiv = true\n",
+        ),
+    ]);
+    archlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(".importlinter"))
+        .stderr(predicate::str::contains("option 'exhaustiv'"))
+        .stderr(predicate::str::contains("Did you mean 'exhaustive'?"))
+        .stderr(predicate::str::contains("(line 4)"));
+}
+
+#[test]
+fn missing_module_in_contract_is_a_configuration_error() {
+    let dir = project(&[
+        ("app/__init__.py", b""),
+        (
+            ".importlinter",
+            b"[importlinter]\nroot_package = app\n[importlinter:contract:f]\nname = F\ntype = forbidden\nsource_modules = app.nothing\nforbidden_modules = app\n",
+        ),
+    ]);
+    archlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "Module 'app.nothing' does not exist.",
+        ));
+}
+
+#[test]
+fn broken_toml_gives_file_and_line() {
+    let dir = project(&[
+        ("app/__init__.py", b""),
+        ("pyproject.toml", b"[tool.importlinter\nx = 1\n"),
+    ]);
+    archlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pyproject.toml:1:"));
+}
+
+#[test]
+fn bad_files_are_reported_and_the_rest_still_checked() {
+    let config = b"[importlinter]\nroot_package = app\n[importlinter:contract:f]\nname = F\ntype = forbidden\nsource_modules = app.a\nforbidden_modules = app.b\n";
+    let dir = project(&[
+        ("app/__init__.py", b""),
+        ("app/a.py", b"import app.b\n"),
+        ("app/b.py", b""),
+        ("app/broken.py", b"def f(:\n    pass\nimport app.a\n"),
+        ("app/latin.py", b"x = '\xe9'\n"),
+        ("app/blob.py", b"\x00\x01\x02"),
+        (".importlinter", config),
+    ]);
+    archlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("app.a -> app.b (app/a.py:1)"))
+        .stderr(predicate::str::contains(
+            "app/broken.py:1:7: error[syntax-error]",
+        ))
+        .stderr(predicate::str::contains("app/latin.py:1: error[non-utf8]"))
+        .stderr(predicate::str::contains("app/blob.py:1: error[binary]"));
+}
+
+#[test]
+fn graph_formats() {
+    archlint()
+        .args(["graph", "--format", "dot"])
+        .arg(example())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "\"shop.api.views\" -> \"shop.services.orders\";",
+        ));
+    archlint()
+        .args(["graph", "--format", "mermaid", "--depth", "2"])
+        .arg(example())
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("graph LR"))
+        .stdout(predicate::str::contains("[\"shop.api\"]"));
+    let out = archlint()
+        .args(["graph", "--format", "json"])
+        .arg(example())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(
+        v["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "requests")
+    );
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    archlint()
+        .args(["check", "--format", "xml"])
+        .assert()
+        .code(2);
+    archlint().args(["frobnicate"]).assert().code(2);
+    archlint()
+        .args(["check", "/nonexistent/archlint/project"])
+        .assert()
+        .code(2);
+}
