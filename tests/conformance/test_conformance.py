@@ -84,3 +84,42 @@ def test_same_verdicts(generated, seed):
     for name, entry in theirs["contracts"].items():
         assert name in ours, f"{project}: contract {name!r} missing from archlint's report"
         assert normalise(ours[name]) == normalise(entry), f"{project}: {name}: {entry.get('error')}"
+
+
+@pytest.fixture(scope="module")
+def fixture_projects(tmp_path_factory):
+    from fixtures import FIXTURES
+
+    base = tmp_path_factory.mktemp("fixtures")
+    paths = {}
+    for name, (files, config_name, config_text, _) in FIXTURES.items():
+        project = base / name
+        for rel, text in files.items():
+            path = project / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        (project / config_name).write_text(config_text)
+        paths[name] = str(project)
+    return paths, run_import_linter(list(paths.values()))
+
+
+def test_enough_fixtures():
+    from fixtures import FIXTURES
+
+    assert len(FIXTURES) >= 20
+
+
+@pytest.mark.parametrize("name", sorted(__import__("fixtures").FIXTURES))
+def test_fixture(fixture_projects, name):
+    from fixtures import FIXTURES
+
+    paths, il_results = fixture_projects
+    project = paths[name]
+    expected = FIXTURES[name][3]
+    theirs = il_results[project]
+    assert theirs["error"] is None, theirs["error"]
+    ours = run_archlint(project)
+    assert "fatal" not in ours, ours.get("fatal")
+    for contract, verdict in expected.items():
+        assert normalise(theirs["contracts"][contract])["verdict"] == verdict, ("import-linter", contract)
+        assert normalise(ours[contract]) == normalise(theirs["contracts"][contract]), contract

@@ -167,16 +167,15 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         }
         selected.retain(|c| c.id.as_ref().is_some_and(|id| args.contracts.contains(id)));
     }
-    let contracts: Vec<Contract> =
-        match archlint_contracts::parse_contracts(&selected, &project.settings) {
-            Ok(c) => c,
-            Err(errors) => {
-                for e in &errors {
-                    eprintln!("archlint: error: {}: {e}", config.path.display());
-                }
-                return Ok(ExitCode::from(2));
-            }
-        };
+    // A contract with bad options is reported as an error; the others are still checked.
+    let mut errors = Vec::new();
+    let mut contracts: Vec<Contract> = Vec::new();
+    for contract_config in &selected {
+        match Contract::from_config(contract_config, &project.settings) {
+            Ok(c) => contracts.push(c),
+            Err(e) => errors.push(e),
+        }
+    }
 
     let checking = Instant::now();
     let outcomes: Vec<Result<ContractResult, archlint_contracts::ContractError>> = contracts
@@ -185,7 +184,6 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         .collect();
     project.timings.contracts_ms = ms(checking);
     let mut results = Vec::new();
-    let mut errors = Vec::new();
     for outcome in outcomes {
         match outcome {
             Ok(r) => results.push(r),

@@ -191,8 +191,13 @@ pub fn text(
             }
         }
     }
+    let config = project
+        .config
+        .as_ref()
+        .map(|c| format!("{}: ", c.path.display()))
+        .unwrap_or_default();
     for e in errors {
-        eprintln!("archlint: error: {e}");
+        eprintln!("archlint: error: {config}{e}");
     }
 }
 

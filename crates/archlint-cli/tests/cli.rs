@@ -254,3 +254,28 @@ fn usage_errors_exit_two() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn one_bad_contract_does_not_hide_the_others() {
+    let dir = project(&[
+        ("app/__init__.py", b""),
+        ("app/a.py", b"import app.b\n"),
+        ("app/b.py", b""),
+        (
+            ".importlinter",
+            b"[importlinter]\nroot_package = app\n\
+              [importlinter:contract:bad]\nname = Bad\ntype = layers\n\
+              [importlinter:contract:good]\nname = Good\ntype = forbidden\nsource_modules = app.a\nforbidden_modules = app.b\n",
+        ),
+    ]);
+    archlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("Good BROKEN"))
+        .stdout(predicate::str::contains("Bad ERROR"))
+        .stderr(predicate::str::contains(
+            "contract 'Bad' (line 3), option 'layers': This is a required field.",
+        ));
+}
