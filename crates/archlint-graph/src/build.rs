@@ -3,7 +3,7 @@
 use archlint_facts::{ImportFact, ImportKind, ModuleFacts};
 use rustc_hash::FxHashSet;
 
-use crate::{ImportDetail, ImportGraph};
+use crate::{GraphBuilder, ImportDetail, ImportGraph};
 
 /// Settings that decide which imports become edges.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -140,11 +140,13 @@ pub fn build_graph(
     options: &GraphOptions,
 ) -> ImportGraph {
     let names: FxHashSet<&str> = modules.iter().map(|m| m.name).collect();
-    let mut nodes: Vec<(String, bool)> =
-        Vec::with_capacity(modules.len() + namespace_packages.len());
-    nodes.extend(namespace_packages.iter().map(|n| (n.clone(), false)));
-    nodes.extend(modules.iter().map(|m| (m.name.to_owned(), false)));
-    let mut edges = Vec::new();
+    let mut builder = GraphBuilder::default();
+    for ns in namespace_packages {
+        builder.add_module(ns, false);
+    }
+    for module in modules {
+        builder.add_module(module.name, false);
+    }
     for module in modules {
         for fact in &module.facts.imports {
             if options.exclude_type_checking_imports && fact.type_checking {
@@ -166,16 +168,16 @@ pub fn build_graph(
             let target = match resolved {
                 Resolved::Internal(t) => t,
                 Resolved::External(t) => {
-                    nodes.push((t.clone(), true));
+                    builder.add_module(&t, true);
                     t
                 }
             };
             if target == module.name {
                 continue;
             }
-            edges.push((
-                module.name.to_owned(),
-                target,
+            builder.add_import(
+                module.name,
+                &target,
                 ImportDetail {
                     line: fact.line,
                     column: fact.column,
@@ -183,8 +185,8 @@ pub fn build_graph(
                     type_checking: fact.type_checking,
                     in_function: fact.in_function,
                 },
-            ));
+            );
         }
     }
-    ImportGraph::from_parts(nodes, edges)
+    builder.finish()
 }

@@ -56,77 +56,14 @@ impl ImportGraph {
         modules: impl IntoIterator<Item = (String, bool)>,
         edges: impl IntoIterator<Item = (String, String, ImportDetail)>,
     ) -> Self {
-        let modules: Vec<(String, bool)> = modules.into_iter().collect();
-        let edges: Vec<(String, String, ImportDetail)> = edges.into_iter().collect();
-        let mut all: Vec<&str> = Vec::new();
-        for (name, _) in &modules {
-            all.push(name);
-        }
-        for (a, b, _) in &edges {
-            all.push(a);
-            all.push(b);
-        }
-        let mut names: Vec<String> = Vec::with_capacity(all.len());
-        for name in all {
-            let mut cur = name;
-            loop {
-                names.push(cur.to_owned());
-                match cur.rfind('.') {
-                    Some(i) => cur = &cur[..i],
-                    None => break,
-                }
-            }
-        }
-        names.sort_unstable();
-        names.dedup();
-        let n = names.len();
-        let index: FxHashMap<String, ModuleId> = names
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.clone(), i as ModuleId))
-            .collect();
-        let mut graph = ImportGraph {
-            present: vec![false; n],
-            squashed: vec![false; n],
-            parent: vec![None; n],
-            children: vec![Vec::new(); n],
-            imports: vec![Vec::new(); n],
-            importers: vec![Vec::new(); n],
-            details: FxHashMap::default(),
-            names,
-            index,
-        };
-        for id in 0..n {
-            if let Some(i) = graph.names[id].rfind('.') {
-                let p = graph.index[&graph.names[id][..i]];
-                graph.parent[id] = Some(p);
-                graph.children[p as usize].push(id as ModuleId);
-            }
-        }
-        for (name, squashed) in &modules {
-            let id = graph.index[name.as_str()] as usize;
-            graph.present[id] = true;
-            graph.squashed[id] |= *squashed;
+        let mut builder = GraphBuilder::default();
+        for (name, squashed) in modules {
+            builder.add_module(&name, squashed);
         }
         for (a, b, detail) in edges {
-            let ia = graph.index[a.as_str()];
-            let ib = graph.index[b.as_str()];
-            graph.present[ia as usize] = true;
-            graph.present[ib as usize] = true;
-            graph.details.entry((ia, ib)).or_default().push(detail);
+            builder.add_import(&a, &b, detail);
         }
-        for &(a, b) in graph.details.keys() {
-            graph.imports[a as usize].push(b);
-            graph.importers[b as usize].push(a);
-        }
-        for list in graph.imports.iter_mut().chain(graph.importers.iter_mut()) {
-            list.sort_unstable();
-        }
-        for details in graph.details.values_mut() {
-            details.sort_by_key(|d| (d.line, d.column));
-            details.dedup();
-        }
-        graph
+        builder.finish()
     }
 
     /// Number of ids (visible and hidden).
@@ -282,6 +219,113 @@ impl ImportGraph {
     /// A view with no imports hidden.
     pub fn view(&self) -> GraphView<'_> {
         GraphView::new(self)
+    }
+}
+
+/// Collects modules and imports, then freezes them into an [`ImportGraph`] whose ids follow
+/// name order.
+#[derive(Debug, Default)]
+pub struct GraphBuilder {
+    ids: FxHashMap<Box<str>, ModuleId>,
+    names: Vec<Box<str>>,
+    present: Vec<bool>,
+    squashed: Vec<bool>,
+    edges: Vec<(ModuleId, ModuleId, ImportDetail)>,
+}
+
+impl GraphBuilder {
+    fn intern(&mut self, name: &str) -> ModuleId {
+        if let Some(&id) = self.ids.get(name) {
+            return id;
+        }
+        let id = self.names.len() as ModuleId;
+        self.names.push(name.into());
+        self.ids.insert(name.into(), id);
+        self.present.push(false);
+        self.squashed.push(false);
+        id
+    }
+
+    /// Add a visible module; `squashed` marks an external package that stands for its subtree.
+    pub fn add_module(&mut self, name: &str, squashed: bool) {
+        let id = self.intern(name) as usize;
+        self.present[id] = true;
+        self.squashed[id] |= squashed;
+    }
+
+    /// Add an import; both ends become visible modules.
+    pub fn add_import(&mut self, importer: &str, imported: &str, detail: ImportDetail) {
+        let a = self.intern(importer);
+        let b = self.intern(imported);
+        self.present[a as usize] = true;
+        self.present[b as usize] = true;
+        self.edges.push((a, b, detail));
+    }
+
+    /// Freeze into a graph: hidden ancestors added, ids renumbered in name order.
+    pub fn finish(mut self) -> ImportGraph {
+        // Every ancestor of a module is in the hierarchy, visible or not.
+        let mut i = 0;
+        while i < self.names.len() {
+            let name = self.names[i].clone();
+            if let Some(dot) = name.rfind('.') {
+                self.intern(&name[..dot]);
+            }
+            i += 1;
+        }
+        let n = self.names.len();
+        let mut order: Vec<ModuleId> = (0..n as ModuleId).collect();
+        order.sort_unstable_by(|&a, &b| self.names[a as usize].cmp(&self.names[b as usize]));
+        let mut remap = vec![0 as ModuleId; n];
+        for (new, &old) in order.iter().enumerate() {
+            remap[old as usize] = new as ModuleId;
+        }
+        let names: Vec<String> = order.iter().map(|&old| self.names[old as usize].to_string()).collect();
+        let index: FxHashMap<String, ModuleId> =
+            names.iter().enumerate().map(|(i, s)| (s.clone(), i as ModuleId)).collect();
+        let present: Vec<bool> = order.iter().map(|&old| self.present[old as usize]).collect();
+        let squashed: Vec<bool> = order.iter().map(|&old| self.squashed[old as usize]).collect();
+        let mut parent = vec![None; n];
+        let mut children = vec![Vec::new(); n];
+        for (id, name) in names.iter().enumerate() {
+            if let Some(dot) = name.rfind('.') {
+                let p = index[&name[..dot]];
+                parent[id] = Some(p);
+                children[p as usize].push(id as ModuleId);
+            }
+        }
+        let mut edges: Vec<(ModuleId, ModuleId, ImportDetail)> = self
+            .edges
+            .into_iter()
+            .map(|(a, b, d)| (remap[a as usize], remap[b as usize], d))
+            .collect();
+        edges.sort_unstable_by_key(|(a, b, d)| (*a, *b, d.line, d.column));
+        edges.dedup();
+        let mut imports = vec![Vec::new(); n];
+        let mut importers = vec![Vec::new(); n];
+        let mut details: FxHashMap<(ModuleId, ModuleId), Vec<ImportDetail>> = FxHashMap::default();
+        for (a, b, d) in edges {
+            let list: &mut Vec<ModuleId> = &mut imports[a as usize];
+            if list.last() != Some(&b) {
+                list.push(b);
+                importers[b as usize].push(a);
+            }
+            details.entry((a, b)).or_default().push(d);
+        }
+        for list in &mut importers {
+            list.sort_unstable();
+        }
+        ImportGraph {
+            names,
+            index,
+            present,
+            squashed,
+            parent,
+            children,
+            imports,
+            importers,
+            details,
+        }
     }
 }
 

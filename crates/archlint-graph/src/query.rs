@@ -18,6 +18,10 @@ pub struct Bfs {
     generation: u32,
     prev: Vec<ModuleId>,
     queue: std::collections::VecDeque<ModuleId>,
+    back_stamp: Vec<u32>,
+    next: Vec<ModuleId>,
+    dist: Vec<u32>,
+    back_dist: Vec<u32>,
 }
 
 impl Bfs {
@@ -28,6 +32,10 @@ impl Bfs {
             generation: 0,
             prev: vec![0; n],
             queue: std::collections::VecDeque::new(),
+            back_stamp: vec![0; n],
+            next: vec![0; n],
+            dist: vec![0; n],
+            back_dist: vec![0; n],
         }
     }
 
@@ -35,6 +43,7 @@ impl Bfs {
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
             self.stamp.fill(0);
+            self.back_stamp.fill(0);
             self.generation = 1;
         }
         self.queue.clear();
@@ -47,6 +56,16 @@ impl Bfs {
     fn mark(&mut self, m: ModuleId, prev: ModuleId) {
         self.stamp[m as usize] = self.generation;
         self.prev[m as usize] = prev;
+    }
+
+    fn seen_back(&self, m: ModuleId) -> bool {
+        self.back_stamp[m as usize] == self.generation
+    }
+
+    fn mark_back(&mut self, m: ModuleId, next: ModuleId, dist: u32) {
+        self.back_stamp[m as usize] = self.generation;
+        self.next[m as usize] = next;
+        self.back_dist[m as usize] = dist;
     }
 }
 
@@ -99,45 +118,121 @@ impl<'g> GraphView<'g> {
 
     /// Shortest chain from any module in `from` to any in `to`, never passing through a module
     /// for which `excluded` is true nor along an import in `excluded_imports`.
-    /// `from` and `to` are membership masks.
+    ///
+    /// A bidirectional breadth-first search: it expands whichever side has the smaller frontier,
+    /// one whole level at a time, so the first meeting level gives a shortest chain.
     pub fn shortest_chain(
         &self,
         bfs: &mut Bfs,
         from: &[ModuleId],
-        is_target: &dyn Fn(ModuleId) -> bool,
+        to: &[ModuleId],
         excluded: &dyn Fn(ModuleId) -> bool,
         excluded_imports: &FxHashSet<(ModuleId, ModuleId)>,
     ) -> Option<Vec<ModuleId>> {
         bfs.reset();
+        let blocked = |a: ModuleId, b: ModuleId| !excluded_imports.is_empty() && excluded_imports.contains(&(a, b));
+        let mut forward: Vec<ModuleId> = Vec::new();
         for &s in from {
             if !bfs.seen(s) {
                 bfs.mark(s, s);
-                bfs.queue.push_back(s);
+                bfs.dist[s as usize] = 0;
+                forward.push(s);
             }
         }
-        while let Some(m) = bfs.queue.pop_front() {
-            for next in self.imports_of(m) {
-                if excluded_imports.contains(&(m, next)) {
-                    continue;
-                }
-                if is_target(next) {
-                    let mut chain = vec![next, m];
-                    let mut cur = m;
-                    while bfs.prev[cur as usize] != cur {
-                        cur = bfs.prev[cur as usize];
-                        chain.push(cur);
+        let mut backward: Vec<ModuleId> = Vec::new();
+        for &t in to {
+            if bfs.seen(t) {
+                return Some(vec![t]);
+            }
+            if !bfs.seen_back(t) {
+                bfs.mark_back(t, t, 0);
+                backward.push(t);
+            }
+        }
+        let mut next_level: Vec<ModuleId> = Vec::new();
+        while !forward.is_empty() && !backward.is_empty() {
+            // (length, importer, imported) of the best meeting edge found in this level.
+            let mut best: Option<(u32, ModuleId, ModuleId)> = None;
+            next_level.clear();
+            if forward.len() <= backward.len() {
+                for &u in &forward {
+                    for v in self.imports_of(u) {
+                        if blocked(u, v) {
+                            continue;
+                        }
+                        if bfs.seen_back(v) {
+                            let len = bfs.dist[u as usize] + 1 + bfs.back_dist[v as usize];
+                            if best.is_none_or(|(l, _, _)| len < l) {
+                                best = Some((len, u, v));
+                            }
+                        } else if !bfs.seen(v) && !excluded(v) {
+                            bfs.mark(v, u);
+                            bfs.dist[v as usize] = bfs.dist[u as usize] + 1;
+                            next_level.push(v);
+                        }
                     }
-                    chain.reverse();
-                    return Some(chain);
                 }
-                if bfs.seen(next) || excluded(next) {
-                    continue;
+                std::mem::swap(&mut forward, &mut next_level);
+            } else {
+                for &v in &backward {
+                    for u in self.importers_of(v) {
+                        if blocked(u, v) {
+                            continue;
+                        }
+                        if bfs.seen(u) {
+                            let len = bfs.dist[u as usize] + 1 + bfs.back_dist[v as usize];
+                            if best.is_none_or(|(l, _, _)| len < l) {
+                                best = Some((len, u, v));
+                            }
+                        } else if !bfs.seen_back(u) && !excluded(u) {
+                            let d = bfs.back_dist[v as usize] + 1;
+                            bfs.mark_back(u, v, d);
+                            next_level.push(u);
+                        }
+                    }
                 }
-                bfs.mark(next, m);
-                bfs.queue.push_back(next);
+                std::mem::swap(&mut backward, &mut next_level);
+            }
+            if let Some((_, u, v)) = best {
+                let mut chain = vec![u];
+                let mut cur = u;
+                while bfs.prev[cur as usize] != cur {
+                    cur = bfs.prev[cur as usize];
+                    chain.push(cur);
+                }
+                chain.reverse();
+                let mut cur = v;
+                chain.push(cur);
+                while bfs.next[cur as usize] != cur {
+                    cur = bfs.next[cur as usize];
+                    chain.push(cur);
+                }
+                return Some(chain);
             }
         }
         None
+    }
+
+    /// Modules from which some module in `to` can be reached without passing through an
+    /// excluded module (the `to` modules themselves included), as a mask over module ids.
+    pub fn can_reach(&self, to: &[ModuleId], excluded: &dyn Fn(ModuleId) -> bool) -> Vec<bool> {
+        let mut mask = vec![false; self.graph.len()];
+        let mut stack: Vec<ModuleId> = Vec::new();
+        for &t in to {
+            if !mask[t as usize] {
+                mask[t as usize] = true;
+                stack.push(t);
+            }
+        }
+        while let Some(v) = stack.pop() {
+            for u in self.importers_of(v) {
+                if !mask[u as usize] && !excluded(u) {
+                    mask[u as usize] = true;
+                    stack.push(u);
+                }
+            }
+        }
+        mask
     }
 
     /// From one source, the shortest chain to every target reachable through modules that are
@@ -190,17 +285,7 @@ impl<'g> GraphView<'g> {
 
     /// Whether any chain leads from a module in `from` to one in `to`.
     pub fn chain_exists(&self, bfs: &mut Bfs, from: &[ModuleId], to: &[ModuleId]) -> bool {
-        let targets: FxHashSet<ModuleId> = to.iter().copied().collect();
-        if from.iter().any(|m| targets.contains(m)) {
-            return true;
-        }
-        self.shortest_chain(
-            bfs,
-            from,
-            &|m| targets.contains(&m),
-            &|_| false,
-            &FxHashSet::default(),
-        )
+        self.shortest_chain(bfs, from, to, &|_| false, &FxHashSet::default())
         .is_some()
     }
 

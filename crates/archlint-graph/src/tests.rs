@@ -197,7 +197,7 @@ fn chains_and_exclusions() {
         .shortest_chain(
             &mut bfs,
             &[id("p.a")],
-            &|m| m == c,
+            &[c],
             &|_| false,
             &FxHashSet::default(),
         )
@@ -208,7 +208,7 @@ fn chains_and_exclusions() {
         .shortest_chain(
             &mut bfs,
             &[id("p.a")],
-            &|m| m == c,
+            &[c],
             &|m| m == b,
             &FxHashSet::default(),
         )

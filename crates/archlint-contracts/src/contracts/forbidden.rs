@@ -131,13 +131,18 @@ impl ForbiddenContract {
                     }
                 } else if view.chain_exists(&mut bfs, &downstream, &upstream) {
                     // One shortest chain per (downstream, upstream) pair, never passing through
-                    // other modules of either package.
+                    // other modules of either package. Only modules that can still reach the
+                    // upstream package are worth visiting.
+                    let useful = view.can_reach(&upstream, &|m| down.contains(&m));
                     for &d in &downstream {
+                        if !view.imports_of(d).any(|b| useful[b as usize]) {
+                            continue;
+                        }
                         chains.extend(view.shortest_chains_from(
                             &mut bfs,
                             d,
                             &|m| up.contains(&m),
-                            &|m| down.contains(&m),
+                            &|m| down.contains(&m) || !useful[m as usize],
                         ));
                     }
                 }

@@ -303,11 +303,12 @@ pub(crate) fn illegal_dependencies(
     pairs.sort_unstable();
     pairs.dedup();
 
-    let all_layer_modules: FxHashSet<ModuleId> = levels
-        .iter()
-        .flat_map(|(m, _)| m.iter())
-        .flat_map(|&m| graph.with_descendants(m))
-        .collect();
+    let mut all_layer_modules = vec![false; graph.len()];
+    for &m in levels.iter().flat_map(|(m, _)| m.iter()) {
+        for d in graph.with_descendants(m) {
+            all_layer_modules[d as usize] = true;
+        }
+    }
     let mut bfs = Bfs::new(graph.len());
     let mut out = Vec::new();
     for (from, to) in pairs {
@@ -316,21 +317,18 @@ pub(crate) fn illegal_dependencies(
         if !view.chain_exists(&mut bfs, &from_set, &to_set) {
             continue;
         }
-        let from_members: FxHashSet<ModuleId> = from_set.iter().copied().collect();
-        let to_members: FxHashSet<ModuleId> = to_set.iter().copied().collect();
-        let excluded = |m: ModuleId| {
-            all_layer_modules.contains(&m) && !from_members.contains(&m) && !to_members.contains(&m)
-        };
+        let mut own = vec![false; graph.len()];
+        for &m in from_set.iter().chain(&to_set) {
+            own[m as usize] = true;
+        }
+        let excluded = |m: ModuleId| all_layer_modules[m as usize] && !own[m as usize];
         let mut excluded_imports: FxHashSet<(ModuleId, ModuleId)> = FxHashSet::default();
         let mut direct: Vec<Route> = Vec::new();
         let mut middles: Vec<Vec<ModuleId>> = Vec::new();
-        while let Some(chain) = view.shortest_chain(
-            &mut bfs,
-            &from_set,
-            &|m| to_members.contains(&m),
-            &excluded,
-            &excluded_imports,
-        ) {
+        while let Some(chain) = view.shortest_chain(&mut bfs, &from_set, &to_set, &excluded, &excluded_imports) {
+            if chain.len() < 2 {
+                break;
+            }
             for w in chain.windows(2) {
                 excluded_imports.insert((w[0], w[1]));
             }
