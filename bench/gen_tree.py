@@ -58,9 +58,12 @@ def main():
                         target = rng.choice(utils)
                     elif r < 0.85:
                         target = rng.choice(modules[(f, layer)])
-                    elif r < 0.97:
-                        target = rng.choice(all_mods)
+                    elif r < 0.97 or f >= 10:
+                        # Across features: only into another feature's infrastructure.
+                        g = rng.randrange(features)
+                        target = rng.choice(modules[(g, "infra")])
                     else:
+                        # A deliberate upward import, in the first ten features only.
                         target = rng.choice(modules[(f, LAYERS[rng.randint(0, li)])])
                     if target == mod:
                         continue

@@ -8,10 +8,13 @@ use anyhow::{Context, Result, bail};
 use archlint_contracts::config::{ProjectConfig, Settings, discover_config, load_config};
 use archlint_contracts::{Contract, ContractResult};
 use archlint_discovery::{DiscoveryOptions, SourceFile, discover};
-use archlint_facts::ModuleFacts;
-use archlint_graph::{GraphOptions, ImportGraph, ModuleInput, build_graph};
+use archlint_facts::SourceDiagnostic;
+use archlint_graph::{
+    GraphOptions, ImportGraph, ModuleInput, ResolvedImport, assemble_graph, resolve_imports,
+};
 use archlint_parser::{ParseSettings, parse_file};
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use crate::{CheckArgs, CheckFormat, ProjectArgs, render};
 
@@ -21,7 +24,8 @@ pub struct Project {
     pub config: Option<ProjectConfig>,
     pub settings: Settings,
     pub files: Vec<SourceFile>,
-    pub facts: Vec<ModuleFacts>,
+    /// Problems found in each file, in the order of `files`.
+    pub diagnostics: Vec<Vec<SourceDiagnostic>>,
     pub graph: ImportGraph,
     pub warnings: Vec<String>,
     pub timings: Timings,
@@ -83,34 +87,41 @@ pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project>
 
     let started = Instant::now();
     let parse_settings = ParseSettings::default();
-    let facts: Vec<ModuleFacts> = discovered
+    let graph_options = GraphOptions {
+        include_external_packages: settings.include_external_packages,
+        exclude_type_checking_imports: settings.exclude_type_checking_imports,
+        include_dynamic_imports: settings.include_dynamic_imports,
+    };
+    let names: FxHashSet<&str> = discovered.files.iter().map(|f| f.module.as_str()).collect();
+    // Parse and resolve each file on the worker threads; only the resolved imports and the
+    // diagnostics are kept, so memory stays proportional to the graph, not to the sources.
+    let parsed: Vec<(Vec<ResolvedImport>, Vec<SourceDiagnostic>)> = discovered
         .files
         .par_iter()
-        .map(|f| parse_file(&f.path, &parse_settings))
+        .map(|f| {
+            let facts = parse_file(&f.path, &parse_settings);
+            let input = ModuleInput {
+                name: &f.module,
+                is_package: f.is_package,
+                facts: &facts,
+            };
+            let resolved =
+                resolve_imports(&input, &names, &discovered.root_packages, &graph_options);
+            (resolved, facts.diagnostics)
+        })
         .collect();
     let parse_ms = ms(started);
 
     let started = Instant::now();
-    let inputs: Vec<ModuleInput<'_>> = discovered
-        .files
-        .iter()
-        .zip(&facts)
-        .map(|(f, facts)| ModuleInput {
-            name: &f.module,
-            is_package: f.is_package,
-            facts,
-        })
-        .collect();
-    let graph = build_graph(
-        &inputs,
+    let graph = assemble_graph(
         &discovered.namespace_packages,
-        &discovered.root_packages,
-        &GraphOptions {
-            include_external_packages: settings.include_external_packages,
-            exclude_type_checking_imports: settings.exclude_type_checking_imports,
-            include_dynamic_imports: settings.include_dynamic_imports,
-        },
+        discovered
+            .files
+            .iter()
+            .zip(&parsed)
+            .map(|(f, (resolved, _))| (f.module.as_str(), resolved.as_slice())),
     );
+    let diagnostics: Vec<Vec<SourceDiagnostic>> = parsed.into_iter().map(|(_, d)| d).collect();
     let graph_ms = ms(started);
     let mut settings = settings;
     settings.root_packages = discovered.root_packages.clone();
@@ -119,8 +130,8 @@ pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project>
         root,
         config,
         settings,
+        diagnostics,
         files: discovered.files,
-        facts,
         graph,
         warnings,
         timings: Timings {

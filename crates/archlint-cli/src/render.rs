@@ -54,8 +54,8 @@ impl<'p> Paths<'p> {
 
 fn source_diagnostics(project: &Project) -> Vec<(String, &archlint_facts::SourceDiagnostic)> {
     let mut out = Vec::new();
-    for (file, facts) in project.files.iter().zip(&project.facts) {
-        for d in &facts.diagnostics {
+    for (file, diagnostics) in project.files.iter().zip(&project.diagnostics) {
+        for d in diagnostics {
             let mut loc = display_path(&project.root, &file.path);
             if let Some(line) = d.line {
                 loc.push_str(&format!(":{line}"));

@@ -132,6 +132,88 @@ fn distill_external(object: &str, root_packages: &[String]) -> Option<String> {
     })
 }
 
+/// One import of a module, resolved against the project.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedImport {
+    /// The imported module (internal) or package (external).
+    pub target: String,
+    /// Whether `target` is an external package.
+    pub external: bool,
+    /// Where and how the import is written.
+    pub detail: ImportDetail,
+}
+
+/// Resolve every import of one module that becomes an edge under `options`.
+pub fn resolve_imports(
+    module: &ModuleInput<'_>,
+    names: &FxHashSet<&str>,
+    root_packages: &[String],
+    options: &GraphOptions,
+) -> Vec<ResolvedImport> {
+    let mut out = Vec::new();
+    for fact in &module.facts.imports {
+        if options.exclude_type_checking_imports && fact.type_checking {
+            continue;
+        }
+        if fact.kind == ImportKind::Dynamic && !options.include_dynamic_imports {
+            continue;
+        }
+        let Some(resolved) = resolve_import(
+            fact,
+            module.name,
+            module.is_package,
+            names,
+            root_packages,
+            options.include_external_packages,
+        ) else {
+            continue;
+        };
+        let (target, external) = match resolved {
+            Resolved::Internal(t) => (t, false),
+            Resolved::External(t) => (t, true),
+        };
+        if target == module.name {
+            continue;
+        }
+        out.push(ResolvedImport {
+            target,
+            external,
+            detail: ImportDetail {
+                line: fact.line,
+                column: fact.column,
+                kind: fact.kind,
+                type_checking: fact.type_checking,
+                in_function: fact.in_function,
+            },
+        });
+    }
+    out
+}
+
+/// Assemble a graph from modules and their resolved imports.
+pub fn assemble_graph<'a>(
+    namespace_packages: &[String],
+    modules: impl IntoIterator<Item = (&'a str, &'a [ResolvedImport])>,
+) -> ImportGraph {
+    let mut builder = GraphBuilder::default();
+    for ns in namespace_packages {
+        builder.add_module(ns, false);
+    }
+    let modules: Vec<(&str, &[ResolvedImport])> = modules.into_iter().collect();
+    for (name, _) in &modules {
+        builder.add_module(name, false);
+    }
+    for (name, imports) in modules {
+        for import in imports {
+            if import.external {
+                builder.add_module(&import.target, true);
+            }
+            builder.add_import(name, &import.target, import.detail.clone());
+        }
+    }
+    builder.finish()
+}
+
 /// Build the import graph of a project.
 pub fn build_graph(
     modules: &[ModuleInput<'_>],
@@ -140,53 +222,15 @@ pub fn build_graph(
     options: &GraphOptions,
 ) -> ImportGraph {
     let names: FxHashSet<&str> = modules.iter().map(|m| m.name).collect();
-    let mut builder = GraphBuilder::default();
-    for ns in namespace_packages {
-        builder.add_module(ns, false);
-    }
-    for module in modules {
-        builder.add_module(module.name, false);
-    }
-    for module in modules {
-        for fact in &module.facts.imports {
-            if options.exclude_type_checking_imports && fact.type_checking {
-                continue;
-            }
-            if fact.kind == ImportKind::Dynamic && !options.include_dynamic_imports {
-                continue;
-            }
-            let Some(resolved) = resolve_import(
-                fact,
-                module.name,
-                module.is_package,
-                &names,
-                root_packages,
-                options.include_external_packages,
-            ) else {
-                continue;
-            };
-            let target = match resolved {
-                Resolved::Internal(t) => t,
-                Resolved::External(t) => {
-                    builder.add_module(&t, true);
-                    t
-                }
-            };
-            if target == module.name {
-                continue;
-            }
-            builder.add_import(
-                module.name,
-                &target,
-                ImportDetail {
-                    line: fact.line,
-                    column: fact.column,
-                    kind: fact.kind,
-                    type_checking: fact.type_checking,
-                    in_function: fact.in_function,
-                },
-            );
-        }
-    }
-    builder.finish()
+    let resolved: Vec<Vec<ResolvedImport>> = modules
+        .iter()
+        .map(|m| resolve_imports(m, &names, root_packages, options))
+        .collect();
+    assemble_graph(
+        namespace_packages,
+        modules
+            .iter()
+            .zip(&resolved)
+            .map(|(m, r)| (m.name, r.as_slice())),
+    )
 }

@@ -9,7 +9,10 @@ mod build;
 mod expression;
 mod query;
 
-pub use build::{GraphOptions, ModuleInput, build_graph, resolve_import};
+pub use build::{
+    GraphOptions, ModuleInput, ResolvedImport, assemble_graph, build_graph, resolve_import,
+    resolve_imports,
+};
 pub use expression::{ExpressionError, ModuleExpression};
 pub use query::{Bfs, GraphView};
 
@@ -280,11 +283,23 @@ impl GraphBuilder {
         for (new, &old) in order.iter().enumerate() {
             remap[old as usize] = new as ModuleId;
         }
-        let names: Vec<String> = order.iter().map(|&old| self.names[old as usize].to_string()).collect();
-        let index: FxHashMap<String, ModuleId> =
-            names.iter().enumerate().map(|(i, s)| (s.clone(), i as ModuleId)).collect();
-        let present: Vec<bool> = order.iter().map(|&old| self.present[old as usize]).collect();
-        let squashed: Vec<bool> = order.iter().map(|&old| self.squashed[old as usize]).collect();
+        let names: Vec<String> = order
+            .iter()
+            .map(|&old| self.names[old as usize].to_string())
+            .collect();
+        let index: FxHashMap<String, ModuleId> = names
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i as ModuleId))
+            .collect();
+        let present: Vec<bool> = order
+            .iter()
+            .map(|&old| self.present[old as usize])
+            .collect();
+        let squashed: Vec<bool> = order
+            .iter()
+            .map(|&old| self.squashed[old as usize])
+            .collect();
         let mut parent = vec![None; n];
         let mut children = vec![Vec::new(); n];
         for (id, name) in names.iter().enumerate() {

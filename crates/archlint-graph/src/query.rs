@@ -130,7 +130,9 @@ impl<'g> GraphView<'g> {
         excluded_imports: &FxHashSet<(ModuleId, ModuleId)>,
     ) -> Option<Vec<ModuleId>> {
         bfs.reset();
-        let blocked = |a: ModuleId, b: ModuleId| !excluded_imports.is_empty() && excluded_imports.contains(&(a, b));
+        let blocked = |a: ModuleId, b: ModuleId| {
+            !excluded_imports.is_empty() && excluded_imports.contains(&(a, b))
+        };
         let mut forward: Vec<ModuleId> = Vec::new();
         for &s in from {
             if !bfs.seen(s) {
@@ -286,7 +288,7 @@ impl<'g> GraphView<'g> {
     /// Whether any chain leads from a module in `from` to one in `to`.
     pub fn chain_exists(&self, bfs: &mut Bfs, from: &[ModuleId], to: &[ModuleId]) -> bool {
         self.shortest_chain(bfs, from, to, &|_| false, &FxHashSet::default())
-        .is_some()
+            .is_some()
     }
 
     /// Strongly connected components with more than one module (import cycles), each sorted,

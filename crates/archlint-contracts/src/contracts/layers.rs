@@ -325,7 +325,9 @@ pub(crate) fn illegal_dependencies(
         let mut excluded_imports: FxHashSet<(ModuleId, ModuleId)> = FxHashSet::default();
         let mut direct: Vec<Route> = Vec::new();
         let mut middles: Vec<Vec<ModuleId>> = Vec::new();
-        while let Some(chain) = view.shortest_chain(&mut bfs, &from_set, &to_set, &excluded, &excluded_imports) {
+        while let Some(chain) =
+            view.shortest_chain(&mut bfs, &from_set, &to_set, &excluded, &excluded_imports)
+        {
             if chain.len() < 2 {
                 break;
             }
