@@ -113,7 +113,12 @@ pub fn text(
         } else {
             paint("BROKEN", "31;1")
         };
-        let _ = writeln!(out, "{} {verdict}", r.name);
+        let ignored = match r.ignored_imports {
+            0 => String::new(),
+            1 => " (1 ignored import)".to_owned(),
+            n => format!(" ({n} ignored imports)"),
+        };
+        let _ = writeln!(out, "{} {verdict}{ignored}", r.name);
     }
     for e in errors {
         let _ = writeln!(out, "{} {}", e.contract, paint("ERROR", "31;1"));

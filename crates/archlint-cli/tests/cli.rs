@@ -279,3 +279,22 @@ fn one_bad_contract_does_not_hide_the_others() {
             "contract 'Bad' (line 3), option 'layers': This is a required field.",
         ));
 }
+
+#[test]
+fn ignored_imports_are_counted() {
+    let dir = project(&[
+        ("app/__init__.py", b""),
+        ("app/high.py", b""),
+        ("app/low.py", b"import app.high\n"),
+        (
+            ".importlinter",
+            b"[importlinter]\nroot_package = app\n[importlinter:contract:l]\nname = L\ntype = layers\nlayers =\n    app.high\n    app.low\nignore_imports = app.low -> app.*\n",
+        ),
+    ]);
+    archlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("L KEPT (1 ignored import)"));
+}

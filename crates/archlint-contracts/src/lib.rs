@@ -127,3 +127,6 @@ pub fn check_contract(
 ) -> Result<ContractResult, ContractError> {
     contract.check(graph, settings)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,304 @@
+//! Each contract type on small graphs, down to the chains reported.
+
+use std::collections::BTreeMap;
+
+use archlint_facts::ImportKind;
+use archlint_graph::{ImportDetail, ImportGraph};
+
+use crate::config::{ContractConfig, RawValue, Settings};
+use crate::{Contract, ContractResult};
+
+fn graph(modules: &[&str], edges: &[(&str, &str, u32)]) -> ImportGraph {
+    ImportGraph::from_parts(
+        modules.iter().map(|m| (m.to_string(), false)),
+        edges.iter().map(|(a, b, line)| {
+            (
+                a.to_string(),
+                b.to_string(),
+                ImportDetail {
+                    line: *line,
+                    column: 1,
+                    kind: ImportKind::Import,
+                    type_checking: false,
+                    in_function: false,
+                },
+            )
+        }),
+    )
+}
+
+fn contract(options: &[(&str, &[&str])]) -> ContractConfig {
+    let mut map = BTreeMap::new();
+    for (k, v) in options {
+        let value = if v.len() == 1 {
+            RawValue::One(v[0].to_string())
+        } else {
+            RawValue::Many(v.iter().map(|s| s.to_string()).collect())
+        };
+        map.insert(k.to_string(), value);
+    }
+    ContractConfig {
+        id: Some("c".into()),
+        line: Some(3),
+        options: map,
+    }
+}
+
+fn settings() -> Settings {
+    Settings {
+        root_packages: vec!["app".into()],
+        ..Settings::default()
+    }
+}
+
+fn check(g: &ImportGraph, options: &[(&str, &[&str])]) -> ContractResult {
+    Contract::from_config(&contract(options), &settings())
+        .unwrap()
+        .check(g, &settings())
+        .unwrap()
+}
+
+fn chains(r: &ContractResult) -> Vec<String> {
+    r.violations
+        .iter()
+        .flat_map(|v| &v.routes)
+        .map(|route| {
+            route
+                .chain
+                .iter()
+                .map(|l| format!("{}>{}:{:?}", l.importer, l.imported, l.lines))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+const MODS: &[&str] = &[
+    "app",
+    "app.high",
+    "app.high.v",
+    "app.mid",
+    "app.mid.s",
+    "app.low",
+    "app.low.m",
+    "app.util",
+];
+
+#[test]
+fn layers_direct_and_indirect_routes() {
+    let g = graph(
+        MODS,
+        &[
+            ("app.low.m", "app.high.v", 4),
+            ("app.low.m", "app.util", 2),
+            ("app.util", "app.mid.s", 9),
+        ],
+    );
+    let r = check(
+        &g,
+        &[
+            ("name", &["L"]),
+            ("type", &["layers"]),
+            ("containers", &["app"]),
+            ("layers", &["high", "mid", "low"]),
+        ],
+    );
+    assert!(!r.kept);
+    assert_eq!(r.violations.len(), 2);
+    assert_eq!(
+        r.violations[0].summary,
+        "app.low is not allowed to import app.high:"
+    );
+    assert_eq!(
+        chains(&r),
+        [
+            "app.low.m>app.high.v:[4]",
+            "app.low.m>app.util:[2] app.util>app.mid.s:[9]"
+        ]
+    );
+    assert_eq!(
+        r.direct_imports(),
+        [("app.low.m".to_string(), "app.high.v".to_string())]
+    );
+}
+
+#[test]
+fn layers_siblings_and_exhaustive() {
+    let g = graph(MODS, &[("app.high.v", "app.mid.s", 1)]);
+    let independent = check(
+        &g,
+        &[
+            ("name", &["L"]),
+            ("type", &["layers"]),
+            ("layers", &["app.high | app.mid", "app.low"]),
+        ],
+    );
+    assert!(!independent.kept);
+    let open = check(
+        &g,
+        &[
+            ("name", &["L"]),
+            ("type", &["layers"]),
+            ("layers", &["app.high : app.mid", "app.low"]),
+        ],
+    );
+    assert!(open.kept);
+    let exhaustive = check(
+        &g,
+        &[
+            ("name", &["L"]),
+            ("type", &["layers"]),
+            ("containers", &["app"]),
+            ("layers", &["high", "mid", "low"]),
+            ("exhaustive", &["true"]),
+        ],
+    );
+    assert_eq!(exhaustive.undeclared_modules, ["app.util"]);
+    assert!(!exhaustive.kept);
+}
+
+#[test]
+fn forbidden_indirect_and_allow_indirect() {
+    let g = graph(
+        MODS,
+        &[("app.high.v", "app.util", 1), ("app.util", "app.low.m", 2)],
+    );
+    let base: &[(&str, &[&str])] = &[
+        ("name", &["F"]),
+        ("type", &["forbidden"]),
+        ("source_modules", &["app.high"]),
+        ("forbidden_modules", &["app.low"]),
+    ];
+    let r = check(&g, base);
+    assert_eq!(
+        chains(&r),
+        ["app.high.v>app.util:[1] app.util>app.low.m:[2]"]
+    );
+    let mut allow = base.to_vec();
+    allow.push(("allow_indirect_imports", &["true"]));
+    assert!(check(&g, &allow).kept);
+}
+
+#[test]
+fn independence_and_ignore_imports() {
+    let g = graph(
+        MODS,
+        &[("app.high.v", "app.low.m", 1), ("app.low", "app.util", 1)],
+    );
+    let r = check(
+        &g,
+        &[
+            ("name", &["I"]),
+            ("type", &["independence"]),
+            ("modules", &["app.high", "app.low"]),
+        ],
+    );
+    assert!(!r.kept);
+    let r = check(
+        &g,
+        &[
+            ("name", &["I"]),
+            ("type", &["independence"]),
+            ("modules", &["app.high", "app.low"]),
+            ("ignore_imports", &["app.*.v -> app.low.**"]),
+        ],
+    );
+    assert!(r.kept);
+    assert_eq!(r.ignored_imports, 1);
+}
+
+#[test]
+fn protected_allows_listed_importers_and_itself() {
+    let g = graph(
+        MODS,
+        &[
+            ("app.mid.s", "app.low.m", 1),
+            ("app.high.v", "app.low.m", 7),
+            ("app.low", "app.low.m", 1),
+        ],
+    );
+    let r = check(
+        &g,
+        &[
+            ("name", &["P"]),
+            ("type", &["protected"]),
+            ("protected_modules", &["app.low"]),
+            ("allowed_importers", &["app.mid"]),
+        ],
+    );
+    assert_eq!(chains(&r), ["app.high.v>app.low.m:[7]"]);
+}
+
+#[test]
+fn acyclic_siblings_finds_cycles_between_children() {
+    let g = graph(
+        MODS,
+        &[("app.high.v", "app.low.m", 1), ("app.low.m", "app.high", 2)],
+    );
+    let r = check(
+        &g,
+        &[
+            ("name", &["A"]),
+            ("type", &["acyclic_siblings"]),
+            ("ancestors", &["app"]),
+        ],
+    );
+    assert!(!r.kept);
+    assert_eq!(r.violations[0].importer, "app");
+    let acyclic = graph(MODS, &[("app.high.v", "app.low.m", 1)]);
+    assert!(
+        check(
+            &acyclic,
+            &[
+                ("name", &["A"]),
+                ("type", &["acyclic_siblings"]),
+                ("ancestors", &["app"])
+            ]
+        )
+        .kept
+    );
+}
+
+#[test]
+fn option_errors_name_the_option() {
+    let err = Contract::from_config(
+        &contract(&[
+            ("name", &["X"]),
+            ("type", &["forbidden"]),
+            ("source_modules", &["app"]),
+            ("forbiden_modules", &["app"]),
+        ]),
+        &settings(),
+    )
+    .unwrap_err();
+    assert_eq!(err.option.as_deref(), Some("forbidden_modules"));
+    let err = Contract::from_config(
+        &contract(&[("name", &["X"]), ("type", &["nope"])]),
+        &settings(),
+    )
+    .unwrap_err();
+    assert!(err.message.contains("unknown contract type 'nope'"));
+    let err = Contract::from_config(
+        &contract(&[
+            ("name", &["X"]),
+            ("type", &["layers"]),
+            ("layers", &["a", "a"]),
+        ]),
+        &settings(),
+    )
+    .unwrap_err();
+    assert!(err.message.contains("more than one layer"));
+    let g = graph(MODS, &[]);
+    let err = Contract::from_config(
+        &contract(&[
+            ("name", &["X"]),
+            ("type", &["layers"]),
+            ("layers", &["app.nope"]),
+        ]),
+        &settings(),
+    )
+    .unwrap()
+    .check(&g, &settings())
+    .unwrap_err();
+    assert!(err.message.contains("Missing layer 'app.nope'"));
+}
