@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 // Parsing allocates many small nodes on every thread; mimalloc handles that far better than
 // the system allocator.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
