@@ -261,8 +261,7 @@ fn walk_package(
         .git_exclude(options.respect_gitignore)
         .ignore(options.respect_gitignore)
         .require_git(false)
-        .follow_links(false)
-        .sort_by_file_name(|a, b| a.cmp(b));
+        .follow_links(false);
     let package_dir = dir.to_path_buf();
     builder.filter_entry(move |entry| {
         if !entry.file_type().is_some_and(|t| t.is_dir()) || entry.path() == package_dir {
@@ -281,18 +280,38 @@ fn walk_package(
         !parent_is_regular || entry.path().join("__init__.py").is_file()
     });
 
-    for result in builder.build() {
-        let entry = match result {
-            Ok(entry) => entry,
-            Err(err) => {
-                out.warnings.push(format!("skipped: {err}"));
-                continue;
-            }
-        };
-        let path = entry.path();
+    // Walk on all cores; each walker thread also does the `__init__.py` check for directories.
+    let (sender, receiver) = std::sync::mpsc::channel::<Result<(PathBuf, bool, bool), String>>();
+    builder.build_parallel().run(|| {
+        let sender = sender.clone();
+        Box::new(move |result| {
+            let message = match result {
+                Ok(entry) => {
+                    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                    let has_init = is_dir && entry.path().join("__init__.py").is_file();
+                    Ok((entry.into_path(), is_dir, has_init))
+                }
+                Err(err) => Err(format!("skipped: {err}")),
+            };
+            let _ = sender.send(message);
+            ignore::WalkState::Continue
+        })
+    });
+    drop(sender);
+    let mut entries: Vec<(PathBuf, bool, bool)> = Vec::new();
+    for message in receiver {
+        match message {
+            Ok(entry) => entries.push(entry),
+            Err(warning) => out.warnings.push(warning),
+        }
+    }
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+
+    for (path, is_dir, has_init) in &entries {
+        let path = path.as_path();
         let rel_to_pkg = path.strip_prefix(dir).unwrap_or(path);
-        if entry.file_type().is_some_and(|t| t.is_dir()) {
-            if !path.join("__init__.py").is_file() {
+        if *is_dir {
+            if !has_init {
                 namespace_candidates.insert(module_name(package, rel_to_pkg, false));
             }
             continue;

@@ -48,9 +48,15 @@ pub struct ImportGraph {
     squashed: Vec<bool>,
     parent: Vec<Option<ModuleId>>,
     children: Vec<Vec<ModuleId>>,
-    imports: Vec<Vec<ModuleId>>,
+    /// Compressed adjacency: the imports of module `m` are
+    /// `import_targets[import_offsets[m]..import_offsets[m + 1]]`, sorted.
+    import_offsets: Vec<u32>,
+    import_targets: Vec<ModuleId>,
     importers: Vec<Vec<ModuleId>>,
-    details: FxHashMap<(ModuleId, ModuleId), Vec<ImportDetail>>,
+    /// For edge `e` (an index into `import_targets`), its statements are
+    /// `details[detail_offsets[e]..detail_offsets[e + 1]]`, sorted by line.
+    detail_offsets: Vec<u32>,
+    details: Vec<ImportDetail>,
 }
 
 impl ImportGraph {
@@ -114,7 +120,7 @@ impl ImportGraph {
 
     /// Number of distinct (importer, imported) edges.
     pub fn edge_count(&self) -> usize {
-        self.details.len()
+        self.import_targets.len()
     }
 
     /// Visible modules matching an expression.
@@ -177,7 +183,11 @@ impl ImportGraph {
 
     /// Modules `id` imports directly.
     pub fn imports_of(&self, id: ModuleId) -> &[ModuleId] {
-        &self.imports[id as usize]
+        let (start, end) = (
+            self.import_offsets[id as usize],
+            self.import_offsets[id as usize + 1],
+        );
+        &self.import_targets[start as usize..end as usize]
     }
 
     /// Modules that import `id` directly.
@@ -187,18 +197,20 @@ impl ImportGraph {
 
     /// The import statements behind an edge, ordered by line.
     pub fn details(&self, importer: ModuleId, imported: ModuleId) -> &[ImportDetail] {
-        self.details
-            .get(&(importer, imported))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        match self.imports_of(importer).binary_search(&imported) {
+            Ok(pos) => {
+                let edge = self.import_offsets[importer as usize] as usize + pos;
+                let (start, end) = (self.detail_offsets[edge], self.detail_offsets[edge + 1]);
+                &self.details[start as usize..end as usize]
+            }
+            Err(_) => &[],
+        }
     }
 
     /// Every edge, in (importer, imported) order.
     pub fn edges(&self) -> impl Iterator<Item = (ModuleId, ModuleId)> + '_ {
-        self.imports
-            .iter()
-            .enumerate()
-            .flat_map(|(a, list)| list.iter().map(move |&b| (a as ModuleId, b)))
+        (0..self.names.len() as ModuleId)
+            .flat_map(move |a| self.imports_of(a).iter().map(move |&b| (a, b)))
     }
 
     /// Direct imports whose importer and imported match the two expressions.
@@ -316,16 +328,25 @@ impl GraphBuilder {
             .collect();
         edges.sort_unstable_by_key(|(a, b, d)| (*a, *b, d.line, d.column));
         edges.dedup();
-        let mut imports = vec![Vec::new(); n];
+        let mut import_offsets = vec![0u32; n + 1];
+        let mut import_targets: Vec<ModuleId> = Vec::with_capacity(edges.len());
         let mut importers = vec![Vec::new(); n];
-        let mut details: FxHashMap<(ModuleId, ModuleId), Vec<ImportDetail>> = FxHashMap::default();
+        let mut detail_offsets: Vec<u32> = Vec::with_capacity(edges.len() + 1);
+        let mut details: Vec<ImportDetail> = Vec::with_capacity(edges.len());
+        let mut last: Option<(ModuleId, ModuleId)> = None;
         for (a, b, d) in edges {
-            let list: &mut Vec<ModuleId> = &mut imports[a as usize];
-            if list.last() != Some(&b) {
-                list.push(b);
+            if last != Some((a, b)) {
+                import_offsets[a as usize + 1] += 1;
+                import_targets.push(b);
                 importers[b as usize].push(a);
+                detail_offsets.push(details.len() as u32);
+                last = Some((a, b));
             }
-            details.entry((a, b)).or_default().push(d);
+            details.push(d);
+        }
+        detail_offsets.push(details.len() as u32);
+        for i in 0..n {
+            import_offsets[i + 1] += import_offsets[i];
         }
         for list in &mut importers {
             list.sort_unstable();
@@ -337,8 +358,10 @@ impl GraphBuilder {
             squashed,
             parent,
             children,
-            imports,
+            import_offsets,
+            import_targets,
             importers,
+            detail_offsets,
             details,
         }
     }
