@@ -148,35 +148,24 @@ pub fn text(
             for v in &r.violations {
                 let _ = writeln!(out, "{}\n", v.summary);
                 for route in &v.routes {
-                    for (i, link) in route.chain.iter().enumerate() {
-                        let prefix = if i == 0 { "-" } else { " " };
-                        let _ = writeln!(
-                            out,
+                    let line = |prefix: &str, link: &Link| {
+                        format!(
                             "{prefix} {} -> {} ({})",
                             link.importer,
                             link.imported,
                             paths.location(link)
-                        );
+                        )
+                    };
+                    for (i, link) in route.chain.iter().enumerate() {
+                        let _ = writeln!(out, "{}", line(if i == 0 { "-" } else { " " }, link));
                         if i == 0 {
                             for extra in &route.extra_firsts {
-                                let _ = writeln!(
-                                    out,
-                                    "  & {} -> {} ({})",
-                                    extra.importer,
-                                    extra.imported,
-                                    paths.location(extra)
-                                );
+                                let _ = writeln!(out, "{}", line("  &", extra));
                             }
                         }
                     }
                     for extra in &route.extra_lasts {
-                        let _ = writeln!(
-                            out,
-                            "  & {} -> {} ({})",
-                            extra.importer,
-                            extra.imported,
-                            paths.location(extra)
-                        );
+                        let _ = writeln!(out, "{}", line("  &", extra));
                     }
                     let _ = writeln!(out);
                 }

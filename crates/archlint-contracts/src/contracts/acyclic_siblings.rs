@@ -21,7 +21,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{ContractMeta, expand};
 use crate::options::{AlertLevel, ContractError, ImportExpression, OptionReader};
-use crate::routes::{apply_ignores, link};
+use crate::routes::link;
 use crate::{ContractResult, Route, Violation};
 
 /// An `acyclic_siblings` contract.
@@ -66,17 +66,14 @@ impl AcyclicSiblingsContract {
     }
 
     pub(crate) fn check(&self, graph: &ImportGraph) -> Result<ContractResult, ContractError> {
-        let mut result = self.meta.result("acyclic_siblings");
         let ancestors = expand(graph, &self.ancestors, false, true, &self.meta)?;
         let skip: FxHashSet<String> =
             expand(graph, &self.skip_descendants, false, true, &self.meta)?
                 .into_iter()
                 .collect();
-        let mut view = graph.view();
-        let (warnings, ignored) = apply_ignores(&mut view, &self.ignore_imports, self.alert)
-            .map_err(|m| self.meta.error(m))?;
-        result.warnings = warnings;
-        result.ignored_imports = ignored;
+        let (mut result, view) =
+            self.meta
+                .start("acyclic_siblings", graph, &self.ignore_imports, self.alert)?;
 
         let mut packages: Vec<(ModuleId, i64)> = ancestors
             .iter()

@@ -24,7 +24,7 @@ use rustc_hash::FxHashSet;
 use super::{ContractMeta, expand, name_in_package};
 use crate::config::Settings;
 use crate::options::{AlertLevel, ContractError, ImportExpression, OptionReader};
-use crate::routes::{apply_ignores, simple_route};
+use crate::routes::simple_route;
 use crate::{ContractResult, Violation};
 
 /// A `forbidden` contract.
@@ -57,12 +57,9 @@ impl ForbiddenContract {
         graph: &ImportGraph,
         settings: &Settings,
     ) -> Result<ContractResult, ContractError> {
-        let mut result = self.meta.result("forbidden");
-        let mut view = graph.view();
-        let (warnings, ignored) = apply_ignores(&mut view, &self.ignore_imports, self.alert)
-            .map_err(|m| self.meta.error(m))?;
-        result.warnings = warnings;
-        result.ignored_imports = ignored;
+        let (mut result, view) =
+            self.meta
+                .start("forbidden", graph, &self.ignore_imports, self.alert)?;
 
         let sources = expand(graph, &self.source_modules, false, false, &self.meta)?;
         let forbidden = expand(graph, &self.forbidden_modules, false, false, &self.meta)?;

@@ -21,7 +21,6 @@ use super::layers::illegal_dependencies;
 use super::{ContractMeta, expand};
 use crate::ContractResult;
 use crate::options::{AlertLevel, ContractError, ImportExpression, OptionReader};
-use crate::routes::apply_ignores;
 
 /// An `independence` contract.
 #[derive(Debug, Clone)]
@@ -43,12 +42,9 @@ impl IndependenceContract {
     }
 
     pub(crate) fn check(&self, graph: &ImportGraph) -> Result<ContractResult, ContractError> {
-        let mut result = self.meta.result("independence");
-        let mut view = graph.view();
-        let (warnings, ignored) = apply_ignores(&mut view, &self.ignore_imports, self.alert)
-            .map_err(|m| self.meta.error(m))?;
-        result.warnings = warnings;
-        result.ignored_imports = ignored;
+        let (mut result, view) =
+            self.meta
+                .start("independence", graph, &self.ignore_imports, self.alert)?;
         let modules = expand(graph, &self.modules, false, false, &self.meta)?;
         let mut ids = Vec::new();
         for m in &modules {

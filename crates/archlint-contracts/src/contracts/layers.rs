@@ -28,7 +28,7 @@ use rustc_hash::FxHashSet;
 use super::{ContractMeta, expand, name_in_package};
 use crate::config::Settings;
 use crate::options::{AlertLevel, ContractError, ImportExpression, OptionReader};
-use crate::routes::{apply_ignores, route_with_heads_and_tails, simple_route};
+use crate::routes::{route_with_heads_and_tails, simple_route};
 use crate::{ContractResult, Route, Violation};
 
 /// One line of the `layers` option.
@@ -163,12 +163,9 @@ impl LayersContract {
         graph: &ImportGraph,
         settings: &Settings,
     ) -> Result<ContractResult, ContractError> {
-        let mut result = self.meta.result("layers");
-        let mut view = graph.view();
-        let (warnings, ignored) = apply_ignores(&mut view, &self.ignore_imports, self.alert)
-            .map_err(|m| self.meta.error(m))?;
-        result.warnings = warnings;
-        result.ignored_imports = ignored;
+        let (mut result, view) =
+            self.meta
+                .start("layers", graph, &self.ignore_imports, self.alert)?;
 
         let containers = expand(graph, &self.containers, false, false, &self.meta)?;
         let roots = &settings.root_packages;

@@ -7,7 +7,7 @@ mod independence;
 mod layers;
 mod protected;
 
-use archlint_graph::{ImportGraph, ModuleExpression};
+use archlint_graph::{GraphView, ImportGraph, ModuleExpression};
 
 pub use acyclic_siblings::AcyclicSiblingsContract;
 pub use forbidden::ForbiddenContract;
@@ -17,7 +17,8 @@ pub use protected::ProtectedContract;
 
 use crate::ContractResult;
 use crate::config::{ContractConfig, RawValue, Settings};
-use crate::options::{ContractError, OptionReader};
+use crate::options::{AlertLevel, ContractError, ImportExpression, OptionReader};
+use crate::routes::apply_ignores;
 
 /// A validated contract of any type.
 #[derive(Debug, Clone)]
@@ -55,6 +56,23 @@ impl ContractMeta {
             line: self.line,
             message: message.into(),
         }
+    }
+
+    /// An empty (kept) result and a view of the graph with the contract's ignored imports hidden.
+    pub(crate) fn start<'g>(
+        &self,
+        kind: &str,
+        graph: &'g ImportGraph,
+        ignores: &[ImportExpression],
+        alert: AlertLevel,
+    ) -> Result<(ContractResult, GraphView<'g>), ContractError> {
+        let mut result = self.result(kind);
+        let mut view = graph.view();
+        let (warnings, ignored) =
+            apply_ignores(&mut view, ignores, alert).map_err(|m| self.error(m))?;
+        result.warnings = warnings;
+        result.ignored_imports = ignored;
+        Ok((result, view))
     }
 
     pub(crate) fn result(&self, kind: &str) -> ContractResult {

@@ -20,7 +20,7 @@ use rustc_hash::FxHashSet;
 
 use super::{ContractMeta, expand};
 use crate::options::{AlertLevel, ContractError, ImportExpression, OptionReader};
-use crate::routes::{apply_ignores, link};
+use crate::routes::link;
 use crate::{ContractResult, Route, Violation};
 
 /// A `protected` contract.
@@ -47,12 +47,9 @@ impl ProtectedContract {
     }
 
     pub(crate) fn check(&self, graph: &ImportGraph) -> Result<ContractResult, ContractError> {
-        let mut result = self.meta.result("protected");
-        let mut view = graph.view();
-        let (warnings, ignored) = apply_ignores(&mut view, &self.ignore_imports, self.alert)
-            .map_err(|m| self.meta.error(m))?;
-        result.warnings = warnings;
-        result.ignored_imports = ignored;
+        let (mut result, view) =
+            self.meta
+                .start("protected", graph, &self.ignore_imports, self.alert)?;
 
         let allowed: FxHashSet<String> = expand(
             graph,
