@@ -182,7 +182,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let mut errors = Vec::new();
     let mut contracts: Vec<Contract> = Vec::new();
     for contract_config in &selected {
-        match Contract::from_config(contract_config, &project.settings) {
+        match Contract::from_config(contract_config) {
             Ok(c) => contracts.push(c),
             Err(e) => errors.push(e),
         }

@@ -12,10 +12,7 @@ mod routes;
 pub use contracts::Contract;
 pub use options::ContractError;
 
-use archlint_graph::ImportGraph;
 use serde::Serialize;
-
-use crate::config::{ContractConfig, Settings};
 
 /// One import statement in a chain: importer → imported, with the lines it occurs on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -97,35 +94,6 @@ impl ContractResult {
         out.dedup();
         out
     }
-}
-
-/// Validate every configured contract. Errors name the contract and the option.
-pub fn parse_contracts(
-    configs: &[ContractConfig],
-    settings: &Settings,
-) -> Result<Vec<Contract>, Vec<ContractError>> {
-    let mut contracts = Vec::new();
-    let mut errors = Vec::new();
-    for config in configs {
-        match Contract::from_config(config, settings) {
-            Ok(c) => contracts.push(c),
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.is_empty() {
-        Ok(contracts)
-    } else {
-        Err(errors)
-    }
-}
-
-/// Check one contract against the graph.
-pub fn check_contract(
-    contract: &Contract,
-    graph: &ImportGraph,
-    settings: &Settings,
-) -> Result<ContractResult, ContractError> {
-    contract.check(graph, settings)
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ fn settings() -> Settings {
 }
 
 fn check(g: &ImportGraph, options: &[(&str, &[&str])]) -> ContractResult {
-    Contract::from_config(&contract(options), &settings())
+    Contract::from_config(&contract(options))
         .unwrap()
         .check(g, &settings())
         .unwrap()
@@ -261,42 +261,30 @@ fn acyclic_siblings_finds_cycles_between_children() {
 
 #[test]
 fn option_errors_name_the_option() {
-    let err = Contract::from_config(
-        &contract(&[
-            ("name", &["X"]),
-            ("type", &["forbidden"]),
-            ("source_modules", &["app"]),
-            ("forbiden_modules", &["app"]),
-        ]),
-        &settings(),
-    )
+    let err = Contract::from_config(&contract(&[
+        ("name", &["X"]),
+        ("type", &["forbidden"]),
+        ("source_modules", &["app"]),
+        ("forbiden_modules", &["app"]),
+    ]))
     .unwrap_err();
     assert_eq!(err.option.as_deref(), Some("forbidden_modules"));
-    let err = Contract::from_config(
-        &contract(&[("name", &["X"]), ("type", &["nope"])]),
-        &settings(),
-    )
-    .unwrap_err();
+    let err =
+        Contract::from_config(&contract(&[("name", &["X"]), ("type", &["nope"])])).unwrap_err();
     assert!(err.message.contains("unknown contract type 'nope'"));
-    let err = Contract::from_config(
-        &contract(&[
-            ("name", &["X"]),
-            ("type", &["layers"]),
-            ("layers", &["a", "a"]),
-        ]),
-        &settings(),
-    )
+    let err = Contract::from_config(&contract(&[
+        ("name", &["X"]),
+        ("type", &["layers"]),
+        ("layers", &["a", "a"]),
+    ]))
     .unwrap_err();
     assert!(err.message.contains("more than one layer"));
     let g = graph(MODS, &[]);
-    let err = Contract::from_config(
-        &contract(&[
-            ("name", &["X"]),
-            ("type", &["layers"]),
-            ("layers", &["app.nope"]),
-        ]),
-        &settings(),
-    )
+    let err = Contract::from_config(&contract(&[
+        ("name", &["X"]),
+        ("type", &["layers"]),
+        ("layers", &["app.nope"]),
+    ]))
     .unwrap()
     .check(&g, &settings())
     .unwrap_err();

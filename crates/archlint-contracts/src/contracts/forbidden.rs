@@ -40,7 +40,7 @@ pub struct ForbiddenContract {
 }
 
 impl ForbiddenContract {
-    pub(crate) fn read(meta: ContractMeta, r: &mut OptionReader<'_>, _settings: &Settings) -> Self {
+    pub(crate) fn read(meta: ContractMeta, r: &mut OptionReader<'_>) -> Self {
         Self {
             source_modules: r.module_expressions("source_modules", true),
             forbidden_modules: r.module_expressions("forbidden_modules", true),
@@ -109,8 +109,8 @@ impl ForbiddenContract {
                 }
                 let (downstream, upstream) = if self.as_packages {
                     (
-                        package_modules(graph, source_id),
-                        package_modules(graph, target_id),
+                        graph.with_descendants(source_id),
+                        graph.with_descendants(target_id),
                     )
                 } else {
                     (vec![source_id], vec![target_id])
@@ -165,9 +165,4 @@ impl ForbiddenContract {
             .sort_by(|a, b| (&a.imported, &a.importer).cmp(&(&b.imported, &b.importer)));
         Ok(result)
     }
-}
-
-/// A package and its descendants; just itself when squashed (an external package).
-fn package_modules(graph: &ImportGraph, id: ModuleId) -> Vec<ModuleId> {
-    graph.with_descendants(id)
 }

@@ -92,10 +92,7 @@ impl ContractMeta {
 
 impl Contract {
     /// Validate a configured contract.
-    pub fn from_config(
-        config: &ContractConfig,
-        settings: &Settings,
-    ) -> Result<Self, ContractError> {
+    pub fn from_config(config: &ContractConfig) -> Result<Self, ContractError> {
         let label = match (config.options.get("name"), &config.id) {
             (Some(RawValue::One(n)), _) => n.clone(),
             (_, Some(id)) => id.clone(),
@@ -118,9 +115,7 @@ impl Contract {
             return Err(reader.error(Some("type"), "This is a required field."));
         };
         let contract = match kind.as_str() {
-            "forbidden" => {
-                Contract::Forbidden(ForbiddenContract::read(meta, &mut reader, settings))
-            }
+            "forbidden" => Contract::Forbidden(ForbiddenContract::read(meta, &mut reader)),
             "layers" => Contract::Layers(LayersContract::read(meta, &mut reader)),
             "independence" => Contract::Independence(IndependenceContract::read(meta, &mut reader)),
             "protected" => Contract::Protected(ProtectedContract::read(meta, &mut reader)),
