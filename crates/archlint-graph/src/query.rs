@@ -11,62 +11,114 @@ pub struct GraphView<'g> {
     removed: FxHashSet<(ModuleId, ModuleId)>,
 }
 
-/// Reusable scratch space for breadth-first searches over one graph.
+/// One direction of a search: which modules it reached, through which neighbour, how far.
+#[derive(Debug, Clone)]
+struct Side {
+    stamp: Vec<u32>,
+    link: Vec<ModuleId>,
+    dist: Vec<u32>,
+}
+
+impl Side {
+    fn new(n: usize) -> Self {
+        Self {
+            stamp: vec![0; n],
+            link: vec![0; n],
+            dist: vec![0; n],
+        }
+    }
+
+    fn seen(&self, m: ModuleId, generation: u32) -> bool {
+        self.stamp[m as usize] == generation
+    }
+
+    fn mark(&mut self, m: ModuleId, link: ModuleId, dist: u32, generation: u32) {
+        self.stamp[m as usize] = generation;
+        self.link[m as usize] = link;
+        self.dist[m as usize] = dist;
+    }
+
+    /// Follow links from `m` back to where this side started (a module that links to itself).
+    fn trace(&self, m: ModuleId) -> Vec<ModuleId> {
+        let mut path = vec![m];
+        let mut cur = m;
+        while self.link[cur as usize] != cur {
+            cur = self.link[cur as usize];
+            path.push(cur);
+        }
+        path
+    }
+}
+
+/// Reusable scratch space for breadth-first searches over one graph. Stamps with a generation
+/// number avoid clearing the arrays between searches.
 #[derive(Debug, Clone)]
 pub struct Bfs {
-    stamp: Vec<u32>,
     generation: u32,
-    prev: Vec<ModuleId>,
+    forward: Side,
+    backward: Side,
     queue: std::collections::VecDeque<ModuleId>,
-    back_stamp: Vec<u32>,
-    next: Vec<ModuleId>,
-    dist: Vec<u32>,
-    back_dist: Vec<u32>,
 }
 
 impl Bfs {
     /// Scratch space for a graph of `n` ids.
     pub fn new(n: usize) -> Self {
         Self {
-            stamp: vec![0; n],
             generation: 0,
-            prev: vec![0; n],
+            forward: Side::new(n),
+            backward: Side::new(n),
             queue: std::collections::VecDeque::new(),
-            back_stamp: vec![0; n],
-            next: vec![0; n],
-            dist: vec![0; n],
-            back_dist: vec![0; n],
         }
     }
 
     fn reset(&mut self) {
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
-            self.stamp.fill(0);
-            self.back_stamp.fill(0);
+            self.forward.stamp.fill(0);
+            self.backward.stamp.fill(0);
             self.generation = 1;
         }
         self.queue.clear();
     }
+}
 
-    fn seen(&self, m: ModuleId) -> bool {
-        self.stamp[m as usize] == self.generation
+/// Expand one whole level of one side of a bidirectional search. `neighbours(m)` yields the
+/// modules one step further from this side's start, `edge(m, n)` orients a step as
+/// (importer, imported). Returns the best meeting as (length, module on this side, module on
+/// the other side).
+#[allow(clippy::too_many_arguments)]
+fn expand_level<I: Iterator<Item = ModuleId>>(
+    frontier: &[ModuleId],
+    next_level: &mut Vec<ModuleId>,
+    this: &mut Side,
+    other: &Side,
+    generation: u32,
+    neighbours: impl Fn(ModuleId) -> I,
+    edge: impl Fn(ModuleId, ModuleId) -> (ModuleId, ModuleId),
+    blocked: &dyn Fn(ModuleId, ModuleId) -> bool,
+    excluded: &dyn Fn(ModuleId) -> bool,
+) -> Option<(u32, ModuleId, ModuleId)> {
+    let mut best: Option<(u32, ModuleId, ModuleId)> = None;
+    next_level.clear();
+    for &m in frontier {
+        for n in neighbours(m) {
+            let (a, b) = edge(m, n);
+            if blocked(a, b) {
+                continue;
+            }
+            if other.seen(n, generation) {
+                let len = this.dist[m as usize] + 1 + other.dist[n as usize];
+                if best.is_none_or(|(l, _, _)| len < l) {
+                    best = Some((len, m, n));
+                }
+            } else if !this.seen(n, generation) && !excluded(n) {
+                let d = this.dist[m as usize] + 1;
+                this.mark(n, m, d, generation);
+                next_level.push(n);
+            }
+        }
     }
-
-    fn mark(&mut self, m: ModuleId, prev: ModuleId) {
-        self.stamp[m as usize] = self.generation;
-        self.prev[m as usize] = prev;
-    }
-
-    fn seen_back(&self, m: ModuleId) -> bool {
-        self.back_stamp[m as usize] == self.generation
-    }
-
-    fn mark_back(&mut self, m: ModuleId, next: ModuleId, dist: u32) {
-        self.back_stamp[m as usize] = self.generation;
-        self.next[m as usize] = next;
-        self.back_dist[m as usize] = dist;
-    }
+    best
 }
 
 impl<'g> GraphView<'g> {
@@ -130,85 +182,64 @@ impl<'g> GraphView<'g> {
         excluded_imports: &FxHashSet<(ModuleId, ModuleId)>,
     ) -> Option<Vec<ModuleId>> {
         bfs.reset();
+        let generation = bfs.generation;
         let blocked = |a: ModuleId, b: ModuleId| {
             !excluded_imports.is_empty() && excluded_imports.contains(&(a, b))
         };
         let mut forward: Vec<ModuleId> = Vec::new();
         for &s in from {
-            if !bfs.seen(s) {
-                bfs.mark(s, s);
-                bfs.dist[s as usize] = 0;
+            if !bfs.forward.seen(s, generation) {
+                bfs.forward.mark(s, s, 0, generation);
                 forward.push(s);
             }
         }
         let mut backward: Vec<ModuleId> = Vec::new();
         for &t in to {
-            if bfs.seen(t) {
+            if bfs.forward.seen(t, generation) {
                 return Some(vec![t]);
             }
-            if !bfs.seen_back(t) {
-                bfs.mark_back(t, t, 0);
+            if !bfs.backward.seen(t, generation) {
+                bfs.backward.mark(t, t, 0, generation);
                 backward.push(t);
             }
         }
         let mut next_level: Vec<ModuleId> = Vec::new();
         while !forward.is_empty() && !backward.is_empty() {
-            // (length, importer, imported) of the best meeting edge found in this level.
-            let mut best: Option<(u32, ModuleId, ModuleId)> = None;
-            next_level.clear();
-            if forward.len() <= backward.len() {
-                for &u in &forward {
-                    for v in self.imports_of(u) {
-                        if blocked(u, v) {
-                            continue;
-                        }
-                        if bfs.seen_back(v) {
-                            let len = bfs.dist[u as usize] + 1 + bfs.back_dist[v as usize];
-                            if best.is_none_or(|(l, _, _)| len < l) {
-                                best = Some((len, u, v));
-                            }
-                        } else if !bfs.seen(v) && !excluded(v) {
-                            bfs.mark(v, u);
-                            bfs.dist[v as usize] = bfs.dist[u as usize] + 1;
-                            next_level.push(v);
-                        }
-                    }
-                }
+            // Expand the smaller side; a meeting is (importer on the forward side, imported on
+            // the backward side).
+            let meeting = if forward.len() <= backward.len() {
+                let found = expand_level(
+                    &forward,
+                    &mut next_level,
+                    &mut bfs.forward,
+                    &bfs.backward,
+                    generation,
+                    |m| self.imports_of(m),
+                    |m, n| (m, n),
+                    &blocked,
+                    excluded,
+                );
                 std::mem::swap(&mut forward, &mut next_level);
+                found.map(|(_, u, v)| (u, v))
             } else {
-                for &v in &backward {
-                    for u in self.importers_of(v) {
-                        if blocked(u, v) {
-                            continue;
-                        }
-                        if bfs.seen(u) {
-                            let len = bfs.dist[u as usize] + 1 + bfs.back_dist[v as usize];
-                            if best.is_none_or(|(l, _, _)| len < l) {
-                                best = Some((len, u, v));
-                            }
-                        } else if !bfs.seen_back(u) && !excluded(u) {
-                            let d = bfs.back_dist[v as usize] + 1;
-                            bfs.mark_back(u, v, d);
-                            next_level.push(u);
-                        }
-                    }
-                }
+                let found = expand_level(
+                    &backward,
+                    &mut next_level,
+                    &mut bfs.backward,
+                    &bfs.forward,
+                    generation,
+                    |m| self.importers_of(m),
+                    |m, n| (n, m),
+                    &blocked,
+                    excluded,
+                );
                 std::mem::swap(&mut backward, &mut next_level);
-            }
-            if let Some((_, u, v)) = best {
-                let mut chain = vec![u];
-                let mut cur = u;
-                while bfs.prev[cur as usize] != cur {
-                    cur = bfs.prev[cur as usize];
-                    chain.push(cur);
-                }
+                found.map(|(_, v, u)| (u, v))
+            };
+            if let Some((u, v)) = meeting {
+                let mut chain = bfs.forward.trace(u);
                 chain.reverse();
-                let mut cur = v;
-                chain.push(cur);
-                while bfs.next[cur as usize] != cur {
-                    cur = bfs.next[cur as usize];
-                    chain.push(cur);
-                }
+                chain.extend(bfs.backward.trace(v));
                 return Some(chain);
             }
         }
@@ -247,10 +278,11 @@ impl<'g> GraphView<'g> {
         excluded: &dyn Fn(ModuleId) -> bool,
     ) -> Vec<Vec<ModuleId>> {
         bfs.reset();
-        bfs.mark(source, source);
+        let generation = bfs.generation;
+        bfs.forward.mark(source, source, 0, generation);
         bfs.queue.push_back(source);
-        let mut found: Vec<ModuleId> = Vec::new();
-        let mut found_set: FxHashSet<ModuleId> = FxHashSet::default();
+        let mut found: FxHashSet<ModuleId> = FxHashSet::default();
+        // (target, the module it was reached from), in order of discovery.
         let mut via: Vec<(ModuleId, ModuleId)> = Vec::new();
         while let Some(m) = bfs.queue.pop_front() {
             for next in self.imports_of(m) {
@@ -258,28 +290,24 @@ impl<'g> GraphView<'g> {
                     continue;
                 }
                 if is_target(next) {
-                    if found_set.insert(next) {
-                        found.push(next);
+                    if found.insert(next) {
                         via.push((next, m));
                     }
                     continue;
                 }
-                if bfs.seen(next) || excluded(next) {
+                if bfs.forward.seen(next, generation) || excluded(next) {
                     continue;
                 }
-                bfs.mark(next, m);
+                let d = bfs.forward.dist[m as usize] + 1;
+                bfs.forward.mark(next, m, d, generation);
                 bfs.queue.push_back(next);
             }
         }
         via.into_iter()
             .map(|(target, last)| {
-                let mut chain = vec![target, last];
-                let mut cur = last;
-                while bfs.prev[cur as usize] != cur {
-                    cur = bfs.prev[cur as usize];
-                    chain.push(cur);
-                }
+                let mut chain = bfs.forward.trace(last);
                 chain.reverse();
+                chain.push(target);
                 chain
             })
             .collect()

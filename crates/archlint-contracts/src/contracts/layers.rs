@@ -300,25 +300,20 @@ pub(crate) fn illegal_dependencies(
     pairs.sort_unstable();
     pairs.dedup();
 
-    let mut all_layer_modules = vec![false; graph.len()];
-    for &m in levels.iter().flat_map(|(m, _)| m.iter()) {
-        for d in graph.with_descendants(m) {
-            all_layer_modules[d as usize] = true;
-        }
-    }
+    // Sets, not masks over the whole graph: this runs once per container, and a container's
+    // layers are a small part of a large graph.
+    let all_layer_modules: FxHashSet<ModuleId> = levels
+        .iter()
+        .flat_map(|(m, _)| m.iter())
+        .flat_map(|&m| graph.with_descendants(m))
+        .collect();
     let mut bfs = Bfs::new(graph.len());
     let mut out = Vec::new();
     for (from, to) in pairs {
         let from_set = graph.with_descendants(from);
         let to_set = graph.with_descendants(to);
-        if !view.chain_exists(&mut bfs, &from_set, &to_set) {
-            continue;
-        }
-        let mut own = vec![false; graph.len()];
-        for &m in from_set.iter().chain(&to_set) {
-            own[m as usize] = true;
-        }
-        let excluded = |m: ModuleId| all_layer_modules[m as usize] && !own[m as usize];
+        let own: FxHashSet<ModuleId> = from_set.iter().chain(&to_set).copied().collect();
+        let excluded = |m: ModuleId| all_layer_modules.contains(&m) && !own.contains(&m);
         let mut excluded_imports: FxHashSet<(ModuleId, ModuleId)> = FxHashSet::default();
         let mut direct: Vec<Route> = Vec::new();
         let mut middles: Vec<Vec<ModuleId>> = Vec::new();
