@@ -106,13 +106,19 @@ pub fn discover_config(root: &Path) -> Result<Option<ProjectConfig>, ConfigError
         return load_config(&archlint).map(Some);
     }
     let pyproject = root.join("pyproject.toml");
-    if pyproject.is_file() {
+    // Read once: [tool.archlint] comes first, [tool.importlinter] after import-linter's INI files.
+    let pyproject_doc = if pyproject.is_file() {
         let text = read(&pyproject)?;
         let doc = parse_toml(&pyproject, &text)?;
-        if let Some(section) = tool_section(&doc, "archlint") {
-            return from_toml_table(&pyproject, &text, section, ConfigFormat::ArchlintPyproject)
-                .map(Some);
-        }
+        Some((text, doc))
+    } else {
+        None
+    };
+    if let Some((text, doc)) = &pyproject_doc
+        && let Some(section) = tool_section(doc, "archlint")
+    {
+        return from_toml_table(&pyproject, text, section, ConfigFormat::ArchlintPyproject)
+            .map(Some);
     }
     for name in ["setup.cfg", ".importlinter"] {
         let path = root.join(name);
@@ -123,13 +129,11 @@ pub fn discover_config(root: &Path) -> Result<Option<ProjectConfig>, ConfigError
             }
         }
     }
-    if pyproject.is_file() {
-        let text = read(&pyproject)?;
-        let doc = parse_toml(&pyproject, &text)?;
-        if let Some(section) = tool_section(&doc, "importlinter") {
-            return from_toml_table(&pyproject, &text, section, ConfigFormat::ImportLinterToml)
-                .map(Some);
-        }
+    if let Some((text, doc)) = &pyproject_doc
+        && let Some(section) = tool_section(doc, "importlinter")
+    {
+        return from_toml_table(&pyproject, text, section, ConfigFormat::ImportLinterToml)
+            .map(Some);
     }
     Ok(None)
 }
