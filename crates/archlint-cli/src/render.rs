@@ -35,9 +35,10 @@ impl<'p> Paths<'p> {
             .map(|&i| display_path(&self.project.root, &self.project.files[i].path))
     }
 
+    /// `path/to/file.py:12, 30` for an import's statements; `?` where the line is unknown.
     fn location(&self, link: &Link) -> String {
         let lines = if link.lines.is_empty() {
-            "l.?".to_owned()
+            "?".to_owned()
         } else {
             link.lines
                 .iter()
