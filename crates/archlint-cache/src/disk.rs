@@ -74,9 +74,7 @@ fn create_private_dir(path: &Path) -> io::Result<()> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     // tempfile creates the file with mode 0600 on Unix.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -114,7 +112,10 @@ impl DiskCache {
 
     fn entry_path(&self, kind: CacheKind, key: &CacheKey) -> PathBuf {
         let hex = key.to_hex();
-        self.bucket.join(kind.name()).join(&hex[..2]).join(&hex[2..])
+        self.bucket
+            .join(kind.name())
+            .join(&hex[..2])
+            .join(&hex[2..])
     }
 
     /// The path of a named file in the bucket (packs, counters). Names are built by archlint
@@ -356,11 +357,7 @@ fn walk_size(path: &Path) -> (u64, u64) {
 }
 
 fn count_files(path: &Path) -> u64 {
-    if path.is_dir() {
-        walk_size(path).0
-    } else {
-        1
-    }
+    if path.is_dir() { walk_size(path).0 } else { 1 }
 }
 
 /// Short hex name for a key (file names of packs).
@@ -388,7 +385,9 @@ mod tests {
                 .starts_with("Signature: 8a477f597d28d172789f06886806bc55")
         );
         assert_eq!(
-            fs::read_to_string(root.join(".gitignore")).unwrap().trim_end(),
+            fs::read_to_string(root.join(".gitignore"))
+                .unwrap()
+                .trim_end(),
             "# Created by archlint.\n*"
         );
         cache.put(CacheKind::License, &key("a"), b"MIT").unwrap();
@@ -480,7 +479,9 @@ mod tests {
         fs::create_dir_all(dir.path().join("v0/facts")).unwrap();
         fs::write(dir.path().join("v0/facts/old.pack"), b"x").unwrap();
         for (i, name) in ["a", "b", "c", "d"].iter().enumerate() {
-            cache.put(CacheKind::License, &key(name), &[0u8; 1000]).unwrap();
+            cache
+                .put(CacheKind::License, &key(name), &[0u8; 1000])
+                .unwrap();
             let path = cache.entry_path(CacheKind::License, &key(name));
             let when = SystemTime::now() - Duration::from_secs(1000 - i as u64 * 100);
             fs::File::options()

@@ -179,7 +179,10 @@ mod tests {
         for i in 0..sealed.len() {
             let mut bad = sealed.clone();
             bad[i] ^= 0x40;
-            assert!(open(CacheKind::Facts, &key, &bad, None).is_err(), "byte {i}");
+            assert!(
+                open(CacheKind::Facts, &key, &bad, None).is_err(),
+                "byte {i}"
+            );
         }
         for len in 0..sealed.len() {
             assert!(open(CacheKind::Facts, &key, &sealed[..len], None).is_err());

@@ -98,7 +98,7 @@ impl Ttls {
     }
 }
 
-/// Parse a duration such as `90s`, `30m`, `24h`, `7d` or a bare number of seconds.
+/// Parse a duration such as `250ms`, `90s`, `30m`, `24h`, `7d` or a bare number of seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text
@@ -109,13 +109,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         .parse()
         .map_err(|_| format!("'{text}' is not a duration (expected e.g. 90s, 30m, 24h, 7d)"))?;
     let seconds = match unit.trim() {
+        "ms" => return Ok(Duration::from_millis(value)),
         "" | "s" => value,
         "m" => value.saturating_mul(60),
         "h" => value.saturating_mul(3600),
         "d" => value.saturating_mul(86_400),
         other => {
             return Err(format!(
-                "unknown unit '{other}' in '{text}' (expected s, m, h or d)"
+                "unknown unit '{other}' in '{text}' (expected ms, s, m, h or d)"
             ));
         }
     };
@@ -230,6 +231,7 @@ mod tests {
         assert_eq!(parse_duration("24h").unwrap(), Duration::from_secs(86_400));
         assert_eq!(parse_duration("7d").unwrap(), Duration::from_secs(604_800));
         assert_eq!(parse_duration("15").unwrap(), Duration::from_secs(15));
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
         assert!(parse_duration("7w").unwrap_err().contains("unknown unit"));
         assert!(parse_duration("h").is_err());
     }

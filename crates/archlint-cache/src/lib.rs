@@ -93,16 +93,19 @@ impl Cache {
     /// Open the configured layers. An unusable cache directory becomes a warning.
     pub fn open(options: CacheOptions) -> Cache {
         let mut warnings = Vec::new();
-        let disk = options.dir.as_ref().and_then(|dir| match DiskCache::open(dir) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                warnings.push(format!(
-                    "cache directory {} is not usable ({e}); running without the disk cache",
-                    dir.display()
-                ));
-                None
-            }
-        });
+        let disk = options
+            .dir
+            .as_ref()
+            .and_then(|dir| match DiskCache::open(dir) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    warnings.push(format!(
+                        "cache directory {} is not usable ({e}); running without the disk cache",
+                        dir.display()
+                    ));
+                    None
+                }
+            });
         #[cfg(feature = "redis")]
         let shared = options.redis.map(|opts| {
             let state = disk
@@ -174,7 +177,8 @@ impl Cache {
     /// Store an entry in every layer.
     pub fn put(&self, kind: CacheKind, key: &CacheKey, value: &[u8]) {
         let ttl = self.ttls.get(kind);
-        self.memory.insert((kind, *key), value.into(), value.len(), ttl);
+        self.memory
+            .insert((kind, *key), value.into(), value.len(), ttl);
         self.count(0, |s| s.writes += 1);
         if let Some(disk) = &self.disk
             && disk.put(kind, key, value).is_ok()

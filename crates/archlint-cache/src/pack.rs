@@ -290,7 +290,9 @@ mod tests {
     use crate::keys::content_hash;
     use proptest::prelude::*;
 
-    fn sample() -> (CacheKey, Vec<ManifestEntry>, Vec<(CacheKey, Vec<u8>)>) {
+    type Objects = Vec<(CacheKey, Vec<u8>)>;
+
+    fn sample() -> (CacheKey, Vec<ManifestEntry>, Objects) {
         let fp = content_hash(b"settings");
         let objects: Vec<(CacheKey, Vec<u8>)> = (0..20u8)
             .map(|i| (content_hash(&[i]), vec![i; 10 + i as usize * 3]))
@@ -312,7 +314,7 @@ mod tests {
         (fp, files, objects)
     }
 
-    fn encode_sample() -> (CacheKey, Vec<ManifestEntry>, Vec<(CacheKey, Vec<u8>)>, Vec<u8>) {
+    fn encode_sample() -> (CacheKey, Vec<ManifestEntry>, Objects, Vec<u8>) {
         let (fp, files, objects) = sample();
         let bytes = encode(
             &fp,

@@ -1,6 +1,7 @@
 //! `archlint`: architecture and dependency checks for Python codebases.
 
 mod analysis;
+mod cache_cmd;
 mod graph_cmd;
 mod render;
 
@@ -29,6 +30,8 @@ enum Command {
     Check(CheckArgs),
     /// Print the import graph.
     Graph(GraphArgs),
+    /// Inspect or clean the cache.
+    Cache(cache_cmd::CacheArgs),
 }
 
 /// Options shared by commands that analyse a project.
@@ -42,6 +45,15 @@ struct ProjectArgs {
     /// Worker threads for parsing and checking (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Do not read or write any cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// Cache directory (default: .archlint_cache at the project root; env ARCHLINT_CACHE_DIR).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Redis shared by CI runners, e.g. redis://127.0.0.1:6379 (env ARCHLINT_REDIS_URL).
+    #[arg(long, value_name = "URL")]
+    redis_url: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,6 +66,9 @@ struct CheckArgs {
     /// Only check the contracts with these ids (repeatable).
     #[arg(long = "contract")]
     contracts: Vec<String>,
+    /// Print cache counters (hits, misses, parsed files) to stderr.
+    #[arg(long)]
+    stats: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -97,6 +112,7 @@ fn main() -> ExitCode {
     let threads = match &cli.command {
         Command::Check(a) => a.project.threads,
         Command::Graph(a) => a.project.threads,
+        Command::Cache(_) => None,
     };
     if let Some(n) = threads {
         // Only fails if a pool already exists, which cannot happen this early.
@@ -107,6 +123,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => analysis::run_check(&args),
         Command::Graph(args) => graph_cmd::run_graph(&args),
+        Command::Cache(args) => cache_cmd::run(&args),
     };
     match result {
         Ok(code) => code,

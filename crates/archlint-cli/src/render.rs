@@ -8,7 +8,7 @@ use archlint_contracts::{ContractError, ContractResult, Link};
 use archlint_facts::Severity;
 use serde_json::json;
 
-use crate::analysis::{Project, display_path};
+use archlint_engine::{CacheReport, Project, display_path};
 
 /// Version of the JSON report layout.
 pub const JSON_SCHEMA_VERSION: u32 = 1;
@@ -244,6 +244,7 @@ pub fn json(
         "errors": errors,
         "diagnostics": diagnostics,
         "warnings": project.warnings,
+        "cache": project.cache,
         "timings": {
             "discover_ms": project.timings.discover_ms,
             "parse_ms": project.timings.parse_ms,
@@ -258,4 +259,67 @@ pub fn json(
     serde_json::to_writer_pretty(&mut out, &report)?;
     writeln!(out)?;
     Ok(())
+}
+
+/// `--stats`: what the cache did, on stderr.
+pub fn cache_stats(report: &CacheReport) {
+    eprint!("{}", cache_report_text(report));
+}
+
+/// The cache counters of one run as text.
+pub fn cache_report_text(report: &CacheReport) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if !report.enabled {
+        out.push_str("cache: disabled\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "cache: {} files, {} parsed, {} unchanged (stat), {} hashed, hit rate {:.1}%",
+        report.files, report.parsed, report.unchanged, report.hashed, report.hit_rate
+    );
+    if let Some(dir) = &report.dir {
+        let _ = writeln!(
+            out,
+            "  disk   {dir}: {} hits, {} misses, {} writes, {} corrupt; pack {} bytes{}",
+            report.disk.hits,
+            report.disk.misses,
+            report.disk.writes,
+            report.disk.corrupt,
+            report.pack_bytes,
+            if report.pack_written {
+                " (rewritten)"
+            } else {
+                ""
+            }
+        );
+    }
+    if report.memory.hits + report.memory.misses > 0 {
+        let _ = writeln!(
+            out,
+            "  memory: {} hits, {} misses",
+            report.memory.hits, report.memory.misses
+        );
+    }
+    #[cfg(feature = "redis")]
+    if let Some(r) = &report.redis {
+        let _ = writeln!(
+            out,
+            "  redis: {} hits, {} misses, {} writes, {} errors, rejected {} corrupt / {} unsigned / {} bad signature; breaker {}; {:.1} ms",
+            r.hits,
+            r.misses,
+            r.writes,
+            r.errors,
+            r.rejected_corrupt,
+            r.rejected_unsigned,
+            r.rejected_signature,
+            r.breaker,
+            r.time_ms
+        );
+        if let Some(e) = &r.last_error {
+            let _ = writeln!(out, "  redis error: {e}");
+        }
+    }
+    out
 }

@@ -67,6 +67,8 @@ pub struct Settings {
     pub include: Vec<String>,
     /// Globs of files to exclude (archlint only).
     pub exclude: Vec<String>,
+    /// Cache directory, relative to the project (archlint only).
+    pub cache_dir: Option<String>,
 }
 
 /// One contract as configured, before validation.
@@ -93,6 +95,8 @@ pub struct ProjectConfig {
     pub contracts: Vec<ContractConfig>,
     /// Ignored or deprecated settings worth telling the user about.
     pub warnings: Vec<String>,
+    /// The `[tool.archlint.cache]` table (or `[cache]` in archlint.toml), read by the cache setup.
+    pub cache_table: Option<toml::Table>,
 }
 
 /// Find and read the configuration for a project root.
@@ -242,6 +246,7 @@ fn from_toml_table(
     };
     let mut session: BTreeMap<String, RawValue> = BTreeMap::new();
     let mut contracts = Vec::new();
+    let mut cache_table = None;
     let lines = contract_lines(text);
     for (key, value) in table {
         if key == "contracts" {
@@ -279,6 +284,10 @@ fn from_toml_table(
             ConfigFormat::ArchlintPyproject | ConfigFormat::ArchlintToml
         ) && value.is_table()
         {
+            if key == "cache" {
+                cache_table = value.as_table().cloned();
+                continue;
+            }
             // Sub-tables (e.g. [tool.archlint.dependencies]) belong to other parts of archlint.
             continue;
         } else {
@@ -298,6 +307,7 @@ fn from_toml_table(
         settings,
         contracts,
         warnings,
+        cache_table,
     })
 }
 
@@ -424,6 +434,7 @@ fn from_ini(path: &Path, text: &str) -> Result<Option<ProjectConfig>, ConfigErro
         settings,
         contracts,
         warnings,
+        cache_table: None,
     }))
 }
 
@@ -502,7 +513,10 @@ fn settings_from(
         if let Some(v) = session.remove("exclude") {
             s.exclude = as_list(&v);
         }
-        for key in ["pytest", "cache_dir", "target_version"] {
+        if let Some(v) = session.remove("cache_dir") {
+            s.cache_dir = as_list(&v).into_iter().next();
+        }
+        for key in ["pytest", "target_version"] {
             session.remove(key);
         }
         if let Some(key) = session.keys().next() {

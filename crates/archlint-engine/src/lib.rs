@@ -1,1 +1,169 @@
-//! placeholder
+//! The analysis pipeline shared by the CLI and, later, the Python bindings and long-lived modes:
+//! configuration → discovery → facts (cached) → import graph.
+
+pub mod cache_setup;
+pub mod facts;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use archlint_contracts::config::{ProjectConfig, Settings, discover_config, load_config};
+use archlint_discovery::{DiscoveryOptions, SourceFile, discover};
+use archlint_facts::SourceDiagnostic;
+use archlint_graph::{GraphOptions, ImportGraph, ModuleInput, assemble_graph, resolve_imports};
+use archlint_parser::ParseSettings;
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+
+pub use cache_setup::{CacheFlags, resolve_cache};
+pub use facts::{CacheReport, FactsCacheOptions, collect_facts};
+
+/// How to load a project.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectOptions {
+    /// Project root (default: the current directory).
+    pub path: Option<PathBuf>,
+    /// Explicit configuration file.
+    pub config: Option<PathBuf>,
+    /// Fail when no configuration is found.
+    pub require_config: bool,
+    /// Cache choices from the command line.
+    pub cache: CacheFlags,
+}
+
+/// Everything known about a project after parsing.
+pub struct Project {
+    pub root: PathBuf,
+    pub config: Option<ProjectConfig>,
+    pub settings: Settings,
+    pub files: Vec<SourceFile>,
+    /// Problems found in each file, in the order of `files`.
+    pub diagnostics: Vec<Vec<SourceDiagnostic>>,
+    pub graph: ImportGraph,
+    pub warnings: Vec<String>,
+    pub timings: Timings,
+    pub cache: CacheReport,
+}
+
+/// Wall-clock time per phase, in milliseconds.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Timings {
+    pub discover_ms: f64,
+    /// Stat, hash, cache lookups and parsing of the misses.
+    pub parse_ms: f64,
+    pub graph_ms: f64,
+    pub contracts_ms: f64,
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Load configuration (if any), discover, collect facts through the cache and build the graph.
+pub fn load_project(options: &ProjectOptions) -> Result<Project> {
+    let root = match &options.path {
+        Some(p) => p.clone(),
+        None => std::env::current_dir().context("cannot read the current directory")?,
+    };
+    if !root.is_dir() {
+        bail!("{} is not a directory", root.display());
+    }
+    let config = match &options.config {
+        Some(path) => Some(load_config(path)?),
+        None => discover_config(&root)?,
+    };
+    if options.require_config && config.is_none() {
+        bail!(
+            "no configuration found in {} (looked for archlint.toml, [tool.archlint] or \
+             [tool.importlinter] in pyproject.toml, [importlinter] in setup.cfg or .importlinter)",
+            root.display()
+        );
+    }
+    let cache_options = resolve_cache(&root, config.as_ref(), &options.cache)?;
+    let settings = config
+        .as_ref()
+        .map(|c| c.settings.clone())
+        .unwrap_or_default();
+    let mut warnings: Vec<String> = config
+        .as_ref()
+        .map(|c| c.warnings.clone())
+        .unwrap_or_default();
+
+    let started = Instant::now();
+    let discovered = discover(&DiscoveryOptions {
+        root: root.clone(),
+        root_packages: settings.root_packages.clone(),
+        source_dirs: settings.source_dirs.iter().map(PathBuf::from).collect(),
+        include: settings.include.clone(),
+        exclude: settings.exclude.clone(),
+        respect_gitignore: true,
+    })?;
+    let discover_ms = ms(started);
+    warnings.extend(discovered.warnings.iter().cloned());
+
+    let started = Instant::now();
+    let parse_settings = ParseSettings::default();
+    let (facts, cache) = collect_facts(&root, &discovered.files, &parse_settings, &cache_options);
+    warnings.extend(cache.warnings.iter().cloned());
+    let parse_ms = ms(started);
+
+    let started = Instant::now();
+    let graph_options = GraphOptions {
+        include_external_packages: settings.include_external_packages,
+        exclude_type_checking_imports: settings.exclude_type_checking_imports,
+        include_dynamic_imports: settings.include_dynamic_imports,
+    };
+    let names: FxHashSet<&str> = discovered.files.iter().map(|f| f.module.as_str()).collect();
+    let resolved: Vec<_> = discovered
+        .files
+        .par_iter()
+        .zip(&facts)
+        .map(|(f, facts)| {
+            let input = ModuleInput {
+                name: &f.module,
+                is_package: f.is_package,
+                facts,
+            };
+            resolve_imports(&input, &names, &discovered.root_packages, &graph_options)
+        })
+        .collect();
+    let graph = assemble_graph(
+        &discovered.namespace_packages,
+        discovered
+            .files
+            .iter()
+            .zip(&resolved)
+            .map(|(f, r)| (f.module.as_str(), r.as_slice())),
+    );
+    let diagnostics: Vec<Vec<SourceDiagnostic>> =
+        facts.iter().map(|f| f.diagnostics.clone()).collect();
+    let graph_ms = ms(started);
+    let mut settings = settings;
+    settings.root_packages = discovered.root_packages.clone();
+
+    Ok(Project {
+        root,
+        config,
+        settings,
+        diagnostics,
+        files: discovered.files,
+        graph,
+        warnings,
+        timings: Timings {
+            discover_ms,
+            parse_ms,
+            graph_ms,
+            contracts_ms: 0.0,
+        },
+        cache,
+    })
+}
+
+/// One file's path relative to the project, for messages.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}

@@ -31,6 +31,19 @@ impl ModuleFacts {
     pub fn is_clean(&self) -> bool {
         self.diagnostics.is_empty()
     }
+
+    /// The compact binary form stored in caches.
+    pub fn encode(&self) -> Vec<u8> {
+        postcard::to_stdvec(self).unwrap_or_default()
+    }
+
+    /// Read the binary form back; `None` for bytes that are not a complete, valid encoding.
+    pub fn decode(bytes: &[u8]) -> Option<ModuleFacts> {
+        match postcard::take_from_bytes::<ModuleFacts>(bytes) {
+            Ok((facts, [])) => Some(facts),
+            _ => None,
+        }
+    }
 }
 
 /// How an import was written.
@@ -168,6 +181,29 @@ mod tests {
             type_checking: false,
             in_function: false,
         }
+    }
+
+    #[test]
+    fn binary_round_trip() {
+        let facts = ModuleFacts {
+            imports: vec![fact(1, "x", Some("y"))],
+            lines: 3,
+            bytes: 40,
+            diagnostics: vec![SourceDiagnostic {
+                code: "syntax-error".into(),
+                severity: Severity::Error,
+                message: "bad".into(),
+                line: Some(2),
+                column: None,
+            }],
+            ..ModuleFacts::default()
+        };
+        let bytes = facts.encode();
+        assert_eq!(ModuleFacts::decode(&bytes), Some(facts));
+        assert_eq!(ModuleFacts::decode(&bytes[..bytes.len() - 1]), None);
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(ModuleFacts::decode(&longer), None);
     }
 
     #[test]

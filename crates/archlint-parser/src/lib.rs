@@ -49,9 +49,18 @@ impl ParseSettings {
 
 /// Read and parse a file. Never fails: I/O and decoding problems become diagnostics.
 pub fn parse_file(path: &Path, settings: &ParseSettings) -> ModuleFacts {
+    match read_source(path, settings) {
+        Ok(bytes) => parse_bytes(&bytes, settings),
+        Err(facts) => facts,
+    }
+}
+
+/// Read a file for parsing. A file that cannot be analysed (over the size limit, unreadable)
+/// yields its final facts, a single diagnostic, instead of bytes.
+pub fn read_source(path: &Path, settings: &ParseSettings) -> Result<Vec<u8>, ModuleFacts> {
     match read_limited(path, settings.max_file_bytes) {
-        Ok(ReadOutcome::Bytes(bytes)) => parse_bytes(&bytes, settings),
-        Ok(ReadOutcome::TooLarge(size)) => only_diagnostic(
+        Ok(ReadOutcome::Bytes(bytes)) => Ok(bytes),
+        Ok(ReadOutcome::TooLarge(size)) => Err(only_diagnostic(
             size,
             "too-large",
             format!(
@@ -59,8 +68,13 @@ pub fn parse_file(path: &Path, settings: &ParseSettings) -> ModuleFacts {
                 settings.max_file_bytes
             ),
             None,
-        ),
-        Err(err) => only_diagnostic(0, "unreadable", format!("cannot read file: {err}"), None),
+        )),
+        Err(err) => Err(only_diagnostic(
+            0,
+            "unreadable",
+            format!("cannot read file: {err}"),
+            None,
+        )),
     }
 }
 

@@ -1,0 +1,572 @@
+//! Facts for every discovered file, from the cache wherever the file has not changed.
+//!
+//! Per file: if its (size, mtime, inode) match the manifest row and the file is not "racily
+//! clean" (modified within a second of the manifest being written), the manifest's content hash
+//! is trusted; otherwise the file is read and hashed with BLAKE3. Facts are then looked up by
+//! content hash in memory (long-lived processes), in the project's facts pack on disk, and in
+//! Redis (one pipelined MGET for all misses); only what is left is parsed. New facts are written
+//! back: the pack is replaced atomically when anything changed, and Redis gets a pipelined SET.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use archlint_cache::pack::{self, FileStamp, ManifestEntry, Pack};
+use archlint_cache::{CacheKey, CacheKind, DiskCache, KeyBuilder, LayerStats, MemoryCache};
+use archlint_discovery::SourceFile;
+use archlint_facts::{FACTS_SCHEMA_VERSION, ModuleFacts};
+use archlint_parser::{ParseSettings, parse_bytes, read_source};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// A memory layer of facts shared between runs of a long-lived process.
+pub type FactsMemory = MemoryCache<CacheKey, Arc<ModuleFacts>>;
+
+/// Where facts may come from besides parsing.
+#[derive(Clone, Default)]
+pub struct FactsCacheOptions {
+    /// The cache directory; `None` for no disk layer.
+    pub dir: Option<PathBuf>,
+    /// Redis, shared between machines.
+    #[cfg(feature = "redis")]
+    pub redis: Option<archlint_cache::RedisOptions>,
+    /// In-process layer for long-lived processes.
+    pub memory: Option<Arc<FactsMemory>>,
+    /// Upper bound on the facts pack; least recently used facts of files no longer present go
+    /// first.
+    pub max_pack_bytes: u64,
+}
+
+/// What the cache did in one run; shown by `--stats`, in the JSON report and by
+/// `archlint cache stats`.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct CacheReport {
+    pub enabled: bool,
+    pub dir: Option<String>,
+    /// Files analysed.
+    pub files: u64,
+    /// Files parsed this run (cache misses).
+    pub parsed: u64,
+    /// Files whose stat matched the manifest (not even read).
+    pub unchanged: u64,
+    /// Files read and hashed because their stat was new or changed.
+    pub hashed: u64,
+    /// Files that cannot be cached (unreadable, over the size limit).
+    pub uncacheable: u64,
+    pub memory: LayerStats,
+    pub disk: LayerStats,
+    #[cfg(feature = "redis")]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub redis: Option<archlint_cache::RedisStats>,
+    /// Share of cacheable files answered by a cache, in percent.
+    pub hit_rate: f64,
+    /// Whether the facts pack was rewritten.
+    pub pack_written: bool,
+    pub pack_bytes: u64,
+    /// Time spent loading and writing the pack, in milliseconds.
+    pub io_ms: f64,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Stat,
+    Memory,
+    Disk,
+    Redis,
+    Parsed,
+    Uncacheable,
+}
+
+struct Outcome {
+    facts: Arc<ModuleFacts>,
+    stamp: Option<FileStamp>,
+    hash: Option<CacheKey>,
+    source: Source,
+    /// Encoded facts not yet in the pack.
+    encoded: Option<Vec<u8>>,
+    /// A pack object failed to decode.
+    corrupt: bool,
+}
+
+/// The key of everything that changes facts besides the file contents.
+pub fn facts_fingerprint(parse: &ParseSettings) -> CacheKey {
+    KeyBuilder::new(CacheKind::Facts)
+        .part("facts-schema", &FACTS_SCHEMA_VERSION.to_string())
+        .part("parser", &parse.fingerprint())
+        .finish()
+}
+
+fn facts_key(fingerprint: &CacheKey, hash: &CacheKey) -> CacheKey {
+    let mut h = blake3::Hasher::new();
+    h.update(&fingerprint.0);
+    h.update(&hash.0);
+    CacheKey(*h.finalize().as_bytes())
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut out = String::new();
+    for (i, c) in rel.components().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.push_str(&c.as_os_str().to_string_lossy());
+    }
+    out
+}
+
+fn ms(since: Instant) -> f64 {
+    since.elapsed().as_secs_f64() * 1000.0
+}
+
+/// The pack of one project in one cache directory.
+fn pack_path(disk: &DiskCache, root: &Path, fingerprint: &CacheKey) -> std::io::Result<PathBuf> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let project = archlint_cache::content_hash(root.to_string_lossy().as_bytes());
+    disk.file_path(
+        "facts",
+        &format!(
+            "{}-{}.pack",
+            archlint_cache::disk::short_name(fingerprint),
+            archlint_cache::disk::short_name(&project)
+        ),
+    )
+}
+
+/// Facts of `files` (in the same order), and what the cache did.
+pub fn collect_facts(
+    root: &Path,
+    files: &[SourceFile],
+    parse: &ParseSettings,
+    options: &FactsCacheOptions,
+) -> (Vec<Arc<ModuleFacts>>, CacheReport) {
+    let mut report = CacheReport {
+        files: files.len() as u64,
+        ..CacheReport::default()
+    };
+    let fingerprint = facts_fingerprint(parse);
+    let io_started = Instant::now();
+    let disk = options
+        .dir
+        .as_ref()
+        .and_then(|dir| match DiskCache::open(dir) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                report.warnings.push(format!(
+                    "cache directory {} is not usable ({e}); running without the disk cache",
+                    dir.display()
+                ));
+                None
+            }
+        });
+    report.dir = options.dir.as_ref().map(|d| d.display().to_string());
+    let pack_file = disk
+        .as_ref()
+        .and_then(|d| pack_path(d, root, &fingerprint).ok());
+    let pack = match &pack_file {
+        Some(path) => match std::fs::read(path) {
+            Ok(bytes) => Pack::decode(bytes, &fingerprint),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Pack::default(),
+            Err(e) => {
+                report
+                    .warnings
+                    .push(format!("cannot read {} ({e}); recomputing", path.display()));
+                let _ = std::fs::remove_file(path);
+                let mut empty = Pack::default();
+                empty.corrupt = 1;
+                empty
+            }
+        },
+        None => Pack::default(),
+    };
+    report.io_ms += ms(io_started);
+    #[cfg(feature = "redis")]
+    let mut shared = options.redis.clone().map(|opts| {
+        let state = disk
+            .as_ref()
+            .and_then(|d| d.file_path("state", "redis-breaker.json").ok());
+        archlint_cache::SharedCache::new(opts, state)
+    });
+    #[cfg(feature = "redis")]
+    let two_phase = shared.is_some();
+    #[cfg(not(feature = "redis"))]
+    let two_phase = false;
+    report.enabled = disk.is_some() || two_phase || options.memory.is_some();
+    let use_cache = report.enabled;
+    let racy_after = pack.written_at as i64 - 1;
+
+    let memory = options.memory.as_deref();
+    let lookup = |hash: &CacheKey| -> Option<(Arc<ModuleFacts>, Source, bool)> {
+        if let Some(mem) = memory
+            && let Some(f) = mem.get(&facts_key(&fingerprint, hash))
+        {
+            return Some((f, Source::Memory, false));
+        }
+        let bytes = pack.object(hash)?;
+        match ModuleFacts::decode(bytes) {
+            Some(f) => Some((Arc::new(f), Source::Disk, false)),
+            None => Some((Arc::default(), Source::Disk, true)),
+        }
+    };
+
+    // Phase 1: stat, hash where needed, look up memory and disk; parse right away unless Redis
+    // may still answer.
+    let mut outcomes: Vec<Option<Outcome>> = files
+        .par_iter()
+        .map(|file| {
+            let uncacheable = |facts: ModuleFacts| Outcome {
+                facts: Arc::new(facts),
+                stamp: None,
+                hash: None,
+                source: Source::Uncacheable,
+                encoded: None,
+                corrupt: false,
+            };
+            let stamp = match std::fs::metadata(&file.path) {
+                Ok(m) if use_cache && m.len() <= parse.max_file_bytes => {
+                    FileStamp::from_metadata(&m)
+                }
+                _ => {
+                    return Some(uncacheable(archlint_parser::parse_file(&file.path, parse)));
+                }
+            };
+            let mut corrupt = false;
+            let rel = relative(root, &file.path);
+            if let Some((known, hash)) = pack.file(&rel)
+                && known == stamp
+                && stamp.mtime_secs < racy_after
+            {
+                match lookup(&hash) {
+                    Some((facts, source, false)) => {
+                        return Some(Outcome {
+                            facts,
+                            stamp: Some(stamp),
+                            hash: Some(hash),
+                            source: if source == Source::Disk {
+                                Source::Stat
+                            } else {
+                                source
+                            },
+                            encoded: None,
+                            corrupt: false,
+                        });
+                    }
+                    Some((_, _, true)) => corrupt = true,
+                    None => {}
+                }
+            }
+            let bytes = match read_source(&file.path, parse) {
+                Ok(b) => b,
+                Err(facts) => return Some(uncacheable(facts)),
+            };
+            let hash = archlint_cache::content_hash(&bytes);
+            if !corrupt {
+                match lookup(&hash) {
+                    Some((facts, source, false)) => {
+                        return Some(Outcome {
+                            facts,
+                            stamp: Some(stamp),
+                            hash: Some(hash),
+                            source,
+                            encoded: None,
+                            corrupt: false,
+                        });
+                    }
+                    Some((_, _, true)) => corrupt = true,
+                    None => {}
+                }
+            }
+            if two_phase {
+                // Left for Redis; the stamp and hash are recomputed after.
+                return None;
+            }
+            let facts = parse_bytes(&bytes, parse);
+            Some(Outcome {
+                encoded: Some(facts.encode()),
+                facts: Arc::new(facts),
+                stamp: Some(stamp),
+                hash: Some(hash),
+                source: Source::Parsed,
+                corrupt,
+            })
+        })
+        .collect();
+
+    // Phase 2 (Redis): one bulk lookup for everything still missing, then parse the rest.
+    #[cfg(feature = "redis")]
+    if let Some(shared) = shared.as_mut() {
+        let pending: Vec<usize> = (0..files.len())
+            .filter(|&i| outcomes[i].is_none())
+            .collect();
+        // Re-read each pending file once: the bytes give both the hash for the lookup and the
+        // input for parsing.
+        type Read = Result<(FileStamp, Vec<u8>, CacheKey), ModuleFacts>;
+        let read: Vec<(usize, Read)> = pending
+            .par_iter()
+            .map(|&i| {
+                let path = &files[i].path;
+                let stamp = std::fs::metadata(path).map(|m| FileStamp::from_metadata(&m));
+                let bytes = read_source(path, parse);
+                let item = match (stamp, bytes) {
+                    (Ok(stamp), Ok(bytes)) => {
+                        let hash = archlint_cache::content_hash(&bytes);
+                        Ok((stamp, bytes, hash))
+                    }
+                    (_, Err(facts)) => Err(facts),
+                    (Err(_), Ok(_)) => Err(archlint_parser::parse_file(path, parse)),
+                };
+                (i, item)
+            })
+            .collect();
+        let keys: Vec<CacheKey> = read
+            .iter()
+            .filter_map(|(_, item)| item.as_ref().ok())
+            .map(|(_, _, hash)| facts_key(&fingerprint, hash))
+            .collect();
+        let mut found = shared.get_many(CacheKind::Facts, &keys).into_iter();
+        let remote: Vec<Option<Vec<u8>>> = read
+            .iter()
+            .map(|(_, item)| {
+                if item.is_ok() {
+                    found.next().flatten()
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let resolved: Vec<(usize, Outcome)> = read
+            .into_par_iter()
+            .zip(remote.into_par_iter())
+            .map(|((i, item), remote)| {
+                let (stamp, bytes, hash) = match item {
+                    Ok(x) => x,
+                    Err(facts) => {
+                        return (
+                            i,
+                            Outcome {
+                                facts: Arc::new(facts),
+                                stamp: None,
+                                hash: None,
+                                source: Source::Uncacheable,
+                                encoded: None,
+                                corrupt: false,
+                            },
+                        );
+                    }
+                };
+                if let Some(payload) = remote
+                    && let Some(facts) = ModuleFacts::decode(&payload)
+                {
+                    return (
+                        i,
+                        Outcome {
+                            facts: Arc::new(facts),
+                            stamp: Some(stamp),
+                            hash: Some(hash),
+                            source: Source::Redis,
+                            encoded: Some(payload),
+                            corrupt: false,
+                        },
+                    );
+                }
+                let facts = parse_bytes(&bytes, parse);
+                (
+                    i,
+                    Outcome {
+                        encoded: Some(facts.encode()),
+                        facts: Arc::new(facts),
+                        stamp: Some(stamp),
+                        hash: Some(hash),
+                        source: Source::Parsed,
+                        corrupt: false,
+                    },
+                )
+            })
+            .collect();
+        for (i, outcome) in resolved {
+            outcomes[i] = Some(outcome);
+        }
+        // Write-through of what was computed here.
+        let new: Vec<(CacheKey, &[u8])> = outcomes
+            .iter()
+            .flatten()
+            .filter(|o| o.source == Source::Parsed)
+            .filter_map(|o| {
+                Some((
+                    facts_key(&fingerprint, o.hash.as_ref()?),
+                    o.encoded.as_deref()?,
+                ))
+            })
+            .collect();
+        shared.put_many(CacheKind::Facts, &new);
+        shared.finish();
+        report.redis = Some(shared.stats.clone());
+    }
+    let outcomes: Vec<Outcome> = outcomes
+        .into_iter()
+        .map(|o| o.expect("every file resolved in phase 1 or 2"))
+        .collect();
+
+    // Counters.
+    let mut manifest_dirty = pack.file_count() != outcomes.len() || pack.corrupt > 0;
+    report.disk.corrupt = u64::from(pack.corrupt);
+    for o in &outcomes {
+        match o.source {
+            Source::Stat => {
+                report.unchanged += 1;
+                report.disk.hits += 1;
+            }
+            Source::Memory => {
+                report.hashed += 1;
+                report.memory.hits += 1;
+            }
+            Source::Disk => {
+                report.hashed += 1;
+                report.disk.hits += 1;
+            }
+            Source::Redis | Source::Parsed => {
+                report.hashed += 1;
+                if disk.is_some() {
+                    report.disk.misses += 1;
+                }
+                if memory.is_some() {
+                    report.memory.misses += 1;
+                }
+                if o.source == Source::Parsed {
+                    report.parsed += 1;
+                }
+            }
+            Source::Uncacheable => report.uncacheable += 1,
+        }
+        if o.corrupt {
+            report.disk.corrupt += 1;
+        }
+        if o.source != Source::Stat {
+            manifest_dirty = true;
+        }
+    }
+    let cacheable = report.files - report.uncacheable;
+    report.hit_rate = if cacheable == 0 || !use_cache {
+        if use_cache { 100.0 } else { 0.0 }
+    } else {
+        (cacheable - report.parsed) as f64 * 100.0 / cacheable as f64
+    };
+
+    // Memory write-back.
+    if let Some(mem) = memory {
+        for o in &outcomes {
+            if let (Some(hash), Source::Parsed | Source::Redis | Source::Disk | Source::Stat) =
+                (&o.hash, o.source)
+            {
+                let weight = o.encoded.as_ref().map_or(256, |e| e.len() + 64);
+                mem.insert(
+                    facts_key(&fingerprint, hash),
+                    Arc::clone(&o.facts),
+                    weight,
+                    None,
+                );
+                report.memory.writes += 1;
+            }
+        }
+    }
+
+    // Disk write-back: replace the pack when anything changed.
+    if let (Some(path), true) = (&pack_file, manifest_dirty) {
+        let started = Instant::now();
+        let now = archlint_cache::entry::now_secs();
+        let mut manifest = Vec::with_capacity(outcomes.len());
+        let mut objects: Vec<(CacheKey, u64, &[u8])> = Vec::with_capacity(outcomes.len());
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut encoded_here: Vec<(CacheKey, Vec<u8>)> = Vec::new();
+        for (file, o) in files.iter().zip(&outcomes) {
+            let (Some(stamp), Some(hash)) = (o.stamp, o.hash) else {
+                continue;
+            };
+            manifest.push(ManifestEntry {
+                path: relative(root, &file.path),
+                stamp,
+                hash,
+            });
+            if !seen.insert(hash) {
+                continue;
+            }
+            if o.encoded.is_none() && pack.object(&hash).is_none() {
+                // From the memory layer: encode for the pack.
+                encoded_here.push((hash, o.facts.encode()));
+            }
+        }
+        let mut used_bytes: u64 = 0;
+        for (file_hash, o) in outcomes.iter().filter_map(|o| o.hash.map(|h| (h, o))) {
+            if !seen.remove(&file_hash) {
+                continue;
+            }
+            let payload: &[u8] = if let Some(e) = &o.encoded {
+                e
+            } else if let Some(p) = pack.object(&file_hash) {
+                p
+            } else if let Some((_, e)) = encoded_here.iter().find(|(h, _)| *h == file_hash) {
+                e
+            } else {
+                continue;
+            };
+            used_bytes += payload.len() as u64;
+            objects.push((file_hash, now, payload));
+        }
+        // Keep facts of files no longer present (another branch may bring them back), most
+        // recently used first, up to the size cap and for at most 30 days.
+        let used: rustc_hash::FxHashSet<CacheKey> = objects.iter().map(|o| o.0).collect();
+        let mut old: Vec<(CacheKey, u64, &[u8])> = pack
+            .objects()
+            .filter(|(h, t, _)| !used.contains(*h) && now.saturating_sub(*t) < 30 * 86_400)
+            .map(|(h, t, p)| (*h, t, p))
+            .collect();
+        old.sort_by_key(|o| std::cmp::Reverse(o.1));
+        let mut total = used_bytes;
+        for item in old {
+            total += item.2.len() as u64;
+            if total > options.max_pack_bytes {
+                break;
+            }
+            objects.push(item);
+        }
+        let bytes = pack::encode(&fingerprint, now, &manifest, objects);
+        report.pack_bytes = bytes.len() as u64;
+        match archlint_cache::disk::write_atomic(path, &bytes) {
+            Ok(()) => {
+                report.pack_written = true;
+                report.disk.writes += report.parsed + report.redis_hits();
+            }
+            Err(e) => report.warnings.push(format!(
+                "cannot write the cache ({e}); the next run will parse again"
+            )),
+        }
+        report.io_ms += ms(started);
+    } else if let Some(path) = &pack_file {
+        // Mark the pack as recently used for pruning.
+        if let Ok(f) = std::fs::File::options().append(true).open(path) {
+            let _ = f.set_modified(std::time::SystemTime::now());
+            report.pack_bytes = f.metadata().map(|m| m.len()).unwrap_or(0);
+        }
+    }
+    if let Some(d) = &disk
+        && let Ok(path) = d.file_path("state", "last-run.json")
+        && let Ok(bytes) = serde_json::to_vec(&report)
+    {
+        let _ = archlint_cache::disk::write_atomic(&path, &bytes);
+    }
+    (outcomes.into_iter().map(|o| o.facts).collect(), report)
+}
+
+impl CacheReport {
+    fn redis_hits(&self) -> u64 {
+        #[cfg(feature = "redis")]
+        {
+            self.redis.as_ref().map_or(0, |r| r.hits)
+        }
+        #[cfg(not(feature = "redis"))]
+        {
+            0
+        }
+    }
+}
