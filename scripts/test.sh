@@ -1,9 +1,24 @@
 #!/usr/bin/env bash
-# The whole test suite, on a fresh machine: installs what the tests need (import-linter and
-# pytest in a throwaway virtualenv), builds archlint, runs the Rust tests and the differential
-# conformance tests against the real import-linter.
+# The whole test suite, on a fresh machine: installs what the tests need (Debian's redis-server;
+# import-linter and pytest in a throwaway virtualenv), builds archlint, runs the Rust tests and
+# the differential conformance tests against the real import-linter.
+# The Redis tests start their own redis-server processes on loopback ports with temporary
+# directories; nothing is left running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v redis-server >/dev/null || need_apt+=(redis-server)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "== installing ${need_apt[*]} (apt-get)"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y --no-install-recommends "${need_apt[@]}" >/dev/null \
+    || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y --no-install-recommends "${need_apt[@]}" >/dev/null; }
+fi
+# Service-backed tests must run here, never skip.
+export ARCHLINT_REQUIRE_SERVICES=1
 
 VENV="${ARCHLINT_TEST_VENV:-target/test-venv}"
 PYTHON="${PYTHON:-python3}"

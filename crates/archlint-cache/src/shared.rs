@@ -233,12 +233,16 @@ impl SharedCache {
         }
         let started = Instant::now();
         let ttl = self.opts.ttl.as_secs().max(1);
+        // Identical files share one entry: write it once.
+        let mut seen = rustc_hash::FxHashSet::default();
+        let entries: Vec<&(CacheKey, &[u8])> =
+            entries.iter().filter(|(k, _)| seen.insert(*k)).collect();
         for chunk in entries.chunks(1000) {
             let mut pipe = redis::pipe();
-            for (key, payload) in chunk {
-                let sealed = entry::seal(kind, key, payload, self.opts.signing.as_ref());
+            for &&(key, payload) in chunk {
+                let sealed = entry::seal(kind, &key, payload, self.opts.signing.as_ref());
                 pipe.cmd("SET")
-                    .arg(self.redis_key(kind, key))
+                    .arg(self.redis_key(kind, &key))
                     .arg(sealed)
                     .arg("EX")
                     .arg(ttl)

@@ -1,0 +1,410 @@
+//! End-to-end tests of the disk cache: incremental runs, invalidation, corruption, permissions,
+//! concurrency and crashes. Every test compares against a run without cache.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+fn cache_of(report: &Value) -> &Value {
+    &report["cache"]
+}
+
+fn run(root: &Path, cache: &Path) -> Value {
+    check_json(root, &["--cache-dir", cache.to_str().unwrap()], &[])
+}
+
+#[test]
+fn warm_run_parses_nothing_and_gives_the_same_result() {
+    let dir = tempfile::tempdir().unwrap();
+    generated_project(dir.path(), 60);
+    let cache = dir.path().join("cache");
+    let expected = no_cache_results(dir.path());
+
+    let cold = run(dir.path(), &cache);
+    assert_eq!(results(&cold), expected);
+    assert_eq!(cache_of(&cold)["parsed"], 65);
+    assert_eq!(cache_of(&cold)["pack_written"], true);
+
+    let warm = run(dir.path(), &cache);
+    assert_eq!(results(&warm), expected);
+    assert_eq!(cache_of(&warm)["parsed"], 0);
+    assert_eq!(cache_of(&warm)["hit_rate"], 100.0);
+    assert_eq!(cache_of(&warm)["disk"]["hits"], 65);
+    assert_eq!(cache_of(&warm)["disk"]["corrupt"], 0);
+}
+
+#[test]
+fn one_changed_file_is_the_only_one_parsed() {
+    let dir = tempfile::tempdir().unwrap();
+    generated_project(dir.path(), 40);
+    let cache = dir.path().join("cache");
+    run(dir.path(), &cache);
+    // A new import against the layers.
+    let path = dir.path().join("app/infra/m3.py");
+    let mut text = fs::read_to_string(&path).unwrap();
+    text.push_str("\nfrom app.api import m0\n");
+    fs::write(&path, text).unwrap();
+    let report = run(dir.path(), &cache);
+    assert_eq!(cache_of(&report)["parsed"], 1);
+    assert_eq!(results(&report), no_cache_results(dir.path()));
+    // Touching a file without changing it costs a hash, not a parse.
+    let other = dir.path().join("app/api/m0.py");
+    let text = fs::read(&other).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    fs::write(&other, text).unwrap();
+    let report = run(dir.path(), &cache);
+    assert_eq!(cache_of(&report)["parsed"], 0);
+    assert_eq!(results(&report), no_cache_results(dir.path()));
+}
+
+#[test]
+fn changing_a_contract_keeps_the_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    generated_project(dir.path(), 30);
+    let cache = dir.path().join("cache");
+    run(dir.path(), &cache);
+    let config = dir.path().join(".importlinter");
+    let text = fs::read_to_string(&config)
+        .unwrap()
+        .replace("name = Layers", "name = Layers, renamed");
+    fs::write(&config, text).unwrap();
+    let report = run(dir.path(), &cache);
+    assert_eq!(cache_of(&report)["parsed"], 0);
+    assert_eq!(report["contracts"][0]["name"], "Layers, renamed");
+}
+
+#[test]
+fn syntax_errors_and_bad_files_are_cached_faithfully() {
+    let dir = tempfile::tempdir().unwrap();
+    generated_project(dir.path(), 8);
+    write(dir.path(), "app/api/broken.py", "import os\ndef f(:\n");
+    fs::write(dir.path().join("app/api/latin1.py"), b"x = '\xe9'\n").unwrap();
+    let cache = dir.path().join("cache");
+    let expected = no_cache_results(dir.path());
+    assert!(
+        expected["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["code"] == "syntax-error")
+    );
+    assert_eq!(results(&run(dir.path(), &cache)), expected);
+    let warm = run(dir.path(), &cache);
+    assert_eq!(cache_of(&warm)["parsed"], 0);
+    assert_eq!(results(&warm), expected);
+}
+
+fn pack_files(cache: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(items) = fs::read_dir(cache.join("v1/facts")) else {
+        return Vec::new();
+    };
+    items
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pack"))
+        .collect()
+}
+
+#[test]
+fn corrupt_truncated_and_foreign_packs_are_recomputed() {
+    let dir = tempfile::tempdir().unwrap();
+    generated_project(dir.path(), 30);
+    let cache = dir.path().join("cache");
+    let expected = no_cache_results(dir.path());
+    run(dir.path(), &cache);
+    let pack = pack_files(&cache).pop().unwrap();
+    let good = fs::read(&pack).unwrap();
+    let damages: Vec<(&str, Vec<u8>)> = vec![
+        ("flipped", {
+            let mut b = good.clone();
+            let n = b.len();
+            b[n / 2] ^= 0x5a;
+            b[n - 3] ^= 0x01;
+            b
+        }),
+        ("truncated", good[..good.len() * 2 / 3].to_vec()),
+        ("garbage", b"not a pack at all".to_vec()),
+        ("foreign", {
+            let mut b = good.clone();
+            b[8] = 99; // schema
+            b
+        }),
+        ("empty", Vec::new()),
+    ];
+    for (what, bytes) in damages {
+        fs::write(&pack, &bytes).unwrap();
+        let report = run(dir.path(), &cache);
+        assert_eq!(results(&report), expected, "{what}");
+        if what != "foreign" && what != "empty" {
+            assert!(
+                cache_of(&report)["disk"]["corrupt"].as_u64().unwrap() > 0,
+                "{what}"
+            );
+        }
+        // The damage is repaired: the next run is clean and parses nothing.
+        let again = run(dir.path(), &cache);
+        assert_eq!(cache_of(&again)["disk"]["corrupt"], 0, "{what}");
+        assert_eq!(cache_of(&again)["parsed"], 0, "{what}");
+        assert_eq!(results(&again), expected, "{what}");
+    }
+}
+
+#[test]
+fn cache_files_are_private_and_tagged() {
+    let dir = tempfile::tempdir().unwrap();
+    generated_project(dir.path(), 5);
+    // The default location, at the project root.
+    check_json(dir.path(), &[], &[]);
+    let cache = dir.path().join(".archlint_cache");
+    assert!(cache.join("CACHEDIR.TAG").is_file());
+    assert_eq!(
+        fs::read_to_string(cache.join(".gitignore")).unwrap(),
+        "# Created by archlint.\n*\n"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut stack = vec![cache.clone()];
+        let mut seen = 0;
+        while let Some(d) = stack.pop() {
+            assert_eq!(
+                fs::metadata(&d).unwrap().permissions().mode() & 0o777,
+                0o700,
+                "{}",
+                d.display()
+            );
+            for e in fs::read_dir(&d).unwrap().flatten() {
+                let m = e.metadata().unwrap();
+                if m.is_dir() {
+                    stack.push(e.path());
+                } else {
+                    assert_eq!(
+                        m.permissions().mode() & 0o777,
+                        0o600,
+                        "{}",
+                        e.path().display()
+                    );
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 4);
+    }
+}
+
+#[test]
+fn environment_and_no_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    generated_project(dir.path(), 5);
+    let cache = dir.path().join("from-env");
+    let report = check_json(
+        dir.path(),
+        &[],
+        &[("ARCHLINT_CACHE_DIR", cache.to_str().unwrap())],
+    );
+    assert_eq!(cache_of(&report)["dir"], cache.to_str().unwrap());
+    assert!(cache.join("CACHEDIR.TAG").exists());
+    let report = check_json(dir.path(), &["--no-cache"], &[]);
+    assert_eq!(cache_of(&report)["enabled"], false);
+    assert!(!dir.path().join(".archlint_cache").exists());
+}
+
+#[test]
+fn unusable_cache_dir_is_a_warning_not_a_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    generated_project(dir.path(), 10);
+    let blocker = dir.path().join("blocker");
+    fs::write(&blocker, b"a file where the cache should go").unwrap();
+    let report = check_json(
+        dir.path(),
+        &["--cache-dir", blocker.join("cache").to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(results(&report), no_cache_results(dir.path()));
+    assert!(report["warnings"].as_array().unwrap().iter().any(|w| {
+        w.as_str()
+            .unwrap()
+            .contains("running without the disk cache")
+    }));
+}
+
+#[test]
+fn cache_subcommands() {
+    let dir = tempfile::tempdir().unwrap();
+    generated_project(dir.path(), 10);
+    let cache = dir.path().join("cache");
+    let cache_arg = cache.to_str().unwrap();
+    run(dir.path(), &cache);
+    run(dir.path(), &cache);
+    let out = archlint()
+        .args(["cache", "stats", "--json", "--cache-dir", cache_arg])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stats: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["last_run"]["parsed"], 0);
+    assert_eq!(stats["last_run"]["hit_rate"], 100.0);
+    let facts = stats["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "facts")
+        .unwrap();
+    assert_eq!(facts["entries"], 1);
+    // Text form.
+    archlint()
+        .args(["cache", "stats", "--cache-dir", cache_arg])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("hit rate 100.0%"));
+    // Prune to zero bytes removes the pack; the next run parses everything again.
+    archlint()
+        .args([
+            "cache",
+            "prune",
+            "--max-size",
+            "0",
+            "--cache-dir",
+            cache_arg,
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    assert!(pack_files(&cache).is_empty());
+    assert_eq!(cache_of(&run(dir.path(), &cache))["parsed"], 15);
+    archlint()
+        .args(["cache", "clear", "--cache-dir", cache_arg])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("removed"));
+    assert!(pack_files(&cache).is_empty());
+    assert!(cache.join("CACHEDIR.TAG").exists());
+    // A bad size is a usage error.
+    archlint()
+        .args([
+            "cache",
+            "prune",
+            "--max-size",
+            "lots",
+            "--cache-dir",
+            cache_arg,
+        ])
+        .arg(dir.path())
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn broken_cache_settings_are_configuration_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[tool.archlint]\nroot_packages = [\"app\"]\n\n[tool.archlint.cache]\nredis_ttl = \"forever\"\n\n\
+         [[tool.archlint.contracts]]\nname = \"x\"\ntype = \"independence\"\nmodules = [\"app.a\", \"app.b\"]\n",
+    );
+    write(dir.path(), "app/__init__.py", "");
+    archlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("pyproject.toml"))
+        .stderr(predicates::str::contains("redis_ttl"));
+}
+
+#[test]
+fn concurrent_processes_share_one_cache_safely() {
+    let dir = tempfile::tempdir().unwrap();
+    generated_project(dir.path(), 400);
+    let cache = dir.path().join("cache");
+    let expected = no_cache_results(dir.path());
+    // Eight processes at once on a cold cache, then eight more while files change under them.
+    for round in 0..2 {
+        if round == 1 {
+            for i in 0..20 {
+                let p = dir.path().join(format!(
+                    "app/{}/m{i}.py",
+                    ["api", "service", "domain", "infra"][i % 4]
+                ));
+                let mut t = fs::read_to_string(&p).unwrap();
+                t.push_str("\n# touched\n");
+                fs::write(&p, t).unwrap();
+            }
+        }
+        let children: Vec<_> = (0..8)
+            .map(|_| {
+                std::process::Command::new(archlint_path())
+                    .args(["check", "--format", "json", "--cache-dir"])
+                    .arg(&cache)
+                    .arg(dir.path())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(results(&report), expected);
+        }
+    }
+    let after = run(dir.path(), &cache);
+    assert_eq!(cache_of(&after)["disk"]["corrupt"], 0);
+    assert_eq!(cache_of(&after)["parsed"], 0);
+    assert_eq!(results(&after), expected);
+}
+
+#[test]
+fn a_process_killed_while_writing_leaves_nothing_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    generated_project(dir.path(), 1500);
+    let cache = dir.path().join("cache");
+    let expected = no_cache_results(dir.path());
+    for (round, delay_ms) in [5u64, 15, 30, 50, 80, 120, 200].into_iter().enumerate() {
+        // Change a few files so each round has something to write.
+        for i in 0..5 {
+            let n = round * 5 + i;
+            let p = dir.path().join(format!(
+                "app/{}/m{n}.py",
+                ["api", "service", "domain", "infra"][n % 4]
+            ));
+            let mut t = fs::read_to_string(&p).unwrap();
+            t.push_str(&format!("\nX{round} = {i}\n"));
+            fs::write(&p, t).unwrap();
+        }
+        let expected = if round == 0 {
+            expected.clone()
+        } else {
+            no_cache_results(dir.path())
+        };
+        let mut child = std::process::Command::new(archlint_path())
+            .args(["check", "--format", "json", "--cache-dir"])
+            .arg(&cache)
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let report = run(dir.path(), &cache);
+        assert_eq!(results(&report), expected, "killed after {delay_ms} ms");
+        assert_eq!(
+            cache_of(&report)["disk"]["corrupt"],
+            0,
+            "killed after {delay_ms} ms"
+        );
+    }
+}
