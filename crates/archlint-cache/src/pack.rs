@@ -10,7 +10,8 @@
 //! ```
 //!
 //! Every object carries its own checksum (over hash, last_used and payload), so one damaged
-//! object costs only that object. A damaged manifest costs the fast path only: files are then
+//! object costs only that object. Objects are verified when their payload is first asked for,
+//! not when the pack is read, so a run that needs only the manifest does not hash every object. A damaged manifest costs the fast path only: files are then
 //! hashed, and their facts still come from the objects. Structural damage (a length running past
 //! the end) stops reading at that point; everything verified before it is kept.
 
@@ -77,9 +78,12 @@ pub struct Pack {
     /// When the pack was written (seconds since the epoch); 0 when empty.
     pub written_at: u64,
     files: FxHashMap<String, (FileStamp, CacheKey)>,
-    objects: FxHashMap<CacheKey, (u64, Range<usize>)>,
+    /// Object hash → (last used, checksum offset, payload range).
+    objects: FxHashMap<CacheKey, (u64, usize, Range<usize>)>,
     /// Damaged parts found while reading (the manifest counts once, each object once).
     pub corrupt: u32,
+    /// Damaged objects found later, when their payload was asked for.
+    damaged: std::sync::atomic::AtomicU32,
     /// The pack was written by another schema or with other settings.
     pub foreign: bool,
 }
@@ -182,20 +186,17 @@ impl Pack {
                     let hash = r.key()?;
                     let last_used = r.u64()?;
                     let len = r.u32()? as usize;
-                    let checksum = r.key()?;
+                    let checksum_at = r.at;
+                    r.take(32)?;
                     let start = r.at;
-                    let payload = r.take(len)?;
-                    Some((hash, last_used, checksum, start..start + len, payload))
+                    r.take(len)?;
+                    Some((hash, last_used, checksum_at, start..start + len))
                 })();
-                let Some((hash, last_used, checksum, range, payload)) = parsed else {
+                let Some((hash, last_used, checksum_at, range)) = parsed else {
                     pack.corrupt += 1;
                     break;
                 };
-                if object_checksum(&hash, last_used, payload) == checksum.0 {
-                    objects.insert(hash, (last_used, range));
-                } else {
-                    pack.corrupt += 1;
-                }
+                objects.insert(hash, (last_used, checksum_at, range));
             }
         } else {
             pack.corrupt += 1;
@@ -210,21 +211,50 @@ impl Pack {
         self.files.get(path).copied()
     }
 
-    /// The stored payload of a content hash.
+    fn verified(&self, hash: &CacheKey, entry: &(u64, usize, Range<usize>)) -> Option<&[u8]> {
+        let (last_used, checksum_at, range) = entry;
+        let payload = &self.buf[range.clone()];
+        if object_checksum(hash, *last_used, payload) == self.buf[*checksum_at..*checksum_at + 32] {
+            Some(payload)
+        } else {
+            self.damaged
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            None
+        }
+    }
+
+    /// Whether an object is stored for a content hash (not yet verified).
+    pub fn contains(&self, hash: &CacheKey) -> bool {
+        self.objects.contains_key(hash)
+    }
+
+    /// The stored payload of a content hash, verified against its checksum; a damaged object
+    /// reads as absent and is counted.
     pub fn object(&self, hash: &CacheKey) -> Option<&[u8]> {
-        self.objects.get(hash).map(|(_, r)| &self.buf[r.clone()])
+        self.verified(hash, self.objects.get(hash)?)
     }
 
     /// When an object was last used.
     pub fn last_used(&self, hash: &CacheKey) -> Option<u64> {
-        self.objects.get(hash).map(|(t, _)| *t)
+        self.objects.get(hash).map(|(t, _, _)| *t)
     }
 
-    /// Every stored object: hash, last use, payload.
+    /// Every intact object: hash, last use, payload.
     pub fn objects(&self) -> impl Iterator<Item = (&CacheKey, u64, &[u8])> {
         self.objects
             .iter()
-            .map(|(k, (t, r))| (k, *t, &self.buf[r.clone()]))
+            .filter_map(|(k, e)| Some((k, e.0, self.verified(k, e)?)))
+    }
+
+    /// Every object's hash and last use, without verifying it.
+    pub fn unverified(&self) -> impl Iterator<Item = (&CacheKey, u64)> {
+        self.objects.iter().map(|(k, e)| (k, e.0))
+    }
+
+    /// Damage found so far: structural damage while reading plus objects that failed their
+    /// checksum when asked for.
+    pub fn corrupt_count(&self) -> u32 {
+        self.corrupt + self.damaged.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Number of manifest rows.
@@ -355,8 +385,11 @@ mod tests {
         // Flip the last byte: the payload of the last object.
         *bytes.last_mut().unwrap() ^= 0xff;
         let pack = Pack::decode(bytes, &fp);
-        assert_eq!(pack.corrupt, 1);
-        assert_eq!(pack.object_count(), objects.len() - 1);
+        assert_eq!(pack.corrupt_count(), 0); // not looked at yet
+        assert_eq!(pack.objects().count(), objects.len() - 1);
+        assert_eq!(pack.corrupt_count(), 1);
+        assert!(pack.object(&objects.last().unwrap().0).is_none());
+        assert!(pack.object(&objects[0].0).is_some());
         assert_eq!(pack.file_count(), objects.len());
     }
 
@@ -389,6 +422,12 @@ mod tests {
                 }
             }
             prop_assert!(pack.file_count() <= files.len());
+            for (h, _) in &objects {
+                if let Some(payload) = pack.object(h) {
+                    let original = objects.iter().find(|(k, _)| k == h).unwrap();
+                    prop_assert_eq!(payload, original.1.as_slice());
+                }
+            }
             for (h, _, payload) in pack.objects() {
                 let original = objects.iter().find(|(k, _)| k == h);
                 prop_assert!(original.is_some());

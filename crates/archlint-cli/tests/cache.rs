@@ -156,6 +156,43 @@ fn corrupt_truncated_and_foreign_packs_are_recomputed() {
 }
 
 #[test]
+fn a_damaged_graph_snapshot_is_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    generated_project(dir.path(), 30);
+    let cache = dir.path().join("cache");
+    let expected = no_cache_results(dir.path());
+    run(dir.path(), &cache);
+    assert_eq!(run(dir.path(), &cache)["cache"]["graph_reused"], true);
+    let graph = fs::read_dir(cache.join("v1/facts"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "graph"))
+        .unwrap();
+    let good = fs::read(&graph).unwrap();
+    for cut in [0, 10, 50, good.len() / 2, good.len() - 1] {
+        let mut bad = good.clone();
+        bad.truncate(cut);
+        fs::write(&graph, &bad).unwrap();
+        let report = run(dir.path(), &cache);
+        assert_eq!(report["cache"]["graph_reused"], false);
+        assert_eq!(results(&report), expected);
+    }
+    let mut bad = good.clone();
+    let n = bad.len();
+    bad[n - 5] ^= 1;
+    fs::write(&graph, &bad).unwrap();
+    let report = run(dir.path(), &cache);
+    assert_eq!(report["cache"]["graph_reused"], false);
+    assert_eq!(results(&report), expected);
+    // A graph change (new import) is never answered by the old snapshot.
+    write(dir.path(), "app/infra/m3.py", "from app.api import m0\n");
+    let report = run(dir.path(), &cache);
+    assert_eq!(report["cache"]["graph_reused"], false);
+    assert_eq!(results(&report), no_cache_results(dir.path()));
+}
+
+#[test]
 fn cache_files_are_private_and_tagged() {
     let dir = tempfile::tempdir().unwrap();
     generated_project(dir.path(), 5);
@@ -257,7 +294,7 @@ fn cache_subcommands() {
         .iter()
         .find(|b| b["name"] == "facts")
         .unwrap();
-    assert_eq!(facts["entries"], 1);
+    assert_eq!(facts["entries"], 2); // the facts pack and the graph snapshot
     // Text form.
     archlint()
         .args(["cache", "stats", "--cache-dir", cache_arg])

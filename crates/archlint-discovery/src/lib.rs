@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
+mod walk;
+
 /// What to discover.
 #[derive(Debug, Clone, Default)]
 pub struct DiscoveryOptions {
@@ -28,6 +30,46 @@ pub struct DiscoveryOptions {
     pub exclude: Vec<String>,
     /// Honour `.gitignore`, `.ignore` and git's exclude files.
     pub respect_gitignore: bool,
+    /// Read each file's metadata during the walk (for the cache's stat check).
+    pub stat_files: bool,
+}
+
+/// What identifies a file's contents without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileMeta {
+    pub size: u64,
+    pub mtime_secs: i64,
+    pub mtime_nanos: u32,
+    pub ino: u64,
+}
+
+impl From<std::fs::Metadata> for FileMeta {
+    fn from(meta: std::fs::Metadata) -> FileMeta {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            FileMeta {
+                size: meta.len(),
+                mtime_secs: meta.mtime(),
+                mtime_nanos: meta.mtime_nsec().clamp(0, 999_999_999) as u32,
+                ino: meta.ino(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let since = meta
+                .modified()
+                .ok()
+                .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+                .unwrap_or_default();
+            FileMeta {
+                size: meta.len(),
+                mtime_secs: since.as_secs() as i64,
+                mtime_nanos: since.subsec_nanos(),
+                ino: 0,
+            }
+        }
+    }
 }
 
 /// One Python module found on disk.
@@ -39,6 +81,8 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The file is a package's `__init__.py`.
     pub is_package: bool,
+    /// Its metadata, read during the walk when `stat_files` is set.
+    pub meta: Option<FileMeta>,
 }
 
 /// The result of discovery.
@@ -252,65 +296,44 @@ fn walk_package(
     out: &mut Discovered,
     namespace_candidates: &mut BTreeSet<String>,
 ) {
-    let mut builder = ignore::WalkBuilder::new(dir);
-    builder
-        .hidden(true)
-        .parents(options.respect_gitignore)
-        .git_ignore(options.respect_gitignore)
-        .git_global(options.respect_gitignore)
-        .git_exclude(options.respect_gitignore)
-        .ignore(options.respect_gitignore)
-        .require_git(false)
-        .follow_links(false);
-    let package_dir = dir.to_path_buf();
-    builder.filter_entry(move |entry| {
-        if !entry.file_type().is_some_and(|t| t.is_dir()) || entry.path() == package_dir {
-            return true;
-        }
-        let name = entry.file_name().to_str().unwrap_or("");
-        if !is_identifier(name) {
-            return false;
-        }
-        // Inside a regular package, a directory without __init__.py is not importable as a
-        // subpackage of it: import-linter does not descend into it, and neither do we.
-        let parent_is_regular = entry
-            .path()
-            .parent()
-            .is_some_and(|p| p.join("__init__.py").is_file());
-        !parent_is_regular || entry.path().join("__init__.py").is_file()
-    });
-
-    // Walk on all cores; each walker thread also does the `__init__.py` check for directories.
-    let (sender, receiver) = std::sync::mpsc::channel::<Result<(PathBuf, bool, bool), String>>();
-    builder.build_parallel().run(|| {
-        let sender = sender.clone();
-        Box::new(move |result| {
-            let message = match result {
-                Ok(entry) => {
-                    let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-                    let has_init = is_dir && entry.path().join("__init__.py").is_file();
-                    Ok((entry.into_path(), is_dir, has_init))
-                }
-                Err(err) => Err(format!("skipped: {err}")),
-            };
-            let _ = sender.send(message);
-            ignore::WalkState::Continue
-        })
-    });
-    drop(sender);
-    let mut entries: Vec<(PathBuf, bool, bool)> = Vec::new();
-    for message in receiver {
-        match message {
-            Ok(entry) => entries.push(entry),
-            Err(warning) => out.warnings.push(warning),
+    let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let rules = if options.respect_gitignore {
+        walk::rules_above(&absolute)
+    } else {
+        walk::Rules::default()
+    };
+    let found = walk::walk(
+        &absolute,
+        &rules,
+        options.respect_gitignore,
+        options.stat_files,
+    );
+    // Back to the form the caller gave (often relative to the working directory).
+    let back = |p: PathBuf| match p.strip_prefix(&absolute) {
+        Ok(rel) if rel.as_os_str().is_empty() => dir.to_path_buf(),
+        Ok(rel) => dir.join(rel),
+        Err(_) => p,
+    };
+    let mut entries: Vec<(PathBuf, bool, bool, Option<FileMeta>)> = Vec::with_capacity(found.len());
+    for item in found {
+        match item {
+            walk::Found::Dir { path, has_init } => entries.push((back(path), true, has_init, None)),
+            walk::Found::File { path, meta } => entries.push((back(path), false, false, meta)),
+            walk::Found::Warning(w) => out.warnings.push(w),
         }
     }
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // Byte order is enough for a deterministic result (modules are sorted by name later) and
+    // much cheaper than comparing paths component by component.
+    entries.sort_unstable_by(|a, b| {
+        a.0.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.0.as_os_str().as_encoded_bytes())
+    });
 
-    for (path, is_dir, has_init) in &entries {
-        let path = path.as_path();
+    for (path, is_dir, has_init, meta) in &entries {
+        let (path, is_dir, has_init, meta) = (path.as_path(), *is_dir, *has_init, *meta);
         let rel_to_pkg = path.strip_prefix(dir).unwrap_or(path);
-        if *is_dir {
+        if is_dir {
             if !has_init {
                 namespace_candidates.insert(module_name(package, rel_to_pkg, false));
             }
@@ -349,6 +372,7 @@ fn walk_package(
             module: module_name(package, rel_to_pkg, true),
             path: path.to_path_buf(),
             is_package,
+            meta,
         });
     }
 }

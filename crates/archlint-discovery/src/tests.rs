@@ -16,6 +16,7 @@ fn opts(root: &Path, packages: &[&str]) -> DiscoveryOptions {
         root: root.to_path_buf(),
         root_packages: packages.iter().map(|s| s.to_string()).collect(),
         respect_gitignore: true,
+        stat_files: false,
         ..DiscoveryOptions::default()
     }
 }

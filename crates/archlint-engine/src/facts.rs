@@ -37,6 +37,17 @@ pub struct FactsCacheOptions {
     pub max_pack_bytes: u64,
 }
 
+impl FactsCacheOptions {
+    /// Whether any layer is configured.
+    pub fn enabled(&self) -> bool {
+        #[cfg(feature = "redis")]
+        let redis = self.redis.is_some();
+        #[cfg(not(feature = "redis"))]
+        let redis = false;
+        self.dir.is_some() || self.memory.is_some() || redis
+    }
+}
+
 /// What the cache did in one run; shown by `--stats`, in the JSON report and by
 /// `archlint cache stats`.
 #[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
@@ -62,6 +73,8 @@ pub struct CacheReport {
     pub hit_rate: f64,
     /// Whether the facts pack was rewritten.
     pub pack_written: bool,
+    /// Whether the import graph came from the snapshot of an identical earlier run.
+    pub graph_reused: bool,
     pub pack_bytes: u64,
     /// Time spent loading and writing the pack, in milliseconds.
     pub io_ms: f64,
@@ -79,14 +92,13 @@ enum Source {
 }
 
 struct Outcome {
-    facts: Arc<ModuleFacts>,
+    /// `None` for a stat hit whose facts are still encoded in the pack (decoded on demand).
+    facts: Option<Arc<ModuleFacts>>,
     stamp: Option<FileStamp>,
     hash: Option<CacheKey>,
     source: Source,
     /// Encoded facts not yet in the pack.
     encoded: Option<Vec<u8>>,
-    /// A pack object failed to decode.
-    corrupt: bool,
 }
 
 /// The key of everything that changes facts besides the file contents.
@@ -122,12 +134,22 @@ fn ms(since: Instant) -> f64 {
 
 /// The pack of one project in one cache directory.
 fn pack_path(disk: &DiskCache, root: &Path, fingerprint: &CacheKey) -> std::io::Result<PathBuf> {
+    project_file(disk, root, fingerprint, "pack")
+}
+
+/// A per-project file in the facts bucket: `<settings>-<project>.<ext>`.
+pub fn project_file(
+    disk: &DiskCache,
+    root: &Path,
+    fingerprint: &CacheKey,
+    ext: &str,
+) -> std::io::Result<PathBuf> {
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let project = archlint_cache::content_hash(root.to_string_lossy().as_bytes());
     disk.file_path(
         "facts",
         &format!(
-            "{}-{}.pack",
+            "{}-{}.{ext}",
             archlint_cache::disk::short_name(fingerprint),
             archlint_cache::disk::short_name(&project)
         ),
@@ -141,6 +163,34 @@ pub fn collect_facts(
     parse: &ParseSettings,
     options: &FactsCacheOptions,
 ) -> (Vec<Arc<ModuleFacts>>, CacheReport) {
+    let mut scan = scan(root, files, parse, options);
+    let facts = scan.facts();
+    (facts, scan.finish())
+}
+
+/// The state of the cache after every file was looked at: each file's content hash is known and
+/// its facts are either at hand or still encoded in the pack.
+pub struct Scan<'a> {
+    root: &'a Path,
+    files: &'a [SourceFile],
+    parse: &'a ParseSettings,
+    options: &'a FactsCacheOptions,
+    fingerprint: CacheKey,
+    disk: Option<DiskCache>,
+    pack_file: Option<PathBuf>,
+    pack: Pack,
+    outcomes: Vec<Outcome>,
+    report: CacheReport,
+    use_cache: bool,
+}
+
+/// Look at every file: stat, hash where needed, look up the layers, parse what is missing.
+pub fn scan<'a>(
+    root: &'a Path,
+    files: &'a [SourceFile],
+    parse: &'a ParseSettings,
+    options: &'a FactsCacheOptions,
+) -> Scan<'a> {
     let mut report = CacheReport {
         files: files.len() as u64,
         ..CacheReport::default()
@@ -197,17 +247,15 @@ pub fn collect_facts(
     let racy_after = pack.written_at as i64 - 1;
 
     let memory = options.memory.as_deref();
-    let lookup = |hash: &CacheKey| -> Option<(Arc<ModuleFacts>, Source, bool)> {
+    // Memory first; then the pack, whose objects were verified when it was read, so decoding is
+    // left for when the facts are needed (a warm run with a graph snapshot never needs them).
+    let lookup = |hash: &CacheKey| -> Option<(Option<Arc<ModuleFacts>>, Source)> {
         if let Some(mem) = memory
             && let Some(f) = mem.get(&facts_key(&fingerprint, hash))
         {
-            return Some((f, Source::Memory, false));
+            return Some((Some(f), Source::Memory));
         }
-        let bytes = pack.object(hash)?;
-        match ModuleFacts::decode(bytes) {
-            Some(f) => Some((Arc::new(f), Source::Disk, false)),
-            None => Some((Arc::default(), Source::Disk, true)),
-        }
+        pack.contains(hash).then_some((None, Source::Disk))
     };
 
     // Phase 1: stat, hash where needed, look up memory and disk; parse right away unless Redis
@@ -216,66 +264,61 @@ pub fn collect_facts(
         .par_iter()
         .map(|file| {
             let uncacheable = |facts: ModuleFacts| Outcome {
-                facts: Arc::new(facts),
+                facts: Some(Arc::new(facts)),
                 stamp: None,
                 hash: None,
                 source: Source::Uncacheable,
                 encoded: None,
-                corrupt: false,
             };
-            let stamp = match std::fs::metadata(&file.path) {
-                Ok(m) if use_cache && m.len() <= parse.max_file_bytes => {
-                    FileStamp::from_metadata(&m)
-                }
+            // The walk usually read the metadata already (relative to the open directory).
+            let stamp = match file.meta {
+                Some(m) => Some(FileStamp {
+                    size: m.size,
+                    mtime_secs: m.mtime_secs,
+                    mtime_nanos: m.mtime_nanos,
+                    ino: m.ino,
+                }),
+                None => std::fs::metadata(&file.path)
+                    .ok()
+                    .map(|m| FileStamp::from_metadata(&m)),
+            };
+            let stamp = match stamp {
+                Some(s) if use_cache && s.size <= parse.max_file_bytes => s,
                 _ => {
                     return Some(uncacheable(archlint_parser::parse_file(&file.path, parse)));
                 }
             };
-            let mut corrupt = false;
             let rel = relative(root, &file.path);
             if let Some((known, hash)) = pack.file(&rel)
                 && known == stamp
                 && stamp.mtime_secs < racy_after
+                && let Some((facts, source)) = lookup(&hash)
             {
-                match lookup(&hash) {
-                    Some((facts, source, false)) => {
-                        return Some(Outcome {
-                            facts,
-                            stamp: Some(stamp),
-                            hash: Some(hash),
-                            source: if source == Source::Disk {
-                                Source::Stat
-                            } else {
-                                source
-                            },
-                            encoded: None,
-                            corrupt: false,
-                        });
-                    }
-                    Some((_, _, true)) => corrupt = true,
-                    None => {}
-                }
+                return Some(Outcome {
+                    facts,
+                    stamp: Some(stamp),
+                    hash: Some(hash),
+                    source: if source == Source::Disk {
+                        Source::Stat
+                    } else {
+                        source
+                    },
+                    encoded: None,
+                });
             }
             let bytes = match read_source(&file.path, parse) {
                 Ok(b) => b,
                 Err(facts) => return Some(uncacheable(facts)),
             };
             let hash = archlint_cache::content_hash(&bytes);
-            if !corrupt {
-                match lookup(&hash) {
-                    Some((facts, source, false)) => {
-                        return Some(Outcome {
-                            facts,
-                            stamp: Some(stamp),
-                            hash: Some(hash),
-                            source,
-                            encoded: None,
-                            corrupt: false,
-                        });
-                    }
-                    Some((_, _, true)) => corrupt = true,
-                    None => {}
-                }
+            if let Some((facts, source)) = lookup(&hash) {
+                return Some(Outcome {
+                    facts,
+                    stamp: Some(stamp),
+                    hash: Some(hash),
+                    source,
+                    encoded: None,
+                });
             }
             if two_phase {
                 // Left for Redis; the stamp and hash are recomputed after.
@@ -284,11 +327,10 @@ pub fn collect_facts(
             let facts = parse_bytes(&bytes, parse);
             Some(Outcome {
                 encoded: Some(facts.encode()),
-                facts: Arc::new(facts),
+                facts: Some(Arc::new(facts)),
                 stamp: Some(stamp),
                 hash: Some(hash),
                 source: Source::Parsed,
-                corrupt,
             })
         })
         .collect();
@@ -345,12 +387,11 @@ pub fn collect_facts(
                         return (
                             i,
                             Outcome {
-                                facts: Arc::new(facts),
+                                facts: Some(Arc::new(facts)),
                                 stamp: None,
                                 hash: None,
                                 source: Source::Uncacheable,
                                 encoded: None,
-                                corrupt: false,
                             },
                         );
                     }
@@ -361,12 +402,11 @@ pub fn collect_facts(
                     return (
                         i,
                         Outcome {
-                            facts: Arc::new(facts),
+                            facts: Some(Arc::new(facts)),
                             stamp: Some(stamp),
                             hash: Some(hash),
                             source: Source::Redis,
                             encoded: Some(payload),
-                            corrupt: false,
                         },
                     );
                 }
@@ -375,11 +415,10 @@ pub fn collect_facts(
                     i,
                     Outcome {
                         encoded: Some(facts.encode()),
-                        facts: Arc::new(facts),
+                        facts: Some(Arc::new(facts)),
                         stamp: Some(stamp),
                         hash: Some(hash),
                         source: Source::Parsed,
-                        corrupt: false,
                     },
                 )
             })
@@ -407,11 +446,125 @@ pub fn collect_facts(
         .into_iter()
         .map(|o| o.expect("every file resolved in phase 1 or 2"))
         .collect();
+    Scan {
+        root,
+        files,
+        parse,
+        options,
+        fingerprint,
+        disk,
+        pack_file,
+        pack,
+        outcomes,
+        report,
+        use_cache,
+    }
+}
 
+impl Scan<'_> {
+    /// Each file's content hash, in file order; `None` when some file could not be cached
+    /// (unreadable or too large), so a snapshot built from hashes would not describe it.
+    pub fn hashes(&self) -> Option<Vec<CacheKey>> {
+        self.outcomes.iter().map(|o| o.hash).collect()
+    }
+
+    /// The cache directory in use, if any.
+    pub fn disk(&self) -> Option<&DiskCache> {
+        self.disk.as_ref()
+    }
+
+    /// The fingerprint of the facts settings.
+    pub fn fingerprint(&self) -> &CacheKey {
+        &self.fingerprint
+    }
+
+    /// Facts of every file, in file order, decoding what is still encoded.
+    pub fn facts(&mut self) -> Vec<Arc<ModuleFacts>> {
+        let pack = &self.pack;
+        let (files, parse) = (self.files, self.parse);
+        self.outcomes
+            .par_iter_mut()
+            .zip(files)
+            .for_each(|(o, file)| {
+                if o.facts.is_some() {
+                    return;
+                }
+                let decoded = o
+                    .hash
+                    .as_ref()
+                    .and_then(|h| pack.object(h))
+                    .and_then(ModuleFacts::decode);
+                match decoded {
+                    Some(f) => o.facts = Some(Arc::new(f)),
+                    None => {
+                        // Verified but undecodable (should not happen): parse again.
+                        let facts = archlint_parser::parse_file(&file.path, parse);
+                        o.encoded = Some(facts.encode());
+                        o.facts = Some(Arc::new(facts));
+                        o.source = Source::Parsed;
+                    }
+                }
+            });
+        self.outcomes
+            .iter()
+            .map(|o| Arc::clone(o.facts.as_ref().expect("decoded above")))
+            .collect()
+    }
+
+    /// Write back what changed and return the counters.
+    pub fn finish(self) -> CacheReport {
+        let Scan {
+            root,
+            files,
+            parse,
+            options,
+            fingerprint,
+            disk,
+            pack_file,
+            pack,
+            outcomes,
+            mut report,
+            use_cache,
+            ..
+        } = self;
+        let memory = options.memory.as_deref();
+        finish(
+            root,
+            files,
+            options,
+            &fingerprint,
+            disk.as_ref(),
+            pack_file.as_deref(),
+            &pack,
+            &outcomes,
+            &mut report,
+            use_cache,
+            memory,
+            parse,
+        );
+        report
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    root: &Path,
+    files: &[SourceFile],
+    options: &FactsCacheOptions,
+    fingerprint: &CacheKey,
+    disk: Option<&DiskCache>,
+    pack_file: Option<&Path>,
+    pack: &Pack,
+    outcomes: &[Outcome],
+    report: &mut CacheReport,
+    use_cache: bool,
+    memory: Option<&FactsMemory>,
+    parse: &ParseSettings,
+) {
     // Counters.
-    let mut manifest_dirty = pack.file_count() != outcomes.len() || pack.corrupt > 0;
-    report.disk.corrupt = u64::from(pack.corrupt);
-    for o in &outcomes {
+    let mut manifest_dirty = pack.file_count() != outcomes.len() || pack.corrupt_count() > 0;
+    report.disk.corrupt = u64::from(pack.corrupt_count());
+    for o in outcomes {
         match o.source {
             Source::Stat => {
                 report.unchanged += 1;
@@ -439,9 +592,6 @@ pub fn collect_facts(
             }
             Source::Uncacheable => report.uncacheable += 1,
         }
-        if o.corrupt {
-            report.disk.corrupt += 1;
-        }
         if o.source != Source::Stat {
             manifest_dirty = true;
         }
@@ -455,14 +605,17 @@ pub fn collect_facts(
 
     // Memory write-back.
     if let Some(mem) = memory {
-        for o in &outcomes {
-            if let (Some(hash), Source::Parsed | Source::Redis | Source::Disk | Source::Stat) =
-                (&o.hash, o.source)
+        for o in outcomes {
+            if let (
+                Some(hash),
+                Some(facts),
+                Source::Parsed | Source::Redis | Source::Disk | Source::Stat,
+            ) = (&o.hash, &o.facts, o.source)
             {
                 let weight = o.encoded.as_ref().map_or(256, |e| e.len() + 64);
                 mem.insert(
-                    facts_key(&fingerprint, hash),
-                    Arc::clone(&o.facts),
+                    facts_key(fingerprint, hash),
+                    Arc::clone(facts),
                     weight,
                     None,
                 );
@@ -476,10 +629,17 @@ pub fn collect_facts(
         let started = Instant::now();
         let now = archlint_cache::entry::now_secs();
         let mut manifest = Vec::with_capacity(outcomes.len());
-        let mut objects: Vec<(CacheKey, u64, &[u8])> = Vec::with_capacity(outcomes.len());
+        // Where each distinct object's payload comes from. A pack object that fails its
+        // checksum now (verification is lazy) is recomputed, so the new pack is complete.
+        enum From<'p> {
+            Outcome(usize),
+            Pack(&'p [u8]),
+            Here(usize),
+        }
+        let mut sources: Vec<(CacheKey, From)> = Vec::with_capacity(outcomes.len());
         let mut seen = rustc_hash::FxHashSet::default();
-        let mut encoded_here: Vec<(CacheKey, Vec<u8>)> = Vec::new();
-        for (file, o) in files.iter().zip(&outcomes) {
+        let mut encoded_here: Vec<Vec<u8>> = Vec::new();
+        for (i, (file, o)) in files.iter().zip(outcomes).enumerate() {
             let (Some(stamp), Some(hash)) = (o.stamp, o.hash) else {
                 continue;
             };
@@ -491,35 +651,39 @@ pub fn collect_facts(
             if !seen.insert(hash) {
                 continue;
             }
-            if o.encoded.is_none() && pack.object(&hash).is_none() {
-                // From the memory layer: encode for the pack.
-                encoded_here.push((hash, o.facts.encode()));
-            }
-        }
-        let mut used_bytes: u64 = 0;
-        for (file_hash, o) in outcomes.iter().filter_map(|o| o.hash.map(|h| (h, o))) {
-            if !seen.remove(&file_hash) {
-                continue;
-            }
-            let payload: &[u8] = if let Some(e) = &o.encoded {
-                e
-            } else if let Some(p) = pack.object(&file_hash) {
-                p
-            } else if let Some((_, e)) = encoded_here.iter().find(|(h, _)| *h == file_hash) {
-                e
+            let from = if o.encoded.is_some() {
+                From::Outcome(i)
+            } else if let Some(p) = pack.object(&hash) {
+                From::Pack(p)
             } else {
-                continue;
+                let encoded = match &o.facts {
+                    Some(facts) => facts.encode(),
+                    None => archlint_parser::parse_file(&file.path, parse).encode(),
+                };
+                encoded_here.push(encoded);
+                From::Here(encoded_here.len() - 1)
             };
-            used_bytes += payload.len() as u64;
-            objects.push((file_hash, now, payload));
+            sources.push((hash, from));
         }
+        let mut objects: Vec<(CacheKey, u64, &[u8])> = sources
+            .into_iter()
+            .map(|(hash, from)| {
+                let payload: &[u8] = match from {
+                    From::Outcome(i) => outcomes[i].encoded.as_deref().unwrap_or_default(),
+                    From::Pack(p) => p,
+                    From::Here(i) => &encoded_here[i],
+                };
+                (hash, now, payload)
+            })
+            .collect();
+        let used_bytes: u64 = objects.iter().map(|o| o.2.len() as u64).sum();
         // Keep facts of files no longer present (another branch may bring them back), most
         // recently used first, up to the size cap and for at most 30 days.
         let used: rustc_hash::FxHashSet<CacheKey> = objects.iter().map(|o| o.0).collect();
         let mut old: Vec<(CacheKey, u64, &[u8])> = pack
-            .objects()
-            .filter(|(h, t, _)| !used.contains(*h) && now.saturating_sub(*t) < 30 * 86_400)
-            .map(|(h, t, p)| (*h, t, p))
+            .unverified()
+            .filter(|(h, t)| !used.contains(*h) && now.saturating_sub(*t) < 30 * 86_400)
+            .filter_map(|(h, t)| Some((*h, t, pack.object(h)?)))
             .collect();
         old.sort_by_key(|o| std::cmp::Reverse(o.1));
         let mut total = used_bytes;
@@ -530,7 +694,7 @@ pub fn collect_facts(
             }
             objects.push(item);
         }
-        let bytes = pack::encode(&fingerprint, now, &manifest, objects);
+        let bytes = pack::encode(fingerprint, now, &manifest, objects);
         report.pack_bytes = bytes.len() as u64;
         match archlint_cache::disk::write_atomic(path, &bytes) {
             Ok(()) => {
@@ -549,13 +713,14 @@ pub fn collect_facts(
             report.pack_bytes = f.metadata().map(|m| m.len()).unwrap_or(0);
         }
     }
+    // Objects verified while writing may have added to the count.
+    report.disk.corrupt = u64::from(pack.corrupt_count());
     if let Some(d) = &disk
         && let Ok(path) = d.file_path("state", "last-run.json")
         && let Ok(bytes) = serde_json::to_vec(&report)
     {
         let _ = archlint_cache::disk::write_atomic(&path, &bytes);
     }
-    (outcomes.into_iter().map(|o| o.facts).collect(), report)
 }
 
 impl CacheReport {

@@ -3,6 +3,7 @@
 
 pub mod cache_setup;
 pub mod facts;
+pub mod graph_cache;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -98,14 +99,14 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         include: settings.include.clone(),
         exclude: settings.exclude.clone(),
         respect_gitignore: true,
+        stat_files: cache_options.enabled(),
     })?;
     let discover_ms = ms(started);
     warnings.extend(discovered.warnings.iter().cloned());
 
     let started = Instant::now();
     let parse_settings = ParseSettings::default();
-    let (facts, cache) = collect_facts(&root, &discovered.files, &parse_settings, &cache_options);
-    warnings.extend(cache.warnings.iter().cloned());
+    let mut scan = facts::scan(&root, &discovered.files, &parse_settings, &cache_options);
     let parse_ms = ms(started);
 
     let started = Instant::now();
@@ -114,30 +115,37 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         exclude_type_checking_imports: settings.exclude_type_checking_imports,
         include_dynamic_imports: settings.include_dynamic_imports,
     };
-    let names: FxHashSet<&str> = discovered.files.iter().map(|f| f.module.as_str()).collect();
-    let resolved: Vec<_> = discovered
-        .files
-        .par_iter()
-        .zip(&facts)
-        .map(|(f, facts)| {
-            let input = ModuleInput {
-                name: &f.module,
-                is_package: f.is_package,
-                facts,
-            };
-            resolve_imports(&input, &names, &discovered.root_packages, &graph_options)
-        })
-        .collect();
-    let graph = assemble_graph(
-        &discovered.namespace_packages,
-        discovered
-            .files
-            .iter()
-            .zip(&resolved)
-            .map(|(f, r)| (f.module.as_str(), r.as_slice())),
-    );
-    let diagnostics: Vec<Vec<SourceDiagnostic>> =
-        facts.iter().map(|f| f.diagnostics.clone()).collect();
+    let snapshot_key = scan.hashes().map(|hashes| {
+        graph_cache::key(
+            scan.fingerprint(),
+            &graph_options,
+            &discovered.root_packages,
+            &discovered.namespace_packages,
+            &discovered.files,
+            &hashes,
+        )
+    });
+    let reused = match (scan.disk(), &snapshot_key) {
+        (Some(disk), Some(key)) => {
+            graph_cache::load(disk, &root, scan.fingerprint(), key, discovered.files.len())
+        }
+        _ => None,
+    };
+    let graph_reused = reused.is_some();
+    let (graph, diagnostics) = match reused {
+        Some(x) => x,
+        None => {
+            let facts = scan.facts();
+            let built = build_graph(&discovered, &facts, &graph_options);
+            if let (Some(disk), Some(key)) = (scan.disk(), &snapshot_key) {
+                graph_cache::store(disk, &root, scan.fingerprint(), key, &built.0, &built.1);
+            }
+            built
+        }
+    };
+    let mut cache = scan.finish();
+    cache.graph_reused = graph_reused;
+    warnings.extend(cache.warnings.iter().cloned());
     let graph_ms = ms(started);
     let mut settings = settings;
     settings.root_packages = discovered.root_packages.clone();
@@ -158,6 +166,38 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         },
         cache,
     })
+}
+
+/// Resolve every file's imports and assemble the graph; also each file's diagnostics.
+fn build_graph(
+    discovered: &archlint_discovery::Discovered,
+    facts: &[std::sync::Arc<archlint_facts::ModuleFacts>],
+    graph_options: &GraphOptions,
+) -> (ImportGraph, Vec<Vec<SourceDiagnostic>>) {
+    let names: FxHashSet<&str> = discovered.files.iter().map(|f| f.module.as_str()).collect();
+    let resolved: Vec<_> = discovered
+        .files
+        .par_iter()
+        .zip(facts)
+        .map(|(f, facts)| {
+            let input = ModuleInput {
+                name: &f.module,
+                is_package: f.is_package,
+                facts,
+            };
+            resolve_imports(&input, &names, &discovered.root_packages, graph_options)
+        })
+        .collect();
+    let graph = assemble_graph(
+        &discovered.namespace_packages,
+        discovered
+            .files
+            .iter()
+            .zip(&resolved)
+            .map(|(f, r)| (f.module.as_str(), r.as_slice())),
+    );
+    let diagnostics = facts.iter().map(|f| f.diagnostics.clone()).collect();
+    (graph, diagnostics)
 }
 
 /// One file's path relative to the project, for messages.

@@ -40,6 +40,7 @@ fn facts(
         include: vec![],
         exclude: vec![],
         respect_gitignore: true,
+        stat_files: true,
     })
     .unwrap();
     let (facts, report) =

@@ -18,13 +18,13 @@ pub use query::{Bfs, GraphView};
 
 use archlint_facts::ImportKind;
 use rustc_hash::FxHashMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Dense module identifier.
 pub type ModuleId = u32;
 
 /// One import statement behind an edge.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ImportDetail {
     /// 1-based line.
     pub line: u32,
@@ -59,7 +59,96 @@ pub struct ImportGraph {
     details: Vec<ImportDetail>,
 }
 
+/// The stored form of a graph: only what cannot be derived; everything else is rebuilt (and
+/// every invariant checked) when it is read back.
+#[derive(Serialize, Deserialize)]
+pub struct GraphSnapshot {
+    names: Vec<String>,
+    present: Vec<bool>,
+    squashed: Vec<bool>,
+    import_offsets: Vec<u32>,
+    import_targets: Vec<ModuleId>,
+    detail_offsets: Vec<u32>,
+    details: Vec<ImportDetail>,
+}
+
 impl ImportGraph {
+    /// The graph's stored form.
+    pub fn snapshot(&self) -> GraphSnapshot {
+        GraphSnapshot {
+            names: self.names.clone(),
+            present: self.present.clone(),
+            squashed: self.squashed.clone(),
+            import_offsets: self.import_offsets.clone(),
+            import_targets: self.import_targets.clone(),
+            detail_offsets: self.detail_offsets.clone(),
+            details: self.details.clone(),
+        }
+    }
+
+    /// Rebuild a graph from its stored form; `None` when the parts are inconsistent.
+    pub fn from_snapshot(s: GraphSnapshot) -> Option<ImportGraph> {
+        let n = s.names.len();
+        let monotonic = |v: &[u32], len: usize, end: usize| {
+            v.len() == len
+                && v.first() == Some(&0)
+                && v.windows(2).all(|w| w[0] <= w[1])
+                && v.last().map(|&x| x as usize) == Some(end)
+        };
+        if s.present.len() != n
+            || s.squashed.len() != n
+            || !s.names.windows(2).all(|w| w[0] < w[1])
+            || !monotonic(&s.import_offsets, n + 1, s.import_targets.len())
+            || !monotonic(
+                &s.detail_offsets,
+                s.import_targets.len() + 1,
+                s.details.len(),
+            )
+            || s.import_targets.iter().any(|&t| t as usize >= n)
+        {
+            return None;
+        }
+        let index: FxHashMap<String, ModuleId> = s
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| (name.clone(), i as ModuleId))
+            .collect();
+        let mut parent = vec![None; n];
+        let mut children = vec![Vec::new(); n];
+        for (id, name) in s.names.iter().enumerate() {
+            if let Some(dot) = name.rfind('.') {
+                let p = *index.get(&name[..dot])?;
+                parent[id] = Some(p);
+                children[p as usize].push(id as ModuleId);
+            }
+        }
+        let mut importers = vec![Vec::new(); n];
+        for a in 0..n {
+            let targets =
+                &s.import_targets[s.import_offsets[a] as usize..s.import_offsets[a + 1] as usize];
+            if !targets.windows(2).all(|w| w[0] < w[1]) {
+                return None;
+            }
+            for &b in targets {
+                importers[b as usize].push(a as ModuleId);
+            }
+        }
+        Some(ImportGraph {
+            names: s.names,
+            index,
+            present: s.present,
+            squashed: s.squashed,
+            parent,
+            children,
+            import_offsets: s.import_offsets,
+            import_targets: s.import_targets,
+            importers,
+            detail_offsets: s.detail_offsets,
+            details: s.details,
+        })
+    }
+
     /// Create a graph from module names and edges. Names may repeat; ancestors are added hidden.
     pub fn from_parts(
         modules: impl IntoIterator<Item = (String, bool)>,
