@@ -1,4 +1,9 @@
-"""Run archlint, lint-imports --no-cache and grimp.build_graph side by side; print ratios.
+"""Run archlint, lint-imports and grimp.build_graph side by side; print ratios.
+
+Part 1, cold: archlint --no-cache against lint-imports --no-cache and grimp.build_graph.
+Part 2, cache: archlint warm (nothing changed) and with one file changed, against lint-imports
+with its own cache, warm. Every cached run is checked: a warm run must parse nothing and hit
+100 %, a one-change run must parse exactly one file.
 
 Each command is a whole process (start-up included), timed with a monotonic clock; peak RSS
 comes from wait4. archlint runs several times (median); the peers fewer times since they are
@@ -9,9 +14,11 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -56,7 +63,7 @@ def main():
         files = sum(1 for d, _, fs in os.walk(os.path.join(cwd, package)) for f in fs if f.endswith(".py"))
         cfg = ["--config", config] if config else []
         big = "50k" in name
-        ours = measure([ARCHLINT, "check", ".", *cfg], cwd, 3 if QUICK else (5 if big else 10))
+        ours = measure([ARCHLINT, "check", ".", "--no-cache", *cfg], cwd, 3 if QUICK else (5 if big else 10))
         theirs = measure([LINT_IMPORTS, "--no-cache", *cfg], cwd, 1 if (QUICK or big) else 3)
         extra = "'common', " if package == "synth" else ""
         grimp_cmd = [PY, "-c", "import sys; sys.path.insert(0, '.'); import grimp; "
@@ -75,11 +82,72 @@ def main():
               f"({theirs['median_s']/ours['median_s']:5.1f}x) | grimp {grimp['median_s']*1000:8.0f} ms "
               f"{grimp['peak_rss_mb']:5} MB ({grimp['median_s']/ours['median_s']:5.1f}x) | "
               f"verdicts {'identical' if same else 'DIFFER'}", flush=True)
+    print("\ncache: archlint warm / one file changed vs lint-imports with its own cache (warm)")
+    cache_results = []
+    for name, cwd, config, package in WORKLOADS:
+        if QUICK and "50k" in name:
+            continue
+        cache_results.append(cache_bench(name, cwd, config, package))
     meta = {"date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count(), "machine": platform.machine(),
             "kernel": platform.release(), "python": platform.python_version()}
     with open(os.path.join(WORK, "results.json"), "w") as fh:
-        json.dump({"meta": meta, "results": results}, fh, indent=2)
+        json.dump({"meta": meta, "results": results, "cache": cache_results}, fh, indent=2)
     print(f"\n{meta}\nresults in bench/work/results.json")
+
+
+def archlint_json(cwd, args):
+    out = subprocess.run([ARCHLINT, "check", ".", "--format", "json", *args], cwd=cwd,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def cache_bench(name, cwd, config, package):
+    cfg = ["--config", config] if config else []
+    repeat = 3 if QUICK else 10
+    cache_dir = tempfile.mkdtemp(prefix="archlint-bench-cache-")
+    args = [*cfg, "--cache-dir", cache_dir]
+    victim = None
+    for d, _, fs in os.walk(os.path.join(cwd, package)):
+        py = sorted(f for f in fs if f.endswith(".py") and f != "__init__.py")
+        if py:
+            victim = os.path.join(d, py[0])
+            break
+    original = open(victim, "rb").read()
+    try:
+        cold = measure([ARCHLINT, "check", ".", *args], cwd, 1)
+        time.sleep(1.1)  # let the files age past the racy-mtime window
+        archlint_json(cwd, args)  # settle the manifest
+        warm = measure([ARCHLINT, "check", ".", *args], cwd, repeat)
+        check = archlint_json(cwd, args)["cache"]
+        assert check["parsed"] == 0 and check["hit_rate"] == 100.0, check
+        changed_times, parsed = [], []
+        for i in range(repeat):
+            with open(victim, "wb") as fh:
+                fh.write(original + f"\n# archlint bench change {i} {time.time()}\n".encode())
+            t = measure([ARCHLINT, "check", ".", *args], cwd, 1)
+            changed_times.append(t["median_s"])
+            with open(victim, "ab") as fh:
+                fh.write(b"# again\n")
+            parsed.append(archlint_json(cwd, args)["cache"]["parsed"])
+        assert all(p == 1 for p in parsed), parsed
+        # lint-imports with its own cache: one run to fill it, then warm runs.
+        li_cache = tempfile.mkdtemp(prefix="lint-imports-cache-")
+        measure([LINT_IMPORTS, "--cache-dir", li_cache, *cfg], cwd, 1)
+        theirs = measure([LINT_IMPORTS, "--cache-dir", li_cache, *cfg], cwd, 1 if "50k" in name or QUICK else 3)
+        shutil.rmtree(li_cache, ignore_errors=True)
+    finally:
+        with open(victim, "wb") as fh:
+            fh.write(original)
+        shutil.rmtree(cache_dir, ignore_errors=True)
+    changed = statistics.median(changed_times)
+    print(f"{name:15} archlint cold+write {cold['median_s']*1000:7.0f} ms | warm {warm['median_s']*1000:7.1f} ms "
+          f"{warm['peak_rss_mb']:4} MB (hit rate {check['hit_rate']:.0f} %, parsed {check['parsed']}) | "
+          f"one file changed {changed*1000:7.1f} ms (parsed 1) | lint-imports warm {theirs['median_s']*1000:7.0f} ms "
+          f"({theirs['median_s']/warm['median_s']:5.1f}x)", flush=True)
+    return {"workload": name, "cold_with_cache_write_s": cold["median_s"], "warm_median_s": warm["median_s"],
+            "warm_min_s": warm["min_s"], "warm_peak_rss_mb": warm["peak_rss_mb"], "warm_hit_rate": check["hit_rate"],
+            "one_changed_median_s": changed, "one_changed_parsed": parsed,
+            "lint_imports_warm_s": theirs["median_s"], "ratio": theirs["median_s"] / warm["median_s"]}
 
 
 if __name__ == "__main__":
