@@ -1,27 +1,33 @@
 //! The facts pack: one file per project holding the stat manifest (path → size, mtime, inode,
-//! content hash) and the facts of each content hash, so a warm run loads everything with one
-//! read instead of one file per module.
+//! content hash) and the facts of each content hash, so a warm run reads one file instead of
+//! one per module.
 //!
 //! ```text
-//! "ALPACK\x01\x00" | schema u32 | written_at u64 | fingerprint [32]
-//! n_files u32 | n_files × (path_len u16, path, size u64, mtime_s i64, mtime_ns u32, ino u64, hash [32])
-//! files_checksum [32]                       (BLAKE3 of everything above)
-//! n_objects u32 | n_objects × (hash [32], last_used u64, len u32, checksum [32], payload)
+//! "ALPACK\x02\x00" | schema u32 | written_at u64 | fingerprint [32] | manifest_len u64
+//! manifest: n_files u32 | n_files × (path_len u16, path, size u64, mtime_s i64, mtime_ns u32,
+//!           ino u64, hash [32]) | checksum [32]   (BLAKE3 of header and manifest)
+//! objects:  n_objects u32 | n_objects × (hash [32], last_used u64, len u32, checksum [32], payload)
 //! ```
 //!
-//! Every object carries its own checksum (over hash, last_used and payload), so one damaged
-//! object costs only that object. Objects are verified when their payload is first asked for,
-//! not when the pack is read, so a run that needs only the manifest does not hash every object. A damaged manifest costs the fast path only: files are then
-//! hashed, and their facts still come from the objects. Structural damage (a length running past
-//! the end) stops reading at that point; everything verified before it is kept.
+//! [`Pack::open`] reads only the header and the manifest; the objects section is read from the
+//! same open file the first time an object is needed (a warm run whose graph snapshot is
+//! reused never needs one). Every object carries its own checksum (over its hash and payload),
+//! verified when its payload is first asked for, so one damaged object costs one re-parse. A
+//! damaged manifest costs the fast path only. Structural damage (a length running past the end)
+//! stops reading at that point; everything before it is kept. Rewriting a pack copies unchanged
+//! objects as raw bytes (only `last_used`, which the checksum does not cover, is updated).
 
+use std::io::Read;
 use std::ops::Range;
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 
 use rustc_hash::FxHashMap;
 
 use crate::keys::{CACHE_SCHEMA, CacheKey};
 
-const MAGIC: &[u8; 8] = b"ALPACK\x01\x00";
+const MAGIC: &[u8; 8] = b"ALPACK\x02\x00";
+const HEADER: usize = 8 + 4 + 8 + 32 + 8;
 
 /// What identifies a file's contents without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,21 +77,74 @@ pub struct ManifestEntry {
     pub hash: CacheKey,
 }
 
-/// What reading a pack found.
-#[derive(Debug, Default)]
-pub struct Pack {
+/// The objects section, once read.
+#[derive(Default)]
+struct Objects {
     buf: Vec<u8>,
+    /// Object hash → (last used, offset of its checksum, payload range).
+    index: FxHashMap<CacheKey, (u64, usize, Range<usize>)>,
+    /// Structural damage found while indexing.
+    corrupt: u32,
+}
+
+impl Objects {
+    fn parse(buf: Vec<u8>) -> Objects {
+        let mut out = Objects::default();
+        let mut r = Reader { buf: &buf, at: 0 };
+        match r.u32() {
+            Some(n) => {
+                out.index.reserve((n as usize).min(1 << 20));
+                for _ in 0..n {
+                    let parsed = (|| {
+                        let hash = r.key()?;
+                        let last_used = r.u64()?;
+                        let len = r.u32()? as usize;
+                        let checksum_at = r.at;
+                        r.take(32)?;
+                        let start = r.at;
+                        r.take(len)?;
+                        Some((hash, last_used, checksum_at, start..start + len))
+                    })();
+                    let Some((hash, last_used, checksum_at, range)) = parsed else {
+                        out.corrupt += 1;
+                        break;
+                    };
+                    out.index.insert(hash, (last_used, checksum_at, range));
+                }
+            }
+            None => out.corrupt += u32::from(!buf.is_empty()),
+        }
+        out.buf = buf;
+        out
+    }
+}
+
+/// What reading a pack found.
+#[derive(Default)]
+pub struct Pack {
     /// When the pack was written (seconds since the epoch); 0 when empty.
     pub written_at: u64,
     files: FxHashMap<String, (FileStamp, CacheKey)>,
-    /// Object hash → (last used, checksum offset, payload range).
-    objects: FxHashMap<CacheKey, (u64, usize, Range<usize>)>,
-    /// Damaged parts found while reading (the manifest counts once, each object once).
+    /// The open pack file, positioned at the objects section, until they are read.
+    rest: Mutex<Option<std::fs::File>>,
+    objects: OnceLock<Objects>,
+    /// Damage found while reading the header and manifest.
     pub corrupt: u32,
     /// Damaged objects found later, when their payload was asked for.
     damaged: std::sync::atomic::AtomicU32,
     /// The pack was written by another schema or with other settings.
     pub foreign: bool,
+}
+
+impl std::fmt::Debug for Pack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pack")
+            .field("written_at", &self.written_at)
+            .field("files", &self.files.len())
+            .field("corrupt", &self.corrupt)
+            .field("foreign", &self.foreign)
+            .finish()
+    }
 }
 
 struct Reader<'a> {
@@ -114,96 +173,173 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn object_checksum(hash: &CacheKey, last_used: u64, payload: &[u8]) -> [u8; 32] {
+fn object_checksum(hash: &CacheKey, payload: &[u8]) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
     h.update(&hash.0);
-    h.update(&last_used.to_le_bytes());
     h.update(payload);
     *h.finalize().as_bytes()
 }
 
-impl Pack {
-    /// Read a pack written for `fingerprint`. Never fails: damage is counted in `corrupt`.
-    pub fn decode(buf: Vec<u8>, fingerprint: &CacheKey) -> Pack {
-        let mut pack = Pack::default();
-        let mut r = Reader { buf: &buf, at: 0 };
-        let header = (|| {
-            let magic = r.take(8)?;
-            let schema = r.u32()?;
-            let written_at = r.u64()?;
-            let fp = r.key()?;
-            Some((magic, schema, written_at, fp))
-        })();
-        let Some((magic, schema, written_at, fp)) = header else {
-            pack.corrupt = u32::from(!buf.is_empty());
-            return pack;
+/// Header fields: (written_at, fingerprint, manifest_len), or None when not a pack.
+fn header(bytes: &[u8]) -> Option<Result<(u64, CacheKey, u64), ()>> {
+    let mut r = Reader { buf: bytes, at: 0 };
+    let magic = r.take(8)?;
+    let schema = r.u32()?;
+    let written_at = r.u64()?;
+    let fp = r.key()?;
+    let manifest_len = r.u64()?;
+    if magic != MAGIC {
+        return None;
+    }
+    Some(if schema == CACHE_SCHEMA {
+        Ok((written_at, fp, manifest_len))
+    } else {
+        Err(())
+    })
+}
+
+fn parse_manifest(
+    head: &[u8],
+    manifest: &[u8],
+) -> Option<FxHashMap<String, (FileStamp, CacheKey)>> {
+    let mut r = Reader {
+        buf: manifest,
+        at: 0,
+    };
+    let n = r.u32()? as usize;
+    let mut files = FxHashMap::default();
+    files.reserve(n.min(1 << 20));
+    for _ in 0..n {
+        let len = r.u16()? as usize;
+        let path = std::str::from_utf8(r.take(len)?).ok()?.to_owned();
+        let stamp = FileStamp {
+            size: r.u64()?,
+            mtime_secs: r.u64()? as i64,
+            mtime_nanos: r.u32()?,
+            ino: r.u64()?,
         };
-        if magic != MAGIC {
+        let hash = r.key()?;
+        files.insert(path, (stamp, hash));
+    }
+    let end = r.at;
+    let stored = r.key()?;
+    if r.at != manifest.len() {
+        return None;
+    }
+    let mut h = blake3::Hasher::new();
+    h.update(head);
+    h.update(&manifest[..end]);
+    (h.finalize().as_bytes() == &stored.0).then_some(files)
+}
+
+impl Pack {
+    fn damaged_header(bytes_present: bool) -> Pack {
+        Pack {
+            corrupt: u32::from(bytes_present),
+            ..Pack::default()
+        }
+    }
+
+    /// Read a whole pack from memory. Never fails: damage is counted.
+    pub fn decode(buf: Vec<u8>, fingerprint: &CacheKey) -> Pack {
+        let (written_at, fp, manifest_len) = match header(&buf) {
+            None => return Pack::damaged_header(!buf.is_empty()),
+            Some(Err(())) => {
+                return Pack {
+                    foreign: true,
+                    ..Pack::default()
+                };
+            }
+            Some(Ok(h)) => h,
+        };
+        if fp != *fingerprint {
+            return Pack {
+                foreign: true,
+                ..Pack::default()
+            };
+        }
+        let mut pack = Pack::default();
+        let manifest_end = usize::try_from(manifest_len)
+            .ok()
+            .and_then(|l| HEADER.checked_add(l))
+            .filter(|&e| e <= buf.len());
+        let Some(manifest_end) = manifest_end else {
             pack.corrupt = 1;
             return pack;
-        }
-        if schema != CACHE_SCHEMA || fp != *fingerprint {
-            pack.foreign = true;
-            return pack;
-        }
-        // Manifest.
-        let mut files = FxHashMap::default();
-        let manifest_ok = (|| {
-            let n = r.u32()? as usize;
-            files.reserve(n.min(1 << 20));
-            for _ in 0..n {
-                let len = r.u16()? as usize;
-                let path = std::str::from_utf8(r.take(len)?).ok()?.to_owned();
-                let stamp = FileStamp {
-                    size: r.u64()?,
-                    mtime_secs: r.u64()? as i64,
-                    mtime_nanos: r.u32()?,
-                    ino: r.u64()?,
-                };
-                let hash = r.key()?;
-                files.insert(path, (stamp, hash));
+        };
+        match parse_manifest(&buf[..HEADER], &buf[HEADER..manifest_end]) {
+            Some(files) => {
+                pack.files = files;
+                pack.written_at = written_at;
             }
-            let end = r.at;
-            let stored = r.key()?;
-            (blake3::hash(&buf[..end]).as_bytes() == &stored.0).then_some(())
-        })();
-        if manifest_ok.is_some() {
-            pack.files = files;
-            pack.written_at = written_at;
-        } else {
-            pack.corrupt += 1;
-            // Without a trustworthy manifest we cannot know where the objects start.
-            pack.buf = buf;
-            return pack;
+            None => pack.corrupt += 1,
         }
-        // Objects.
-        let count = r.u32();
-        let mut objects = FxHashMap::default();
-        if let Some(n) = count {
-            objects.reserve((n as usize).min(1 << 20));
-            for _ in 0..n {
-                let parsed = (|| {
-                    let hash = r.key()?;
-                    let last_used = r.u64()?;
-                    let len = r.u32()? as usize;
-                    let checksum_at = r.at;
-                    r.take(32)?;
-                    let start = r.at;
-                    r.take(len)?;
-                    Some((hash, last_used, checksum_at, start..start + len))
-                })();
-                let Some((hash, last_used, checksum_at, range)) = parsed else {
-                    pack.corrupt += 1;
-                    break;
-                };
-                objects.insert(hash, (last_used, checksum_at, range));
-            }
-        } else {
-            pack.corrupt += 1;
-        }
-        pack.objects = objects;
-        pack.buf = buf;
+        let _ = pack
+            .objects
+            .set(Objects::parse(buf[manifest_end..].to_vec()));
         pack
+    }
+
+    /// Open a pack file, reading only its header and manifest; the objects are read on first
+    /// use. `Ok(None)` when there is no pack.
+    pub fn open(path: &Path, fingerprint: &CacheKey) -> std::io::Result<Option<Pack>> {
+        let mut file = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let mut head = [0u8; HEADER];
+        let got = read_up_to(&mut file, &mut head)?;
+        let (written_at, fp, manifest_len) = match header(&head[..got]) {
+            None => return Ok(Some(Pack::damaged_header(got > 0))),
+            Some(Err(())) => {
+                return Ok(Some(Pack {
+                    foreign: true,
+                    ..Pack::default()
+                }));
+            }
+            Some(Ok(h)) => h,
+        };
+        if fp != *fingerprint {
+            return Ok(Some(Pack {
+                foreign: true,
+                ..Pack::default()
+            }));
+        }
+        let size = file.metadata()?.len();
+        let mut pack = Pack::default();
+        if manifest_len > size.saturating_sub(HEADER as u64) {
+            pack.corrupt = 1;
+            return Ok(Some(pack));
+        }
+        let mut manifest = vec![0u8; manifest_len as usize];
+        file.read_exact(&mut manifest)?;
+        match parse_manifest(&head, &manifest) {
+            Some(files) => {
+                pack.files = files;
+                pack.written_at = written_at;
+            }
+            None => pack.corrupt += 1,
+        }
+        pack.rest = Mutex::new(Some(file));
+        Ok(Some(pack))
+    }
+
+    fn objects(&self) -> &Objects {
+        self.objects.get_or_init(|| {
+            let file = self.rest.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let mut buf = Vec::new();
+            match file {
+                Some(mut f) => match f.read_to_end(&mut buf) {
+                    Ok(_) => Objects::parse(buf),
+                    Err(_) => Objects {
+                        corrupt: 1,
+                        ..Objects::default()
+                    },
+                },
+                None => Objects::default(),
+            }
+        })
     }
 
     /// The manifest row of a path.
@@ -211,10 +347,11 @@ impl Pack {
         self.files.get(path).copied()
     }
 
-    fn verified(&self, hash: &CacheKey, entry: &(u64, usize, Range<usize>)) -> Option<&[u8]> {
-        let (last_used, checksum_at, range) = entry;
-        let payload = &self.buf[range.clone()];
-        if object_checksum(hash, *last_used, payload) == self.buf[*checksum_at..*checksum_at + 32] {
+    fn verified(&self, hash: &CacheKey) -> Option<&[u8]> {
+        let objects = self.objects();
+        let (_, checksum_at, range) = objects.index.get(hash)?;
+        let payload = &objects.buf[range.clone()];
+        if object_checksum(hash, payload) == objects.buf[*checksum_at..*checksum_at + 32] {
             Some(payload)
         } else {
             self.damaged
@@ -223,38 +360,54 @@ impl Pack {
         }
     }
 
-    /// Whether an object is stored for a content hash (not yet verified).
+    /// Whether an object is stored for a content hash (not yet verified). Reads the objects
+    /// section if that has not happened yet.
     pub fn contains(&self, hash: &CacheKey) -> bool {
-        self.objects.contains_key(hash)
+        self.objects().index.contains_key(hash)
     }
 
     /// The stored payload of a content hash, verified against its checksum; a damaged object
     /// reads as absent and is counted.
     pub fn object(&self, hash: &CacheKey) -> Option<&[u8]> {
-        self.verified(hash, self.objects.get(hash)?)
+        self.verified(hash)
+    }
+
+    /// An object as stored (checksum and payload), unverified, for copying into a new pack.
+    pub fn raw(&self, hash: &CacheKey) -> Option<StoredObject<'_>> {
+        let objects = self.objects();
+        let (_, checksum_at, range) = objects.index.get(hash)?;
+        Some(StoredObject::Raw {
+            checksum: objects.buf[*checksum_at..*checksum_at + 32]
+                .try_into()
+                .expect("32 bytes"),
+            payload: &objects.buf[range.clone()],
+        })
     }
 
     /// When an object was last used.
     pub fn last_used(&self, hash: &CacheKey) -> Option<u64> {
-        self.objects.get(hash).map(|(t, _, _)| *t)
+        self.objects().index.get(hash).map(|(t, _, _)| *t)
     }
 
     /// Every intact object: hash, last use, payload.
-    pub fn objects(&self) -> impl Iterator<Item = (&CacheKey, u64, &[u8])> {
-        self.objects
+    pub fn objects_verified(&self) -> impl Iterator<Item = (&CacheKey, u64, &[u8])> {
+        self.objects()
+            .index
             .iter()
-            .filter_map(|(k, e)| Some((k, e.0, self.verified(k, e)?)))
+            .filter_map(|(k, e)| Some((k, e.0, self.verified(k)?)))
     }
 
     /// Every object's hash and last use, without verifying it.
     pub fn unverified(&self) -> impl Iterator<Item = (&CacheKey, u64)> {
-        self.objects.iter().map(|(k, e)| (k, e.0))
+        self.objects().index.iter().map(|(k, e)| (k, e.0))
     }
 
-    /// Damage found so far: structural damage while reading plus objects that failed their
-    /// checksum when asked for.
+    /// Damage found so far: in the header and manifest, in the objects section's structure, and
+    /// objects that failed their checksum when asked for.
     pub fn corrupt_count(&self) -> u32 {
-        self.corrupt + self.damaged.load(std::sync::atomic::Ordering::Relaxed)
+        self.corrupt
+            + self.objects.get().map_or(0, |o| o.corrupt)
+            + self.damaged.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Number of manifest rows.
@@ -262,24 +415,55 @@ impl Pack {
         self.files.len()
     }
 
-    /// Number of verified objects.
+    /// Number of objects (verified or not).
     pub fn object_count(&self) -> usize {
-        self.objects.len()
+        self.objects().index.len()
     }
 }
 
-/// Write a pack. Objects are given as (hash, last_used, payload).
+fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match file.read(&mut buf[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    Ok(got)
+}
+
+/// An object to write: new (checksummed while writing) or copied as stored.
+pub enum StoredObject<'a> {
+    New(&'a [u8]),
+    Raw {
+        checksum: [u8; 32],
+        payload: &'a [u8],
+    },
+}
+
+impl StoredObject<'_> {
+    /// The payload bytes.
+    pub fn payload(&self) -> &[u8] {
+        match self {
+            StoredObject::New(p) => p,
+            StoredObject::Raw { payload, .. } => payload,
+        }
+    }
+}
+
+/// Write a pack. Objects are given as (hash, last_used, object).
 pub fn encode<'a>(
     fingerprint: &CacheKey,
     written_at: u64,
     files: &[ManifestEntry],
-    objects: impl IntoIterator<Item = (CacheKey, u64, &'a [u8])>,
+    objects: impl IntoIterator<Item = (CacheKey, u64, StoredObject<'a>)>,
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + files.len() * 96);
+    let mut out = Vec::with_capacity(HEADER + 4 + files.len() * 96);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&CACHE_SCHEMA.to_le_bytes());
     out.extend_from_slice(&written_at.to_le_bytes());
     out.extend_from_slice(&fingerprint.0);
+    out.extend_from_slice(&0u64.to_le_bytes()); // manifest length, patched below
     let files: Vec<&ManifestEntry> = files
         .iter()
         .filter(|f| f.path.len() <= u16::MAX as usize)
@@ -294,19 +478,25 @@ pub fn encode<'a>(
         out.extend_from_slice(&f.stamp.ino.to_le_bytes());
         out.extend_from_slice(&f.hash.0);
     }
+    let manifest_len = (out.len() - HEADER + 32) as u64;
+    out[HEADER - 8..HEADER].copy_from_slice(&manifest_len.to_le_bytes());
     let checksum = blake3::hash(&out);
     out.extend_from_slice(checksum.as_bytes());
     let count_at = out.len();
     out.extend_from_slice(&0u32.to_le_bytes());
     let mut count = 0u32;
-    for (hash, last_used, payload) in objects {
+    for (hash, last_used, object) in objects {
+        let payload = object.payload();
         if payload.len() > u32::MAX as usize {
             continue;
         }
         out.extend_from_slice(&hash.0);
         out.extend_from_slice(&last_used.to_le_bytes());
         out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-        out.extend_from_slice(&object_checksum(&hash, last_used, payload));
+        match &object {
+            StoredObject::New(p) => out.extend_from_slice(&object_checksum(&hash, p)),
+            StoredObject::Raw { checksum, .. } => out.extend_from_slice(checksum),
+        }
         out.extend_from_slice(payload);
         count += 1;
     }
@@ -350,7 +540,9 @@ mod tests {
             &fp,
             77,
             &files,
-            objects.iter().map(|(h, p)| (*h, 9, p.as_slice())),
+            objects
+                .iter()
+                .map(|(h, p)| (*h, 9, StoredObject::New(p.as_slice()))),
         );
         (fp, files, objects, bytes)
     }
@@ -371,6 +563,37 @@ mod tests {
     }
 
     #[test]
+    fn open_reads_objects_only_when_needed() {
+        let (fp, files, objects, bytes) = encode_sample();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.pack");
+        std::fs::write(&path, &bytes).unwrap();
+        let pack = Pack::open(&path, &fp).unwrap().unwrap();
+        assert!(pack.objects.get().is_none());
+        assert_eq!(
+            pack.file(&files[3].path),
+            Some((files[3].stamp, files[3].hash))
+        );
+        assert!(pack.objects.get().is_none());
+        // Replacing the file (as another process would) does not disturb the open pack.
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(&path, b"junk").unwrap();
+        assert_eq!(pack.object(&objects[5].0), Some(objects[5].1.as_slice()));
+        // Raw copies round-trip without re-hashing.
+        let copied = encode(
+            &fp,
+            100,
+            &files,
+            objects.iter().map(|(h, _)| (*h, 100, pack.raw(h).unwrap())),
+        );
+        let again = Pack::decode(copied, &fp);
+        assert_eq!(again.corrupt_count(), 0);
+        assert_eq!(again.objects_verified().count(), objects.len());
+        assert_eq!(again.last_used(&objects[0].0), Some(100));
+        assert!(Pack::open(&dir.path().join("none"), &fp).unwrap().is_none());
+    }
+
+    #[test]
     fn other_settings_are_foreign() {
         let (_, _, _, bytes) = encode_sample();
         let pack = Pack::decode(bytes, &content_hash(b"other settings"));
@@ -386,7 +609,7 @@ mod tests {
         *bytes.last_mut().unwrap() ^= 0xff;
         let pack = Pack::decode(bytes, &fp);
         assert_eq!(pack.corrupt_count(), 0); // not looked at yet
-        assert_eq!(pack.objects().count(), objects.len() - 1);
+        assert_eq!(pack.objects_verified().count(), objects.len() - 1);
         assert_eq!(pack.corrupt_count(), 1);
         assert!(pack.object(&objects.last().unwrap().0).is_none());
         assert!(pack.object(&objects[0].0).is_some());
@@ -428,7 +651,7 @@ mod tests {
                     prop_assert_eq!(payload, original.1.as_slice());
                 }
             }
-            for (h, _, payload) in pack.objects() {
+            for (h, _, payload) in pack.objects_verified() {
                 let original = objects.iter().find(|(k, _)| k == h);
                 prop_assert!(original.is_some());
                 prop_assert_eq!(payload, original.unwrap().1.as_slice());

@@ -215,9 +215,9 @@ pub fn scan<'a>(
         .as_ref()
         .and_then(|d| pack_path(d, root, &fingerprint).ok());
     let pack = match &pack_file {
-        Some(path) => match std::fs::read(path) {
-            Ok(bytes) => Pack::decode(bytes, &fingerprint),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Pack::default(),
+        Some(path) => match Pack::open(path, &fingerprint) {
+            Ok(Some(pack)) => pack,
+            Ok(None) => Pack::default(),
             Err(e) => {
                 report
                     .warnings
@@ -292,17 +292,19 @@ pub fn scan<'a>(
             if let Some((known, hash)) = pack.file(&rel)
                 && known == stamp
                 && stamp.mtime_secs < racy_after
-                && let Some((facts, source)) = lookup(&hash)
             {
+                // Unchanged: trust the manifest. The facts are decoded (and their object
+                // verified) only if needed; a missing or damaged object is then re-parsed.
+                let facts = memory.and_then(|m| m.get(&facts_key(&fingerprint, &hash)));
                 return Some(Outcome {
+                    source: if facts.is_some() {
+                        Source::Memory
+                    } else {
+                        Source::Stat
+                    },
                     facts,
                     stamp: Some(stamp),
                     hash: Some(hash),
-                    source: if source == Source::Disk {
-                        Source::Stat
-                    } else {
-                        source
-                    },
                     encoded: None,
                 });
             }
@@ -326,7 +328,7 @@ pub fn scan<'a>(
             }
             let facts = parse_bytes(&bytes, parse);
             Some(Outcome {
-                encoded: Some(facts.encode()),
+                encoded: use_cache.then(|| facts.encode()),
                 facts: Some(Arc::new(facts)),
                 stamp: Some(stamp),
                 hash: Some(hash),
@@ -633,7 +635,7 @@ fn finish(
         // checksum now (verification is lazy) is recomputed, so the new pack is complete.
         enum From<'p> {
             Outcome(usize),
-            Pack(&'p [u8]),
+            Pack(pack::StoredObject<'p>),
             Here(usize),
         }
         let mut sources: Vec<(CacheKey, From)> = Vec::with_capacity(outcomes.len());
@@ -653,8 +655,9 @@ fn finish(
             }
             let from = if o.encoded.is_some() {
                 From::Outcome(i)
-            } else if let Some(p) = pack.object(&hash) {
-                From::Pack(p)
+            } else if let Some(stored) = pack.raw(&hash) {
+                // Copied as stored: its checksum travels with it and is checked when read.
+                From::Pack(stored)
             } else {
                 let encoded = match &o.facts {
                     Some(facts) => facts.encode(),
@@ -665,30 +668,32 @@ fn finish(
             };
             sources.push((hash, from));
         }
-        let mut objects: Vec<(CacheKey, u64, &[u8])> = sources
+        let mut objects: Vec<(CacheKey, u64, pack::StoredObject)> = sources
             .into_iter()
             .map(|(hash, from)| {
-                let payload: &[u8] = match from {
-                    From::Outcome(i) => outcomes[i].encoded.as_deref().unwrap_or_default(),
-                    From::Pack(p) => p,
-                    From::Here(i) => &encoded_here[i],
+                let object = match from {
+                    From::Outcome(i) => {
+                        pack::StoredObject::New(outcomes[i].encoded.as_deref().unwrap_or_default())
+                    }
+                    From::Pack(stored) => stored,
+                    From::Here(i) => pack::StoredObject::New(&encoded_here[i]),
                 };
-                (hash, now, payload)
+                (hash, now, object)
             })
             .collect();
-        let used_bytes: u64 = objects.iter().map(|o| o.2.len() as u64).sum();
+        let used_bytes: u64 = objects.iter().map(|o| o.2.payload().len() as u64).sum();
         // Keep facts of files no longer present (another branch may bring them back), most
         // recently used first, up to the size cap and for at most 30 days.
         let used: rustc_hash::FxHashSet<CacheKey> = objects.iter().map(|o| o.0).collect();
-        let mut old: Vec<(CacheKey, u64, &[u8])> = pack
+        let mut old: Vec<(CacheKey, u64, pack::StoredObject)> = pack
             .unverified()
             .filter(|(h, t)| !used.contains(*h) && now.saturating_sub(*t) < 30 * 86_400)
-            .filter_map(|(h, t)| Some((*h, t, pack.object(h)?)))
+            .filter_map(|(h, t)| Some((*h, t, pack.raw(h)?)))
             .collect();
         old.sort_by_key(|o| std::cmp::Reverse(o.1));
         let mut total = used_bytes;
         for item in old {
-            total += item.2.len() as u64;
+            total += item.2.payload().len() as u64;
             if total > options.max_pack_bytes {
                 break;
             }
