@@ -78,7 +78,8 @@ pub fn text(
     total_ms: f64,
 ) {
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // One write per buffer, not per line (stdout is line-buffered).
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let paint = |s: &str, code: &str| {
         if color {
@@ -191,6 +192,7 @@ pub fn text(
         .as_ref()
         .map(|c| format!("{}: ", c.path.display()))
         .unwrap_or_default();
+    let _ = out.flush();
     for e in errors {
         eprintln!("archlint: error: {config}{e}");
     }
@@ -255,9 +257,10 @@ pub fn json(
         "files": project.files.iter().map(|f| json!({"module": f.module, "path": paths.file(&f.module)})).collect::<Vec<_>>(),
     });
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     serde_json::to_writer_pretty(&mut out, &report)?;
     writeln!(out)?;
+    out.flush()?;
     Ok(())
 }
 
