@@ -52,6 +52,7 @@ fn one_changed_file_is_the_only_one_parsed() {
     fs::write(&path, text).unwrap();
     let report = run(dir.path(), &cache);
     assert_eq!(cache_of(&report)["parsed"], 1);
+    assert_eq!(cache_of(&report)["graph_patched"], true);
     assert_eq!(results(&report), no_cache_results(dir.path()));
     // Touching a file without changing it costs a hash, not a parse.
     let other = dir.path().join("app/api/m0.py");
@@ -449,5 +450,58 @@ fn a_process_killed_while_writing_leaves_nothing_wrong() {
             0,
             "killed after {delay_ms} ms"
         );
+    }
+}
+
+fn graph_json(root: &Path, args: &[&str]) -> Value {
+    let out = archlint()
+        .args(["graph", "--format", "json"])
+        .arg(root)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn patched_graphs_equal_graphs_built_from_scratch() {
+    let dir = tempfile::tempdir().unwrap();
+    generated_project(dir.path(), 40);
+    let cache = dir.path().join("cache");
+    let cached = |root: &Path| graph_json(root, &["--cache-dir", cache.to_str().unwrap()]);
+    assert_eq!(cached(dir.path()), graph_json(dir.path(), &["--no-cache"]));
+    let edits: [(&str, &str); 8] = [
+        (
+            "app/api/m0.py",
+            "import requests\nfrom app.infra import m3\n",
+        ),
+        ("app/infra/m3.py", "from ..api import m0\nimport yaml\n"),
+        ("app/api/m0.py", "x = 1\n"),
+        ("app/domain/m2.py", "def broken(:\n    import django\n"),
+        (
+            "app/domain/m2.py",
+            "from app.service import m1\nfrom app import api\n",
+        ),
+        ("app/service/__init__.py", "from . import m1\nimport json\n"),
+        (
+            "app/infra/m7.py",
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from app.api import m4\n",
+        ),
+        ("app/infra/m3.py", ""),
+    ];
+    for (i, (path, text)) in edits.iter().enumerate() {
+        write(dir.path(), path, text);
+        assert_eq!(
+            cached(dir.path()),
+            graph_json(dir.path(), &["--no-cache"]),
+            "after edit {i} of {path}"
+        );
+        let report = run(dir.path(), &cache);
+        assert_eq!(results(&report), no_cache_results(dir.path()), "edit {i}");
     }
 }

@@ -75,6 +75,9 @@ pub struct CacheReport {
     pub pack_written: bool,
     /// Whether the import graph came from the snapshot of an identical earlier run.
     pub graph_reused: bool,
+    /// Whether the graph was the earlier snapshot with only the changed files re-resolved.
+    #[serde(default)]
+    pub graph_patched: bool,
     pub pack_bytes: u64,
     /// Time spent loading and writing the pack, in milliseconds.
     pub io_ms: f64,
@@ -480,6 +483,26 @@ impl Scan<'_> {
         &self.fingerprint
     }
 
+    /// Facts of the files at `indices`, decoding what is still encoded.
+    pub fn facts_of(&mut self, indices: &[usize]) -> Vec<Arc<ModuleFacts>> {
+        let pack = &self.pack;
+        let (files, parse) = (self.files, self.parse);
+        let mut wanted = vec![false; self.outcomes.len()];
+        for &i in indices {
+            wanted[i] = true;
+        }
+        self.outcomes
+            .par_iter_mut()
+            .zip(files)
+            .zip(wanted)
+            .filter(|(_, w)| *w)
+            .for_each(|((o, file), _)| ensure_facts(o, file, pack, parse));
+        indices
+            .iter()
+            .map(|&i| Arc::clone(self.outcomes[i].facts.as_ref().expect("decoded above")))
+            .collect()
+    }
+
     /// Facts of every file, in file order, decoding what is still encoded.
     pub fn facts(&mut self) -> Vec<Arc<ModuleFacts>> {
         let pack = &self.pack;
@@ -487,26 +510,7 @@ impl Scan<'_> {
         self.outcomes
             .par_iter_mut()
             .zip(files)
-            .for_each(|(o, file)| {
-                if o.facts.is_some() {
-                    return;
-                }
-                let decoded = o
-                    .hash
-                    .as_ref()
-                    .and_then(|h| pack.object(h))
-                    .and_then(ModuleFacts::decode);
-                match decoded {
-                    Some(f) => o.facts = Some(Arc::new(f)),
-                    None => {
-                        // Verified but undecodable (should not happen): parse again.
-                        let facts = archlint_parser::parse_file(&file.path, parse);
-                        o.encoded = Some(facts.encode());
-                        o.facts = Some(Arc::new(facts));
-                        o.source = Source::Parsed;
-                    }
-                }
-            });
+            .for_each(|(o, file)| ensure_facts(o, file, pack, parse));
         self.outcomes
             .iter()
             .map(|o| Arc::clone(o.facts.as_ref().expect("decoded above")))
@@ -545,6 +549,28 @@ impl Scan<'_> {
             parse,
         );
         report
+    }
+}
+
+/// Decode an outcome's facts from the pack if they are not at hand; a missing or damaged
+/// object (counted by the pack) means parsing the file again.
+fn ensure_facts(o: &mut Outcome, file: &SourceFile, pack: &Pack, parse: &ParseSettings) {
+    if o.facts.is_some() {
+        return;
+    }
+    let decoded = o
+        .hash
+        .as_ref()
+        .and_then(|h| pack.object(h))
+        .and_then(ModuleFacts::decode);
+    match decoded {
+        Some(f) => o.facts = Some(Arc::new(f)),
+        None => {
+            let facts = archlint_parser::parse_file(&file.path, parse);
+            o.encoded = Some(facts.encode());
+            o.facts = Some(Arc::new(facts));
+            o.source = Source::Parsed;
+        }
     }
 }
 

@@ -1,10 +1,12 @@
-//! A snapshot of the import graph (and the files' diagnostics), reused when nothing that shapes
-//! the graph changed: the same files with the same content hashes, the same root and namespace
-//! packages, the same graph options and facts settings. A warm run with no change then skips
-//! decoding facts and resolving imports altogether.
+//! A snapshot of the import graph (and the files' diagnostics) with the content hash of every
+//! file it was built from. It is keyed by the project's structure: the same modules (names and
+//! package flags), root and namespace packages, graph options and facts settings. When the
+//! structure matches and no hash changed, a warm run takes the graph as is, without decoding
+//! facts or resolving imports; when a few files changed, only those are resolved again and the
+//! graph is reassembled from the old one.
 //!
 //! ```text
-//! "ALGRAPH\x01" | key [32] | checksum [32] (BLAKE3 of the payload) | payload (postcard)
+//! "ALGRAPH\x02" | structure key [32] | checksum [32] (BLAKE3 of the payload) | payload (postcard)
 //! ```
 
 use std::path::Path;
@@ -14,16 +16,15 @@ use archlint_discovery::SourceFile;
 use archlint_facts::SourceDiagnostic;
 use archlint_graph::{GraphOptions, GraphSnapshot, ImportGraph};
 
-const MAGIC: &[u8; 8] = b"ALGRAPH\x01";
+const MAGIC: &[u8; 8] = b"ALGRAPH\x02";
 
-/// The key of a graph: everything it is built from.
-pub fn key(
+/// The key of a project's structure: everything a graph is built from except file contents.
+pub fn structure_key(
     fingerprint: &CacheKey,
     options: &GraphOptions,
     root_packages: &[String],
     namespace_packages: &[String],
     files: &[SourceFile],
-    hashes: &[CacheKey],
 ) -> CacheKey {
     let mut k = KeyBuilder::new(CacheKind::Facts);
     k.part("facts", &fingerprint.to_hex())
@@ -39,25 +40,36 @@ pub fn key(
         .part("roots", &root_packages.join(","))
         .part("namespaces", &namespace_packages.join(","));
     let mut files_hash = blake3::Hasher::new();
-    for (f, h) in files.iter().zip(hashes) {
+    for f in files {
         files_hash.update(f.module.as_bytes());
         files_hash.update(&[0, f.is_package as u8]);
-        files_hash.update(&h.0);
     }
     k.part("files", &files_hash.finalize().to_hex());
     k.finish()
 }
 
-type Payload = (GraphSnapshot, Vec<(u32, Vec<SourceDiagnostic>)>);
+type Payload = (
+    Vec<[u8; 32]>,
+    GraphSnapshot,
+    Vec<(u32, Vec<SourceDiagnostic>)>,
+);
 
-/// Read the snapshot for `key`; `None` when absent, for another key, or damaged.
+/// A stored graph and what it was built from.
+pub struct Stored {
+    /// Content hash of each file, in file order.
+    pub hashes: Vec<CacheKey>,
+    pub graph: ImportGraph,
+    pub diagnostics: Vec<Vec<SourceDiagnostic>>,
+}
+
+/// Read the snapshot for `key`; `None` when absent, for another structure, or damaged.
 pub fn load(
     disk: &DiskCache,
     root: &Path,
     fingerprint: &CacheKey,
     key: &CacheKey,
     files: usize,
-) -> Option<(ImportGraph, Vec<Vec<SourceDiagnostic>>)> {
+) -> Option<Stored> {
     let path = crate::facts::project_file(disk, root, fingerprint, "graph").ok()?;
     let bytes = std::fs::read(path).ok()?;
     if bytes.len() < 72 || &bytes[..8] != MAGIC || bytes[8..40] != key.0 {
@@ -67,13 +79,20 @@ pub fn load(
     if blake3::hash(payload).as_bytes() != &bytes[40..72] {
         return None;
     }
-    let (snapshot, sparse): Payload = postcard::from_bytes(payload).ok()?;
+    let (hashes, snapshot, sparse): Payload = postcard::from_bytes(payload).ok()?;
+    if hashes.len() != files {
+        return None;
+    }
     let graph = ImportGraph::from_snapshot(snapshot)?;
     let mut diagnostics = vec![Vec::new(); files];
     for (i, d) in sparse {
         *diagnostics.get_mut(i as usize)? = d;
     }
-    Some((graph, diagnostics))
+    Some(Stored {
+        hashes: hashes.into_iter().map(CacheKey).collect(),
+        graph,
+        diagnostics,
+    })
 }
 
 /// Store the snapshot for `key` (best effort).
@@ -82,6 +101,7 @@ pub fn store(
     root: &Path,
     fingerprint: &CacheKey,
     key: &CacheKey,
+    hashes: &[CacheKey],
     graph: &ImportGraph,
     diagnostics: &[Vec<SourceDiagnostic>],
 ) {
@@ -91,7 +111,8 @@ pub fn store(
         .filter(|(_, d)| !d.is_empty())
         .map(|(i, d)| (i as u32, d.clone()))
         .collect();
-    let Ok(payload) = postcard::to_stdvec(&(graph.snapshot(), sparse)) else {
+    let hashes: Vec<[u8; 32]> = hashes.iter().map(|h| h.0).collect();
+    let Ok(payload) = postcard::to_stdvec(&(hashes, graph.snapshot(), sparse)) else {
         return;
     };
     let mut out = Vec::with_capacity(72 + payload.len());

@@ -115,36 +115,93 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         exclude_type_checking_imports: settings.exclude_type_checking_imports,
         include_dynamic_imports: settings.include_dynamic_imports,
     };
-    let snapshot_key = scan.hashes().map(|hashes| {
-        graph_cache::key(
+    let hashes = scan.hashes();
+    let structure = graph_cache::structure_key(
+        scan.fingerprint(),
+        &graph_options,
+        &discovered.root_packages,
+        &discovered.namespace_packages,
+        &discovered.files,
+    );
+    let stored = match (scan.disk(), &hashes) {
+        (Some(disk), Some(_)) => graph_cache::load(
+            disk,
+            &root,
             scan.fingerprint(),
-            &graph_options,
-            &discovered.root_packages,
-            &discovered.namespace_packages,
-            &discovered.files,
-            &hashes,
-        )
-    });
-    let reused = match (scan.disk(), &snapshot_key) {
-        (Some(disk), Some(key)) => {
-            graph_cache::load(disk, &root, scan.fingerprint(), key, discovered.files.len())
-        }
+            &structure,
+            discovered.files.len(),
+        ),
         _ => None,
     };
-    let graph_reused = reused.is_some();
-    let (graph, diagnostics) = match reused {
-        Some(x) => x,
-        None => {
-            let facts = scan.facts();
-            let built = build_graph(&discovered, &facts, &graph_options);
-            if let (Some(disk), Some(key)) = (scan.disk(), &snapshot_key) {
-                graph_cache::store(disk, &root, scan.fingerprint(), key, &built.0, &built.1);
+    let mut graph_mode = GraphMode::Built;
+    let (graph, diagnostics) = match (stored, &hashes) {
+        (Some(stored), Some(hashes)) if stored.hashes == *hashes => {
+            graph_mode = GraphMode::Reused;
+            (stored.graph, stored.diagnostics)
+        }
+        (Some(stored), Some(hashes))
+            if changed_few(&stored.hashes, hashes, discovered.files.len()) =>
+        {
+            // Same modules, a few changed files: resolve only those and patch the old graph.
+            graph_mode = GraphMode::Patched;
+            let changed: Vec<usize> = (0..hashes.len())
+                .filter(|&i| stored.hashes[i] != hashes[i])
+                .collect();
+            let facts = scan.facts_of(&changed);
+            let names: FxHashSet<&str> =
+                discovered.files.iter().map(|f| f.module.as_str()).collect();
+            let resolved: Vec<Vec<archlint_graph::ResolvedImport>> = changed
+                .iter()
+                .zip(&facts)
+                .map(|(&i, facts)| {
+                    let f = &discovered.files[i];
+                    let input = ModuleInput {
+                        name: &f.module,
+                        is_package: f.is_package,
+                        facts,
+                    };
+                    resolve_imports(&input, &names, &discovered.root_packages, &graph_options)
+                })
+                .collect();
+            let replaced: rustc_hash::FxHashMap<&str, &[archlint_graph::ResolvedImport]> = changed
+                .iter()
+                .zip(&resolved)
+                .map(|(&i, r)| (discovered.files[i].module.as_str(), r.as_slice()))
+                .collect();
+            let modules: Vec<&str> = discovered.files.iter().map(|f| f.module.as_str()).collect();
+            let graph = archlint_graph::reassemble_graph(
+                &stored.graph,
+                &discovered.namespace_packages,
+                &modules,
+                &replaced,
+            );
+            let mut diagnostics = stored.diagnostics;
+            for (&i, facts) in changed.iter().zip(&facts) {
+                diagnostics[i] = facts.diagnostics.clone();
             }
-            built
+            (graph, diagnostics)
+        }
+        _ => {
+            let facts = scan.facts();
+            build_graph(&discovered, &facts, &graph_options)
         }
     };
+    if graph_mode != GraphMode::Reused
+        && let (Some(disk), Some(hashes)) = (scan.disk(), &hashes)
+    {
+        graph_cache::store(
+            disk,
+            &root,
+            scan.fingerprint(),
+            &structure,
+            hashes,
+            &graph,
+            &diagnostics,
+        );
+    }
     let mut cache = scan.finish();
-    cache.graph_reused = graph_reused;
+    cache.graph_reused = graph_mode == GraphMode::Reused;
+    cache.graph_patched = graph_mode == GraphMode::Patched;
     warnings.extend(cache.warnings.iter().cloned());
     let graph_ms = ms(started);
     let mut settings = settings;
@@ -166,6 +223,25 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         },
         cache,
     })
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum GraphMode {
+    /// Taken from the snapshot as is.
+    Reused,
+    /// The snapshot with a few modules' imports replaced.
+    Patched,
+    /// Built from every file's facts.
+    Built,
+}
+
+/// Whether few enough files changed for patching the old graph to beat rebuilding it.
+fn changed_few(
+    old: &[archlint_cache::CacheKey],
+    new: &[archlint_cache::CacheKey],
+    n: usize,
+) -> bool {
+    old.len() == new.len() && old.iter().zip(new).filter(|(a, b)| a != b).count() <= (n / 4).max(1)
 }
 
 /// Resolve every file's imports and assemble the graph; also each file's diagnostics.

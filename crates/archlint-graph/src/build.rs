@@ -214,6 +214,48 @@ pub fn assemble_graph<'a>(
     builder.finish()
 }
 
+/// The graph `assemble_graph` would build for the same modules, made from `old` (the graph of
+/// the same modules before some of them changed) with the imports of the `replaced` modules
+/// swapped for their new ones. Every other module keeps its edges, details and externality.
+pub fn reassemble_graph(
+    old: &ImportGraph,
+    namespace_packages: &[String],
+    modules: &[&str],
+    replaced: &rustc_hash::FxHashMap<&str, &[ResolvedImport]>,
+) -> ImportGraph {
+    let mut builder = GraphBuilder::default();
+    for ns in namespace_packages {
+        builder.add_module(ns, false);
+    }
+    for name in modules {
+        builder.add_module(name, false);
+    }
+    for importer in 0..old.len() as crate::ModuleId {
+        let name = old.name(importer);
+        if replaced.contains_key(name) {
+            continue;
+        }
+        for (target, details) in old.imports_with_details(importer) {
+            let target_name = old.name(target);
+            if old.is_squashed(target) {
+                builder.add_module(target_name, true);
+            }
+            for detail in details {
+                builder.add_import(name, target_name, detail.clone());
+            }
+        }
+    }
+    for (name, imports) in replaced {
+        for import in *imports {
+            if import.external {
+                builder.add_module(&import.target, true);
+            }
+            builder.add_import(name, &import.target, import.detail.clone());
+        }
+    }
+    builder.finish()
+}
+
 /// Build the import graph of a project.
 pub fn build_graph(
     modules: &[ModuleInput<'_>],

@@ -10,8 +10,8 @@ mod expression;
 mod query;
 
 pub use build::{
-    GraphOptions, ModuleInput, ResolvedImport, assemble_graph, build_graph, resolve_import,
-    resolve_imports,
+    GraphOptions, ModuleInput, ResolvedImport, assemble_graph, build_graph, reassemble_graph,
+    resolve_import, resolve_imports,
 };
 pub use expression::{ExpressionError, ModuleExpression};
 pub use query::{Bfs, GraphView};
@@ -277,6 +277,22 @@ impl ImportGraph {
             self.import_offsets[id as usize + 1],
         );
         &self.import_targets[start as usize..end as usize]
+    }
+
+    /// The imports of `id` with the statements behind each, in target order.
+    pub fn imports_with_details(
+        &self,
+        id: ModuleId,
+    ) -> impl Iterator<Item = (ModuleId, &[ImportDetail])> + '_ {
+        let start = self.import_offsets[id as usize] as usize;
+        let end = self.import_offsets[id as usize + 1] as usize;
+        (start..end).map(move |edge| {
+            let (a, b) = (self.detail_offsets[edge], self.detail_offsets[edge + 1]);
+            (
+                self.import_targets[edge],
+                &self.details[a as usize..b as usize],
+            )
+        })
     }
 
     /// Modules that import `id` directly.

@@ -253,3 +253,63 @@ fn matching_direct_imports() {
     assert_eq!(found.len(), 2);
     assert_eq!(g.details(found[0].0, found[0].1)[0].line, 1);
 }
+
+fn dump(g: &ImportGraph) -> Vec<String> {
+    let mut out = Vec::new();
+    for id in 0..g.len() as ModuleId {
+        out.push(format!(
+            "{} present={} squashed={}",
+            g.name(id),
+            g.is_present(id),
+            g.is_squashed(id)
+        ));
+        for (target, details) in g.imports_with_details(id) {
+            out.push(format!("  -> {} {:?}", g.name(target), details));
+        }
+    }
+    out
+}
+
+#[test]
+fn reassembling_with_replaced_imports_equals_assembling_from_scratch() {
+    let r = |target: &str, external: bool, line: u32| ResolvedImport {
+        target: target.into(),
+        external,
+        detail: detail(line),
+    };
+    let modules = ["app", "app.a", "app.b", "app.c", "app.ns.d"];
+    let namespaces = vec!["app.ns".to_string()];
+    let before: Vec<Vec<ResolvedImport>> = vec![
+        vec![],
+        vec![
+            r("app.b", false, 1),
+            r("requests", true, 2),
+            r("app.b", false, 5),
+        ],
+        vec![r("app.c", false, 3), r("yaml", true, 1)],
+        vec![r("requests", true, 4)],
+        vec![r("app.a", false, 1)],
+    ];
+    // app.a drops requests and gains django; app.c drops its only import.
+    let mut after = before.clone();
+    after[1] = vec![r("app.c", false, 2), r("django", true, 7)];
+    after[3] = vec![];
+    let assemble = |imports: &[Vec<ResolvedImport>]| {
+        assemble_graph(
+            &namespaces,
+            modules.iter().zip(imports).map(|(m, i)| (*m, i.as_slice())),
+        )
+    };
+    let old = assemble(&before);
+    let replaced: rustc_hash::FxHashMap<&str, &[ResolvedImport]> = [
+        ("app.a", after[1].as_slice()),
+        ("app.c", after[3].as_slice()),
+    ]
+    .into_iter()
+    .collect();
+    let patched = reassemble_graph(&old, &namespaces, &modules, &replaced);
+    assert_eq!(dump(&patched), dump(&assemble(&after)));
+    // Nothing replaced: the same graph.
+    let same = reassemble_graph(&old, &namespaces, &modules, &Default::default());
+    assert_eq!(dump(&same), dump(&old));
+}
