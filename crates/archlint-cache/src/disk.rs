@@ -72,10 +72,17 @@ fn create_private_dir(path: &Path) -> io::Result<()> {
 
 /// Write `bytes` to `path` atomically with mode 0600.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_parts(path, &[bytes])
+}
+
+/// Write the concatenation of `parts` to `path` atomically with mode 0600.
+pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     // tempfile creates the file with mode 0600 on Unix.
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    for part in parts {
+        tmp.write_all(part)?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

@@ -6,7 +6,7 @@
 //! "ALPACK\x02\x00" | schema u32 | written_at u64 | fingerprint [32] | manifest_len u64
 //! manifest: n_files u32 | n_files × (path_len u16, path, size u64, mtime_s i64, mtime_ns u32,
 //!           ino u64, hash [32]) | checksum [32]   (BLAKE3 of header and manifest)
-//! objects:  n_objects u32 | n_objects × (hash [32], last_used u64, len u32, checksum [32], payload)
+//! objects:  records to the end of the file: (hash [32], last_used u64, len u32, checksum [32], payload)
 //! ```
 //!
 //! [`Pack::open`] reads only the header and the manifest; the objects section is read from the
@@ -15,7 +15,9 @@
 //! verified when its payload is first asked for, so one damaged object costs one re-parse. A
 //! damaged manifest costs the fast path only. Structural damage (a length running past the end)
 //! stops reading at that point; everything before it is kept. Rewriting a pack copies unchanged
-//! objects as raw bytes (only `last_used`, which the checksum does not cover, is updated).
+//! objects as raw bytes (only `last_used`, which the checksum does not cover, is updated), or,
+//! when few objects are unused, copies the whole old objects section and appends the new ones
+//! ([`encode_appending`]).
 
 use std::io::Read;
 use std::ops::Range;
@@ -91,28 +93,24 @@ impl Objects {
     fn parse(buf: Vec<u8>) -> Objects {
         let mut out = Objects::default();
         let mut r = Reader { buf: &buf, at: 0 };
-        match r.u32() {
-            Some(n) => {
-                out.index.reserve((n as usize).min(1 << 20));
-                for _ in 0..n {
-                    let parsed = (|| {
-                        let hash = r.key()?;
-                        let last_used = r.u64()?;
-                        let len = r.u32()? as usize;
-                        let checksum_at = r.at;
-                        r.take(32)?;
-                        let start = r.at;
-                        r.take(len)?;
-                        Some((hash, last_used, checksum_at, start..start + len))
-                    })();
-                    let Some((hash, last_used, checksum_at, range)) = parsed else {
-                        out.corrupt += 1;
-                        break;
-                    };
-                    out.index.insert(hash, (last_used, checksum_at, range));
-                }
-            }
-            None => out.corrupt += u32::from(!buf.is_empty()),
+        out.index.reserve(buf.len() / 256);
+        // Records run to the end of the file.
+        while r.at < buf.len() {
+            let parsed = (|| {
+                let hash = r.key()?;
+                let last_used = r.u64()?;
+                let len = r.u32()? as usize;
+                let checksum_at = r.at;
+                r.take(32)?;
+                let start = r.at;
+                r.take(len)?;
+                Some((hash, last_used, checksum_at, start..start + len))
+            })();
+            let Some((hash, last_used, checksum_at, range)) = parsed else {
+                out.corrupt += 1;
+                break;
+            };
+            out.index.insert(hash, (last_used, checksum_at, range));
         }
         out.buf = buf;
         out
@@ -415,6 +413,20 @@ impl Pack {
         self.files.len()
     }
 
+    /// Bytes of object payloads not in `used` (what a full rewrite would leave out), and of all.
+    pub fn unused_bytes(&self, used: &rustc_hash::FxHashSet<CacheKey>) -> (u64, u64) {
+        let mut unused = 0;
+        let mut total = 0;
+        for (hash, (_, _, range)) in &self.objects().index {
+            let len = range.len() as u64;
+            total += len;
+            if !used.contains(hash) {
+                unused += len;
+            }
+        }
+        (unused, total)
+    }
+
     /// Number of objects (verified or not).
     pub fn object_count(&self) -> usize {
         self.objects().index.len()
@@ -482,26 +494,55 @@ pub fn encode<'a>(
     out[HEADER - 8..HEADER].copy_from_slice(&manifest_len.to_le_bytes());
     let checksum = blake3::hash(&out);
     out.extend_from_slice(checksum.as_bytes());
-    let count_at = out.len();
-    out.extend_from_slice(&0u32.to_le_bytes());
-    let mut count = 0u32;
     for (hash, last_used, object) in objects {
-        let payload = object.payload();
-        if payload.len() > u32::MAX as usize {
-            continue;
-        }
-        out.extend_from_slice(&hash.0);
-        out.extend_from_slice(&last_used.to_le_bytes());
-        out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-        match &object {
-            StoredObject::New(p) => out.extend_from_slice(&object_checksum(&hash, p)),
-            StoredObject::Raw { checksum, .. } => out.extend_from_slice(checksum),
-        }
-        out.extend_from_slice(payload);
-        count += 1;
+        push_object(&mut out, &hash, last_used, &object);
     }
-    out[count_at..count_at + 4].copy_from_slice(&count.to_le_bytes());
     out
+}
+
+fn push_object(out: &mut Vec<u8>, hash: &CacheKey, last_used: u64, object: &StoredObject<'_>) {
+    let payload = object.payload();
+    if payload.len() > u32::MAX as usize {
+        return;
+    }
+    out.extend_from_slice(&hash.0);
+    out.extend_from_slice(&last_used.to_le_bytes());
+    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    match object {
+        StoredObject::New(p) => out.extend_from_slice(&object_checksum(hash, p)),
+        StoredObject::Raw { checksum, .. } => out.extend_from_slice(checksum),
+    }
+    out.extend_from_slice(payload);
+}
+
+/// A pack whose objects are all of `base`'s objects, as stored, followed by `new` ones: no
+/// per-object work for the old ones, and the old section is not even copied in memory. The
+/// result is written as its parts, in order. For runs where few files changed.
+pub fn encode_appending<'p, 'a>(
+    fingerprint: &CacheKey,
+    written_at: u64,
+    files: &[ManifestEntry],
+    base: &'p Pack,
+    new: impl IntoIterator<Item = (CacheKey, &'a [u8])>,
+) -> [std::borrow::Cow<'p, [u8]>; 3] {
+    let head = encode(fingerprint, written_at, files, std::iter::empty());
+    let objects = base.objects();
+    // Stop at structural damage: what follows it could not be read back anyway.
+    let intact = objects
+        .index
+        .values()
+        .map(|(_, _, range)| range.end)
+        .max()
+        .unwrap_or(0);
+    let mut tail = Vec::new();
+    for (hash, payload) in new {
+        push_object(&mut tail, &hash, written_at, &StoredObject::New(payload));
+    }
+    [
+        head.into(),
+        std::borrow::Cow::Borrowed(&objects.buf[..intact]),
+        tail.into(),
+    ]
 }
 
 #[cfg(test)]
@@ -591,6 +632,17 @@ mod tests {
         assert_eq!(again.objects_verified().count(), objects.len());
         assert_eq!(again.last_used(&objects[0].0), Some(100));
         assert!(Pack::open(&dir.path().join("none"), &fp).unwrap().is_none());
+        // Appending: every old object as stored, plus the new one.
+        let extra = content_hash(b"extra");
+        let parts = encode_appending(&fp, 200, &files, &again, [(extra, &b"new facts"[..])]);
+        let appended = Pack::decode(parts.concat(), &fp);
+        assert_eq!(appended.object_count(), objects.len() + 1);
+        assert_eq!(appended.object(&extra), Some(&b"new facts"[..]));
+        assert_eq!(
+            appended.object(&objects[7].0),
+            Some(objects[7].1.as_slice())
+        );
+        assert_eq!(appended.corrupt_count(), 0);
     }
 
     #[test]

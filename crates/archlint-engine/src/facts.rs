@@ -120,6 +120,28 @@ fn facts_key(fingerprint: &CacheKey, hash: &CacheKey) -> CacheKey {
 }
 
 fn relative(root: &Path, path: &Path) -> String {
+    // Fast path: discovery builds paths as `root/rel`, so a byte prefix check usually suffices.
+    #[cfg(unix)]
+    {
+        let (r, p) = (
+            root.as_os_str().as_encoded_bytes(),
+            path.as_os_str().as_encoded_bytes(),
+        );
+        if !r.is_empty()
+            && r.last() != Some(&b'/')
+            && p.len() > r.len() + 1
+            && p.starts_with(r)
+            && p[r.len()] == b'/'
+            && let Ok(rest) = std::str::from_utf8(&p[r.len() + 1..])
+            && !rest.starts_with('/')
+            && !rest.contains("//")
+            && !rest.starts_with("./")
+            && !rest.contains("/./")
+            && !rest.ends_with("/.")
+        {
+            return rest.to_owned();
+        }
+    }
     let rel = path.strip_prefix(root).unwrap_or(path);
     let mut out = String::new();
     for (i, c) in rel.components().enumerate() {
@@ -129,6 +151,29 @@ fn relative(root: &Path, path: &Path) -> String {
         out.push_str(&c.as_os_str().to_string_lossy());
     }
     out
+}
+
+#[cfg(test)]
+#[test]
+fn relative_paths_agree_with_components() {
+    let slow = |root: &Path, path: &Path| {
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    for (root, path) in [
+        ("bench/work/src", "bench/work/src/django/db/models.py"),
+        (".", "./app/x.py"),
+        ("/abs/root", "/abs/root/pkg/__init__.py"),
+        ("root", "root//pkg/./x.py"),
+        ("root/", "root/pkg/x.py"),
+        ("other", "root/pkg/x.py"),
+    ] {
+        let (root, path) = (Path::new(root), Path::new(path));
+        assert_eq!(relative(root, path), slow(root, path), "{path:?}");
+    }
 }
 
 fn ms(since: Instant) -> f64 {
@@ -694,40 +739,58 @@ fn finish(
             };
             sources.push((hash, from));
         }
-        let mut objects: Vec<(CacheKey, u64, pack::StoredObject)> = sources
-            .into_iter()
-            .map(|(hash, from)| {
-                let object = match from {
-                    From::Outcome(i) => {
-                        pack::StoredObject::New(outcomes[i].encoded.as_deref().unwrap_or_default())
-                    }
-                    From::Pack(stored) => stored,
-                    From::Here(i) => pack::StoredObject::New(&encoded_here[i]),
-                };
-                (hash, now, object)
-            })
-            .collect();
-        let used_bytes: u64 = objects.iter().map(|o| o.2.payload().len() as u64).sum();
-        // Keep facts of files no longer present (another branch may bring them back), most
-        // recently used first, up to the size cap and for at most 30 days.
-        let used: rustc_hash::FxHashSet<CacheKey> = objects.iter().map(|o| o.0).collect();
-        let mut old: Vec<(CacheKey, u64, pack::StoredObject)> = pack
-            .unverified()
-            .filter(|(h, t)| !used.contains(*h) && now.saturating_sub(*t) < 30 * 86_400)
-            .filter_map(|(h, t)| Some((*h, t, pack.raw(h)?)))
-            .collect();
-        old.sort_by_key(|o| std::cmp::Reverse(o.1));
-        let mut total = used_bytes;
-        for item in old {
-            total += item.2.payload().len() as u64;
-            if total > options.max_pack_bytes {
-                break;
+        let used: rustc_hash::FxHashSet<CacheKey> = sources.iter().map(|s| s.0).collect();
+        let (unused, stored) = pack.unused_bytes(&used);
+        // Few objects to drop and no damage: keep the old objects section as it is and append
+        // the new objects, instead of re-laying out every object.
+        let append = stored > 0
+            && unused * 4 <= stored
+            && stored <= options.max_pack_bytes
+            && pack.corrupt_count() == 0;
+        let parts: Vec<std::borrow::Cow<[u8]>> = if append {
+            let new = sources.iter().filter_map(|(hash, from)| match from {
+                From::Outcome(i) => Some((*hash, outcomes[*i].encoded.as_deref()?)),
+                From::Here(i) => Some((*hash, encoded_here[*i].as_slice())),
+                From::Pack(_) => None,
+            });
+            pack::encode_appending(fingerprint, now, &manifest, pack, new).into()
+        } else {
+            let mut objects: Vec<(CacheKey, u64, pack::StoredObject)> = sources
+                .into_iter()
+                .map(|(hash, from)| {
+                    let object = match from {
+                        From::Outcome(i) => pack::StoredObject::New(
+                            outcomes[i].encoded.as_deref().unwrap_or_default(),
+                        ),
+                        From::Pack(stored) => stored,
+                        From::Here(i) => pack::StoredObject::New(&encoded_here[i]),
+                    };
+                    (hash, now, object)
+                })
+                .collect();
+            let used_bytes: u64 = objects.iter().map(|o| o.2.payload().len() as u64).sum();
+            // Keep facts of files no longer present (another branch may bring them back), most
+            // recently used first, up to the size cap and for at most 30 days.
+            let mut old: Vec<(CacheKey, u64, pack::StoredObject)> = pack
+                .unverified()
+                .filter(|(h, t)| !used.contains(*h) && now.saturating_sub(*t) < 30 * 86_400)
+                .filter_map(|(h, t)| Some((*h, t, pack.raw(h)?)))
+                .collect();
+            old.sort_by_key(|o| std::cmp::Reverse(o.1));
+            let mut total = used_bytes;
+            for item in old {
+                total += item.2.payload().len() as u64;
+                if total > options.max_pack_bytes {
+                    break;
+                }
+                objects.push(item);
             }
-            objects.push(item);
-        }
-        let bytes = pack::encode(fingerprint, now, &manifest, objects);
-        report.pack_bytes = bytes.len() as u64;
-        match archlint_cache::disk::write_atomic(path, &bytes) {
+            vec![pack::encode(fingerprint, now, &manifest, objects).into()]
+        };
+        report.pack_bytes = parts.iter().map(|p| p.len() as u64).sum();
+        let parts: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
+        let w = archlint_cache::disk::write_atomic_parts(path, &parts);
+        match w {
             Ok(()) => {
                 report.pack_written = true;
                 report.disk.writes += report.parsed + report.redis_hits();

@@ -223,6 +223,9 @@ pub fn reassemble_graph(
     modules: &[&str],
     replaced: &rustc_hash::FxHashMap<&str, &[ResolvedImport]>,
 ) -> ImportGraph {
+    if let Some(graph) = old.with_rows_replaced(replaced) {
+        return graph;
+    }
     let mut builder = GraphBuilder::default();
     for ns in namespace_packages {
         builder.add_module(ns, false);

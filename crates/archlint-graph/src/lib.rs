@@ -279,6 +279,101 @@ impl ImportGraph {
         &self.import_targets[start as usize..end as usize]
     }
 
+    /// The same graph with the imports of some modules replaced, when that leaves every module's
+    /// visibility unchanged (no new module, no external package losing its last importer), so
+    /// ids stay the same and only the adjacency rows are spliced. `None` otherwise: the caller
+    /// then rebuilds the graph.
+    pub fn with_rows_replaced(
+        &self,
+        replaced: &FxHashMap<&str, &[crate::ResolvedImport]>,
+    ) -> Option<ImportGraph> {
+        let n = self.names.len();
+        let mut rows: FxHashMap<ModuleId, Vec<(ModuleId, ImportDetail)>> = FxHashMap::default();
+        for (name, imports) in replaced {
+            let a = self.id(name)?;
+            if !self.present[a as usize] || self.squashed[a as usize] {
+                return None;
+            }
+            let mut row = Vec::with_capacity(imports.len());
+            for import in *imports {
+                let b = self.id(&import.target)?;
+                // A target must already be visible, and be external exactly when it was.
+                if !self.present[b as usize] || self.squashed[b as usize] != import.external {
+                    return None;
+                }
+                row.push((b, import.detail.clone()));
+            }
+            row.sort_unstable_by_key(|(b, d)| (*b, d.line, d.column));
+            row.dedup();
+            rows.insert(a, row);
+        }
+        // An external package imported only from replaced rows must still be imported.
+        for &a in rows.keys() {
+            for &b in self.imports_of(a) {
+                if self.squashed[b as usize]
+                    && !self.importers[b as usize]
+                        .iter()
+                        .any(|i| !rows.contains_key(i))
+                    && !rows.values().any(|r| r.iter().any(|(t, _)| *t == b))
+                {
+                    return None;
+                }
+            }
+        }
+        let mut import_offsets = Vec::with_capacity(n + 1);
+        let mut import_targets = Vec::with_capacity(self.import_targets.len());
+        let mut detail_offsets = Vec::with_capacity(self.detail_offsets.len());
+        let mut details = Vec::with_capacity(self.details.len());
+        import_offsets.push(0u32);
+        for a in 0..n as ModuleId {
+            match rows.get(&a) {
+                Some(row) => {
+                    let mut last = None;
+                    for (b, d) in row {
+                        if last != Some(*b) {
+                            import_targets.push(*b);
+                            detail_offsets.push(details.len() as u32);
+                            last = Some(*b);
+                        }
+                        details.push(d.clone());
+                    }
+                }
+                None => {
+                    let start = self.import_offsets[a as usize] as usize;
+                    let end = self.import_offsets[a as usize + 1] as usize;
+                    for edge in start..end {
+                        import_targets.push(self.import_targets[edge]);
+                        detail_offsets.push(details.len() as u32);
+                        let (ds, de) = (self.detail_offsets[edge], self.detail_offsets[edge + 1]);
+                        details.extend_from_slice(&self.details[ds as usize..de as usize]);
+                    }
+                }
+            }
+            import_offsets.push(import_targets.len() as u32);
+        }
+        detail_offsets.push(details.len() as u32);
+        let mut importers = vec![Vec::new(); n];
+        for a in 0..n {
+            let (start, end) = (import_offsets[a] as usize, import_offsets[a + 1] as usize);
+            for &b in &import_targets[start..end] {
+                importers[b as usize].push(a as ModuleId);
+            }
+        }
+        Some(ImportGraph {
+            names: self.names.clone(),
+            index: self.index.clone(),
+            present: self.present.clone(),
+            squashed: self.squashed.clone(),
+            parent: self.parent.clone(),
+            children: self.children.clone(),
+            import_offsets,
+            import_targets,
+            importers,
+            detail_offsets,
+            details,
+        })
+    }
+
     /// The imports of `id` with the statements behind each, in target order.
     pub fn imports_with_details(
         &self,

@@ -309,7 +309,50 @@ fn reassembling_with_replaced_imports_equals_assembling_from_scratch() {
     .collect();
     let patched = reassemble_graph(&old, &namespaces, &modules, &replaced);
     assert_eq!(dump(&patched), dump(&assemble(&after)));
+    // That change adds and drops externals: no splicing possible.
+    assert!(old.with_rows_replaced(&replaced).is_none());
     // Nothing replaced: the same graph.
     let same = reassemble_graph(&old, &namespaces, &modules, &Default::default());
     assert_eq!(dump(&same), dump(&old));
+
+    // Internal edges only (and an external that stays imported elsewhere): spliced in place.
+    let mut internal = before.clone();
+    internal[1] = vec![
+        r("app.c", false, 9),
+        r("requests", true, 2),
+        r("app.c", false, 3),
+    ];
+    internal[4] = vec![r("app.b", false, 1), r("app.a", false, 2)];
+    let replaced: rustc_hash::FxHashMap<&str, &[ResolvedImport]> = [
+        ("app.a", internal[1].as_slice()),
+        ("app.ns.d", internal[4].as_slice()),
+    ]
+    .into_iter()
+    .collect();
+    let spliced = old.with_rows_replaced(&replaced).expect("same modules");
+    assert_eq!(dump(&spliced), dump(&assemble(&internal)));
+    assert_eq!(
+        dump(&reassemble_graph(&old, &namespaces, &modules, &replaced)),
+        dump(&assemble(&internal))
+    );
+    // app.c was the last importer of nothing external; dropping requests from app.a while
+    // app.c still imports it keeps requests visible: splicing allowed.
+    let mut drop_one = before.clone();
+    drop_one[1] = vec![r("app.b", false, 1)];
+    let replaced: rustc_hash::FxHashMap<&str, &[ResolvedImport]> =
+        [("app.a", drop_one[1].as_slice())].into_iter().collect();
+    assert_eq!(
+        dump(&old.with_rows_replaced(&replaced).unwrap()),
+        dump(&assemble(&drop_one))
+    );
+    // Dropping the last importer of yaml: not spliceable (yaml would disappear).
+    let mut drop_last = before.clone();
+    drop_last[2] = vec![r("app.c", false, 3)];
+    let replaced: rustc_hash::FxHashMap<&str, &[ResolvedImport]> =
+        [("app.b", drop_last[2].as_slice())].into_iter().collect();
+    assert!(old.with_rows_replaced(&replaced).is_none());
+    assert_eq!(
+        dump(&reassemble_graph(&old, &namespaces, &modules, &replaced)),
+        dump(&assemble(&drop_last))
+    );
 }
