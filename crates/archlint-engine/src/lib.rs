@@ -186,20 +186,28 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
             build_graph(&discovered, &facts, &graph_options)
         }
     };
-    if graph_mode != GraphMode::Reused
-        && let (Some(disk), Some(hashes)) = (scan.disk(), &hashes)
-    {
-        graph_cache::store(
-            disk,
-            &root,
-            scan.fingerprint(),
-            &structure,
-            hashes,
-            &graph,
-            &diagnostics,
-        );
-    }
-    let mut cache = scan.finish();
+    // The two write-backs are independent: the graph snapshot on one core, the facts pack on
+    // the other.
+    let disk = scan.disk().cloned();
+    let fingerprint = *scan.fingerprint();
+    let (_, mut cache) = rayon::join(
+        || {
+            if graph_mode != GraphMode::Reused
+                && let (Some(disk), Some(hashes)) = (&disk, &hashes)
+            {
+                graph_cache::store(
+                    disk,
+                    &root,
+                    &fingerprint,
+                    &structure,
+                    hashes,
+                    &graph,
+                    &diagnostics,
+                );
+            }
+        },
+        || scan.finish(),
+    );
     cache.graph_reused = graph_mode == GraphMode::Reused;
     cache.graph_patched = graph_mode == GraphMode::Patched;
     warnings.extend(cache.warnings.iter().cloned());
