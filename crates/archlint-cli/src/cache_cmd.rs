@@ -44,8 +44,11 @@ struct CacheTarget {
     json: bool,
 }
 
-/// Load the cache directory of a project (its configuration may name it).
-fn open(target: &CacheTarget) -> Result<(DiskCache, archlint_engine::cache_setup::CacheTable)> {
+/// Load the cache directory of a project (its configuration may name it); `None` when there is
+/// no cache there yet (nothing is created just to be inspected).
+fn open(
+    target: &CacheTarget,
+) -> Result<Option<(DiskCache, archlint_engine::cache_setup::CacheTable)>> {
     let root = match &target.path {
         Some(p) => p.clone(),
         None => std::env::current_dir().context("cannot read the current directory")?,
@@ -57,15 +60,28 @@ fn open(target: &CacheTarget) -> Result<(DiskCache, archlint_engine::cache_setup
     };
     let dir = cache_dir(&root, config.as_ref(), &flags)?.expect("caching is on without --no-cache");
     let table = cache_table(config.as_ref())?;
+    if !dir.join("CACHEDIR.TAG").is_file() {
+        if target.json {
+            println!(
+                "{}",
+                serde_json::json!({"dir": dir.display().to_string(), "exists": false})
+            );
+        } else {
+            println!("no archlint cache at {}", dir.display());
+        }
+        return Ok(None);
+    }
     let disk = DiskCache::open(&dir)
         .with_context(|| format!("cannot open the cache directory {}", dir.display()))?;
-    Ok((disk, table))
+    Ok(Some((disk, table)))
 }
 
 pub fn run(args: &CacheArgs) -> Result<ExitCode> {
     match &args.action {
         CacheAction::Stats(target) => {
-            let (disk, _) = open(target)?;
+            let Some((disk, _)) = open(target)? else {
+                return Ok(ExitCode::SUCCESS);
+            };
             let sizes = disk.sizes();
             let last: Option<CacheReport> = disk
                 .file_path("state", "last-run.json")
@@ -101,7 +117,9 @@ pub fn run(args: &CacheArgs) -> Result<ExitCode> {
             }
         }
         CacheAction::Clear(target) => {
-            let (disk, _) = open(target)?;
+            let Some((disk, _)) = open(target)? else {
+                return Ok(ExitCode::SUCCESS);
+            };
             let removed = disk.clear()?;
             if target.json {
                 println!("{}", serde_json::json!({"removed_files": removed}));
@@ -110,7 +128,9 @@ pub fn run(args: &CacheArgs) -> Result<ExitCode> {
             }
         }
         CacheAction::Prune { target, max_size } => {
-            let (disk, table) = open(target)?;
+            let Some((disk, table)) = open(target)? else {
+                return Ok(ExitCode::SUCCESS);
+            };
             let cap = match max_size {
                 Some(s) => archlint_engine::cache_setup::parse_size(s)
                     .map_err(|e| anyhow::anyhow!("--max-size: {e}"))?,

@@ -284,6 +284,14 @@ fn cache_subcommands() {
     generated_project(dir.path(), 10);
     let cache = dir.path().join("cache");
     let cache_arg = cache.to_str().unwrap();
+    // Nothing there yet: said so, and nothing created.
+    archlint()
+        .args(["cache", "stats", "--cache-dir", cache_arg])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("no archlint cache"));
+    assert!(!cache.exists());
     run(dir.path(), &cache);
     run(dir.path(), &cache);
     let out = archlint()

@@ -245,3 +245,79 @@ fn signed_entries_reject_tampering_and_unsigned_writers() {
     assert_eq!(redis_stats(&signed_reader)["rejected_unsigned"], 15);
     assert_eq!(signed_reader["cache"]["parsed"], 15);
 }
+
+#[test]
+fn full_redis_is_a_failure_not_a_crash() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let mut con = server.client().get_connection().unwrap();
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory")
+        .arg("1")
+        .query(&mut con)
+        .unwrap();
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory-policy")
+        .arg("noeviction")
+        .query(&mut con)
+        .unwrap();
+    let (_dir, a, _) = two_checkouts(20);
+    let report = run(&a, &a.join(".cache"), &server.url(), &[]);
+    assert_eq!(results(&report), no_cache_results(&a));
+    let stats = redis_stats(&report);
+    assert!(stats["errors"].as_u64().unwrap() >= 1, "{stats:#}");
+    assert!(
+        stats["last_error"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("oom"),
+        "{stats:#}"
+    );
+    assert_eq!(stats["writes"], 0);
+}
+
+#[test]
+fn dependency_side_entries_are_shared_through_redis() {
+    use archlint_cache::{Cache, CacheKind, CacheOptions, KeyBuilder, RedisOptions};
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let requirements = dir.path().join("requirements.txt");
+    std::fs::write(&requirements, "django==5.2\n").unwrap();
+    let key = |name: &str| {
+        KeyBuilder::new(CacheKind::License)
+            .part("package", name)
+            .file(&requirements)
+            .unwrap()
+            .finish()
+    };
+    let options = |sub: &str| CacheOptions {
+        dir: Some(dir.path().join(sub)),
+        redis: Some(RedisOptions::new(&server.url())),
+        ..CacheOptions::default()
+    };
+    let runner_a = Cache::open(options("a"));
+    runner_a.put(CacheKind::License, &key("django"), b"BSD-3-Clause");
+    runner_a.finish();
+    // Another runner, empty memory and disk: Redis answers and fills the disk layer.
+    let runner_b = Cache::open(options("b"));
+    assert_eq!(
+        runner_b.get(CacheKind::License, &key("django")).as_deref(),
+        Some(&b"BSD-3-Clause"[..])
+    );
+    assert_eq!(runner_b.stats()[2].hits, 1);
+    let runner_c = Cache::open(CacheOptions {
+        redis: None,
+        ..options("b")
+    });
+    assert!(runner_c.get(CacheKind::License, &key("django")).is_some());
+    assert_eq!(runner_c.stats()[1].hits, 1);
+    // Editing the requirements file changes the key: a miss everywhere.
+    std::fs::write(&requirements, "django==5.2.1\n").unwrap();
+    assert!(runner_b.get(CacheKind::License, &key("django")).is_none());
+}
