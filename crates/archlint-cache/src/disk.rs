@@ -107,6 +107,20 @@ impl DiskCache {
         })
     }
 
+    /// Open a cache directory, or explain in `warnings` why the run goes on without it.
+    pub fn open_or_warn(dir: &Path, warnings: &mut Vec<String>) -> Option<DiskCache> {
+        match DiskCache::open(dir) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                warnings.push(format!(
+                    "cache directory {} is not usable ({e}); running without the disk cache",
+                    dir.display()
+                ));
+                None
+            }
+        }
+    }
+
     /// The cache directory.
     pub fn root(&self) -> &Path {
         &self.root

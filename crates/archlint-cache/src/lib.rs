@@ -96,16 +96,7 @@ impl Cache {
         let disk = options
             .dir
             .as_ref()
-            .and_then(|dir| match DiskCache::open(dir) {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    warnings.push(format!(
-                        "cache directory {} is not usable ({e}); running without the disk cache",
-                        dir.display()
-                    ));
-                    None
-                }
-            });
+            .and_then(|dir| DiskCache::open_or_warn(dir, &mut warnings));
         #[cfg(feature = "redis")]
         let shared = options.redis.map(|opts| {
             let state = disk

@@ -40,36 +40,6 @@ pub struct FileStamp {
     pub ino: u64,
 }
 
-impl FileStamp {
-    /// The stamp of a file from its metadata.
-    pub fn from_metadata(meta: &std::fs::Metadata) -> FileStamp {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            FileStamp {
-                size: meta.len(),
-                mtime_secs: meta.mtime(),
-                mtime_nanos: meta.mtime_nsec().clamp(0, 999_999_999) as u32,
-                ino: meta.ino(),
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let since = meta
-                .modified()
-                .ok()
-                .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
-                .unwrap_or_default();
-            FileStamp {
-                size: meta.len(),
-                mtime_secs: since.as_secs() as i64,
-                mtime_nanos: since.subsec_nanos(),
-                ino: 0,
-            }
-        }
-    }
-}
-
 /// One manifest row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ManifestEntry {

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use archlint_cache::pack::{self, FileStamp, ManifestEntry, Pack};
 use archlint_cache::{CacheKey, CacheKind, DiskCache, KeyBuilder, LayerStats, MemoryCache};
-use archlint_discovery::SourceFile;
+use archlint_discovery::{FileMeta, SourceFile};
 use archlint_facts::{FACTS_SCHEMA_VERSION, ModuleFacts};
 use archlint_parser::{ParseSettings, parse_bytes, read_source};
 use rayon::prelude::*;
@@ -176,6 +176,15 @@ fn relative_paths_agree_with_components() {
     }
 }
 
+fn stamp_of(m: FileMeta) -> FileStamp {
+    FileStamp {
+        size: m.size,
+        mtime_secs: m.mtime_secs,
+        mtime_nanos: m.mtime_nanos,
+        ino: m.ino,
+    }
+}
+
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }
@@ -248,16 +257,7 @@ pub fn scan<'a>(
     let disk = options
         .dir
         .as_ref()
-        .and_then(|dir| match DiskCache::open(dir) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                report.warnings.push(format!(
-                    "cache directory {} is not usable ({e}); running without the disk cache",
-                    dir.display()
-                ));
-                None
-            }
-        });
+        .and_then(|dir| DiskCache::open_or_warn(dir, &mut report.warnings));
     report.dir = options.dir.as_ref().map(|d| d.display().to_string());
     let pack_file = disk
         .as_ref()
@@ -319,17 +319,10 @@ pub fn scan<'a>(
                 encoded: None,
             };
             // The walk usually read the metadata already (relative to the open directory).
-            let stamp = match file.meta {
-                Some(m) => Some(FileStamp {
-                    size: m.size,
-                    mtime_secs: m.mtime_secs,
-                    mtime_nanos: m.mtime_nanos,
-                    ino: m.ino,
-                }),
-                None => std::fs::metadata(&file.path)
-                    .ok()
-                    .map(|m| FileStamp::from_metadata(&m)),
-            };
+            let stamp = file
+                .meta
+                .or_else(|| std::fs::metadata(&file.path).ok().map(FileMeta::from))
+                .map(stamp_of);
             let stamp = match stamp {
                 Some(s) if use_cache && s.size <= parse.max_file_bytes => s,
                 _ => {
@@ -398,7 +391,7 @@ pub fn scan<'a>(
             .par_iter()
             .map(|&i| {
                 let path = &files[i].path;
-                let stamp = std::fs::metadata(path).map(|m| FileStamp::from_metadata(&m));
+                let stamp = std::fs::metadata(path).map(|m| stamp_of(FileMeta::from(m)));
                 let bytes = read_source(path, parse);
                 let item = match (stamp, bytes) {
                     (Ok(stamp), Ok(bytes)) => {
@@ -550,16 +543,8 @@ impl Scan<'_> {
 
     /// Facts of every file, in file order, decoding what is still encoded.
     pub fn facts(&mut self) -> Vec<Arc<ModuleFacts>> {
-        let pack = &self.pack;
-        let (files, parse) = (self.files, self.parse);
-        self.outcomes
-            .par_iter_mut()
-            .zip(files)
-            .for_each(|(o, file)| ensure_facts(o, file, pack, parse));
-        self.outcomes
-            .iter()
-            .map(|o| Arc::clone(o.facts.as_ref().expect("decoded above")))
-            .collect()
+        let all: Vec<usize> = (0..self.outcomes.len()).collect();
+        self.facts_of(&all)
     }
 
     /// Write back what changed and return the counters.
