@@ -51,6 +51,33 @@ impl RedisOptions {
     }
 }
 
+/// Check a Redis URL without connecting: a malformed URL is a configuration error, not an
+/// outage to ride out.
+pub fn validate_url(url: &str) -> Result<(), String> {
+    redis::Client::open(url)
+        .map(|_| ())
+        .map_err(|e| format!("invalid Redis URL '{}': {e}", redact(url)))
+}
+
+/// A URL with any password replaced by `***`, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// Breaker state as stored between runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BreakerState {
@@ -292,5 +319,25 @@ impl SharedCache {
     /// The breaker state (after [`finish`](Self::finish), the state saved for the next run).
     pub fn breaker(&self) -> &BreakerState {
         &self.state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked_and_passwords_never_shown() {
+        assert!(validate_url("redis://127.0.0.1:6379/0").is_ok());
+        // TLS is not built in: said at once, not discovered as an outage.
+        assert!(validate_url("rediss://cache.internal:6380").is_err());
+        let err = validate_url("http://user:hunter2@cache.internal").unwrap_err();
+        assert!(err.contains("invalid Redis URL"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+        assert_eq!(
+            redact("redis://user:hunter2@host:6379"),
+            "redis://user:***@host:6379"
+        );
+        assert_eq!(redact("redis://host:6379"), "redis://host:6379");
     }
 }

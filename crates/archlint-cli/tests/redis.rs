@@ -9,6 +9,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
+use predicates::prelude::PredicateBooleanExt;
 use serde_json::Value;
 
 fn run(root: &Path, cache: &Path, redis: &str, env: &[(&str, &str)]) -> Value {
@@ -320,4 +321,16 @@ fn dependency_side_entries_are_shared_through_redis() {
     // Editing the requirements file changes the key: a miss everywhere.
     std::fs::write(&requirements, "django==5.2.1\n").unwrap();
     assert!(runner_b.get(CacheKind::License, &key("django")).is_none());
+}
+
+#[test]
+fn a_malformed_redis_url_is_a_usage_error() {
+    let (_dir, a, _) = two_checkouts(3);
+    archlint()
+        .args(["check", "--redis-url", "http://user:hunter2@cache.internal"])
+        .arg(&a)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("invalid Redis URL"))
+        .stderr(predicates::str::contains("hunter2").not());
 }

@@ -200,22 +200,25 @@ pub fn resolve_cache(
     let redis = if flags.no_cache {
         None
     } else {
-        flags
+        let url = flags
             .redis_url
             .clone()
             .or_else(|| env("ARCHLINT_REDIS_URL"))
-            .or(table.redis_url.clone())
-            .map(|url| {
-                let mut opts = archlint_cache::RedisOptions::new(&url);
-                opts.ttl = table.redis_ttl;
-                opts.connect_timeout = table.redis_timeout;
-                opts.op_timeout = table.redis_timeout;
-                opts.failure_threshold = table.breaker_threshold;
-                opts.cooldown = table.breaker_cooldown;
-                opts.signing = env("ARCHLINT_CACHE_KEY")
-                    .map(|secret| archlint_cache::SigningKey::from_secret(&secret));
-                opts
-            })
+            .or(table.redis_url.clone());
+        if let Some(url) = &url {
+            archlint_cache::shared::validate_url(url).map_err(|e| anyhow!(e))?;
+        }
+        url.map(|url| {
+            let mut opts = archlint_cache::RedisOptions::new(&url);
+            opts.ttl = table.redis_ttl;
+            opts.connect_timeout = table.redis_timeout;
+            opts.op_timeout = table.redis_timeout;
+            opts.failure_threshold = table.breaker_threshold;
+            opts.cooldown = table.breaker_cooldown;
+            opts.signing = env("ARCHLINT_CACHE_KEY")
+                .map(|secret| archlint_cache::SigningKey::from_secret(&secret));
+            opts
+        })
     };
     Ok(FactsCacheOptions {
         dir,
