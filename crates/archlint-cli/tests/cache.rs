@@ -513,3 +513,42 @@ fn patched_graphs_equal_graphs_built_from_scratch() {
         assert_eq!(results(&report), no_cache_results(dir.path()), "edit {i}");
     }
 }
+
+#[test]
+fn target_version_reaches_the_parser_and_the_cache_key() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "app/__init__.py", "");
+    write(dir.path(), "app/a.py", "type Alias = list[int]\n");
+    write(dir.path(), "app/b.py", "import app.a\n");
+    let config = |version: &str| {
+        write(
+            dir.path(),
+            "archlint.toml",
+            &format!(
+                "root_packages = [\"app\"]\ntarget_version = \"{version}\"\n\n[[contracts]]\nname = \"x\"\ntype = \"independence\"\nmodules = [\"app.a\", \"app.b\"]\n"
+            ),
+        )
+    };
+    let cache = dir.path().join("cache");
+    let codes = |report: &Value| -> Vec<String> {
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    config("3.11");
+    let old = run(dir.path(), &cache);
+    assert_eq!(
+        codes(&old),
+        ["unsupported-syntax"],
+        "{:#}",
+        old["diagnostics"]
+    );
+    config("3.12");
+    let new = run(dir.path(), &cache);
+    assert!(codes(&new).is_empty(), "{:#}", new["diagnostics"]);
+    // Another target version is another facts fingerprint: everything is parsed again.
+    assert_eq!(cache_of(&new)["parsed"], 3);
+}

@@ -69,6 +69,8 @@ pub struct Settings {
     pub exclude: Vec<String>,
     /// Cache directory, relative to the project (archlint only).
     pub cache_dir: Option<String>,
+    /// Python version whose syntax files are checked against, as (major, minor) (archlint only).
+    pub target_version: Option<(u8, u8)>,
 }
 
 /// One contract as configured, before validation.
@@ -449,6 +451,17 @@ fn as_list(v: &RawValue) -> Vec<String> {
     }
 }
 
+/// `"3.12"` or `"py312"` → (3, 12); Python 3.7 to 3.14 only.
+fn parse_python_version(text: &str) -> Option<(u8, u8)> {
+    let t = text.trim();
+    let minor: u8 = if let Some(rest) = t.strip_prefix("py3") {
+        rest.parse().ok()?
+    } else {
+        t.strip_prefix("3.")?.parse().ok()?
+    };
+    (7..=14).contains(&minor).then_some((3, minor))
+}
+
 fn as_bool(path: &Path, key: &str, v: &RawValue) -> Result<bool, ConfigError> {
     match v {
         RawValue::One(s) if s.eq_ignore_ascii_case("true") => Ok(true),
@@ -516,9 +529,18 @@ fn settings_from(
         if let Some(v) = session.remove("cache_dir") {
             s.cache_dir = as_list(&v).into_iter().next();
         }
-        for key in ["pytest", "target_version"] {
-            session.remove(key);
+        if let Some(v) = session.remove("target_version") {
+            let text = as_list(&v).into_iter().next().unwrap_or_default();
+            s.target_version = Some(parse_python_version(&text).ok_or_else(|| ConfigError {
+                file: path.to_owned(),
+                line: None,
+                message: format!(
+                    "setting 'target_version': '{text}' is not a Python 3 version such as \"3.12\""
+                ),
+            })?);
         }
+        // Read by the pytest plugin, not here.
+        session.remove("pytest");
         if let Some(key) = session.keys().next() {
             return Err(ConfigError {
                 file: path.to_owned(),

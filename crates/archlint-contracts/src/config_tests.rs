@@ -94,3 +94,24 @@ fn errors_name_file_and_line() {
     );
     assert!(load_config(&p).unwrap_err().message.contains("plugins"));
 }
+
+#[test]
+fn target_version_is_read_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |v: &str| {
+        std::fs::write(
+            dir.path().join("archlint.toml"),
+            format!("root_packages = [\"app\"]\ntarget_version = \"{v}\"\n"),
+        )
+        .unwrap();
+        load_config(&dir.path().join("archlint.toml"))
+    };
+    assert_eq!(
+        write("3.12").unwrap().settings.target_version,
+        Some((3, 12))
+    );
+    assert_eq!(write("py39").unwrap().settings.target_version, Some((3, 9)));
+    let err = write("2.7").unwrap_err();
+    assert!(err.message.contains("target_version"), "{}", err.message);
+    assert!(write("3.99").is_err());
+}

@@ -105,7 +105,10 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     warnings.extend(discovered.warnings.iter().cloned());
 
     let started = Instant::now();
-    let parse_settings = ParseSettings::default();
+    let mut parse_settings = ParseSettings::default();
+    if let Some(version) = settings.target_version {
+        parse_settings.target_version = version;
+    }
     let mut scan = facts::scan(&root, &discovered.files, &parse_settings, &cache_options);
     let parse_ms = ms(started);
 
