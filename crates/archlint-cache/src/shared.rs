@@ -290,12 +290,6 @@ impl SharedCache {
         self.stats.time_ms += started.elapsed().as_secs_f64() * 1000.0;
     }
 
-    /// Store raw bytes under an entry key, bypassing sealing (for tests of tampering).
-    #[doc(hidden)]
-    pub fn redis_key_for(&self, kind: CacheKind, key: &CacheKey) -> String {
-        self.redis_key(kind, key)
-    }
-
     /// Update and save the breaker state at the end of a run.
     pub fn finish(&mut self) {
         if self.failed_this_run {
@@ -314,11 +308,6 @@ impl SharedCache {
         {
             let _ = crate::disk::write_atomic(path, &bytes);
         }
-    }
-
-    /// The breaker state (after [`finish`](Self::finish), the state saved for the next run).
-    pub fn breaker(&self) -> &BreakerState {
-        &self.state
     }
 }
 
