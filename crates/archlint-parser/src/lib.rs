@@ -164,14 +164,11 @@ pub fn parse_bytes(bytes: &[u8], settings: &ParseSettings) -> ModuleFacts {
 }
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == 0)
+    memchr::memchr(0, bytes)
 }
 
 fn line_of_offset(bytes: &[u8], pos: usize) -> u32 {
-    1 + bytes[..pos.min(bytes.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count() as u32
+    1 + memchr::memchr_iter(b'\n', &bytes[..pos.min(bytes.len())]).count() as u32
 }
 
 /// Parse Python source text into facts. Syntax errors become diagnostics; the facts still hold
