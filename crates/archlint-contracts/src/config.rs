@@ -99,7 +99,16 @@ pub struct ProjectConfig {
     pub warnings: Vec<String>,
     /// The `[tool.archlint.cache]` table (or `[cache]` in archlint.toml), read by the cache setup.
     pub cache_table: Option<toml::Table>,
+    /// `[tool.archlint.dependencies]` (or `[dependencies]`), read by the dependency checks.
+    pub dependencies_table: Option<toml::Table>,
+    /// `[tool.archlint.licenses]` (or `[licenses]`).
+    pub licenses_table: Option<toml::Table>,
+    /// The file the archlint-only tables came from, when contracts came from elsewhere.
+    pub tables_path: Option<PathBuf>,
 }
+
+/// Sub-tables of `[tool.archlint]` that belong to other parts of archlint.
+const ARCHLINT_TABLES: &[&str] = &["cache", "dependencies", "licenses"];
 
 /// Find and read the configuration for a project root.
 ///
@@ -120,18 +129,37 @@ pub fn discover_config(root: &Path) -> Result<Option<ProjectConfig>, ConfigError
     } else {
         None
     };
+    let mut archlint_only = None;
     if let Some((text, doc)) = &pyproject_doc
         && let Some(section) = tool_section(doc, "archlint")
     {
-        return from_toml_table(&pyproject, text, section, ConfigFormat::ArchlintPyproject)
-            .map(Some);
+        let config = from_toml_table(&pyproject, text, section, ConfigFormat::ArchlintPyproject)?;
+        // `[tool.archlint]` with only archlint's own tables (dependencies, licenses, cache) keeps
+        // the contracts where they are: an existing import-linter configuration, unchanged.
+        let only_tables = config.contracts.is_empty()
+            && section
+                .keys()
+                .all(|k| ARCHLINT_TABLES.contains(&k.as_str()));
+        if !only_tables {
+            return Ok(Some(config));
+        }
+        archlint_only = Some(config);
     }
+    let with_tables = |mut found: ProjectConfig| {
+        if let Some(tables) = &archlint_only {
+            found.cache_table = tables.cache_table.clone();
+            found.dependencies_table = tables.dependencies_table.clone();
+            found.licenses_table = tables.licenses_table.clone();
+            found.tables_path = Some(tables.path.clone());
+        }
+        found
+    };
     for name in ["setup.cfg", ".importlinter"] {
         let path = root.join(name);
         if path.is_file() {
             let text = read(&path)?;
             if let Some(config) = from_ini(&path, &text)? {
-                return Ok(Some(config));
+                return Ok(Some(with_tables(config)));
             }
         }
     }
@@ -139,9 +167,9 @@ pub fn discover_config(root: &Path) -> Result<Option<ProjectConfig>, ConfigError
         && let Some(section) = tool_section(doc, "importlinter")
     {
         return from_toml_table(&pyproject, text, section, ConfigFormat::ImportLinterToml)
-            .map(Some);
+            .map(|c| Some(with_tables(c)));
     }
-    Ok(None)
+    Ok(archlint_only)
 }
 
 /// Read a configuration file named by the user (`--config`).
@@ -249,6 +277,8 @@ fn from_toml_table(
     let mut session: BTreeMap<String, RawValue> = BTreeMap::new();
     let mut contracts = Vec::new();
     let mut cache_table = None;
+    let mut dependencies_table = None;
+    let mut licenses_table = None;
     let lines = contract_lines(text);
     for (key, value) in table {
         if key == "contracts" {
@@ -286,11 +316,20 @@ fn from_toml_table(
             ConfigFormat::ArchlintPyproject | ConfigFormat::ArchlintToml
         ) && value.is_table()
         {
-            if key == "cache" {
-                cache_table = value.as_table().cloned();
-                continue;
+            match key.as_str() {
+                "cache" => cache_table = value.as_table().cloned(),
+                "dependencies" => dependencies_table = value.as_table().cloned(),
+                "licenses" => licenses_table = value.as_table().cloned(),
+                other => {
+                    return Err(err(
+                        None,
+                        format!(
+                            "unknown table '{other}' (archlint's tables are: {})",
+                            ARCHLINT_TABLES.join(", ")
+                        ),
+                    ));
+                }
             }
-            // Sub-tables (e.g. [tool.archlint.dependencies]) belong to other parts of archlint.
             continue;
         } else {
             let raw = toml_to_raw(value).ok_or_else(|| {
@@ -310,6 +349,9 @@ fn from_toml_table(
         contracts,
         warnings,
         cache_table,
+        dependencies_table,
+        licenses_table,
+        tables_path: None,
     })
 }
 
@@ -437,6 +479,9 @@ fn from_ini(path: &Path, text: &str) -> Result<Option<ProjectConfig>, ConfigErro
         contracts,
         warnings,
         cache_table: None,
+        dependencies_table: None,
+        licenses_table: None,
+        tables_path: None,
     }))
 }
 

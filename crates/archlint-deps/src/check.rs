@@ -1,0 +1,724 @@
+//! The dependency checks: policy (approved / forbidden), versions, licenses, metadata problems,
+//! and declared vs used (missing, unused, transitive-only, dev-only in production code).
+
+use std::collections::{BTreeMap, VecDeque};
+
+use archlint_facts::{ImportKind, ModuleFacts};
+use archlint_inventory::{DistInventory, Distribution};
+use archlint_licenses::{LicenseFields, LicenseStatus, LicenseVerdict, ResolvedLicense, resolve};
+use archlint_requirements::{Declarations, DeclaredRequirement};
+use pep508_rs::ExtraName;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+
+use crate::policy::{DependencyPolicy, Level, parse_date};
+use crate::stdlib::is_stdlib;
+
+/// One place where the project imports an external top-level name.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSite {
+    pub module: String,
+    /// Path relative to the project root.
+    pub path: String,
+    pub line: u32,
+    /// Not test code (`tests/`, `test_*.py`, `conftest.py`).
+    pub production: bool,
+}
+
+/// The project's imports of names outside it, by top-level name.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectImports {
+    pub by_name: BTreeMap<String, Vec<ImportSite>>,
+}
+
+/// One module's facts, for [`ProjectImports::collect`].
+pub struct ModuleImports<'a> {
+    pub module: &'a str,
+    pub path: &'a str,
+    pub facts: &'a ModuleFacts,
+}
+
+/// Whether a module is test code, by its dotted name or file name.
+pub fn is_test_module(module: &str, path: &str) -> bool {
+    let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    module
+        .split('.')
+        .any(|p| matches!(p, "tests" | "test" | "testing" | "conftest"))
+        || file.starts_with("test_")
+        || file.ends_with("_test.py")
+        || file == "conftest.py"
+}
+
+impl ProjectImports {
+    /// External top-level names imported by `modules`; `internal` are the project's own
+    /// top-level names. Relative imports, the standard library and `__future__` are skipped.
+    pub fn collect<'a>(
+        modules: impl Iterator<Item = ModuleImports<'a>>,
+        internal: &FxHashSet<&str>,
+    ) -> ProjectImports {
+        let mut by_name: BTreeMap<String, Vec<ImportSite>> = BTreeMap::new();
+        for m in modules {
+            let production = !is_test_module(m.module, m.path);
+            let mut seen: FxHashSet<&str> = FxHashSet::default();
+            for import in &m.facts.imports {
+                if import.level != 0 {
+                    continue;
+                }
+                let top = match import.kind {
+                    ImportKind::Import
+                    | ImportKind::From
+                    | ImportKind::Star
+                    | ImportKind::Dynamic => import.module.split('.').next().unwrap_or(""),
+                };
+                if top.is_empty() || internal.contains(top) || is_stdlib(top) || !seen.insert(top) {
+                    continue;
+                }
+                by_name.entry(top.to_owned()).or_default().push(ImportSite {
+                    module: m.module.to_owned(),
+                    path: m.path.to_owned(),
+                    line: import.line,
+                    production,
+                });
+            }
+        }
+        ProjectImports { by_name }
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone, Serialize)]
+pub struct DepFinding {
+    /// Stable code, e.g. `forbidden-package`.
+    pub code: &'static str,
+    pub level: Level,
+    pub package: Option<String>,
+    pub message: String,
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    /// The exception's reason, when an exception covers it (then it does not count).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excepted: Option<String>,
+}
+
+/// A distribution's place in the project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Declared by the project.
+    Direct,
+    /// Required by a declared distribution.
+    Transitive,
+    /// Installed, but neither.
+    Unrelated,
+}
+
+/// One installed distribution with its license and verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct PackageRow {
+    pub name: String,
+    pub version: String,
+    pub role: Role,
+    pub license: ResolvedLicense,
+    pub verdict: LicenseVerdict,
+    pub import_names: Vec<String>,
+    pub editable: bool,
+}
+
+/// Everything the dependency check found.
+#[derive(Debug, Clone, Serialize)]
+pub struct DepReport {
+    pub packages: Vec<PackageRow>,
+    pub findings: Vec<DepFinding>,
+    pub declared: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub excepted: usize,
+}
+
+/// What the check works on.
+pub struct CheckInput<'a> {
+    pub inventory: &'a DistInventory,
+    pub declarations: &'a Declarations,
+    /// `None` when the project's code was not analysed (no missing/unused checks).
+    pub imports: Option<&'a ProjectImports>,
+    pub policy: &'a DependencyPolicy,
+    /// Today, `YYYY-MM-DD`, for exception expiry.
+    pub today: (i32, u32, u32),
+}
+
+/// Resolve every installed distribution's license (used by `deps licenses` too).
+pub fn license_of(dist: &Distribution) -> ResolvedLicense {
+    resolve(LicenseFields {
+        license_expression: dist.license_expression.as_deref(),
+        license: dist.license.as_deref(),
+        classifiers: &dist.license_classifiers,
+    })
+}
+
+/// Tools every environment has; never "unapproved" unless the project declares them.
+const ENVIRONMENT_TOOLS: &[&str] = &["pip", "setuptools", "wheel", "distribute", "pkg-resources"];
+
+struct Ctx<'a> {
+    input: &'a CheckInput<'a>,
+    findings: Vec<DepFinding>,
+}
+
+impl Ctx<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        code: &'static str,
+        level: Level,
+        package: Option<&str>,
+        message: String,
+        file: Option<String>,
+        line: Option<u32>,
+    ) {
+        if level == Level::Ignore {
+            return;
+        }
+        let excepted = package.and_then(|p| self.exception_for(p, code));
+        self.findings.push(DepFinding {
+            code,
+            level,
+            package: package.map(str::to_owned),
+            message,
+            file,
+            line,
+            excepted,
+        });
+    }
+
+    fn exception_for(&self, package: &str, code: &str) -> Option<String> {
+        self.input
+            .policy
+            .exceptions
+            .iter()
+            .find(|e| {
+                e.package == package
+                    && (e.rules.is_empty() || e.rules.iter().any(|r| r == code))
+                    && e.expires
+                        .as_deref()
+                        .and_then(parse_date)
+                        .is_none_or(|d| d >= self.input.today)
+            })
+            .map(|e| e.reason.clone())
+    }
+}
+
+fn origin_of(r: &DeclaredRequirement) -> (Option<String>, Option<u32>) {
+    (
+        Some(r.origin.file.display().to_string()),
+        Some(r.origin.line),
+    )
+}
+
+fn dist_file(d: &Distribution) -> (Option<String>, Option<u32>) {
+    let file = if d.format == archlint_inventory::MetadataFormat::DistInfo {
+        d.path.join("METADATA")
+    } else {
+        d.path.clone()
+    };
+    (Some(file.display().to_string()), None)
+}
+
+/// Run every dependency check.
+pub fn check(input: &CheckInput<'_>) -> DepReport {
+    let mut ctx = Ctx {
+        input,
+        findings: Vec::new(),
+    };
+    let inventory = input.inventory;
+    let policy = input.policy;
+    let env = &inventory.environment.markers;
+    let installed: FxHashMap<&str, &Distribution> = inventory
+        .distributions
+        .iter()
+        .map(|d| (d.normalized.as_str(), d))
+        .collect();
+    let own_name = input.declarations.project_name.as_deref();
+
+    // Declaration problems first: they explain later surprises.
+    for e in &input.declarations.errors {
+        ctx.add(
+            "invalid-requirement",
+            Level::Error,
+            None,
+            e.message.clone(),
+            Some(e.origin.file.display().to_string()),
+            (e.origin.line > 0).then_some(e.origin.line),
+        );
+    }
+
+    // Direct: declared (not constraints), marker true here, not the project itself.
+    let declared: Vec<&DeclaredRequirement> = input
+        .declarations
+        .requirements
+        .iter()
+        .filter(|r| !r.constraint && r.name.is_some() && r.name.as_deref() != own_name)
+        .filter(|r| r.marker.evaluate(env, &[]))
+        .collect();
+    let has_declarations = !declared.is_empty();
+
+    // Transitive closure through installed Requires-Dist, with requested extras.
+    let mut role: FxHashMap<&str, Role> = FxHashMap::default();
+    let mut parent: FxHashMap<&str, &str> = FxHashMap::default();
+    let mut queue: VecDeque<(&str, Vec<ExtraName>)> = VecDeque::new();
+    for r in &declared {
+        let name = r.name.as_deref().unwrap_or("");
+        role.insert(name, Role::Direct);
+        let extras = r
+            .extras
+            .iter()
+            .filter_map(|e| ExtraName::new(e.clone()).ok())
+            .collect();
+        queue.push_back((name, extras));
+    }
+    let mut expanded: FxHashSet<(String, Vec<ExtraName>)> = FxHashSet::default();
+    while let Some((name, extras)) = queue.pop_front() {
+        if !expanded.insert((name.to_owned(), extras.clone())) {
+            continue;
+        }
+        let Some(dist) = installed.get(name) else {
+            continue;
+        };
+        for req in &dist.requires_dist {
+            if !req.is_active(env, &extras) {
+                continue;
+            }
+            let Some((&child, _)) = installed.get_key_value(req.name.as_str()) else {
+                continue;
+            };
+            if !role.contains_key(child) {
+                role.insert(child, Role::Transitive);
+                parent.insert(child, dist.normalized.as_str());
+            }
+            let child_extras = req
+                .extras
+                .iter()
+                .filter_map(|e| ExtraName::new(e.clone()).ok())
+                .collect();
+            queue.push_back((child, child_extras));
+        }
+    }
+    let role_of = |name: &str| role.get(name).copied().unwrap_or(Role::Unrelated);
+    let via = |name: &str| -> String {
+        let mut chain = vec![name];
+        let mut at = name;
+        while let Some(p) = parent.get(at) {
+            if chain.contains(p) {
+                break;
+            }
+            chain.push(p);
+            at = p;
+        }
+        chain.reverse();
+        chain.join(" -> ")
+    };
+
+    // The policy covers the declared packages (and what they pull in, with `transitive`);
+    // with no declarations at all, everything installed.
+    let in_scope = |d: &Distribution| -> bool {
+        if policy.ignore.contains(&d.normalized) || Some(d.normalized.as_str()) == own_name {
+            return false;
+        }
+        match role_of(&d.normalized) {
+            Role::Direct => true,
+            Role::Transitive => policy.transitive,
+            Role::Unrelated => !has_declarations,
+        }
+    };
+
+    let mut rows = Vec::with_capacity(inventory.distributions.len());
+    for d in &inventory.distributions {
+        let license = license_of(d);
+        let verdict = policy.licenses.judge(&license);
+        let r = role_of(&d.normalized);
+        let scoped = in_scope(d);
+        let declared_here = declared
+            .iter()
+            .find(|q| q.name.as_deref() == Some(d.normalized.as_str()));
+        let (file, line) = match declared_here {
+            Some(q) => origin_of(q),
+            None => dist_file(d),
+        };
+        let how = match r {
+            Role::Direct => "declared".to_owned(),
+            Role::Transitive => format!("required through {}", via(&d.normalized)),
+            Role::Unrelated => "installed".to_owned(),
+        };
+
+        for problem in &d.problems {
+            ctx.add(
+                "malformed-metadata",
+                Level::Warn,
+                Some(&d.normalized),
+                format!("{} {}: {}", d.name, d.version, problem.message),
+                Some(problem.file.display().to_string()),
+                problem.line,
+            );
+        }
+        if policy.ignore.contains(&d.normalized) {
+            rows.push(PackageRow {
+                name: d.name.clone(),
+                version: d.version.clone(),
+                role: r,
+                license,
+                verdict,
+                import_names: d.import_names.clone(),
+                editable: d.is_editable(),
+            });
+            continue;
+        }
+
+        // Forbidden applies to everything installed that the project could be running with.
+        if let Some(rule) = policy
+            .forbidden
+            .iter()
+            .find(|f| f.name == d.normalized && f.matches_version(d.parsed_version.as_ref()))
+            && (scoped || r != Role::Unrelated || !has_declarations)
+        {
+            ctx.add(
+                "forbidden-package",
+                Level::Error,
+                Some(&d.normalized),
+                format!(
+                    "{} {} is forbidden (rule {:?}; {how})",
+                    d.name, d.version, rule.text
+                ),
+                file.clone(),
+                line,
+            );
+        }
+        if scoped && !policy.approved.is_empty() {
+            match policy.approved.iter().find(|a| a.name == d.normalized) {
+                None if !(ENVIRONMENT_TOOLS.contains(&d.normalized.as_str())
+                    && r != Role::Direct) =>
+                {
+                    ctx.add(
+                        "unapproved-package",
+                        policy.unapproved,
+                        Some(&d.normalized),
+                        format!(
+                            "{} {} is not on the approved list ({how})",
+                            d.name, d.version
+                        ),
+                        file.clone(),
+                        line,
+                    )
+                }
+                Some(rule) if !rule.matches_version(d.parsed_version.as_ref()) => ctx.add(
+                    "version-not-approved",
+                    Level::Error,
+                    Some(&d.normalized),
+                    format!(
+                        "{} {} is installed; the approved versions are {:?}",
+                        d.name, d.version, rule.text
+                    ),
+                    file.clone(),
+                    line,
+                ),
+                _ => {}
+            }
+        }
+        if scoped {
+            let name = format!("{} {}", d.name, d.version);
+            match (&verdict, license.status) {
+                (LicenseVerdict::Denied(ids), _) => ctx.add(
+                    "license-denied",
+                    Level::Error,
+                    Some(&d.normalized),
+                    format!(
+                        "{name}: license {} is denied ({})",
+                        license.expression.as_deref().unwrap_or("?"),
+                        ids.join(", ")
+                    ),
+                    file.clone(),
+                    line,
+                ),
+                (LicenseVerdict::NotAllowed(ids), _) => ctx.add(
+                    "license-not-allowed",
+                    Level::Error,
+                    Some(&d.normalized),
+                    format!(
+                        "{name}: license {} is not on the allow list ({})",
+                        license.expression.as_deref().unwrap_or("?"),
+                        ids.join(", ")
+                    ),
+                    file.clone(),
+                    line,
+                ),
+                (LicenseVerdict::Review(ids), _) => ctx.add(
+                    "license-review",
+                    Level::Warn,
+                    Some(&d.normalized),
+                    format!(
+                        "{name}: license {} needs review ({})",
+                        license.expression.as_deref().unwrap_or("?"),
+                        ids.join(", ")
+                    ),
+                    file.clone(),
+                    line,
+                ),
+                (LicenseVerdict::Unjudged, LicenseStatus::Ambiguous) => ctx.add(
+                    "license-ambiguous",
+                    policy.ambiguous_license,
+                    Some(&d.normalized),
+                    format!(
+                        "{name}: ambiguous license {:?} ({})",
+                        license.raw.as_deref().unwrap_or(""),
+                        license.note.as_deref().unwrap_or("")
+                    ),
+                    file.clone(),
+                    line,
+                ),
+                (LicenseVerdict::Unjudged, _) => ctx.add(
+                    "license-unknown",
+                    policy.unknown_license,
+                    Some(&d.normalized),
+                    format!(
+                        "{name}: unknown license ({})",
+                        license.note.as_deref().unwrap_or("")
+                    ),
+                    file.clone(),
+                    line,
+                ),
+                (LicenseVerdict::Allowed, _) => {}
+            }
+        }
+        rows.push(PackageRow {
+            name: d.name.clone(),
+            version: d.version.clone(),
+            role: r,
+            license,
+            verdict,
+            import_names: d.import_names.clone(),
+            editable: d.is_editable(),
+        });
+    }
+    for p in &inventory.unreadable {
+        ctx.add(
+            "malformed-metadata",
+            Level::Warn,
+            None,
+            p.message.clone(),
+            Some(p.file.display().to_string()),
+            p.line,
+        );
+    }
+
+    // Declared: forbidden even when not installed; installed versions must satisfy.
+    for r in &declared {
+        let name = r.name.as_deref().unwrap_or("");
+        let (file, line) = origin_of(r);
+        match installed.get(name) {
+            None => {
+                if let Some(rule) = policy
+                    .forbidden
+                    .iter()
+                    .find(|f| f.name == name && f.specifiers.is_none())
+                {
+                    ctx.add(
+                        "forbidden-package",
+                        Level::Error,
+                        Some(name),
+                        format!(
+                            "{} is declared but forbidden (rule {:?})",
+                            r.text, rule.text
+                        ),
+                        file.clone(),
+                        line,
+                    );
+                }
+                if !policy.ignore.iter().any(|i| i == name) {
+                    ctx.add(
+                        "not-installed",
+                        Level::Warn,
+                        Some(name),
+                        format!(
+                            "{} is declared but not installed in {}",
+                            r.text,
+                            inventory.environment.prefix.display()
+                        ),
+                        file,
+                        line,
+                    );
+                }
+            }
+            Some(d) => {
+                if !r.specifier.is_empty()
+                    && let Ok(spec) = r.specifier.parse::<pep440_rs::VersionSpecifiers>()
+                    && let Some(v) = &d.parsed_version
+                    && !spec.contains(v)
+                {
+                    ctx.add(
+                        "version-mismatch",
+                        Level::Warn,
+                        Some(name),
+                        format!(
+                            "{} is declared but {} {} is installed",
+                            r.text, d.name, d.version
+                        ),
+                        file,
+                        line,
+                    );
+                }
+            }
+        }
+    }
+
+    if let Some(imports) = input.imports
+        && has_declarations
+    {
+        declared_vs_used(&mut ctx, imports, &declared, &installed, &role, &via);
+    }
+
+    let findings = ctx.findings;
+    let counted = |level: Level| {
+        findings
+            .iter()
+            .filter(|f| f.level == level && f.excepted.is_none())
+            .count()
+    };
+    DepReport {
+        errors: counted(Level::Error),
+        warnings: counted(Level::Warn),
+        excepted: findings.iter().filter(|f| f.excepted.is_some()).count(),
+        declared: declared.len(),
+        packages: rows,
+        findings,
+    }
+}
+
+fn declared_vs_used(
+    ctx: &mut Ctx<'_>,
+    imports: &ProjectImports,
+    declared: &[&DeclaredRequirement],
+    installed: &FxHashMap<&str, &Distribution>,
+    role: &FxHashMap<&str, Role>,
+    via: &dyn Fn(&str) -> String,
+) {
+    let policy = ctx.input.policy;
+    // Import name -> installed distributions providing it (from top_level.txt / RECORD).
+    let mut providers: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
+    for d in installed.values() {
+        for n in &d.import_names {
+            providers
+                .entry(n.as_str())
+                .or_default()
+                .push(d.normalized.as_str());
+        }
+    }
+    for v in providers.values_mut() {
+        v.sort_unstable();
+    }
+    // Declared name -> is it declared for production (any non-dev group)?
+    let mut production_declared: FxHashMap<&str, bool> = FxHashMap::default();
+    for r in declared {
+        let entry = production_declared
+            .entry(r.name.as_deref().unwrap_or(""))
+            .or_insert(false);
+        *entry |= !r.group.is_dev();
+    }
+    let guess = |name: &str| name.replace('-', "_");
+    let mut used: FxHashSet<&str> = FxHashSet::default();
+
+    for (top, sites) in &imports.by_name {
+        let mut candidates: Vec<&str> = providers.get(top.as_str()).cloned().unwrap_or_default();
+        // Declared but not installed: fall back to the distribution's own name.
+        for r in declared {
+            let n = r.name.as_deref().unwrap_or("");
+            if !installed.contains_key(n) && guess(n) == *top && !candidates.contains(&n) {
+                candidates.push(n);
+            }
+        }
+        for c in &candidates {
+            used.insert(c);
+        }
+        let first = &sites[0];
+        let declared_provider = candidates
+            .iter()
+            .find(|c| production_declared.contains_key(*c));
+        match declared_provider {
+            Some(p) => {
+                let prod_sites: Vec<&ImportSite> = sites.iter().filter(|s| s.production).collect();
+                let any_prod_declared = candidates
+                    .iter()
+                    .any(|c| production_declared.get(c).copied().unwrap_or(false));
+                if !any_prod_declared && let Some(site) = prod_sites.first() {
+                    ctx.add(
+                        "dev-dependency-in-production",
+                        Level::Error,
+                        Some(p),
+                        format!(
+                            "{} imports {top}, but {p} is declared only as a development dependency",
+                            site.module
+                        ),
+                        Some(site.path.clone()),
+                        Some(site.line),
+                    );
+                }
+            }
+            None => {
+                let transitive = candidates
+                    .iter()
+                    .find(|c| role.get(*c) == Some(&Role::Transitive));
+                match transitive {
+                    Some(t) => ctx.add(
+                        "transitive-dependency",
+                        policy.missing.min(Level::Warn),
+                        Some(t),
+                        format!(
+                            "{} imports {top}, which is only installed through another package ({}); declare {t}",
+                            first.module,
+                            via(t)
+                        ),
+                        Some(first.path.clone()),
+                        Some(first.line),
+                    ),
+                    None => {
+                        let what = match candidates.first() {
+                            Some(c) => format!("provided by {c}, which is not declared"),
+                            None => "which no installed distribution provides and nothing declares".to_owned(),
+                        };
+                        ctx.add(
+                            "missing-dependency",
+                            policy.missing,
+                            candidates.first().copied(),
+                            format!("{} imports {top}, {what}", first.module),
+                            Some(first.path.clone()),
+                            Some(first.line),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    // Unused: declared for production, never imported. Development groups hold tools (pytest,
+    // ruff) that code rarely imports, so they are not judged.
+    let mut reported: FxHashSet<&str> = FxHashSet::default();
+    for r in declared {
+        let name = r.name.as_deref().unwrap_or("");
+        if r.group.is_dev()
+            || used.contains(name)
+            || !reported.insert(name)
+            || policy.ignore.iter().any(|i| i == name)
+        {
+            continue;
+        }
+        if let Some(d) = installed.get(name)
+            && d.import_names.is_empty()
+        {
+            continue; // nothing importable (a plugin or a command-line tool)
+        }
+        ctx.add(
+            "unused-dependency",
+            policy.unused,
+            Some(name),
+            format!("{} is declared but the project never imports it", r.text),
+            Some(r.origin.file.display().to_string()),
+            Some(r.origin.line),
+        );
+    }
+}
