@@ -14,43 +14,94 @@ fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }
 
+/// The cache choices on the command line.
+pub fn cache_flags(args: &ProjectArgs) -> CacheFlags {
+    CacheFlags {
+        no_cache: args.no_cache,
+        cache_dir: args.cache_dir.clone(),
+        redis_url: args.redis_url.clone(),
+    }
+}
+
 /// Load the project named by the command-line arguments.
 pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project> {
     archlint_engine::load_project(&ProjectOptions {
         path: args.path.clone(),
         config: args.config.clone(),
         require_config,
-        cache: CacheFlags {
-            no_cache: args.no_cache,
-            cache_dir: args.cache_dir.clone(),
-            redis_url: args.redis_url.clone(),
-        },
+        cache: cache_flags(args),
+        keep_facts: false,
     })
 }
 
 /// `archlint check`.
 pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let started = Instant::now();
-    let mut project = load_project(&args.project, true)?;
-    let config = project.config.as_ref().expect("required above");
-    if config.contracts.is_empty() {
+    // The dependency checks run when configured (or asked for), reading the environment while
+    // the code is parsed.
+    let root = match &args.project.path {
+        Some(p) => p.clone(),
+        None => std::env::current_dir()?,
+    };
+    let config_for_deps = if args.no_deps {
+        None
+    } else {
+        match &args.project.config {
+            Some(p) => Some(archlint_contracts::config::load_config(p)?),
+            None => archlint_contracts::config::discover_config(&root).unwrap_or(None),
+        }
+    };
+    let with_deps =
+        !args.no_deps && (args.deps || crate::deps_cmd::configured(config_for_deps.as_ref()));
+    let load = || {
+        archlint_engine::load_project(&ProjectOptions {
+            path: args.project.path.clone(),
+            config: args.project.config.clone(),
+            require_config: !with_deps,
+            cache: cache_flags(&args.project),
+            keep_facts: with_deps,
+        })
+    };
+    let (mut project, deps) = if with_deps {
+        let (project, run) = crate::deps_cmd::check_dependencies(
+            &root,
+            config_for_deps.as_ref(),
+            &args.env,
+            || load().map(Some),
+        )?;
+        (project.expect("loaded above"), Some(run))
+    } else {
+        (load()?, None)
+    };
+    let contracts_config = project
+        .config
+        .as_ref()
+        .map(|c| c.contracts.clone())
+        .unwrap_or_default();
+    if contracts_config.is_empty() && deps.is_none() {
+        let path = project
+            .config
+            .as_ref()
+            .map(|c| c.path.display().to_string())
+            .unwrap_or_default();
         bail!(
-            "{}: no contracts found (each contract goes in an 'importlinter:contract:<id>' section, \
-             or a [[tool.importlinter.contracts]] / [[tool.archlint.contracts]] table)",
-            config.path.display()
+            "{path}: no contracts found (each contract goes in an 'importlinter:contract:<id>' section, \
+             or a [[tool.importlinter.contracts]] / [[tool.archlint.contracts]] table)"
         );
     }
-    let mut selected = config.contracts.clone();
+    let mut selected = contracts_config;
     if !args.contracts.is_empty() {
+        let path = project
+            .config
+            .as_ref()
+            .map(|c| c.path.display().to_string())
+            .unwrap_or_default();
         for wanted in &args.contracts {
             if !selected
                 .iter()
                 .any(|c| c.id.as_deref() == Some(wanted.as_str()))
             {
-                bail!(
-                    "no contract with id '{wanted}' in {}",
-                    config.path.display()
-                );
+                bail!("no contract with id '{wanted}' in {path}");
             }
         }
         selected.retain(|c| c.id.as_ref().is_some_and(|id| args.contracts.contains(id)));
@@ -83,13 +134,14 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         render::cache_stats(&project.cache);
     }
     match args.format {
-        CheckFormat::Text => render::text(&project, &results, &errors, total_ms),
-        CheckFormat::Json => render::json(&project, &results, &errors, total_ms)?,
+        CheckFormat::Text => render::text(&project, &results, &errors, deps.as_ref(), total_ms),
+        CheckFormat::Json => render::json(&project, &results, &errors, deps.as_ref(), total_ms)?,
     }
     if !errors.is_empty() {
         return Ok(ExitCode::from(2));
     }
-    Ok(if results.iter().all(|r| r.kept) {
+    let deps_failed = deps.as_ref().is_some_and(|d| d.report.errors > 0);
+    Ok(if results.iter().all(|r| r.kept) && !deps_failed {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -2,6 +2,7 @@
 
 mod analysis;
 mod cache_cmd;
+mod deps_cmd;
 mod graph_cmd;
 mod render;
 
@@ -30,6 +31,8 @@ enum Command {
     Check(CheckArgs),
     /// Print the import graph.
     Graph(GraphArgs),
+    /// Dependencies: inventory, licenses, policy checks and SBOM.
+    Deps(deps_cmd::DepsArgs),
     /// Inspect or clean the cache.
     Cache(cache_cmd::CacheArgs),
 }
@@ -69,6 +72,15 @@ struct CheckArgs {
     /// Print cache counters (hits, misses, parsed files) to stderr.
     #[arg(long)]
     stats: bool,
+    /// Also check dependencies (the default when [tool.archlint.dependencies] or
+    /// [tool.archlint.licenses] is configured).
+    #[arg(long, conflicts_with = "no_deps")]
+    deps: bool,
+    /// Skip the dependency checks.
+    #[arg(long)]
+    no_deps: bool,
+    #[command(flatten)]
+    env: deps_cmd::EnvArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -112,7 +124,7 @@ fn main() -> ExitCode {
     let threads = match &cli.command {
         Command::Check(a) => a.project.threads,
         Command::Graph(a) => a.project.threads,
-        Command::Cache(_) => None,
+        Command::Cache(_) | Command::Deps(_) => None,
     };
     if let Some(n) = threads {
         // Only fails if a pool already exists, which cannot happen this early.
@@ -123,6 +135,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => analysis::run_check(&args),
         Command::Graph(args) => graph_cmd::run_graph(&args),
+        Command::Deps(args) => deps_cmd::run(&args),
         Command::Cache(args) => cache_cmd::run(&args),
     };
     match result {

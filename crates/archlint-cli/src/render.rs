@@ -75,6 +75,7 @@ pub fn text(
     project: &Project,
     results: &[ContractResult],
     errors: &[ContractError],
+    deps: Option<&crate::deps_cmd::DepsRun>,
     total_ms: f64,
 ) {
     let stdout = std::io::stdout();
@@ -108,7 +109,9 @@ pub fn text(
         project.graph.edge_count(),
         total_ms
     );
-    let _ = writeln!(out, "Contracts\n---------\n");
+    if !results.is_empty() || !errors.is_empty() {
+        let _ = writeln!(out, "Contracts\n---------\n");
+    }
     for r in results {
         let verdict = if r.kept {
             paint("KEPT", "32")
@@ -127,7 +130,9 @@ pub fn text(
     }
     let kept = results.iter().filter(|r| r.kept).count();
     let broken = results.len() - kept;
-    let _ = writeln!(out, "\nContracts: {kept} kept, {broken} broken.");
+    if !results.is_empty() || !errors.is_empty() {
+        let _ = writeln!(out, "\nContracts: {kept} kept, {broken} broken.");
+    }
     if !errors.is_empty() {
         let _ = writeln!(out, "Errors: {}.", errors.len());
     }
@@ -187,6 +192,10 @@ pub fn text(
             }
         }
     }
+    if let Some(run) = deps {
+        let _ = writeln!(out, "\nDependencies\n------------\n");
+        let _ = crate::deps_cmd::write_text(&mut out, &project.root, run);
+    }
     let config = project
         .config
         .as_ref()
@@ -203,6 +212,7 @@ pub fn json(
     project: &Project,
     results: &[ContractResult],
     errors: &[ContractError],
+    deps: Option<&crate::deps_cmd::DepsRun>,
     total_ms: f64,
 ) -> Result<()> {
     let paths = Paths::new(project);
@@ -229,7 +239,7 @@ pub fn json(
         .map(|e| json!({"contract": e.contract, "option": e.option, "line": e.line, "message": e.message}))
         .collect();
     let kept = results.iter().filter(|r| r.kept).count();
-    let report = json!({
+    let mut report = json!({
         "schema_version": JSON_SCHEMA_VERSION,
         "tool": {"name": "archlint", "version": env!("CARGO_PKG_VERSION")},
         "root": project.root.display().to_string(),
@@ -256,6 +266,9 @@ pub fn json(
         },
         "files": project.files.iter().map(|f| json!({"module": f.module, "path": paths.file(&f.module)})).collect::<Vec<_>>(),
     });
+    if let Some(run) = deps {
+        report["dependencies"] = crate::deps_cmd::to_json(run);
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     serde_json::to_writer_pretty(&mut out, &report)?;

@@ -372,6 +372,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
         }
 
         // Forbidden applies to everything installed that the project could be running with.
+        let mut forbidden = false;
         if let Some(rule) = policy
             .forbidden
             .iter()
@@ -389,8 +390,9 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
                 file.clone(),
                 line,
             );
+            forbidden = true;
         }
-        if scoped && !policy.approved.is_empty() {
+        if scoped && !forbidden && !policy.approved.is_empty() {
             match policy.approved.iter().find(|a| a.name == d.normalized) {
                 None if !(ENVIRONMENT_TOOLS.contains(&d.normalized.as_str())
                     && r != Role::Direct) =>

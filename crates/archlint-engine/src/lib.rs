@@ -31,6 +31,8 @@ pub struct ProjectOptions {
     pub require_config: bool,
     /// Cache choices from the command line.
     pub cache: CacheFlags,
+    /// Keep every file's facts in [`Project::facts`] (the dependency checks read the imports).
+    pub keep_facts: bool,
 }
 
 /// Everything known about a project after parsing.
@@ -45,6 +47,8 @@ pub struct Project {
     pub warnings: Vec<String>,
     pub timings: Timings,
     pub cache: CacheReport,
+    /// Every file's facts, in the order of `files`, when asked for.
+    pub facts: Option<Vec<std::sync::Arc<archlint_facts::ModuleFacts>>>,
 }
 
 /// Wall-clock time per phase, in milliseconds.
@@ -189,6 +193,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
             build_graph(&discovered, &facts, &graph_options)
         }
     };
+    let kept_facts = options.keep_facts.then(|| scan.facts());
     // The two write-backs are independent: the graph snapshot on one core, the facts pack on
     // the other.
     let disk = scan.disk().cloned();
@@ -233,6 +238,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
             contracts_ms: 0.0,
         },
         cache,
+        facts: kept_facts,
     })
 }
 
