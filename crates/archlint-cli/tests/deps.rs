@@ -1,0 +1,305 @@
+//! End-to-end: the dependency commands on the example project's bundled environment and on
+//! generated ones.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/layered-shop")
+}
+
+fn archlint() -> Command {
+    let mut cmd = Command::cargo_bin("archlint").unwrap();
+    cmd.env("NO_COLOR", "1")
+        .env("ARCHLINT_NO_CACHE", "1")
+        .env_remove("VIRTUAL_ENV");
+    cmd
+}
+
+fn json_of(cmd: &mut Command, code: i32) -> serde_json::Value {
+    let out = cmd.assert().code(code).get_output().stdout.clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+/// A project with a virtualenv of hand-written distributions.
+fn project(files: &[(&str, &str)], dists: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+    let venv = dir.path().join(".venv");
+    let site = venv.join("lib/python3.11/site-packages");
+    fs::create_dir_all(&site).unwrap();
+    fs::write(venv.join("pyvenv.cfg"), "version = 3.11.7\n").unwrap();
+    for (name, version, headers) in dists {
+        let info = site.join(format!("{name}-{version}.dist-info"));
+        fs::create_dir_all(&info).unwrap();
+        fs::write(
+            info.join("METADATA"),
+            format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n{headers}\n\nbody\n"),
+        )
+        .unwrap();
+        // Import names: the lower-cased name, or an `X-Top-Level:` header's.
+        let top = headers
+            .lines()
+            .find_map(|l| l.strip_prefix("X-Top-Level: "))
+            .map(str::to_owned)
+            .unwrap_or_else(|| name.to_lowercase().replace('-', "_"));
+        fs::write(info.join("RECORD"), format!("{top}/__init__.py,,\n")).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn inventory_of_the_bundled_environment() {
+    let doc = json_of(
+        archlint()
+            .args(["deps", "inventory", "--format", "json"])
+            .arg(example()),
+        0,
+    );
+    assert_eq!(doc["environment"]["found_by"], ".venv");
+    assert_eq!(doc["environment"]["interpreter_called"], false);
+    assert_eq!(doc["environment"]["python_version"], "3.11.7");
+    let names: Vec<&str> = doc["distributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 12);
+    assert!(names.contains(&"SQLAlchemy"));
+    assert!(names.contains(&"typing_extensions"));
+    let text = archlint()
+        .args(["deps", "inventory"])
+        .arg(example())
+        .assert()
+        .success();
+    text.stdout(predicate::str::contains("12 distributions in"));
+}
+
+#[test]
+fn licenses_with_verdicts() {
+    let doc = json_of(
+        archlint()
+            .args(["deps", "licenses", "--format", "json"])
+            .arg(example()),
+        0,
+    );
+    let row = |name: &str| {
+        doc.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(row("typing_extensions")["license"]["expression"], "PSF-2.0");
+    assert_eq!(row("typing_extensions")["license"]["source"], "classifiers");
+    assert_eq!(row("greenlet")["license"]["expression"], "MIT AND PSF-2.0");
+    assert_eq!(row("leftpad")["verdict"]["verdict"], "denied");
+    assert_eq!(row("certifi")["verdict"]["verdict"], "review");
+    assert_eq!(row("idna")["license"]["expression"], "BSD-3-Clause");
+}
+
+#[test]
+fn check_example_includes_dependency_findings() {
+    let doc = json_of(
+        archlint()
+            .args(["check", "--format", "json"])
+            .arg(example()),
+        1,
+    );
+    let deps = &doc["dependencies"];
+    assert_eq!(deps["errors"], 2);
+    let codes: Vec<&str> = deps["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "license-review",
+            "forbidden-package",
+            "license-denied",
+            "unused-dependency"
+        ]
+    );
+    // --no-deps leaves only the contracts.
+    let doc = json_of(
+        archlint()
+            .args(["check", "--no-deps", "--format", "json"])
+            .arg(example()),
+        1,
+    );
+    assert!(doc.get("dependencies").is_none());
+}
+
+#[test]
+fn missing_unused_and_exit_codes() {
+    let files = [
+        (
+            "pyproject.toml",
+            "[project]\nname = \"app\"\ndependencies = [\"requests\", \"attrs\"]\n\n[tool.archlint.dependencies]\nmissing = \"error\"\n",
+        ),
+        ("app/__init__.py", ""),
+        (
+            "app/main.py",
+            "import os\nimport requests\nimport yaml\nfrom app import helpers\n",
+        ),
+        ("app/helpers.py", "import attrs\n"),
+    ];
+    let dists = [
+        ("requests", "2.31.0", "License: Apache-2.0"),
+        ("attrs", "23.2.0", "License-Expression: MIT"),
+        ("PyYAML", "6.0.1", "License: MIT\nX-Top-Level: yaml"),
+    ];
+    let dir = project(&files, &dists);
+    let out = archlint()
+        .args(["deps", "check"])
+        .arg(dir.path())
+        .assert()
+        .code(1);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("app/main.py:3: error[missing-dependency] app.main imports yaml, provided by pyyaml, which is not declared"),
+        "{text}"
+    );
+    assert!(!text.contains("os"), "{text}");
+    assert!(text.contains("1 error"), "{text}");
+
+    // Declaring it makes the check clean (exit 0).
+    fs::write(
+        dir.path().join("pyproject.toml"),
+        "[project]\nname = \"app\"\ndependencies = [\"requests\", \"attrs\", \"PyYAML\"]\n",
+    )
+    .unwrap();
+    archlint()
+        .args(["deps", "check"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("0 errors, 0 warnings"));
+
+    // Unused, as a warning: still exit 0.
+    fs::write(
+        dir.path().join("pyproject.toml"),
+        "[project]\nname = \"app\"\ndependencies = [\"requests\", \"attrs\", \"PyYAML\", \"rich\"]\n",
+    )
+    .unwrap();
+    archlint()
+        .args(["deps", "check"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "pyproject.toml:3: warning[unused-dependency] rich",
+        ));
+}
+
+#[test]
+fn bad_policy_is_a_configuration_error() {
+    let dir = project(
+        &[(
+            "pyproject.toml",
+            "[tool.archlint.dependencies]\napproved = [\"ok\"]\nunaproved = \"error\"\n",
+        )],
+        &[],
+    );
+    archlint()
+        .args(["deps", "check", "--no-code"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("pyproject.toml"))
+        .stderr(predicate::str::contains("unknown option 'unaproved'"));
+    let dir = project(
+        &[(
+            "pyproject.toml",
+            "[tool.archlint.licenses]\nallow = [\"MTI\"]\n",
+        )],
+        &[],
+    );
+    archlint()
+        .args(["deps", "licenses"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("MTI"));
+    let dir = project(&[("pyproject.toml", "[tool.archlint.frobs]\nx = 1\n")], &[]);
+    archlint()
+        .args(["check"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown table 'frobs'"));
+}
+
+#[test]
+fn missing_environment_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    archlint()
+        .args(["deps", "inventory", "--venv"])
+        .arg(dir.path().join("nope"))
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not a virtualenv"));
+}
+
+#[test]
+fn requirement_errors_carry_file_and_line() {
+    let dir = project(
+        &[
+            ("requirements.txt", "requests\nthis is not valid ===\n"),
+            ("app/__init__.py", "import requests\n"),
+        ],
+        &[("requests", "2.31.0", "License: MIT")],
+    );
+    archlint()
+        .args(["deps", "check"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "requirements.txt:2: error[invalid-requirement]",
+        ));
+}
+
+#[test]
+fn sbom_is_cyclonedx_1_5() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("sbom.json");
+    archlint()
+        .args(["deps", "sbom", "-o"])
+        .arg(&file)
+        .arg(example())
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
+    assert_eq!(doc["bomFormat"], "CycloneDX");
+    assert_eq!(doc["specVersion"], "1.5");
+    assert_eq!(doc["metadata"]["timestamp"], "2023-11-14T22:13:20Z");
+    assert_eq!(doc["metadata"]["component"]["name"], "layered-shop");
+    let components = doc["components"].as_array().unwrap();
+    assert_eq!(components.len(), 12);
+    let requests = components.iter().find(|c| c["name"] == "requests").unwrap();
+    assert_eq!(requests["purl"], "pkg:pypi/requests@2.32.3");
+    assert_eq!(requests["licenses"][0]["license"]["id"], "Apache-2.0");
+    let greenlet = components.iter().find(|c| c["name"] == "greenlet").unwrap();
+    assert_eq!(greenlet["licenses"][0]["expression"], "MIT AND PSF-2.0");
+    let deps = doc["dependencies"].as_array().unwrap();
+    let of_requests = deps
+        .iter()
+        .find(|d| d["ref"] == "pkg:pypi/requests@2.32.3")
+        .unwrap();
+    assert_eq!(of_requests["dependsOn"].as_array().unwrap().len(), 4);
+}
