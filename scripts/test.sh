@@ -26,9 +26,11 @@ if [ ! -x "$VENV/bin/python" ]; then
   echo "== creating $VENV"
   "$PYTHON" -m venv "$VENV"
 fi
-echo "== installing test tools (import-linter, pytest)"
+echo "== installing test tools and a mix of distributions (import-linter, pytest, ...)"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-  "import-linter>=2.16,<3" "pytest>=8"
+  "import-linter>=2.16,<3" "pytest>=8" "attrs" "PyYAML" "six" "cyclonedx-python-lib[json-validation]>=8"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+  -e tests/environment/editable_pkg
 
 echo "== building archlint (release)"
 cargo build --release --locked --bin archlint
@@ -39,3 +41,7 @@ cargo test --workspace --locked
 echo "== conformance with import-linter $("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("import-linter"))')"
 ARCHLINT_BIN="$PWD/target/release/archlint" IMPORTLINTER_PYTHON="$PWD/$VENV/bin/python" \
   "$VENV/bin/python" -m pytest -q tests/conformance
+
+echo "== environment inventory against pip and importlib.metadata"
+ARCHLINT_BIN="$PWD/target/release/archlint" TEST_VENV="$VENV" \
+  "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/environment

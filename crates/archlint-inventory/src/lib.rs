@@ -151,3 +151,6 @@ impl DistInventory {
             .map(|i| &self.distributions[i])
     }
 }
+
+#[cfg(test)]
+mod tests;
