@@ -1,0 +1,96 @@
+"""The dependency check against pip: archlint's full check of a 500-distribution environment
+(inventory, declarations, policy, licenses, declared vs imported) against `pip list` alone and
+a loop of `pip show` (what the slow suite did, once per package).
+
+Every command is a whole process, timed with a monotonic clock; peak RSS from wait4. The
+`pip show` loop is timed on a sample of packages and scaled to all of them (it is linear: one
+interpreter start and one metadata scan per call); `--full` times every call.
+"""
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "bench", "work", "deps")
+ARCHLINT = os.path.join(ROOT, "target", "release", "archlint")
+VENV = os.path.join(OUT, "venv")
+PY = os.path.join(VENV, "bin", "python")
+PROJECT = os.path.join(OUT, "project")
+FULL = "--full" in sys.argv
+
+
+def run(cmd, repeat):
+    times, rss, out, code = [], 0, b"", None
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        times.append(time.perf_counter() - start)
+        rss = max(rss, usage.ru_maxrss // 1024)
+        code = os.waitstatus_to_exitcode(status)
+    return {"median_s": statistics.median(times), "min_s": min(times), "runs": repeat, "peak_rss_mb": rss,
+            "exit": code, "output": out.decode(errors="replace")}
+
+
+def main():
+    pip_list = run([PY, "-m", "pip", "list", "--format=json", "--disable-pip-version-check"], 3)
+    names = [d["name"] for d in json.loads(pip_list["output"])]
+    check = run([ARCHLINT, "deps", "check", PROJECT, "--venv", VENV, "--no-cache", "--format", "json"], 15)
+    report = json.loads(check["output"])
+    assert report["distributions"] == len(names), (report["distributions"], len(names))
+    inventory = run([ARCHLINT, "deps", "inventory", "--venv", VENV, "--format", "json"], 15)
+    ours = sorted(d["name"] for d in json.loads(inventory["output"])["distributions"])
+    assert ours == sorted(names), "archlint's inventory differs from pip list"
+
+    sample = names if FULL else names[:: max(1, len(names) // 25)]
+    start = time.perf_counter()
+    for n in sample:
+        subprocess.run([PY, "-m", "pip", "show", n, "--disable-pip-version-check"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    per_call = (time.perf_counter() - start) / len(sample)
+    pip_show_total = per_call * len(names)
+
+    a = check["median_s"]
+    rows = [
+        ("archlint deps check (full: inventory, policy, licenses, imports)", a, check["peak_rss_mb"]),
+        ("archlint deps inventory", inventory["median_s"], inventory["peak_rss_mb"]),
+        ("pip list --format=json", pip_list["median_s"], pip_list["peak_rss_mb"]),
+        (f"pip show x {len(names)} ({'all' if FULL else f'{len(sample)} timed, scaled'})", pip_show_total, None),
+    ]
+    print(f"\nDependency check, {len(names)} distributions "
+          f"({report['errors']} errors, {report['warnings']} warnings found)")
+    print(f"{'command':68} {'time':>10} {'peak RSS':>9} {'archlint is':>12}")
+    for label, t, rss in rows:
+        ratio = f"{t / a:.0f}x" if t > a * 1.5 else ""
+        print(f"{label:68} {t * 1000:8.1f} ms {(str(rss) + ' MB') if rss else '-':>9} {ratio:>12}")
+    targets = {
+        "check <= 50 ms": a <= 0.050,
+        ">= 100x faster than a pip show loop": pip_show_total / a >= 100,
+        ">= 10x faster than pip list": pip_list["median_s"] / a >= 10,
+        "peak RSS <= 100 MB": check["peak_rss_mb"] <= 100,
+    }
+    for k, ok in targets.items():
+        print(f"  {'met ' if ok else 'MISSED'} {k}")
+    result = {
+        "meta": {"date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count(), "machine": platform.machine(),
+                 "python": platform.python_version()},
+        "distributions": len(names),
+        "archlint_check_s": a, "archlint_check_rss_mb": check["peak_rss_mb"],
+        "archlint_inventory_s": inventory["median_s"],
+        "pip_list_s": pip_list["median_s"], "pip_list_rss_mb": pip_list["peak_rss_mb"],
+        "pip_show_per_call_s": per_call, "pip_show_total_s": pip_show_total,
+        "targets": targets,
+    }
+    with open(os.path.join(OUT, "results.json"), "w") as f:
+        json.dump(result, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
