@@ -263,17 +263,21 @@ pub fn import(path: &Path) -> Result<(AdvisoryDb, ImportReport), DbError> {
     Ok((db, report))
 }
 
-/// The first sentence (or line) of a long description, for advisories without a summary.
+/// The first sentence of a long description (at most ~200 characters, cut at a word), for
+/// advisories without a summary.
 fn first_sentence(details: &str) -> String {
     let text = details.split_whitespace().collect::<Vec<_>>().join(" ");
-    let end = text
-        .find(". ")
-        .map(|i| i + 1)
-        .unwrap_or(text.len())
-        .min(200);
-    let mut cut = end;
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
+    let sentence = match text.find(". ") {
+        Some(i) => &text[..=i],
+        None => text.as_str(),
+    };
+    if sentence.chars().count() <= 200 {
+        return sentence.to_owned();
     }
-    text[..cut].to_owned()
+    let mut cut: String = sentence.chars().take(200).collect();
+    if let Some(space) = cut.rfind(' ') {
+        cut.truncate(space);
+    }
+    cut.push('…');
+    cut
 }

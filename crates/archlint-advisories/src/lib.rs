@@ -7,6 +7,7 @@
 //! the OSV schema: `ECOSYSTEM` ranges with `introduced` / `fixed` / `last_affected` events,
 //! explicit `versions` lists, withdrawn advisories ignored, names PEP 503-normalized.
 
+pub mod audit;
 mod import;
 mod matching;
 pub mod osv;
@@ -16,6 +17,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use audit::{PackageVulns, Unchecked, VulnAudit, VulnSource, audit_offline};
 pub use import::{ImportReport, import};
 pub use matching::{Vulnerability, affects, smallest_fix_above};
 
@@ -162,7 +164,11 @@ impl AdvisoryDb {
         let body = postcard::to_allocvec(&self.stored).expect("serialisable");
         let checksum = blake3::hash(&body);
         let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(werr)?;
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).map_err(werr)?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(werr)?;
         tmp.write_all(MAGIC).map_err(werr)?;
         tmp.write_all(&DB_FORMAT.to_le_bytes()).map_err(werr)?;

@@ -282,7 +282,10 @@ impl DiskCache {
                 let path = item.path();
                 let Ok(meta) = item.metadata() else { continue };
                 if meta.is_dir() {
-                    stack.push(path);
+                    // The advisory database is imported by hand; size pressure never drops it.
+                    if path != self.bucket.join("advisories") {
+                        stack.push(path);
+                    }
                     continue;
                 }
                 let modified = meta.modified().unwrap_or(now);

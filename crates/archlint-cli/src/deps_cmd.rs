@@ -28,6 +28,8 @@ pub struct EnvArgs {
     /// The virtualenv to check.
     #[arg(long, value_name = "DIR", conflicts_with = "python")]
     pub venv: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: crate::vulns_cmd::DbArgs,
 }
 
 impl EnvArgs {
@@ -55,6 +57,8 @@ enum DepsCommand {
     Check(DepsCheckArgs),
     /// Write a CycloneDX 1.5 JSON SBOM of the environment.
     Sbom(SbomArgs),
+    /// The offline advisory database: import OSV data, show its age.
+    Db(crate::vulns_cmd::DbCommandArgs),
 }
 
 #[derive(Debug, Args)]
@@ -126,9 +130,10 @@ pub fn policy_of(config: Option<&ProjectConfig>) -> Result<DependencyPolicy> {
         return Ok(DependencyPolicy::default());
     };
     let file = c.tables_path.as_deref().unwrap_or(&c.path);
-    DependencyPolicy::from_tables(
+    DependencyPolicy::from_all_tables(
         c.dependencies_table.as_ref(),
         c.licenses_table.as_ref(),
+        c.vulnerabilities_table.as_ref(),
         Some(file),
     )
     .map_err(|e| anyhow!("{e}"))
@@ -136,7 +141,11 @@ pub fn policy_of(config: Option<&ProjectConfig>) -> Result<DependencyPolicy> {
 
 /// Whether the configuration asks for dependency checks.
 pub fn configured(config: Option<&ProjectConfig>) -> bool {
-    config.is_some_and(|c| c.dependencies_table.is_some() || c.licenses_table.is_some())
+    config.is_some_and(|c| {
+        c.dependencies_table.is_some()
+            || c.licenses_table.is_some()
+            || c.vulnerabilities_table.is_some()
+    })
 }
 
 fn inventory(root: &Path, env: &EnvArgs) -> Result<DistInventory> {
@@ -150,6 +159,7 @@ pub fn run(args: &DepsArgs) -> Result<ExitCode> {
         DepsCommand::Licenses(a) => run_licenses(a),
         DepsCommand::Check(a) => run_check(a),
         DepsCommand::Sbom(a) => run_sbom(a),
+        DepsCommand::Db(a) => crate::vulns_cmd::run(a),
     }
 }
 
@@ -390,6 +400,10 @@ pub struct DepsRun {
     pub inventory_ms: f64,
     pub total_ms: f64,
     pub distributions: usize,
+    /// The vulnerability audit, when one ran.
+    pub audit: Option<archlint_advisories::VulnAudit>,
+    /// Why vulnerabilities were not checked.
+    pub vulnerability_note: Option<String>,
 }
 
 /// Inventory, declarations and the check; `load` reads the project's code meanwhile (its
@@ -398,6 +412,7 @@ pub fn check_dependencies<F>(
     root: &Path,
     config: Option<&ProjectConfig>,
     env: &EnvArgs,
+    cache_dir: Option<&Path>,
     load: F,
 ) -> Result<(Option<Project>, DepsRun)>
 where
@@ -417,18 +432,31 @@ where
     let project = project?;
     let (inv, declarations) = gathered?;
     let imports = project.as_ref().and_then(project_imports);
+    let scope = archlint_deps::check::audit_scope(&inv, &declarations, &policy);
+    let db = crate::vulns_cmd::db_path(root, config, &env.db, cache_dir)?;
+    let audit =
+        crate::vulns_cmd::offline_audit(&db, &scope, policy.vulnerabilities.max_db_age.as_secs())?;
+    let vulnerability_note = audit.is_none().then(|| {
+        format!(
+            "not checked: no advisory database at {} (build one with `archlint deps db import PATH`)",
+            db.display()
+        )
+    });
     let report = archlint_deps::check(&CheckInput {
         inventory: &inv,
         declarations: &declarations,
         imports: imports.as_ref(),
         policy: &policy,
         today: archlint_deps::today(),
+        vulnerabilities: audit.as_ref(),
     });
     let run = DepsRun {
         report,
         inventory_ms: inv.elapsed_ms,
         total_ms: started.elapsed().as_secs_f64() * 1000.0,
         distributions: inv.distributions.len(),
+        audit,
+        vulnerability_note,
     };
     Ok((project, run))
 }
@@ -465,6 +493,41 @@ pub fn write_text(w: &mut impl Write, root: &Path, run: &DepsRun) -> std::io::Re
             f.excepted.as_deref().unwrap_or("")
         )?;
     }
+    match (&run.audit, &run.vulnerability_note) {
+        (Some(a), _) => {
+            let vulnerable = a
+                .checked
+                .iter()
+                .filter(|p| !p.vulnerabilities.is_empty())
+                .count();
+            let sources: std::collections::BTreeSet<&str> = a
+                .checked
+                .iter()
+                .map(|p| match p.source {
+                    archlint_advisories::VulnSource::OfflineDb => "offline database",
+                    archlint_advisories::VulnSource::Index => "package index",
+                    archlint_advisories::VulnSource::OsvService => "OSV service",
+                    archlint_advisories::VulnSource::Cache => "cache",
+                })
+                .collect();
+            let from = if sources.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " from the {}",
+                    sources.into_iter().collect::<Vec<_>>().join(", ")
+                )
+            };
+            writeln!(
+                w,
+                "Vulnerabilities: {} packages checked{from}, {vulnerable} vulnerable, {} not checked",
+                a.checked.len(),
+                a.unchecked.len()
+            )?;
+        }
+        (None, Some(note)) => writeln!(w, "Vulnerabilities: {note}")?,
+        (None, None) => {}
+    }
     writeln!(
         w,
         "Dependencies: {} installed, {} declared; {} error{}, {} warning{}{} ({:.1} ms)",
@@ -493,6 +556,8 @@ pub fn to_json(run: &DepsRun) -> serde_json::Value {
         "excepted": run.report.excepted,
         "findings": run.report.findings,
         "packages": run.report.packages,
+        "vulnerabilities": run.audit,
+        "vulnerability_note": run.vulnerability_note,
         "timings": { "inventory_ms": run.inventory_ms, "total_ms": run.total_ms },
     })
 }
@@ -502,19 +567,25 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
     let root = root_of(&args.project.path)?;
     let config = config_of(&root, &args.project.config)?;
     // Read the environment while the code is parsed.
-    let (project, deps) = check_dependencies(&root, config.as_ref(), &args.env, || {
-        if args.no_code {
-            return Ok(None);
-        }
-        archlint_engine::load_project(&archlint_engine::ProjectOptions {
-            path: Some(root.clone()),
-            config: args.project.config.clone(),
-            require_config: false,
-            cache: crate::analysis::cache_flags(&args.project),
-            keep_facts: true,
-        })
-        .map(Some)
-    })?;
+    let (project, deps) = check_dependencies(
+        &root,
+        config.as_ref(),
+        &args.env,
+        args.project.cache_dir.as_deref(),
+        || {
+            if args.no_code {
+                return Ok(None);
+            }
+            archlint_engine::load_project(&archlint_engine::ProjectOptions {
+                path: Some(root.clone()),
+                config: args.project.config.clone(),
+                require_config: false,
+                cache: crate::analysis::cache_flags(&args.project),
+                keep_facts: true,
+            })
+            .map(Some)
+        },
+    )?;
     let mut w = out();
     match args.format {
         Format::Text => {

@@ -5,6 +5,7 @@ mod cache_cmd;
 mod deps_cmd;
 mod graph_cmd;
 mod render;
+mod vulns_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -303,3 +303,166 @@ fn sbom_is_cyclonedx_1_5() {
         .unwrap();
     assert_eq!(of_requests["dependsOn"].as_array().unwrap().len(), 4);
 }
+
+fn osv_sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../archlint-advisories/tests/fixtures/osv-sample.zip")
+}
+
+#[test]
+fn offline_vulnerabilities_from_an_imported_database() {
+    let dir = project(
+        &[
+            ("requirements.txt", "requests==2.0.0\ngratient\nclick\n"),
+            (
+                "pyproject.toml",
+                "[tool.archlint.vulnerabilities]\nignore = [{ id = \"CVE-2014-1829\", reason = \"we never follow redirects\" }]\n",
+            ),
+        ],
+        &[
+            ("requests", "2.0.0", "License: Apache-2.0"),
+            ("gratient", "0.5", "License: MIT"),
+            ("click", "8.1.7", "License: BSD-3-Clause"),
+        ],
+    );
+    // No database yet: said plainly, not silently skipped.
+    archlint()
+        .args(["deps", "check", "--no-code"])
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "Vulnerabilities: not checked: no advisory database",
+        ));
+    let db = dir.path().join("advisories.db");
+    archlint()
+        .args(["deps", "db", "import"])
+        .arg(osv_sample())
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Imported 26 advisories"));
+    let stats = json_of(
+        archlint()
+            .args(["deps", "db", "stats", "--format", "json", "--db"])
+            .arg(&db)
+            .arg(dir.path()),
+        0,
+    );
+    assert_eq!(stats["meta"]["advisories"], 26);
+    assert_eq!(stats["outdated"], false);
+
+    let doc = json_of(
+        archlint()
+            .args(["deps", "check", "--no-code", "--format", "json", "--db"])
+            .arg(&db)
+            .arg(dir.path()),
+        1,
+    );
+    let vulns: Vec<(&str, &str, bool)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "vulnerable-package")
+        .map(|f| {
+            (
+                f["package"].as_str().unwrap(),
+                f["message"].as_str().unwrap(),
+                f.get("excepted").is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(vulns.len(), 3, "{vulns:?}");
+    assert!(vulns.iter().any(|(p, m, ex)| *p == "gratient"
+        && m.contains("PYSEC-2024-1")
+        && m.contains("no fixed version")
+        && !ex));
+    // requests 2.0.0: PYSEC-2014-13 (alias CVE-2014-1829) is ignored with a reason; the other counts.
+    assert!(
+        vulns
+            .iter()
+            .any(|(p, m, ex)| *p == "requests" && m.contains("PYSEC-2014-13") && *ex)
+    );
+    assert!(
+        vulns
+            .iter()
+            .any(|(p, m, ex)| *p == "requests" && m.contains("fixed in") && !ex)
+    );
+    assert_eq!(doc["errors"], 2);
+    assert_eq!(
+        doc["vulnerabilities"]["checked"].as_array().unwrap().len(),
+        3
+    );
+
+    // An old database is said to be old.
+    fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.archlint.vulnerabilities]\nmax_db_age = \"0s\"\n",
+    )
+    .unwrap();
+    archlint()
+        .args(["deps", "check", "--no-code", "--db"])
+        .arg(&db)
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "warning[vulnerability-data-outdated]",
+        ));
+
+    // A damaged database is a clear error, not a panic.
+    let mut raw = fs::read(&db).unwrap();
+    let n = raw.len();
+    raw[n / 2] ^= 0xff;
+    fs::write(&db, raw).unwrap();
+    archlint()
+        .args(["deps", "check", "--no-code", "--db"])
+        .arg(&db)
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("damaged"));
+}
+
+#[test]
+fn db_import_into_the_cache_directory_is_owner_only() {
+    let dir = project(&[("app.py", "")], &[]);
+    let cache = dir.path().join("cache");
+    archlint()
+        .args(["deps", "db", "import"])
+        .arg(osv_sample())
+        .arg("--project")
+        .arg(dir.path())
+        .arg("--cache-dir")
+        .arg(&cache)
+        .assert()
+        .success();
+    let file = cache.join("v1/advisories/pypi.db");
+    assert!(file.is_file());
+    assert!(cache.join("CACHEDIR.TAG").is_file());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            fs::metadata(file.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o700
+        );
+    }
+    archlint()
+        .args(["deps", "db", "import"])
+        .arg(dir.path().join("nothing-here"))
+        .arg("--db")
+        .arg(dir.path().join("x.db"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not exist"));
+}

@@ -103,12 +103,14 @@ pub struct ProjectConfig {
     pub dependencies_table: Option<toml::Table>,
     /// `[tool.archlint.licenses]` (or `[licenses]`).
     pub licenses_table: Option<toml::Table>,
+    /// `[tool.archlint.vulnerabilities]` (or `[vulnerabilities]`).
+    pub vulnerabilities_table: Option<toml::Table>,
     /// The file the archlint-only tables came from, when contracts came from elsewhere.
     pub tables_path: Option<PathBuf>,
 }
 
 /// Sub-tables of `[tool.archlint]` that belong to other parts of archlint.
-const ARCHLINT_TABLES: &[&str] = &["cache", "dependencies", "licenses"];
+const ARCHLINT_TABLES: &[&str] = &["cache", "dependencies", "licenses", "vulnerabilities"];
 
 /// Find and read the configuration for a project root.
 ///
@@ -150,6 +152,7 @@ pub fn discover_config(root: &Path) -> Result<Option<ProjectConfig>, ConfigError
             found.cache_table = tables.cache_table.clone();
             found.dependencies_table = tables.dependencies_table.clone();
             found.licenses_table = tables.licenses_table.clone();
+            found.vulnerabilities_table = tables.vulnerabilities_table.clone();
             found.tables_path = Some(tables.path.clone());
         }
         found
@@ -279,6 +282,7 @@ fn from_toml_table(
     let mut cache_table = None;
     let mut dependencies_table = None;
     let mut licenses_table = None;
+    let mut vulnerabilities_table = None;
     let lines = contract_lines(text);
     for (key, value) in table {
         if key == "contracts" {
@@ -320,6 +324,7 @@ fn from_toml_table(
                 "cache" => cache_table = value.as_table().cloned(),
                 "dependencies" => dependencies_table = value.as_table().cloned(),
                 "licenses" => licenses_table = value.as_table().cloned(),
+                "vulnerabilities" => vulnerabilities_table = value.as_table().cloned(),
                 other => {
                     return Err(err(
                         None,
@@ -351,6 +356,7 @@ fn from_toml_table(
         cache_table,
         dependencies_table,
         licenses_table,
+        vulnerabilities_table,
         tables_path: None,
     })
 }
@@ -481,6 +487,7 @@ fn from_ini(path: &Path, text: &str) -> Result<Option<ProjectConfig>, ConfigErro
         cache_table: None,
         dependencies_table: None,
         licenses_table: None,
+        vulnerabilities_table: None,
         tables_path: None,
     }))
 }

@@ -144,6 +144,8 @@ pub struct CheckInput<'a> {
     pub policy: &'a DependencyPolicy,
     /// Today, `YYYY-MM-DD`, for exception expiry.
     pub today: (i32, u32, u32),
+    /// Known vulnerabilities, when an audit ran.
+    pub vulnerabilities: Option<&'a archlint_advisories::VulnAudit>,
 }
 
 /// Resolve every installed distribution's license (used by `deps licenses` too).
@@ -574,6 +576,9 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
     {
         declared_vs_used(&mut ctx, imports, &declared, &installed, &role, &via);
     }
+    if let Some(audit) = input.vulnerabilities {
+        vulnerability_findings(&mut ctx, audit, &installed, &declared);
+    }
 
     let findings = ctx.findings;
     let counted = |level: Level| {
@@ -721,6 +726,145 @@ fn declared_vs_used(
             format!("{} is declared but the project never imports it", r.text),
             Some(r.origin.file.display().to_string()),
             Some(r.origin.line),
+        );
+    }
+}
+
+/// The packages a vulnerability audit covers: declared and what they pull in (everything
+/// installed when nothing is declared), minus `ignore`d ones.
+pub fn audit_scope(
+    inventory: &DistInventory,
+    declarations: &Declarations,
+    policy: &DependencyPolicy,
+) -> Vec<(String, String)> {
+    let env = &inventory.environment.markers;
+    let installed: FxHashMap<&str, &Distribution> = inventory
+        .distributions
+        .iter()
+        .map(|d| (d.normalized.as_str(), d))
+        .collect();
+    let own = declarations.project_name.as_deref();
+    let roots: Vec<&str> = declarations
+        .requirements
+        .iter()
+        .filter(|r| {
+            !r.constraint
+                && r.name.as_deref().is_some_and(|n| Some(n) != own)
+                && r.marker.evaluate(env, &[])
+        })
+        .filter_map(|r| r.name.as_deref())
+        .collect();
+    let mut names: Vec<&str> = if roots.is_empty() {
+        installed.keys().copied().collect()
+    } else {
+        let mut seen: FxHashSet<&str> = FxHashSet::default();
+        let mut stack: Vec<&str> = roots;
+        while let Some(n) = stack.pop() {
+            let Some(d) = installed.get(n) else { continue };
+            if !seen.insert(d.normalized.as_str()) {
+                continue;
+            }
+            for req in &d.requires_dist {
+                if req.is_active(env, &[]) {
+                    stack.push(req.name.as_str());
+                }
+            }
+        }
+        seen.into_iter().collect()
+    };
+    names.retain(|n| !policy.ignore.iter().any(|i| i == n) && Some(*n) != own);
+    names.sort_unstable();
+    names
+        .into_iter()
+        .map(|n| (n.to_owned(), installed[n].version.clone()))
+        .collect()
+}
+
+fn vulnerability_findings(
+    ctx: &mut Ctx<'_>,
+    audit: &archlint_advisories::VulnAudit,
+    installed: &FxHashMap<&str, &Distribution>,
+    declared: &[&DeclaredRequirement],
+) {
+    let policy = &ctx.input.policy.vulnerabilities;
+    let today = ctx.input.today;
+    for note in &audit.notes {
+        ctx.add(
+            "vulnerability-data-outdated",
+            Level::Warn,
+            None,
+            note.clone(),
+            None,
+            None,
+        );
+    }
+    for p in &audit.checked {
+        let (file, line) = match declared
+            .iter()
+            .find(|r| r.name.as_deref() == Some(p.name.as_str()))
+        {
+            Some(r) => origin_of(r),
+            None => installed
+                .get(p.name.as_str())
+                .map(|d| dist_file(d))
+                .unwrap_or((None, None)),
+        };
+        let display = installed
+            .get(p.name.as_str())
+            .map(|d| d.name.as_str())
+            .unwrap_or(&p.name);
+        for v in &p.vulnerabilities {
+            let mut ids: Vec<&str> = vec![v.id.as_str()];
+            ids.extend(v.aliases.iter().map(String::as_str));
+            let aliases = if v.aliases.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", v.aliases.join(", "))
+            };
+            let fix = match &v.fixed {
+                Some(f) => format!("; fixed in {f}"),
+                None => "; no fixed version".to_owned(),
+            };
+            let summary = if v.summary.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", v.summary)
+            };
+            let before = ctx.findings.len();
+            ctx.add(
+                "vulnerable-package",
+                Level::Error,
+                Some(&p.name),
+                format!(
+                    "{display} {} has {}{aliases}{summary}{fix}",
+                    p.version, v.id
+                ),
+                file.clone(),
+                line,
+            );
+            if let Some(reason) = policy.ignored(&ids, today)
+                && let Some(f) = ctx.findings.get_mut(before)
+                && f.excepted.is_none()
+            {
+                f.excepted = Some(reason);
+            }
+        }
+    }
+    for u in &audit.unchecked {
+        ctx.add(
+            "vulnerability-unchecked",
+            if policy.fail_on_incomplete {
+                Level::Error
+            } else {
+                Level::Warn
+            },
+            Some(&u.name),
+            format!(
+                "{} {} could not be checked for vulnerabilities: {}",
+                u.name, u.version, u.reason
+            ),
+            None,
+            None,
         );
     }
 }

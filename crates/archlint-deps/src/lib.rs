@@ -9,12 +9,14 @@ pub mod check;
 pub mod policy;
 pub mod sbom;
 pub mod stdlib;
+pub mod vulns;
 
 pub use check::{
     CheckInput, DepFinding, DepReport, ImportSite, ModuleImports, PackageRow, ProjectImports, Role,
     check, is_test_module, license_of,
 };
 pub use policy::{DependencyPolicy, Exception, Level, PackageRule, PolicyError};
+pub use vulns::{IgnoredAdvisory, VulnPolicy};
 
 /// Today's date (UTC), for exception expiry.
 pub fn today() -> (i32, u32, u32) {

@@ -121,6 +121,8 @@ pub struct DependencyPolicy {
     pub licenses: LicensePolicy,
     pub unknown_license: Level,
     pub ambiguous_license: Level,
+    /// `[tool.archlint.vulnerabilities]`.
+    pub vulnerabilities: crate::vulns::VulnPolicy,
     /// The file the policy came from, for messages.
     pub source: Option<PathBuf>,
 }
@@ -140,6 +142,7 @@ impl Default for DependencyPolicy {
             licenses: LicensePolicy::default(),
             unknown_license: Level::Warn,
             ambiguous_license: Level::Warn,
+            vulnerabilities: crate::vulns::VulnPolicy::default(),
             source: None,
         }
     }
@@ -188,6 +191,16 @@ impl DependencyPolicy {
     pub fn from_tables(
         dependencies: Option<&toml::Table>,
         licenses: Option<&toml::Table>,
+        file: Option<&Path>,
+    ) -> Result<DependencyPolicy, PolicyError> {
+        Self::from_all_tables(dependencies, licenses, None, file)
+    }
+
+    /// Read the policy from all three tables (any may be absent).
+    pub fn from_all_tables(
+        dependencies: Option<&toml::Table>,
+        licenses: Option<&toml::Table>,
+        vulnerabilities: Option<&toml::Table>,
         file: Option<&Path>,
     ) -> Result<DependencyPolicy, PolicyError> {
         let fail = |message: String| PolicyError {
@@ -357,6 +370,7 @@ impl DependencyPolicy {
                 }
             }
         }
+        policy.vulnerabilities = crate::vulns::VulnPolicy::from_table(vulnerabilities, file)?;
         let unknown = policy.licenses.unknown_ids();
         if !unknown.is_empty() {
             return Err(fail(format!(

@@ -159,6 +159,7 @@ fn declared_vs_used() {
         imports: Some(&imports),
         policy: &p,
         today: (2026, 11, 23),
+        vulnerabilities: None,
     });
     assert_eq!(
         codes(&report),
@@ -222,6 +223,7 @@ fn approved_forbidden_and_licenses() {
         imports: None,
         policy: &p,
         today: (2026, 11, 23),
+        vulnerabilities: None,
     });
     assert_eq!(
         codes(&report),
@@ -266,6 +268,7 @@ fn approved_forbidden_and_licenses() {
         imports: None,
         policy: &p2,
         today: (2026, 11, 23),
+        vulnerabilities: None,
     });
     assert!(codes(&report).is_empty(), "{:?}", codes(&report));
 }
@@ -285,6 +288,7 @@ fn exceptions_with_reasons_and_expiry() {
             imports: None,
             policy: &p,
             today,
+            vulnerabilities: None,
         })
     };
     let report = run((2026, 11, 23));
@@ -321,6 +325,7 @@ fn malformed_metadata_is_a_finding_not_a_crash() {
         imports: None,
         policy: &p,
         today: (2026, 11, 23),
+        vulnerabilities: None,
     });
     let malformed = report
         .findings

@@ -1,0 +1,244 @@
+//! `archlint deps db import | stats`, and the vulnerability audit behind `deps check`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow};
+use archlint_advisories::{AdvisoryDb, VulnAudit};
+use archlint_contracts::config::{ProjectConfig, discover_config};
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use crate::deps_cmd::Format;
+
+/// Where the advisory database lives.
+#[derive(Debug, Clone, Args, Default)]
+pub struct DbArgs {
+    /// The advisory database file (default: ARCHLINT_ADVISORY_DB, else
+    /// <cache dir>/v1/advisories/pypi.db).
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DbCommandArgs {
+    #[command(subcommand)]
+    command: DbCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// Build the offline advisory database from OSV data: a zip or directory of OSV JSON files,
+    /// or the PyPA advisory-database layout (YAML).
+    Import(ImportArgs),
+    /// Show the database's source, size and age.
+    Stats(StatsArgs),
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// The OSV data to import.
+    source: PathBuf,
+    /// Project root, whose cache directory holds the database (default: current directory).
+    #[arg(long)]
+    project: Option<PathBuf>,
+    #[command(flatten)]
+    db: DbArgs,
+    /// Cache directory (default: .archlint_cache at the project root; env ARCHLINT_CACHE_DIR).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+struct StatsArgs {
+    /// Project root (default: the current directory).
+    path: Option<PathBuf>,
+    #[command(flatten)]
+    db: DbArgs,
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The database file: `--db`, `ARCHLINT_ADVISORY_DB`, else in the cache directory (which
+/// `--no-cache` does not switch off: the database is data the user imported, not a cache).
+pub fn db_path(
+    root: &Path,
+    config: Option<&ProjectConfig>,
+    db: &DbArgs,
+    cache_dir: Option<&Path>,
+) -> Result<PathBuf> {
+    if let Some(p) = db
+        .db
+        .clone()
+        .or_else(|| env("ARCHLINT_ADVISORY_DB").map(PathBuf::from))
+    {
+        return Ok(p);
+    }
+    let table = archlint_engine::cache_setup::cache_table(config)?;
+    let dir = cache_dir
+        .map(Path::to_owned)
+        .or_else(|| env("ARCHLINT_CACHE_DIR").map(PathBuf::from))
+        .or_else(|| {
+            config
+                .and_then(|c| c.settings.cache_dir.clone().or(table.dir.clone()))
+                .map(|d| root.join(d))
+        })
+        .unwrap_or_else(|| root.join(archlint_engine::cache_setup::DEFAULT_CACHE_DIR));
+    Ok(dir.join("v1").join("advisories").join("pypi.db"))
+}
+
+fn root_of(path: &Option<PathBuf>) -> Result<PathBuf> {
+    match path {
+        Some(p) => Ok(p.clone()),
+        None => std::env::current_dir().context("cannot read the current directory"),
+    }
+}
+
+pub fn run(args: &DbCommandArgs) -> Result<ExitCode> {
+    match &args.command {
+        DbCommand::Import(a) => import(a),
+        DbCommand::Stats(a) => stats(a),
+    }
+}
+
+fn import(args: &ImportArgs) -> Result<ExitCode> {
+    let root = root_of(&args.project)?;
+    let config = discover_config(&root).unwrap_or(None);
+    let path = db_path(&root, config.as_ref(), &args.db, args.cache_dir.as_deref())?;
+    let (db, report) = archlint_advisories::import(&args.source)?;
+    if args.db.db.is_none() && env("ARCHLINT_ADVISORY_DB").is_none() {
+        // The cache directory's tag, .gitignore and owner-only permissions.
+        if let Some(cache_root) = path.parent().and_then(Path::parent).and_then(Path::parent) {
+            archlint_cache::DiskCache::open(cache_root)
+                .with_context(|| format!("cannot use {}", cache_root.display()))?;
+        }
+    }
+    let bytes = db.save(&path)?;
+    let mut w = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(
+                &mut w,
+                &json!({"database": path, "bytes": bytes, "import": report, "meta": db.meta()}),
+            )?;
+            writeln!(w)?;
+        }
+        Format::Text => {
+            writeln!(
+                w,
+                "Imported {} advisories for {} packages from {} files ({} withdrawn skipped) in {:.0} ms",
+                report.advisories,
+                report.packages,
+                report.files,
+                report.withdrawn,
+                report.elapsed_ms
+            )?;
+            writeln!(w, "Database: {} ({} kB)", path.display(), bytes / 1024)?;
+            if report.error_count > 0 {
+                writeln!(w, "{} files could not be read:", report.error_count)?;
+                for e in &report.errors {
+                    writeln!(w, "  {e}")?;
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn stats(args: &StatsArgs) -> Result<ExitCode> {
+    let root = root_of(&args.path)?;
+    let config = discover_config(&root).unwrap_or(None);
+    let path = db_path(&root, config.as_ref(), &args.db, args.cache_dir.as_deref())?;
+    if !path.exists() {
+        return Err(anyhow!(
+            "no advisory database at {} (build one with `archlint deps db import PATH`)",
+            path.display()
+        ));
+    }
+    let db = AdvisoryDb::load(&path)?;
+    let policy = crate::deps_cmd::policy_of(config.as_ref())?;
+    let meta = db.meta();
+    let age = archlint_advisories::audit::now_secs().saturating_sub(meta.imported_at);
+    let old = age >= policy.vulnerabilities.max_db_age.as_secs();
+    let mut w = std::io::stdout().lock();
+    match args.format {
+        Format::Json => {
+            serde_json::to_writer_pretty(
+                &mut w,
+                &json!({"database": path, "bytes": db.file_bytes, "meta": meta, "age_secs": age, "outdated": old}),
+            )?;
+            writeln!(w)?;
+        }
+        Format::Text => {
+            writeln!(
+                w,
+                "Database:    {} ({} kB)",
+                path.display(),
+                db.file_bytes / 1024
+            )?;
+            writeln!(w, "Source:      {}", meta.source)?;
+            writeln!(
+                w,
+                "Imported:    {} ({})",
+                crate::vulns_cmd::date_of(meta.imported_at),
+                age_text(age)
+            )?;
+            if let Some(n) = &meta.newest_advisory {
+                writeln!(w, "Newest:      {n}")?;
+            }
+            writeln!(
+                w,
+                "Advisories:  {} for {} packages ({} withdrawn skipped)",
+                meta.advisories, meta.packages, meta.withdrawn
+            )?;
+        }
+    }
+    if old {
+        eprintln!(
+            "warning: the advisory database is {}; import a current copy (max_db_age is {} days)",
+            age_text(age),
+            policy.vulnerabilities.max_db_age.as_secs() / 86_400
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn age_text(secs: u64) -> String {
+    match secs {
+        s if s < 3600 => format!("{} minutes old", s / 60),
+        s if s < 2 * 86_400 => format!("{} hours old", s / 3600),
+        s => format!("{} days old", s / 86_400),
+    }
+}
+
+/// `YYYY-MM-DD` of a Unix time.
+pub fn date_of(secs: u64) -> String {
+    let (y, m, d) = archlint_deps::sbom::civil_from_days((secs / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The offline audit, when a database exists; `Ok(None)` when there is none.
+pub fn offline_audit(
+    path: &Path,
+    packages: &[(String, String)],
+    max_age_secs: u64,
+) -> Result<Option<VulnAudit>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let db = AdvisoryDb::load(path)?;
+    Ok(Some(archlint_advisories::audit_offline(
+        &db,
+        packages,
+        max_age_secs,
+    )))
+}
