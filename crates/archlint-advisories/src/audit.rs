@@ -43,6 +43,8 @@ pub struct Unchecked {
 pub struct VulnAudit {
     pub checked: Vec<PackageVulns>,
     pub unchecked: Vec<Unchecked>,
+    /// Packages the online service does not know (a 404: private packages).
+    pub not_on_index: Vec<String>,
     /// Things the user should know: an old database, a fallback to cached data.
     pub notes: Vec<String>,
     /// HTTP requests made.

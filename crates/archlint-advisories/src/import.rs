@@ -263,9 +263,61 @@ pub fn import(path: &Path) -> Result<(AdvisoryDb, ImportReport), DbError> {
     Ok((db, report))
 }
 
+/// The part of an OSV advisory that concerns one (normalized) PyPI package, if any.
+pub fn package_advisory(advisory: &OsvAdvisory, name: &str) -> Option<PackageAdvisory> {
+    let mut out: Option<PackageAdvisory> = None;
+    for affected in &advisory.affected {
+        let Some(pkg) = &affected.package else {
+            continue;
+        };
+        if !pkg.ecosystem.eq_ignore_ascii_case("pypi")
+            || archlint_inventory::normalize_name(&pkg.name) != name
+        {
+            continue;
+        }
+        let entry = out.get_or_insert_with(|| PackageAdvisory {
+            id: advisory.id.clone(),
+            aliases: advisory.aliases.clone(),
+            summary: advisory
+                .summary
+                .clone()
+                .or_else(|| advisory.details.as_ref().map(|d| first_sentence(d)))
+                .unwrap_or_default(),
+            ranges: Vec::new(),
+            versions: Vec::new(),
+        });
+        for r in affected
+            .ranges
+            .iter()
+            .filter(|r| r.kind.eq_ignore_ascii_case("ECOSYSTEM"))
+        {
+            entry.ranges.push(
+                r.events
+                    .iter()
+                    .filter_map(|e| {
+                        if let Some(v) = &e.introduced {
+                            Some(Event::Introduced(v.0.clone()))
+                        } else if let Some(v) = &e.fixed {
+                            Some(Event::Fixed(v.0.clone()))
+                        } else {
+                            e.last_affected
+                                .as_ref()
+                                .map(|v| Event::LastAffected(v.0.clone()))
+                        }
+                    })
+                    .collect(),
+            );
+        }
+        entry
+            .versions
+            .extend(affected.versions.iter().map(|v| v.0.clone()));
+    }
+    out
+}
+
 /// The first sentence of a long description (at most ~200 characters, cut at a word), for
 /// advisories without a summary.
-fn first_sentence(details: &str) -> String {
+pub(crate) fn first_sentence(details: &str) -> String {
     let text = details.split_whitespace().collect::<Vec<_>>().join(" ");
     let sentence = match text.find(". ") {
         Some(i) => &text[..=i],

@@ -18,7 +18,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use audit::{PackageVulns, Unchecked, VulnAudit, VulnSource, audit_offline};
-pub use import::{ImportReport, import};
+pub use import::{ImportReport, import, package_advisory};
 pub use matching::{Vulnerability, affects, smallest_fix_above};
 
 /// Bumped whenever the stored layout changes; older files are refused and re-imported.

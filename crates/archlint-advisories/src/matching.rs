@@ -3,12 +3,12 @@
 use std::str::FromStr;
 
 use pep440_rs::Version;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::{Event, PackageAdvisory};
 
 /// A known vulnerability of an installed version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vulnerability {
     pub id: String,
     pub aliases: Vec<String>,
