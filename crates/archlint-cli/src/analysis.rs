@@ -67,7 +67,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
             &root,
             config_for_deps.as_ref(),
             &args.env,
-            args.project.cache_dir.as_deref(),
+            &cache_flags(&args.project),
             || load().map(Some),
         )?;
         (project.expect("loaded above"), Some(run))

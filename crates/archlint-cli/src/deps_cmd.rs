@@ -30,6 +30,35 @@ pub struct EnvArgs {
     pub venv: Option<PathBuf>,
     #[command(flatten)]
     pub db: crate::vulns_cmd::DbArgs,
+    #[command(flatten)]
+    pub online: OnlineArgs,
+}
+
+/// Asking an online service about vulnerabilities.
+#[derive(Debug, Clone, Args, Default)]
+pub struct OnlineArgs {
+    /// Also ask the package index (or an OSV service) about each installed distribution.
+    #[arg(long)]
+    pub online: bool,
+    /// The package index (default: ARCHLINT_INDEX_URL, the configuration, PIP_INDEX_URL,
+    /// pip.conf). A simple-index URL is accepted.
+    #[arg(long, value_name = "URL")]
+    pub index_url: Option<String>,
+    /// Which online service: the index's JSON API, or an OSV query service.
+    #[arg(long, value_name = "SERVICE", value_parser = ["index", "osv"])]
+    pub vuln_service: Option<String>,
+    /// The OSV query service (with --vuln-service osv).
+    #[arg(long, value_name = "URL")]
+    pub osv_url: Option<String>,
+    /// Requests in flight at most (default 10).
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Requests per second at most (default 20).
+    #[arg(long, value_name = "N")]
+    pub rate_limit: Option<f64>,
+    /// Exit 1 when some packages could not be checked.
+    #[arg(long)]
+    pub fail_on_incomplete: bool,
 }
 
 impl EnvArgs {
@@ -404,6 +433,31 @@ pub struct DepsRun {
     pub audit: Option<archlint_advisories::VulnAudit>,
     /// Why vulnerabilities were not checked.
     pub vulnerability_note: Option<String>,
+    /// Request counters of an online audit.
+    pub online: Option<serde_json::Value>,
+}
+
+fn online_service(
+    args: &OnlineArgs,
+    policy: &archlint_deps::VulnPolicy,
+) -> Result<archlint_index::Service> {
+    let which = args.vuln_service.as_deref().unwrap_or(&policy.service);
+    if which == "osv" {
+        let url = args
+            .osv_url
+            .clone()
+            .or_else(|| std::env::var("ARCHLINT_OSV_URL").ok().filter(|u| !u.is_empty()))
+            .or(policy.osv_url.clone())
+            .ok_or_else(|| anyhow!("--vuln-service osv needs --osv-url URL (or ARCHLINT_OSV_URL, or osv_url in [tool.archlint.vulnerabilities])"))?;
+        let base = archlint_index::json_api_base(&url).map_err(|e| anyhow!(e))?;
+        return Ok(archlint_index::Service::Osv { base });
+    }
+    let found = archlint_index::resolve_index_url(args.index_url.as_deref(), policy.index_url.as_deref()).ok_or_else(|| {
+        anyhow!("--online needs a package index: pass --index-url URL, or set ARCHLINT_INDEX_URL, index_url in [tool.archlint.vulnerabilities], PIP_INDEX_URL or pip.conf's index-url")
+    })?;
+    let base = archlint_index::json_api_base(&found.url)
+        .map_err(|e| anyhow!("{} (from {})", archlint_index::redact(&e), found.from))?;
+    Ok(archlint_index::Service::Index { base })
 }
 
 /// Inventory, declarations and the check; `load` reads the project's code meanwhile (its
@@ -412,7 +466,7 @@ pub fn check_dependencies<F>(
     root: &Path,
     config: Option<&ProjectConfig>,
     env: &EnvArgs,
-    cache_dir: Option<&Path>,
+    cache_flags: &archlint_engine::CacheFlags,
     load: F,
 ) -> Result<(Option<Project>, DepsRun)>
 where
@@ -433,15 +487,91 @@ where
     let (inv, declarations) = gathered?;
     let imports = project.as_ref().and_then(project_imports);
     let scope = archlint_deps::check::audit_scope(&inv, &declarations, &policy);
-    let db = crate::vulns_cmd::db_path(root, config, &env.db, cache_dir)?;
-    let audit =
-        crate::vulns_cmd::offline_audit(&db, &scope, policy.vulnerabilities.max_db_age.as_secs())?;
+    let db_file =
+        crate::vulns_cmd::db_path(root, config, &env.db, cache_flags.cache_dir.as_deref())?;
+    let offline_db = if db_file.exists() {
+        Some(archlint_advisories::AdvisoryDb::load(&db_file)?)
+    } else {
+        None
+    };
+    let online = env.online.online || policy.vulnerabilities.online;
+    let mut extra_licenses = std::collections::HashMap::new();
+    let mut online_stats = None;
+    let audit = if online {
+        let service = online_service(&env.online, &policy.vulnerabilities)?;
+        let options = archlint_index::OnlineOptions {
+            concurrency: env
+                .online
+                .concurrency
+                .unwrap_or(policy.vulnerabilities.concurrency)
+                .max(1),
+            rate_limit: env
+                .online
+                .rate_limit
+                .unwrap_or(policy.vulnerabilities.rate_limit),
+            timeout: policy.vulnerabilities.timeout,
+            retries: policy.vulnerabilities.retries,
+            ..archlint_index::OnlineOptions::default()
+        };
+        let cache = archlint_engine::cache_setup::dependency_cache(root, config, cache_flags)?;
+        let mut result = archlint_index::audit_online(archlint_index::OnlineRequest {
+            packages: &scope,
+            service,
+            options,
+            cache: Some(&cache),
+            offline: offline_db.as_ref(),
+        })
+        .map_err(|e| anyhow!(e))?;
+        cache.finish();
+        if let Some(db) = &offline_db {
+            let age = archlint_advisories::audit::now_secs().saturating_sub(db.meta().imported_at);
+            if age >= policy.vulnerabilities.max_db_age.as_secs()
+                && result
+                    .audit
+                    .checked
+                    .iter()
+                    .any(|p| p.source == archlint_advisories::VulnSource::OfflineDb)
+            {
+                result.audit.notes.push(format!(
+                    "the advisory database is {} days old",
+                    age / 86_400
+                ));
+            }
+        }
+        for (name, l) in &result.licenses {
+            let resolved = archlint_licenses::resolve(archlint_licenses::LicenseFields {
+                license_expression: l.license_expression.as_deref(),
+                license: l.license.as_deref(),
+                classifiers: &l.classifiers,
+            });
+            extra_licenses.insert(name.clone(), resolved);
+        }
+        online_stats = Some(json!({
+            "requests": result.audit.requests,
+            "retries": result.retries,
+            "cache_hits": result.cache_hits,
+            "breaker_opened": result.breaker_opened,
+        }));
+        Some(result.audit)
+    } else {
+        offline_db.as_ref().map(|db| {
+            archlint_advisories::audit_offline(
+                db,
+                &scope,
+                policy.vulnerabilities.max_db_age.as_secs(),
+            )
+        })
+    };
     let vulnerability_note = audit.is_none().then(|| {
         format!(
-            "not checked: no advisory database at {} (build one with `archlint deps db import PATH`)",
-            db.display()
+            "not checked: no advisory database at {} (build one with `archlint deps db import PATH`, or use --online)",
+            db_file.strip_prefix(root).unwrap_or(&db_file).display()
         )
     });
+    let mut policy = policy;
+    if env.online.fail_on_incomplete {
+        policy.vulnerabilities.fail_on_incomplete = true;
+    }
     let report = archlint_deps::check(&CheckInput {
         inventory: &inv,
         declarations: &declarations,
@@ -449,6 +579,7 @@ where
         policy: &policy,
         today: archlint_deps::today(),
         vulnerabilities: audit.as_ref(),
+        extra_licenses: (!extra_licenses.is_empty()).then_some(&extra_licenses),
     });
     let run = DepsRun {
         report,
@@ -457,6 +588,7 @@ where
         distributions: inv.distributions.len(),
         audit,
         vulnerability_note,
+        online: online_stats,
     };
     Ok((project, run))
 }
@@ -520,9 +652,14 @@ pub fn write_text(w: &mut impl Write, root: &Path, run: &DepsRun) -> std::io::Re
             };
             writeln!(
                 w,
-                "Vulnerabilities: {} packages checked{from}, {vulnerable} vulnerable, {} not checked",
+                "Vulnerabilities: {} packages checked{from}, {vulnerable} vulnerable, {} not checked{}",
                 a.checked.len(),
-                a.unchecked.len()
+                a.unchecked.len(),
+                if a.not_on_index.is_empty() {
+                    String::new()
+                } else {
+                    format!(", not on the index: {}", a.not_on_index.join(", "))
+                }
             )?;
         }
         (None, Some(note)) => writeln!(w, "Vulnerabilities: {note}")?,
@@ -558,6 +695,7 @@ pub fn to_json(run: &DepsRun) -> serde_json::Value {
         "packages": run.report.packages,
         "vulnerabilities": run.audit,
         "vulnerability_note": run.vulnerability_note,
+        "online": run.online,
         "timings": { "inventory_ms": run.inventory_ms, "total_ms": run.total_ms },
     })
 }
@@ -571,7 +709,7 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
         &root,
         config.as_ref(),
         &args.env,
-        args.project.cache_dir.as_deref(),
+        &crate::analysis::cache_flags(&args.project),
         || {
             if args.no_code {
                 return Ok(None);

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
-use archlint_advisories::{AdvisoryDb, VulnAudit};
+use archlint_advisories::AdvisoryDb;
 use archlint_contracts::config::{ProjectConfig, discover_config};
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -224,21 +224,4 @@ fn age_text(secs: u64) -> String {
 pub fn date_of(secs: u64) -> String {
     let (y, m, d) = archlint_deps::sbom::civil_from_days((secs / 86_400) as i64);
     format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// The offline audit, when a database exists; `Ok(None)` when there is none.
-pub fn offline_audit(
-    path: &Path,
-    packages: &[(String, String)],
-    max_age_secs: u64,
-) -> Result<Option<VulnAudit>> {
-    if !path.exists() {
-        return Ok(None);
-    }
-    let db = AdvisoryDb::load(path)?;
-    Ok(Some(archlint_advisories::audit_offline(
-        &db,
-        packages,
-        max_age_secs,
-    )))
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
+use serde_json::json;
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/layered-shop")
@@ -172,7 +173,7 @@ fn missing_unused_and_exit_codes() {
         text.contains("app/main.py:3: error[missing-dependency] app.main imports yaml, provided by pyyaml, which is not declared"),
         "{text}"
     );
-    assert!(!text.contains("os"), "{text}");
+    assert!(!text.contains("imports os"), "{text}");
     assert!(text.contains("1 error"), "{text}");
 
     // Declaring it makes the check clean (exit 0).
@@ -465,4 +466,178 @@ fn db_import_into_the_cache_directory_is_owner_only() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("does not exist"));
+}
+
+fn index_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../archlint-index/tests/fixtures/index-json")
+}
+
+/// A project whose environment holds fixture versions; `online` commands against the mock.
+fn online_project() -> tempfile::TempDir {
+    project(
+        &[(
+            "requirements.txt",
+            "requests==2.19.1\nurllib3\nsome-internal-tool\nchardet\n",
+        )],
+        &[
+            ("requests", "2.19.1", "License: Apache-2.0"),
+            ("urllib3", "1.24.1", "License: MIT"),
+            ("some-internal-tool", "1.0.0", "License: Proprietary"),
+            // No license in the installed metadata: the index fills it in.
+            ("chardet", "5.2.0", "Summary: x"),
+        ],
+    )
+}
+
+fn online(dir: &Path, url: &str) -> Command {
+    let mut cmd = archlint();
+    cmd.args([
+        "deps",
+        "check",
+        "--no-code",
+        "--online",
+        "--format",
+        "json",
+        "--index-url",
+    ])
+    .arg(format!("{url}/simple/"))
+    .arg("--cache-dir")
+    .arg(dir.join("cache"))
+    .env_remove("ARCHLINT_NO_CACHE")
+    .arg(dir);
+    cmd
+}
+
+#[test]
+fn online_audit_against_a_mock_index() {
+    let server = archlint_index::mock::MockServer::start(&index_fixtures());
+    let dir = online_project();
+    let doc = json_of(&mut online(dir.path(), &server.url), 1);
+    let vulnerable: Vec<(&str, usize)> = doc["vulnerabilities"]["checked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["vulnerabilities"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        vulnerable,
+        [("chardet", 0), ("requests", 2), ("urllib3", 7)]
+    );
+    assert_eq!(
+        doc["vulnerabilities"]["not_on_index"],
+        json!(["some-internal-tool"])
+    );
+    assert_eq!(doc["online"]["requests"], 4);
+    assert_eq!(doc["errors"], 9);
+    // chardet's license came from the index.
+    let chardet = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "chardet")
+        .unwrap();
+    assert_eq!(chardet["license"]["status"], "known");
+    assert!(
+        chardet["license"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("package index")
+    );
+
+    // Within the TTL a repeated run asks nothing.
+    let before = server.requests();
+    let doc = json_of(&mut online(dir.path(), &server.url), 1);
+    assert_eq!(server.requests(), before);
+    assert_eq!(doc["online"]["requests"], 0);
+    assert_eq!(doc["online"]["cache_hits"], 4);
+    assert_eq!(doc["errors"], 9);
+}
+
+#[test]
+fn a_dead_index_is_listed_and_can_fail_the_run() {
+    let dir = online_project();
+    let url = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.archlint.vulnerabilities]\nretries = 0\n",
+    )
+    .unwrap();
+    let out = online(dir.path(), &url)
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        doc["vulnerabilities"]["unchecked"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    assert!(
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "vulnerability-unchecked")
+    );
+    online(dir.path(), &url)
+        .arg("--fail-on-incomplete")
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn online_without_an_index_url_is_a_usage_error() {
+    let dir = online_project();
+    archlint()
+        .args(["deps", "check", "--no-code", "--online"])
+        .arg(dir.path())
+        .env_remove("ARCHLINT_INDEX_URL")
+        .env_remove("PIP_INDEX_URL")
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--index-url"));
+}
+
+#[test]
+fn online_through_an_osv_service() {
+    let server = archlint_index::mock::MockServer::start(&index_fixtures());
+    let dir = online_project();
+    let doc = json_of(
+        archlint()
+            .args([
+                "deps",
+                "check",
+                "--no-code",
+                "--online",
+                "--vuln-service",
+                "osv",
+                "--format",
+                "json",
+                "--osv-url",
+            ])
+            .arg(&server.url)
+            .arg(dir.path()),
+        1,
+    );
+    let sources: std::collections::BTreeSet<&str> = doc["vulnerabilities"]["checked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["osv-service"].into_iter().collect());
+    assert_eq!(doc["errors"], 9);
 }

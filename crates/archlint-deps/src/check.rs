@@ -146,6 +146,8 @@ pub struct CheckInput<'a> {
     pub today: (i32, u32, u32),
     /// Known vulnerabilities, when an audit ran.
     pub vulnerabilities: Option<&'a archlint_advisories::VulnAudit>,
+    /// Licenses from the package index, for distributions whose own metadata says nothing.
+    pub extra_licenses: Option<&'a std::collections::HashMap<String, ResolvedLicense>>,
 }
 
 /// Resolve every installed distribution's license (used by `deps licenses` too).
@@ -333,7 +335,18 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
 
     let mut rows = Vec::with_capacity(inventory.distributions.len());
     for d in &inventory.distributions {
-        let license = license_of(d);
+        let mut license = license_of(d);
+        if license.status == LicenseStatus::Unknown
+            && let Some(online) = input.extra_licenses.and_then(|m| m.get(&d.normalized))
+            && online.status != LicenseStatus::Unknown
+        {
+            let mut filled = online.clone();
+            filled.note = Some(format!(
+                "from the package index (the installed metadata has none: {})",
+                license.note.as_deref().unwrap_or("")
+            ));
+            license = filled;
+        }
         let verdict = policy.licenses.judge(&license);
         let r = role_of(&d.normalized);
         let scoped = in_scope(d);

@@ -160,6 +160,7 @@ fn declared_vs_used() {
         policy: &p,
         today: (2026, 11, 23),
         vulnerabilities: None,
+        extra_licenses: None,
     });
     assert_eq!(
         codes(&report),
@@ -224,6 +225,7 @@ fn approved_forbidden_and_licenses() {
         policy: &p,
         today: (2026, 11, 23),
         vulnerabilities: None,
+        extra_licenses: None,
     });
     assert_eq!(
         codes(&report),
@@ -269,6 +271,7 @@ fn approved_forbidden_and_licenses() {
         policy: &p2,
         today: (2026, 11, 23),
         vulnerabilities: None,
+        extra_licenses: None,
     });
     assert!(codes(&report).is_empty(), "{:?}", codes(&report));
 }
@@ -289,6 +292,7 @@ fn exceptions_with_reasons_and_expiry() {
             policy: &p,
             today,
             vulnerabilities: None,
+            extra_licenses: None,
         })
     };
     let report = run((2026, 11, 23));
@@ -326,6 +330,7 @@ fn malformed_metadata_is_a_finding_not_a_crash() {
         policy: &p,
         today: (2026, 11, 23),
         vulnerabilities: None,
+        extra_licenses: None,
     });
     let malformed = report
         .findings

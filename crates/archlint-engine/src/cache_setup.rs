@@ -229,6 +229,24 @@ pub fn resolve_cache(
     })
 }
 
+/// The layered cache (memory, disk, Redis) for the dependency side's kinds: package
+/// metadata, licenses, vulnerabilities. `--no-cache` leaves only a memory layer for the run.
+pub fn dependency_cache(
+    root: &Path,
+    config: Option<&ProjectConfig>,
+    flags: &CacheFlags,
+) -> Result<archlint_cache::Cache> {
+    let table = cache_table(config)?;
+    let resolved = resolve_cache(root, config, flags)?;
+    Ok(archlint_cache::Cache::open(archlint_cache::CacheOptions {
+        dir: resolved.dir,
+        ttls: table.ttls.clone(),
+        #[cfg(feature = "redis")]
+        redis: resolved.redis,
+        ..archlint_cache::CacheOptions::default()
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,10 @@ fn env(name: &str) -> Option<String> {
 /// pip configuration files, in pip's order of increasing precedence (global, user, site); the
 /// last one that sets `index-url` wins, and `PIP_CONFIG_FILE` beats them all.
 fn pip_conf_files() -> Vec<PathBuf> {
+    // As for pip: PIP_CONFIG_FILE=os.devnull means "read no configuration file".
+    if env("PIP_CONFIG_FILE").is_some_and(|f| f == "/dev/null" || f.eq_ignore_ascii_case("nul")) {
+        return Vec::new();
+    }
     let mut files = vec![
         PathBuf::from("/etc/xdg/pip/pip.conf"),
         PathBuf::from("/etc/pip.conf"),
