@@ -16,6 +16,9 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PYPA = os.environ.get("ARCHLINT_PYPA_SNAPSHOT") or os.path.join(ROOT, "..", "shared", "data", "osv", "pypa-advisory-database.zip")
+MOCK = os.path.join(ROOT, "target", "release", "examples", "mock_index")
+FIXTURES = os.path.join(ROOT, "crates", "archlint-index", "tests", "fixtures", "index-json")
 OUT = os.path.join(ROOT, "bench", "work", "deps")
 ARCHLINT = os.path.join(ROOT, "target", "release", "archlint")
 VENV = os.path.join(OUT, "venv")
@@ -88,8 +91,52 @@ def main():
         "pip_show_per_call_s": per_call, "pip_show_total_s": pip_show_total,
         "targets": targets,
     }
+    result["vulnerabilities"] = vulnerability_bench(len(names))
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump(result, f, indent=2)
+
+
+def vulnerability_bench(n):
+    """Import the PyPA snapshot; audit offline; audit against a mock index with 20 ms latency."""
+    out = {}
+    if not os.path.exists(PYPA):
+        print(f"\n(no PyPA snapshot at {PYPA}; set ARCHLINT_PYPA_SNAPSHOT to benchmark the import)")
+        return out
+    db = os.path.join(OUT, "advisories.db")
+    # A project that declares nothing: the audit then covers every installed distribution.
+    whole = os.path.join(OUT, "whole-environment")
+    os.makedirs(whole, exist_ok=True)
+    imp = run([ARCHLINT, "deps", "db", "import", PYPA, "--db", db], 5)
+    offline = run([ARCHLINT, "deps", "check", whole, "--venv", VENV, "--no-cache", "--no-code", "--db", db,
+                   "--format", "json"], 15)
+    report = json.loads(offline["output"])
+    checked = len(report["vulnerabilities"]["checked"])
+    print(f"\nVulnerabilities ({n} distributions)")
+    print(f"  import of the PyPA snapshot (2,661 advisories):   {imp['median_s'] * 1000:8.1f} ms  (target <= 2 s)")
+    print(f"  full check with the offline audit ({checked} checked): {offline['median_s'] * 1000:8.1f} ms  "
+          f"{offline['peak_rss_mb']} MB  (target <= 100 ms)")
+    out.update(import_s=imp["median_s"], offline_check_s=offline["median_s"], offline_rss_mb=offline["peak_rss_mb"],
+               offline_checked=checked)
+    if not os.path.exists(MOCK):
+        subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "archlint-index", "--features", "mock-server",
+                        "--example", "mock_index"], cwd=ROOT, check=True)
+    mock = subprocess.Popen([MOCK, FIXTURES, "20"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = mock.stdout.readline().strip()
+        for rate, conc in [(20, 10), (200, 10)]:
+            t = run([ARCHLINT, "deps", "check", whole, "--venv", VENV, "--no-cache", "--no-code", "--online",
+                     "--index-url", url + "/simple/", "--rate-limit", str(rate), "--concurrency", str(conc),
+                     "--format", "json"], 1)
+            doc = json.loads(t["output"])
+            asked = doc["online"]["requests"]
+            bound = max(asked / rate, asked * 0.020 / conc)
+            print(f"  online, {asked} requests, 20 ms latency, {rate}/s, {conc} in flight: "
+                  f"{t['median_s']:6.2f} s  (bound by the limits: {bound:5.2f} s; "
+                  f"{len(doc['vulnerabilities']['unchecked'])} unchecked)")
+            out[f"online_{rate}_per_s"] = {"seconds": t["median_s"], "requests": asked, "bound_s": bound}
+    finally:
+        mock.kill()
+    return out
 
 
 if __name__ == "__main__":

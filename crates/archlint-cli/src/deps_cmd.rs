@@ -714,14 +714,21 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
             if args.no_code {
                 return Ok(None);
             }
-            archlint_engine::load_project(&archlint_engine::ProjectOptions {
+            match archlint_engine::load_project(&archlint_engine::ProjectOptions {
                 path: Some(root.clone()),
                 config: args.project.config.clone(),
                 require_config: false,
                 cache: crate::analysis::cache_flags(&args.project),
                 keep_facts: true,
-            })
-            .map(Some)
+            }) {
+                Ok(p) => Ok(Some(p)),
+                // A project without Python packages (only requirements): nothing to cross-check.
+                Err(e) if e.to_string().starts_with("no Python package found") => {
+                    eprintln!("note: {e}; imports are not cross-checked");
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            }
         },
     )?;
     let mut w = out();

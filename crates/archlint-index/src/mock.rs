@@ -52,6 +52,8 @@ struct State {
     per_path: Mutex<HashMap<String, usize>>,
     /// Advisory id → (package, the index's vulnerability object).
     vulns: HashMap<String, (String, serde_json::Value)>,
+    /// Answer any release the directory lacks with a plain, vulnerability-free response.
+    synthetic: std::sync::atomic::AtomicBool,
 }
 
 /// A running mock server; stops when dropped.
@@ -101,6 +103,7 @@ impl MockServer {
             counters: Counters::default(),
             per_path: Mutex::new(HashMap::new()),
             vulns: index_vulns(dir),
+            synthetic: std::sync::atomic::AtomicBool::new(false),
         });
         let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
         let served = state.clone();
@@ -131,6 +134,11 @@ impl MockServer {
             stop: Some(stop),
             thread: Some(thread),
         }
+    }
+
+    /// Answer releases the directory lacks with a synthetic response (for benchmarks).
+    pub fn set_synthetic(&self, on: bool) {
+        self.state.synthetic.store(on, Ordering::SeqCst);
     }
 
     pub fn set_latency(&self, latency: Duration) {
@@ -302,6 +310,14 @@ fn route(state: &State, method: &str, path: &str, body: &[u8]) -> Reply {
                 .unwrap_or(200);
             return match std::fs::read(&file) {
                 Ok(bytes) => (status, vec![], bytes),
+                Err(_) if state.synthetic.load(Ordering::SeqCst) => {
+                    let doc = serde_json::json!({
+                        "info": {"name": parts[0], "version": parts[1], "license": "MIT", "license_expression": null, "classifiers": []},
+                        "urls": [],
+                        "vulnerabilities": [],
+                    });
+                    (200, vec![], serde_json::to_vec(&doc).unwrap())
+                }
                 Err(_) => not_found(),
             };
         }
