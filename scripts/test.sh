@@ -28,7 +28,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 echo "== installing test tools and a mix of distributions (import-linter, pytest, ...)"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-  "import-linter>=2.16,<3" "pytest>=8" "attrs" "PyYAML" "six" "cyclonedx-python-lib[json-validation]>=8"
+  "import-linter>=2.16,<3" "pytest>=8" "attrs" "PyYAML" "six" "cyclonedx-python-lib[json-validation]>=8" "jsonschema>=4" "junitparser>=3"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
   -e tests/environment/editable_pkg
 
@@ -42,6 +42,6 @@ echo "== conformance with import-linter $("$VENV/bin/python" -c 'import importli
 ARCHLINT_BIN="$PWD/target/release/archlint" IMPORTLINTER_PYTHON="$PWD/$VENV/bin/python" \
   "$VENV/bin/python" -m pytest -q tests/conformance
 
-echo "== environment inventory against pip and importlib.metadata"
+echo "== environment inventory against pip and importlib.metadata; CI formats against their readers"
 ARCHLINT_BIN="$PWD/target/release/archlint" TEST_VENV="$VENV" \
-  "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/environment
+  "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/environment tests/reports

@@ -37,6 +37,11 @@ pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project>
 /// `archlint check`.
 pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let started = Instant::now();
+    let outputs: Vec<(String, std::path::PathBuf)> = args
+        .outputs
+        .iter()
+        .map(|o| crate::report::parse_output(o))
+        .collect::<Result<_>>()?;
     // The dependency checks run when configured (or asked for), reading the environment while
     // the code is parsed.
     let root = match &args.project.path {
@@ -134,9 +139,40 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     if args.stats {
         render::cache_stats(&project.cache);
     }
+    let needs_model = matches!(
+        args.format,
+        CheckFormat::Sarif | CheckFormat::Junit | CheckFormat::Github
+    ) || outputs.iter().any(|(f, _)| f != "json");
+    let model = needs_model
+        .then(|| crate::report::build(&project, &results, deps.as_ref(), total_ms / 1000.0));
+    for (format, path) in &outputs {
+        let text = match format.as_str() {
+            "json" => {
+                serde_json::to_string_pretty(&render::json_value(
+                    &project,
+                    &results,
+                    &errors,
+                    deps.as_ref(),
+                    total_ms,
+                ))? + "\n"
+            }
+            other => crate::report::render(other, model.as_ref().expect("built above"))?,
+        };
+        crate::report::write_file(path, &text)?;
+    }
     match args.format {
         CheckFormat::Text => render::text(&project, &results, &errors, deps.as_ref(), total_ms),
         CheckFormat::Json => render::json(&project, &results, &errors, deps.as_ref(), total_ms)?,
+        other => {
+            let name = match other {
+                CheckFormat::Sarif => "sarif",
+                CheckFormat::Junit => "junit",
+                _ => "github",
+            };
+            let text = crate::report::render(name, model.as_ref().expect("built above"))?;
+            let mut out = std::io::stdout().lock();
+            std::io::Write::write_all(&mut out, text.as_bytes())?;
+        }
     }
     if !errors.is_empty() {
         return Ok(ExitCode::from(2));

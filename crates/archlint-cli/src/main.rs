@@ -5,6 +5,7 @@ mod cache_cmd;
 mod deps_cmd;
 mod graph_cmd;
 mod render;
+mod report;
 mod vulns_cmd;
 
 use std::path::PathBuf;
@@ -70,6 +71,9 @@ struct CheckArgs {
     /// Only check the contracts with these ids (repeatable).
     #[arg(long = "contract")]
     contracts: Vec<String>,
+    /// Also write FORMAT to PATH (json, sarif, junit, github); repeatable.
+    #[arg(long = "output", value_name = "FORMAT=PATH")]
+    outputs: Vec<String>,
     /// Print cache counters (hits, misses, parsed files) to stderr.
     #[arg(long)]
     stats: bool,
@@ -84,10 +88,16 @@ struct CheckArgs {
     env: deps_cmd::EnvArgs,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum CheckFormat {
     Text,
     Json,
+    /// SARIF 2.1.0 for code-scanning services.
+    Sarif,
+    /// JUnit XML: a test case per contract and per dependency policy area.
+    Junit,
+    /// GitHub Actions annotations.
+    Github,
 }
 
 #[derive(Debug, clap::Args)]

@@ -207,7 +207,7 @@ pub fn text(
     }
 }
 
-/// The machine-readable report.
+/// The machine-readable report, on standard output.
 pub fn json(
     project: &Project,
     results: &[ContractResult],
@@ -215,6 +215,23 @@ pub fn json(
     deps: Option<&crate::deps_cmd::DepsRun>,
     total_ms: f64,
 ) -> Result<()> {
+    let report = json_value(project, results, errors, deps, total_ms);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    serde_json::to_writer_pretty(&mut out, &report)?;
+    writeln!(out)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The machine-readable report as a JSON value.
+pub fn json_value(
+    project: &Project,
+    results: &[ContractResult],
+    errors: &[ContractError],
+    deps: Option<&crate::deps_cmd::DepsRun>,
+    total_ms: f64,
+) -> serde_json::Value {
     let paths = Paths::new(project);
     let contracts: Vec<_> = results
         .iter()
@@ -269,12 +286,7 @@ pub fn json(
     if let Some(run) = deps {
         report["dependencies"] = crate::deps_cmd::to_json(run);
     }
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    serde_json::to_writer_pretty(&mut out, &report)?;
-    writeln!(out)?;
-    out.flush()?;
-    Ok(())
+    report
 }
 
 /// `--stats`: what the cache did, on stderr.

@@ -1,0 +1,253 @@
+//! Every check's results as one [`Report`] of [`Finding`]s, and the CI formats written from it.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow};
+use archlint_contracts::{ContractResult, Link};
+use archlint_engine::{Project, display_path};
+use archlint_findings::{ChainStep, Check, CheckOutcome, Finding, Location, Report, Severity};
+
+use crate::deps_cmd::DepsRun;
+
+/// The dependency areas, each one JUnit test case.
+pub const DEPENDENCY_AREAS: [&str; 5] = [
+    "policy",
+    "licenses",
+    "vulnerabilities",
+    "declarations",
+    "metadata",
+];
+
+/// Which dependency area a finding code belongs to.
+pub fn area_of(code: &str) -> &'static str {
+    match code {
+        "forbidden-package" | "unapproved-package" | "version-not-approved" => "policy",
+        c if c.starts_with("license-") => "licenses",
+        c if c.starts_with("vulnerab") => "vulnerabilities",
+        "malformed-metadata" => "metadata",
+        _ => "declarations",
+    }
+}
+
+struct Files<'p> {
+    project: &'p Project,
+    by_module: HashMap<&'p str, usize>,
+}
+
+impl<'p> Files<'p> {
+    fn new(project: &'p Project) -> Self {
+        let by_module = project
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.module.as_str(), i))
+            .collect();
+        Files { project, by_module }
+    }
+
+    fn location(&self, link: &Link) -> Option<Location> {
+        let i = *self.by_module.get(link.importer.as_str())?;
+        Some(Location {
+            path: display_path(&self.project.root, &self.project.files[i].path).replace('\\', "/"),
+            line: link.lines.first().copied(),
+            column: None,
+        })
+    }
+}
+
+fn relative(root: &Path, file: &str) -> String {
+    Path::new(file)
+        .strip_prefix(root)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| file.to_owned())
+        .replace('\\', "/")
+}
+
+/// Build the report of one `archlint check` run.
+pub fn build(
+    project: &Project,
+    results: &[ContractResult],
+    deps: Option<&DepsRun>,
+    seconds: f64,
+) -> Report {
+    let files = Files::new(project);
+    let mut checks = Vec::new();
+    let mut findings = Vec::new();
+    for r in results {
+        let check = Check::Contract {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            contract_type: r.kind.clone(),
+        };
+        checks.push(CheckOutcome {
+            check: check.clone(),
+            passed: r.kept,
+        });
+        let key = r.id.clone().unwrap_or_else(|| r.name.clone());
+        for v in &r.violations {
+            for route in &v.routes {
+                let (Some(first), Some(last)) = (route.chain.first(), route.chain.last()) else {
+                    continue;
+                };
+                let chain: Vec<ChainStep> = route
+                    .chain
+                    .iter()
+                    .map(|l| ChainStep {
+                        importer: l.importer.clone(),
+                        imported: l.imported.clone(),
+                        location: files.location(l),
+                    })
+                    .collect();
+                let how = if route.chain.len() == 1 {
+                    format!("{} imports {}", first.importer, first.imported)
+                } else {
+                    format!(
+                        "{} imports {} indirectly ({} steps)",
+                        first.importer,
+                        last.imported,
+                        route.chain.len()
+                    )
+                };
+                findings.push(Finding {
+                    code: r.kind.clone(),
+                    severity: Severity::Error,
+                    message: format!("{}: {} ({how})", r.name, v.summary.trim_end_matches(':')),
+                    help: r.guidance.clone(),
+                    location: files.location(first),
+                    chain,
+                    check: check.clone(),
+                    identity: format!("contract:{key}:{}->{}", first.importer, last.imported),
+                    suppressed: None,
+                });
+            }
+        }
+        for m in &r.undeclared_modules {
+            findings.push(Finding {
+                code: "exhaustive-layers".into(),
+                severity: Severity::Error,
+                message: format!(
+                    "{}: {m} is not listed as a layer (the contract is exhaustive)",
+                    r.name
+                ),
+                help: None,
+                location: None,
+                chain: Vec::new(),
+                check: check.clone(),
+                identity: format!("contract:{key}:undeclared:{m}"),
+                suppressed: None,
+            });
+        }
+    }
+    if let Some(run) = deps {
+        for area in DEPENDENCY_AREAS {
+            let check = Check::Dependencies { area: area.into() };
+            let failed = run.report.findings.iter().any(|f| {
+                area_of(f.code) == area
+                    && f.excepted.is_none()
+                    && f.level == archlint_deps::Level::Error
+            });
+            checks.push(CheckOutcome {
+                check,
+                passed: !failed,
+            });
+        }
+        for f in &run.report.findings {
+            findings.push(Finding {
+                code: f.code.to_owned(),
+                severity: if f.level == archlint_deps::Level::Error {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                message: f.message.clone(),
+                help: None,
+                location: f.file.as_ref().map(|file| Location {
+                    path: relative(&project.root, file),
+                    line: f.line,
+                    column: None,
+                }),
+                chain: Vec::new(),
+                check: Check::Dependencies {
+                    area: area_of(f.code).into(),
+                },
+                identity: format!(
+                    "dependency:{}:{}:{}",
+                    f.code,
+                    f.package.as_deref().unwrap_or("-"),
+                    f.message
+                ),
+                suppressed: f.excepted.clone(),
+            });
+        }
+    }
+    let mut any_source = false;
+    for (file, diagnostics) in project.files.iter().zip(&project.diagnostics) {
+        for d in diagnostics {
+            any_source = true;
+            let path = display_path(&project.root, &file.path).replace('\\', "/");
+            findings.push(Finding {
+                code: d.code.clone(),
+                // Unreadable files are reported, but only contracts and policies fail a run.
+                severity: Severity::Warning,
+                message: d.message.clone(),
+                help: None,
+                location: Some(Location {
+                    path: path.clone(),
+                    line: d.line,
+                    column: d.column,
+                }),
+                chain: Vec::new(),
+                check: Check::Sources,
+                identity: format!("source:{}:{path}", d.code),
+                suppressed: None,
+            });
+        }
+    }
+    if any_source {
+        checks.push(CheckOutcome {
+            check: Check::Sources,
+            passed: true,
+        });
+    }
+    Report {
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        checks,
+        findings,
+        seconds,
+    }
+}
+
+/// The formats written from the findings model.
+pub fn render(format: &str, report: &Report) -> Result<String> {
+    Ok(match format {
+        "sarif" => serde_json::to_string_pretty(&archlint_findings::sarif::sarif(report))? + "\n",
+        "junit" => archlint_findings::junit::junit(report),
+        "github" => archlint_findings::github::annotations(report),
+        other => return Err(anyhow!("unknown report format '{other}'")),
+    })
+}
+
+/// `--output FORMAT=PATH`.
+pub fn parse_output(spec: &str) -> Result<(String, std::path::PathBuf)> {
+    let (format, path) = spec.split_once('=').ok_or_else(|| {
+        anyhow!("--output takes FORMAT=PATH (e.g. sarif=archlint.sarif), not '{spec}'")
+    })?;
+    if !["json", "sarif", "junit", "github"].contains(&format) {
+        return Err(anyhow!(
+            "--output: unknown format '{format}' (json, sarif, junit, github)"
+        ));
+    }
+    if path.is_empty() {
+        return Err(anyhow!("--output {format}=: missing path"));
+    }
+    Ok((format.to_owned(), path.into()))
+}
+
+/// Write one rendered format to a file.
+pub fn write_file(path: &Path, text: &str) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}

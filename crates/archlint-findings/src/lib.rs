@@ -1,0 +1,162 @@
+//! One findings model that every check produces and every renderer consumes.
+//!
+//! A [`Finding`] has a stable rule code, a severity, a location, a message, an optional help
+//! line and, for import contracts, the chain of imports behind it. Its `identity` names *what*
+//! is wrong without line numbers (contract + importer → imported, package + version + rule), so
+//! baselines survive unrelated edits. Renderers ([`sarif`], [`junit`], [`github`]) know nothing
+//! of the checks.
+
+pub mod github;
+pub mod junit;
+pub mod sarif;
+
+use serde::Serialize;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+/// A place in a file (paths relative to the project root, `/`-separated).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+}
+
+/// One import of a chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainStep {
+    pub importer: String,
+    pub imported: String,
+    pub location: Option<Location>,
+}
+
+/// Which check a finding comes from; each check is one test case in JUnit.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Check {
+    /// An architecture contract.
+    Contract {
+        id: Option<String>,
+        name: String,
+        contract_type: String,
+    },
+    /// A dependency policy area: `policy`, `licenses`, `vulnerabilities`, `declarations`,
+    /// `metadata`.
+    Dependencies { area: String },
+    /// Problems reading source files.
+    Sources,
+}
+
+impl Check {
+    /// A short, stable name.
+    pub fn name(&self) -> String {
+        match self {
+            Check::Contract { name, .. } => name.clone(),
+            Check::Dependencies { area } => format!("dependencies: {area}"),
+            Check::Sources => "source files".into(),
+        }
+    }
+}
+
+/// One thing wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable rule code, e.g. `layers`, `forbidden-package`, `syntax-error`.
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub location: Option<Location>,
+    /// For contracts: the imports, first to last.
+    pub chain: Vec<ChainStep>,
+    pub check: Check,
+    /// What is wrong, independent of line numbers (for baselines and fingerprints).
+    pub identity: String,
+    /// Silenced by an exception or a baseline; the reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
+}
+
+impl Finding {
+    /// A short hash of the identity, for SARIF fingerprints.
+    pub fn fingerprint(&self) -> String {
+        let h = blake3::hash(self.identity.as_bytes());
+        h.to_hex()[..16].to_owned()
+    }
+}
+
+/// A check and whether it passed, for renderers that list every check (JUnit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckOutcome {
+    pub check: Check,
+    pub passed: bool,
+}
+
+/// Everything one run found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub tool_version: String,
+    pub checks: Vec<CheckOutcome>,
+    pub findings: Vec<Finding>,
+    /// Wall time of the run in seconds.
+    pub seconds: f64,
+}
+
+impl Report {
+    /// Findings that count (not suppressed).
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+
+    pub fn findings_of<'a>(&'a self, check: &'a Check) -> impl Iterator<Item = &'a Finding> {
+        self.findings.iter().filter(move |f| &f.check == check)
+    }
+}
+
+/// A rule's one-line description, for SARIF's rule list.
+pub fn rule_description(code: &str) -> &'static str {
+    match code {
+        "layers" => "A layer imports a higher layer",
+        "forbidden" => "A module imports a forbidden module",
+        "independence" => "Independent modules import each other",
+        "protected" => "A protected module is imported from outside its allowed importers",
+        "acyclic_siblings" => "Sibling modules import each other in a cycle",
+        "exhaustive-layers" => "A child of a layers container is not listed as a layer",
+        "forbidden-package" => "A forbidden package is installed or declared",
+        "unapproved-package" => "A package is not on the approved list",
+        "version-not-approved" => {
+            "An approved package is installed at a version outside the approved range"
+        }
+        "version-mismatch" => "The installed version does not satisfy the declared requirement",
+        "not-installed" => "A declared requirement is not installed",
+        "license-denied" => "A package's license is denied",
+        "license-not-allowed" => "A package's license is not on the allow list",
+        "license-review" => "A package's license needs review",
+        "license-ambiguous" => "A package's license names a family, not a license",
+        "license-unknown" => "A package's license is unknown",
+        "missing-dependency" => "The code imports a package that is not declared",
+        "transitive-dependency" => {
+            "The code imports a package installed only as another package's dependency"
+        }
+        "dev-dependency-in-production" => "Production code imports a development-only dependency",
+        "unused-dependency" => "A declared dependency is never imported",
+        "invalid-requirement" => "A requirement declaration cannot be read",
+        "malformed-metadata" => "An installed distribution's metadata is malformed",
+        "vulnerable-package" => "An installed package version has a known vulnerability",
+        "vulnerability-unchecked" => "A package could not be checked for vulnerabilities",
+        "vulnerability-data-outdated" => "The vulnerability data is old",
+        "syntax-error" => "A source file has a syntax error",
+        "unsupported-syntax" => "A source file uses syntax newer than the target version",
+        "non-utf8" => "A source file is not valid UTF-8",
+        "binary" => "A source file looks binary",
+        "too-large" => "A source file is over the size limit",
+        _ => "archlint finding",
+    }
+}

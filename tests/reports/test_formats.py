@@ -1,0 +1,57 @@
+"""archlint's CI formats checked by the tools that read them: the SARIF output against the
+SARIF 2.1.0 JSON Schema, the JUnit output parsed back by junitparser.
+
+ARCHLINT_BIN is the archlint binary."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import jsonschema
+from junitparser import Failure, JUnitXml
+
+ARCHLINT = os.environ["ARCHLINT_BIN"]
+HERE = Path(__file__).resolve().parent
+EXAMPLE = HERE.parent.parent / "examples" / "layered-shop"
+
+
+def check(fmt):
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env["ARCHLINT_NO_CACHE"] = "1"
+    out = subprocess.run([ARCHLINT, "check", "--format", fmt, str(EXAMPLE)], capture_output=True, text=True, env=env)
+    assert out.returncode == 1, out.stderr
+    return out.stdout
+
+
+def test_sarif_is_valid_sarif_2_1_0():
+    schema = json.loads((HERE / "sarif-schema-2.1.0.json").read_text())
+    doc = json.loads(check("sarif"))
+    jsonschema.validate(doc, schema)
+    results = doc["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} >= {"layers", "independence", "forbidden", "protected", "forbidden-package"}
+    # The validator does catch a broken document.
+    doc["runs"][0]["results"][0]["level"] = "catastrophic"
+    try:
+        jsonschema.validate(doc, schema)
+    except jsonschema.ValidationError:
+        pass
+    else:
+        raise AssertionError("an invalid level passed validation")
+
+
+def test_junit_parses_back():
+    xml = JUnitXml.fromstring(check("junit"))
+    suites = {s.name: s for s in xml}
+    contracts = suites["archlint.contracts"]
+    assert contracts.tests == 4 and contracts.failures == 4
+    names = [c.name for c in contracts]
+    assert names == ["Shop layers", "Plugins are independent", "Domain stays free of frameworks",
+                     "Only services touch the domain models"]
+    layers = next(iter(contracts))
+    failures = [r for r in layers.result if isinstance(r, Failure)]
+    assert failures and "shop/domain/models.py:12" in failures[0].text
+    deps = suites["archlint.dependencies"]
+    by_name = {c.name: c for c in deps}
+    assert not by_name["dependencies: policy"].is_passed
+    assert by_name["dependencies: declarations"].is_passed
