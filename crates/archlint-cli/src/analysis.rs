@@ -174,6 +174,17 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
             std::io::Write::write_all(&mut out, text.as_bytes())?;
         }
     }
+    let perf_log = args.perf_log.clone().or_else(|| {
+        std::env::var_os("ARCHLINT_PERF_LOG")
+            .filter(|v| !v.is_empty())
+            .map(Into::into)
+    });
+    if let Some(log) = perf_log {
+        let record = crate::perf_cmd::record(&project, deps.as_ref(), ms(started));
+        if let Err(e) = archlint_perf::append(&log, &record) {
+            eprintln!("archlint: warning: cannot append to {}: {e}", log.display());
+        }
+    }
     if !errors.is_empty() {
         return Ok(ExitCode::from(2));
     }

@@ -4,6 +4,7 @@ mod analysis;
 mod cache_cmd;
 mod deps_cmd;
 mod graph_cmd;
+mod perf_cmd;
 mod render;
 mod report;
 mod vulns_cmd;
@@ -37,6 +38,8 @@ enum Command {
     Deps(deps_cmd::DepsArgs),
     /// Inspect or clean the cache.
     Cache(cache_cmd::CacheArgs),
+    /// Performance logs: per-phase statistics and regression checks.
+    Perf(perf_cmd::PerfArgs),
 }
 
 /// Options shared by commands that analyse a project.
@@ -71,6 +74,9 @@ struct CheckArgs {
     /// Only check the contracts with these ids (repeatable).
     #[arg(long = "contract")]
     contracts: Vec<String>,
+    /// Append this run's timings as one JSON line to FILE (env ARCHLINT_PERF_LOG).
+    #[arg(long, value_name = "FILE")]
+    perf_log: Option<PathBuf>,
     /// Also write FORMAT to PATH (json, sarif, junit, github); repeatable.
     #[arg(long = "output", value_name = "FORMAT=PATH")]
     outputs: Vec<String>,
@@ -135,7 +141,7 @@ fn main() -> ExitCode {
     let threads = match &cli.command {
         Command::Check(a) => a.project.threads,
         Command::Graph(a) => a.project.threads,
-        Command::Cache(_) | Command::Deps(_) => None,
+        Command::Cache(_) | Command::Deps(_) | Command::Perf(_) => None,
     };
     if let Some(n) = threads {
         // Only fails if a pool already exists, which cannot happen this early.
@@ -148,6 +154,7 @@ fn main() -> ExitCode {
         Command::Graph(args) => graph_cmd::run_graph(&args),
         Command::Deps(args) => deps_cmd::run(&args),
         Command::Cache(args) => cache_cmd::run(&args),
+        Command::Perf(args) => perf_cmd::run(&args),
     };
     match result {
         Ok(code) => code,

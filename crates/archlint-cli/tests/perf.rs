@@ -1,0 +1,94 @@
+//! Performance logs: a run appends its record; `perf report` and `perf compare` read them.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn archlint() -> Command {
+    let mut cmd = Command::cargo_bin("archlint").unwrap();
+    cmd.env("NO_COLOR", "1")
+        .env("ARCHLINT_NO_CACHE", "1")
+        .env_remove("VIRTUAL_ENV");
+    cmd
+}
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/layered-shop")
+}
+
+fn log(path: &Path, parse_ms: &[f64]) {
+    let lines: String = parse_ms
+        .iter()
+        .map(|p| format!("{{\"timestamp\":1,\"version\":\"0\",\"phases\":{{\"parse\":{p},\"graph\":10.0}}}}\n"))
+        .collect();
+    fs::write(path, lines).unwrap();
+}
+
+#[test]
+fn check_appends_one_line_per_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("perf.jsonl");
+    for _ in 0..2 {
+        archlint()
+            .args(["check", "--no-deps", "--perf-log"])
+            .arg(&file)
+            .arg(example())
+            .assert()
+            .code(1);
+    }
+    let text = fs::read_to_string(&file).unwrap();
+    assert_eq!(text.lines().count(), 2);
+    let run: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    for phase in ["discover", "parse", "graph", "contracts", "total"] {
+        assert!(run["phases"][phase].as_f64().is_some(), "{phase}");
+    }
+    assert_eq!(run["counts"]["files"], 13.0);
+    archlint()
+        .args(["perf", "report"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2 runs").and(predicate::str::contains("p95")));
+}
+
+#[test]
+fn compare_flags_a_lasting_regression_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base.jsonl");
+    let now = dir.path().join("now.jsonl");
+    log(&base, &[100.0, 101.0, 99.0, 100.0, 100.0]);
+
+    log(&now, &[125.0, 126.0, 124.0, 125.0, 127.0]);
+    archlint()
+        .args(["perf", "compare", "--baseline"])
+        .arg(&base)
+        .arg(&now)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("Regressed beyond 20%: parse"));
+
+    log(&now, &[110.0, 111.0, 109.0, 110.0, 110.0]);
+    archlint()
+        .args(["perf", "compare", "--baseline"])
+        .arg(&base)
+        .arg(&now)
+        .assert()
+        .code(0);
+
+    log(&now, &[100.0, 101.0, 400.0, 100.0, 99.0]);
+    archlint()
+        .args(["perf", "compare", "--baseline"])
+        .arg(&base)
+        .arg(&now)
+        .assert()
+        .code(0);
+
+    archlint()
+        .args(["perf", "compare", "--threshold", "fast", "--baseline"])
+        .arg(&base)
+        .arg(&now)
+        .assert()
+        .code(2);
+}
