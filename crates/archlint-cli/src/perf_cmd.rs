@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
@@ -91,7 +91,7 @@ pub fn record(project: &Project, deps: Option<&DepsRun>, total_ms: f64) -> RunRe
     }
 }
 
-fn read(path: &PathBuf) -> Result<Vec<RunRecord>> {
+fn read(path: &Path) -> Result<Vec<RunRecord>> {
     let (runs, bad) =
         archlint_perf::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     if bad > 0 {
