@@ -67,7 +67,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
             keep_facts: with_deps,
         })
     };
-    let (mut project, deps) = if with_deps {
+    let (mut project, mut deps) = if with_deps {
         let (project, run) = crate::deps_cmd::check_dependencies(
             &root,
             config_for_deps.as_ref(),
@@ -135,7 +135,50 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
             Err(e) => errors.push(e),
         }
     }
+    // The baseline: accepted findings are taken out before anything is reported.
+    let baseline_file = args
+        .baseline
+        .clone()
+        .unwrap_or_else(|| project.root.join(crate::baseline::DEFAULT_FILE));
+    let mut applied = None;
+    if args.update_baseline {
+        let n = crate::baseline::write(
+            &baseline_file,
+            crate::baseline::entries(&results, deps.as_ref()),
+        )?;
+        eprintln!(
+            "archlint: wrote {n} findings to {}",
+            baseline_file.display()
+        );
+    }
+    if args.update_baseline || args.baseline.is_some() || baseline_file.is_file() {
+        let baseline = crate::baseline::load(&baseline_file)?;
+        applied = Some(crate::baseline::apply(
+            &baseline,
+            &mut results,
+            deps.as_mut(),
+            archlint_deps::today(),
+        ));
+    }
     let total_ms = ms(started);
+    if let Some(a) = &applied
+        && (a.suppressed > 0 || !a.stale.is_empty())
+    {
+        eprintln!(
+            "archlint: baseline {}: {} findings accepted; {} entries no longer occur{}",
+            baseline_file.display(),
+            a.suppressed,
+            a.stale.len(),
+            if a.stale.is_empty() {
+                String::new()
+            } else {
+                " (remove them with --update-baseline)".into()
+            }
+        );
+        for s in a.stale.iter().take(20) {
+            eprintln!("  gone: {s}");
+        }
+    }
     if args.stats {
         render::cache_stats(&project.cache);
     }
@@ -189,6 +232,9 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let deps_failed = deps.as_ref().is_some_and(|d| d.report.errors > 0);
+    if args.strict_baseline && applied.as_ref().is_some_and(|a| !a.stale.is_empty()) {
+        return Ok(ExitCode::from(1));
+    }
     Ok(if results.iter().all(|r| r.kept) && !deps_failed {
         ExitCode::SUCCESS
     } else {

@@ -1,6 +1,7 @@
 //! `archlint`: architecture and dependency checks for Python codebases.
 
 mod analysis;
+mod baseline;
 mod cache_cmd;
 mod deps_cmd;
 mod graph_cmd;
@@ -74,6 +75,15 @@ struct CheckArgs {
     /// Only check the contracts with these ids (repeatable).
     #[arg(long = "contract")]
     contracts: Vec<String>,
+    /// Accepted findings (default: archlint-baseline.json at the project root, when present).
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Write the current findings to the baseline file and pass.
+    #[arg(long)]
+    update_baseline: bool,
+    /// Also fail when baseline entries no longer occur (so the file only shrinks).
+    #[arg(long)]
+    strict_baseline: bool,
     /// Append this run's timings as one JSON line to FILE (env ARCHLINT_PERF_LOG).
     #[arg(long, value_name = "FILE")]
     perf_log: Option<PathBuf>,

@@ -117,7 +117,11 @@ pub fn build(
                     location: files.location(first),
                     chain,
                     check: check.clone(),
-                    identity: format!("contract:{key}:{}->{}", first.importer, last.imported),
+                    identity: crate::baseline::contract_identity(
+                        &key,
+                        &first.importer,
+                        &last.imported,
+                    ),
                     suppressed: None,
                 });
             }

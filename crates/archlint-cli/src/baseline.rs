@@ -1,0 +1,245 @@
+//! Baselines: adopt archlint on a large codebase today and ratchet down. `--update-baseline`
+//! records the current findings by stable identity (never by line number); later runs fail only
+//! on findings not in it, and report entries that no longer occur (`--strict-baseline` fails
+//! on those too, so the file only ever shrinks).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow};
+use archlint_contracts::ContractResult;
+use serde::{Deserialize, Serialize};
+
+use crate::deps_cmd::DepsRun;
+
+pub const DEFAULT_FILE: &str = "archlint-baseline.json";
+const FORMAT: u32 = 1;
+
+/// One accepted finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub identity: String,
+    pub code: String,
+    /// What it was, for people reading the file.
+    pub message: String,
+    /// Why it is accepted (optional, for dependency entries especially).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `YYYY-MM-DD`; after it the entry no longer applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Baseline {
+    pub format: u32,
+    pub entries: Vec<Entry>,
+}
+
+/// Identity of a contract violation: contract and the two ends of the import chain.
+pub fn contract_identity(contract: &str, importer: &str, imported: &str) -> String {
+    format!("contract:{contract}:{importer}->{imported}")
+}
+
+/// Identity of a dependency finding: rule, package and what it says (which names the version).
+pub fn dependency_identity(code: &str, package: Option<&str>, message: &str) -> String {
+    format!("dependency:{code}:{}:{message}", package.unwrap_or("-"))
+}
+
+fn contract_key(r: &ContractResult) -> String {
+    r.id.clone().unwrap_or_else(|| r.name.clone())
+}
+
+/// Every current finding as a baseline entry.
+pub fn entries(results: &[ContractResult], deps: Option<&DepsRun>) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for r in results {
+        let key = contract_key(r);
+        for v in &r.violations {
+            for route in &v.routes {
+                let (Some(first), Some(last)) = (route.chain.first(), route.chain.last()) else {
+                    continue;
+                };
+                out.push(Entry {
+                    identity: contract_identity(&key, &first.importer, &last.imported),
+                    code: r.kind.clone(),
+                    message: format!("{}: {} -> {}", r.name, first.importer, last.imported),
+                    reason: None,
+                    expires: None,
+                });
+            }
+        }
+        for m in &r.undeclared_modules {
+            out.push(Entry {
+                identity: format!("contract:{key}:undeclared:{m}"),
+                code: "exhaustive-layers".into(),
+                message: format!("{}: {m} is not a layer", r.name),
+                reason: None,
+                expires: None,
+            });
+        }
+    }
+    if let Some(d) = deps {
+        for f in d.report.findings.iter().filter(|f| f.excepted.is_none()) {
+            out.push(Entry {
+                identity: dependency_identity(f.code, f.package.as_deref(), &f.message),
+                code: f.code.to_owned(),
+                message: f.message.clone(),
+                reason: None,
+                expires: None,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.identity.cmp(&b.identity));
+    out.dedup_by(|a, b| a.identity == b.identity);
+    out
+}
+
+/// Write the baseline, keeping the reasons and expiry dates of entries that stay.
+pub fn write(path: &Path, mut new: Vec<Entry>) -> Result<usize> {
+    if let Ok(old) = load(path) {
+        let kept: BTreeMap<String, Entry> = old
+            .entries
+            .into_iter()
+            .map(|e| (e.identity.clone(), e))
+            .collect();
+        for e in &mut new {
+            if let Some(o) = kept.get(&e.identity) {
+                e.reason = o.reason.clone();
+                e.expires = o.expires.clone();
+            }
+        }
+    }
+    let n = new.len();
+    let text = serde_json::to_string_pretty(&Baseline {
+        format: FORMAT,
+        entries: new,
+    })? + "\n";
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(n)
+}
+
+pub fn load(path: &Path) -> Result<Baseline> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let b: Baseline = serde_json::from_str(&text)
+        .map_err(|e| anyhow!("{}:{}: not a baseline file ({e})", path.display(), e.line()))?;
+    if b.format != FORMAT {
+        return Err(anyhow!(
+            "{}: baseline format {} is not supported (expected {FORMAT}); run with --update-baseline",
+            path.display(),
+            b.format
+        ));
+    }
+    for e in &b.entries {
+        if let Some(x) = &e.expires
+            && archlint_deps::policy::parse_date(x).is_none()
+        {
+            return Err(anyhow!(
+                "{}: entry {:?}: 'expires' must be YYYY-MM-DD",
+                path.display(),
+                e.identity
+            ));
+        }
+    }
+    Ok(b)
+}
+
+/// What applying a baseline did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Applied {
+    /// Findings hidden because the baseline has them.
+    pub suppressed: usize,
+    /// Baseline entries that no longer occur.
+    pub stale: Vec<String>,
+}
+
+/// Remove baseline findings from the results (contracts broken only by them become kept) and
+/// mark dependency findings as excepted.
+pub fn apply(
+    baseline: &Baseline,
+    results: &mut [ContractResult],
+    deps: Option<&mut DepsRun>,
+    today: (i32, u32, u32),
+) -> Applied {
+    let active: BTreeMap<&str, &Entry> = baseline
+        .entries
+        .iter()
+        .filter(|e| {
+            e.expires
+                .as_deref()
+                .and_then(archlint_deps::policy::parse_date)
+                .is_none_or(|d| d >= today)
+        })
+        .map(|e| (e.identity.as_str(), e))
+        .collect();
+    let mut used: std::collections::BTreeSet<String> = Default::default();
+    let mut applied = Applied::default();
+    for r in results.iter_mut() {
+        let key = contract_key(r);
+        for v in &mut r.violations {
+            v.routes.retain(|route| {
+                let (Some(first), Some(last)) = (route.chain.first(), route.chain.last()) else {
+                    return true;
+                };
+                let id = contract_identity(&key, &first.importer, &last.imported);
+                if active.contains_key(id.as_str()) {
+                    applied.suppressed += 1;
+                    used.insert(id);
+                    false
+                } else {
+                    true
+                }
+            });
+        }
+        r.violations.retain(|v| !v.routes.is_empty());
+        r.undeclared_modules.retain(|m| {
+            let id = format!("contract:{key}:undeclared:{m}");
+            if active.contains_key(id.as_str()) {
+                applied.suppressed += 1;
+                used.insert(id);
+                false
+            } else {
+                true
+            }
+        });
+        r.kept = r.violations.is_empty() && r.undeclared_modules.is_empty();
+    }
+    if let Some(d) = deps {
+        for f in d
+            .report
+            .findings
+            .iter_mut()
+            .filter(|f| f.excepted.is_none())
+        {
+            let id = dependency_identity(f.code, f.package.as_deref(), &f.message);
+            if let Some(e) = active.get(id.as_str()) {
+                f.excepted = Some(e.reason.clone().unwrap_or_else(|| "in the baseline".into()));
+                applied.suppressed += 1;
+                used.insert(id);
+            }
+        }
+        let count = |level: archlint_deps::Level| {
+            d.report
+                .findings
+                .iter()
+                .filter(|f| f.level == level && f.excepted.is_none())
+                .count()
+        };
+        d.report.errors = count(archlint_deps::Level::Error);
+        d.report.warnings = count(archlint_deps::Level::Warn);
+        d.report.excepted = d
+            .report
+            .findings
+            .iter()
+            .filter(|f| f.excepted.is_some())
+            .count();
+    }
+    applied.stale = baseline
+        .entries
+        .iter()
+        .filter(|e| !used.contains(&e.identity))
+        .map(|e| e.identity.clone())
+        .collect();
+    applied
+}
