@@ -175,59 +175,25 @@ pub fn import(path: &Path) -> Result<(AdvisoryDb, ImportReport), DbError> {
             report.withdrawn += 1;
             continue;
         }
+        // Each PyPI package the advisory names, once (several `affected` entries merge).
+        let mut names: Vec<String> = advisory
+            .affected
+            .iter()
+            .filter_map(|a| a.package.as_ref())
+            .filter(|p| p.ecosystem.eq_ignore_ascii_case("pypi") && !p.name.is_empty())
+            .map(|p| archlint_inventory::normalize_name(&p.name))
+            .collect();
+        names.sort();
+        names.dedup();
         let mut counted = false;
-        for affected in &advisory.affected {
-            let Some(pkg) = &affected.package else {
+        for name in names {
+            let Some(entry) = package_advisory(&advisory, &name) else {
                 continue;
             };
-            if !pkg.ecosystem.eq_ignore_ascii_case("pypi") || pkg.name.is_empty() {
+            if entry.ranges.iter().all(Vec::is_empty) && entry.versions.is_empty() {
                 continue;
             }
-            let name = archlint_inventory::normalize_name(&pkg.name);
-            let ranges: Vec<Vec<Event>> = affected
-                .ranges
-                .iter()
-                .filter(|r| r.kind.eq_ignore_ascii_case("ECOSYSTEM"))
-                .map(|r| {
-                    r.events
-                        .iter()
-                        .filter_map(|e| {
-                            if let Some(v) = &e.introduced {
-                                Some(Event::Introduced(v.0.clone()))
-                            } else if let Some(v) = &e.fixed {
-                                Some(Event::Fixed(v.0.clone()))
-                            } else {
-                                e.last_affected
-                                    .as_ref()
-                                    .map(|v| Event::LastAffected(v.0.clone()))
-                            }
-                        })
-                        .collect()
-                })
-                .collect();
-            let versions: Vec<String> = affected.versions.iter().map(|v| v.0.clone()).collect();
-            if ranges.iter().all(Vec::is_empty) && versions.is_empty() {
-                continue;
-            }
-            let list = packages.entry(name).or_default();
-            // Several `affected` entries of one advisory for one package merge into one.
-            match list.iter_mut().find(|a| a.id == advisory.id) {
-                Some(existing) => {
-                    existing.ranges.extend(ranges);
-                    existing.versions.extend(versions);
-                }
-                None => list.push(PackageAdvisory {
-                    id: advisory.id.clone(),
-                    aliases: advisory.aliases.clone(),
-                    summary: advisory
-                        .summary
-                        .clone()
-                        .or_else(|| advisory.details.as_ref().map(|d| first_sentence(d)))
-                        .unwrap_or_default(),
-                    ranges,
-                    versions,
-                }),
-            }
+            packages.entry(name).or_default().push(entry);
             counted = true;
         }
         if counted {

@@ -260,22 +260,9 @@ pub(crate) fn line_at(text: &str, offset: usize) -> u32 {
         .count() as u32
 }
 
-/// PEP 503 normalization.
+/// PEP 503 normalization (shared with the inventory).
 pub(crate) fn normalize(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut sep = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-        } else {
-            if sep && !out.is_empty() {
-                out.push('-');
-            }
-            sep = false;
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
+    archlint_inventory::normalize_name(name)
 }
 
 /// Parse one PEP 508 string into a declared requirement.
@@ -306,14 +293,9 @@ pub(crate) fn from_pep508(
     })
 }
 
-/// A valid PEP 508 project name.
+/// A valid PEP 508 project name (shared with the inventory).
 pub(crate) fn valid_name(name: &str) -> bool {
-    let b = name.as_bytes();
-    !b.is_empty()
-        && b[0].is_ascii_alphanumeric()
-        && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+    archlint_inventory::is_valid_name(name)
 }
 
 #[cfg(test)]
