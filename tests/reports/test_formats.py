@@ -55,3 +55,18 @@ def test_junit_parses_back():
     by_name = {c.name: c for c in deps}
     assert not by_name["dependencies: policy"].is_passed
     assert by_name["dependencies: declarations"].is_passed
+
+
+def test_json_matches_its_schema():
+    schema = json.loads((HERE.parent.parent / "docs" / "schema" / "check-report.schema.json").read_text())
+    doc = json.loads(check("json"))
+    jsonschema.validate(doc, schema)
+    assert doc["dependencies"]["errors"] == 2
+    # The schema is strict enough to catch a wrong report.
+    doc["contracts"][0]["status"] = "sort-of"
+    try:
+        jsonschema.validate(doc, schema)
+    except jsonschema.ValidationError:
+        pass
+    else:
+        raise AssertionError("an invalid status passed validation")
