@@ -5,6 +5,7 @@ mod baseline;
 mod cache_cmd;
 mod deps_cmd;
 mod graph_cmd;
+mod merge_cmd;
 mod perf_cmd;
 mod render;
 mod report;
@@ -41,6 +42,8 @@ enum Command {
     Cache(cache_cmd::CacheArgs),
     /// Performance logs: per-phase statistics and regression checks.
     Perf(perf_cmd::PerfArgs),
+    /// Combine JSON reports of several packages or CI shards into one.
+    Merge(merge_cmd::MergeArgs),
 }
 
 /// Options shared by commands that analyse a project.
@@ -151,7 +154,7 @@ fn main() -> ExitCode {
     let threads = match &cli.command {
         Command::Check(a) => a.project.threads,
         Command::Graph(a) => a.project.threads,
-        Command::Cache(_) | Command::Deps(_) | Command::Perf(_) => None,
+        Command::Cache(_) | Command::Deps(_) | Command::Perf(_) | Command::Merge(_) => None,
     };
     if let Some(n) = threads {
         // Only fails if a pool already exists, which cannot happen this early.
@@ -165,6 +168,7 @@ fn main() -> ExitCode {
         Command::Deps(args) => deps_cmd::run(&args),
         Command::Cache(args) => cache_cmd::run(&args),
         Command::Perf(args) => perf_cmd::run(&args),
+        Command::Merge(args) => merge_cmd::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -97,3 +97,46 @@ fn several_formats_at_once() {
         .code(2)
         .stderr(predicates::str::contains("unknown format 'pdf'"));
 }
+
+#[test]
+fn merge_combines_shards() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    for (file, contract) in [(&a, "layers"), (&b, "plugins")] {
+        archlint()
+            .args(["check", "--contract", contract, "--output"])
+            .arg(format!("json={}", file.display()))
+            .arg(example())
+            .assert()
+            .code(1);
+    }
+    let out = archlint()
+        .arg("merge")
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let merged: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(merged["summary"]["contracts_broken"], 2);
+    assert_eq!(merged["summary"]["files"], 26);
+    let names: Vec<&str> = merged["contracts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Shop layers", "Plugins are independent"]);
+    assert_eq!(merged["dependencies"]["errors"], 4);
+    std::fs::write(dir.path().join("bad.json"), "[]").unwrap();
+    archlint()
+        .arg("merge")
+        .arg(&a)
+        .arg(dir.path().join("bad.json"))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("not an archlint JSON report"));
+}
