@@ -74,6 +74,9 @@ pub fn record(project: &Project, deps: Option<&DepsRun>, total_ms: f64) -> RunRe
         ("modules", project.graph.module_count() as f64),
         ("imports", project.graph.edge_count() as f64),
         ("cache_hit_rate", project.cache.hit_rate),
+        ("parse_p50_ms", project.cache.parse_p50_ms),
+        ("parse_p95_ms", project.cache.parse_p95_ms),
+        ("parse_max_ms", project.cache.parse_max_ms),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

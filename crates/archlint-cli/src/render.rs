@@ -298,8 +298,18 @@ pub fn cache_stats(report: &CacheReport) {
 pub fn cache_report_text(report: &CacheReport) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
+    let parse_line = |out: &mut String| {
+        if let Some(slowest) = &report.slowest_file {
+            let _ = writeln!(
+                out,
+                "  parse per file: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms ({slowest})",
+                report.parse_p50_ms, report.parse_p95_ms, report.parse_max_ms
+            );
+        }
+    };
     if !report.enabled {
         out.push_str("cache: disabled\n");
+        parse_line(&mut out);
         return out;
     }
     let _ = writeln!(
@@ -323,6 +333,7 @@ pub fn cache_report_text(report: &CacheReport) -> String {
             }
         );
     }
+    parse_line(&mut out);
     if report.memory.hits + report.memory.misses > 0 {
         let _ = writeln!(
             out,

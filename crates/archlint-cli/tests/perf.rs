@@ -92,3 +92,29 @@ fn compare_flags_a_lasting_regression_only() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn per_file_parse_times_in_stats_and_json() {
+    archlint()
+        .args(["check", "--no-deps", "--no-cache", "--stats"])
+        .arg(example())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("parse per file: p50"));
+    let out = archlint()
+        .args(["check", "--no-deps", "--no-cache", "--format", "json"])
+        .arg(example())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let cache = serde_json::from_slice::<serde_json::Value>(&out).unwrap()["cache"].clone();
+    let (p50, p95, max) = (
+        cache["parse_p50_ms"].as_f64().unwrap(),
+        cache["parse_p95_ms"].as_f64().unwrap(),
+        cache["parse_max_ms"].as_f64().unwrap(),
+    );
+    assert!(p50 > 0.0 && p50 <= p95 && p95 <= max, "{p50} {p95} {max}");
+    assert!(cache["slowest_file"].as_str().unwrap().ends_with(".py"));
+}

@@ -81,6 +81,16 @@ pub struct CacheReport {
     pub pack_bytes: u64,
     /// Time spent loading and writing the pack, in milliseconds.
     pub io_ms: f64,
+    /// Per-file parse time of the files parsed this run (ms): median, 95th percentile, most.
+    #[serde(default)]
+    pub parse_p50_ms: f64,
+    #[serde(default)]
+    pub parse_p95_ms: f64,
+    #[serde(default)]
+    pub parse_max_ms: f64,
+    /// The file that took longest to parse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slowest_file: Option<String>,
     pub warnings: Vec<String>,
 }
 
@@ -102,6 +112,18 @@ struct Outcome {
     source: Source,
     /// Encoded facts not yet in the pack.
     encoded: Option<Vec<u8>>,
+    /// Time spent parsing this file in this run, in microseconds (0: not parsed).
+    parse_us: u32,
+}
+
+/// Run `parse` and measure it (per-file parse times feed `--stats` and the perf log).
+fn timed<T>(parse: impl FnOnce() -> T) -> (T, u32) {
+    let started = Instant::now();
+    let value = parse();
+    (
+        value,
+        started.elapsed().as_micros().min(u128::from(u32::MAX)) as u32,
+    )
 }
 
 /// The key of everything that changes facts besides the file contents.
@@ -317,6 +339,7 @@ pub fn scan<'a>(
                 hash: None,
                 source: Source::Uncacheable,
                 encoded: None,
+                parse_us: 0,
             };
             // The walk usually read the metadata already (relative to the open directory).
             let stamp = file
@@ -326,7 +349,10 @@ pub fn scan<'a>(
             let stamp = match stamp {
                 Some(s) if use_cache && s.size <= parse.max_file_bytes => s,
                 _ => {
-                    return Some(uncacheable(archlint_parser::parse_file(&file.path, parse)));
+                    let (facts, us) = timed(|| archlint_parser::parse_file(&file.path, parse));
+                    let mut outcome = uncacheable(facts);
+                    outcome.parse_us = us;
+                    return Some(outcome);
                 }
             };
             let rel = relative(root, &file.path);
@@ -347,6 +373,7 @@ pub fn scan<'a>(
                     stamp: Some(stamp),
                     hash: Some(hash),
                     encoded: None,
+                    parse_us: 0,
                 });
             }
             let bytes = match read_source(&file.path, parse) {
@@ -361,19 +388,21 @@ pub fn scan<'a>(
                     hash: Some(hash),
                     source,
                     encoded: None,
+                    parse_us: 0,
                 });
             }
             if two_phase {
                 // Left for Redis; the stamp and hash are recomputed after.
                 return None;
             }
-            let facts = parse_bytes(&bytes, parse);
+            let (facts, parse_us) = timed(|| parse_bytes(&bytes, parse));
             Some(Outcome {
                 encoded: use_cache.then(|| facts.encode()),
                 facts: Some(Arc::new(facts)),
                 stamp: Some(stamp),
                 hash: Some(hash),
                 source: Source::Parsed,
+                parse_us,
             })
         })
         .collect();
@@ -435,6 +464,7 @@ pub fn scan<'a>(
                                 hash: None,
                                 source: Source::Uncacheable,
                                 encoded: None,
+                                parse_us: 0,
                             },
                         );
                     }
@@ -450,10 +480,11 @@ pub fn scan<'a>(
                             hash: Some(hash),
                             source: Source::Redis,
                             encoded: Some(payload),
+                            parse_us: 0,
                         },
                     );
                 }
-                let facts = parse_bytes(&bytes, parse);
+                let (facts, parse_us) = timed(|| parse_bytes(&bytes, parse));
                 (
                     i,
                     Outcome {
@@ -462,6 +493,7 @@ pub fn scan<'a>(
                         stamp: Some(stamp),
                         hash: Some(hash),
                         source: Source::Parsed,
+                        parse_us,
                     },
                 )
             })
@@ -569,7 +601,8 @@ fn ensure_facts(o: &mut Outcome, file: &SourceFile, pack: &Pack, parse: &ParseSe
     match decoded {
         Some(f) => o.facts = Some(Arc::new(f)),
         None => {
-            let facts = archlint_parser::parse_file(&file.path, parse);
+            let (facts, us) = timed(|| archlint_parser::parse_file(&file.path, parse));
+            o.parse_us = us;
             o.encoded = Some(facts.encode());
             o.facts = Some(Arc::new(facts));
             o.source = Source::Parsed;
@@ -619,6 +652,25 @@ impl Scan<'_> {
             if o.source != Source::Stat {
                 manifest_dirty = true;
             }
+        }
+        // Per-file parse times (nearest-rank percentiles).
+        let mut times: Vec<(u32, usize)> = outcomes
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.parse_us > 0)
+            .map(|(i, o)| (o.parse_us, i))
+            .collect();
+        if !times.is_empty() {
+            times.sort_unstable();
+            let at = |q: f64| {
+                let rank = ((q * times.len() as f64).ceil() as usize).clamp(1, times.len());
+                f64::from(times[rank - 1].0) / 1000.0
+            };
+            report.parse_p50_ms = at(0.5);
+            report.parse_p95_ms = at(0.95);
+            let (max, slowest) = times[times.len() - 1];
+            report.parse_max_ms = f64::from(max) / 1000.0;
+            report.slowest_file = Some(relative(root, &files[slowest].path));
         }
         let cacheable = report.files - report.uncacheable;
         report.hit_rate = if cacheable == 0 || !use_cache {
