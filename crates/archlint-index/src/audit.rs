@@ -126,6 +126,38 @@ fn safe_version(v: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'!' | b'-' | b'_'))
 }
 
+/// The release's `info` object without its long description (cached as package metadata).
+fn release_info(bytes: &[u8]) -> Option<serde_json::Value> {
+    let mut doc: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let mut info = doc.get_mut("info")?.take();
+    if let Some(o) = info.as_object_mut() {
+        o.remove("description");
+    }
+    Some(info)
+}
+
+/// License fields from cached package metadata.
+fn license_from_info(info: &serde_json::Value) -> IndexLicense {
+    let text = |k: &str| {
+        info[k]
+            .as_str()
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_owned)
+    };
+    IndexLicense {
+        license_expression: text("license_expression"),
+        license: text("license"),
+        classifiers: info["classifiers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c.as_str())
+            .filter(|c| c.starts_with("License ::"))
+            .map(str::to_owned)
+            .collect(),
+    }
+}
+
 fn parse_release(bytes: &[u8], version: &str) -> Option<(Vec<Vulnerability>, IndexLicense)> {
     let release: ReleaseJson = serde_json::from_slice(bytes).ok()?;
     let installed = version.parse::<pep440_rs::Version>().ok();
@@ -184,7 +216,12 @@ fn parse_release(bytes: &[u8], version: &str) -> Option<(Vec<Vulnerability>, Ind
 }
 
 pub(crate) enum Answer {
-    Vulns(Vec<Vulnerability>, Option<IndexLicense>),
+    /// Vulnerabilities, license fields, and the release's metadata (`info`, description removed).
+    Vulns(
+        Vec<Vulnerability>,
+        Option<IndexLicense>,
+        Option<serde_json::Value>,
+    ),
     NotFound,
     Failed(String),
 }
@@ -237,6 +274,19 @@ pub fn audit_online(request: OnlineRequest<'_>) -> Result<OnlineResult, String> 
                         )
                     })
                     .and_then(|b| serde_json::from_slice::<IndexLicense>(&b).ok())
+                    .or_else(|| {
+                        // The license entry is missing (pruned or damaged): the package
+                        // metadata holds the same fields.
+                        let cache = request.cache?;
+                        let k = key(
+                            CacheKind::PackageMetadata,
+                            &request.service,
+                            &[("name", name), ("version", version)],
+                        );
+                        let bytes = cache.get(CacheKind::PackageMetadata, &k)?;
+                        let info: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+                        Some(license_from_info(&info))
+                    })
                 {
                     result.licenses.insert(name.clone(), license);
                 }
@@ -268,7 +318,7 @@ pub fn audit_online(request: OnlineRequest<'_>) -> Result<OnlineResult, String> 
     let mut fell_back = 0usize;
     for ((name, version), answer) in answers {
         match answer {
-            Answer::Vulns(vulns, license) => {
+            Answer::Vulns(vulns, license, info) => {
                 if let Some(cache) = request.cache {
                     let entry = CachedVulns {
                         fetched_at: now,
@@ -285,6 +335,18 @@ pub fn audit_online(request: OnlineRequest<'_>) -> Result<OnlineResult, String> 
                         &k,
                         &serde_json::to_vec(&entry).unwrap_or_default(),
                     );
+                    if let Some(info) = &info {
+                        let k = key(
+                            CacheKind::PackageMetadata,
+                            &request.service,
+                            &[("name", &name), ("version", &version)],
+                        );
+                        cache.put(
+                            CacheKind::PackageMetadata,
+                            &k,
+                            &serde_json::to_vec(info).unwrap_or_default(),
+                        );
+                    }
                     if let Some(l) = &license {
                         let k = key(
                             CacheKind::License,
@@ -397,7 +459,9 @@ async fn ask_index(
             let accept = move |bytes: &[u8]| parse_release(bytes, &v).is_some();
             let answer = match client.fetch(&url, None, &accept).await {
                 Fetched::Ok(bytes) => match parse_release(&bytes, &version) {
-                    Some((vulns, license)) => Answer::Vulns(vulns, Some(license)),
+                    Some((vulns, license)) => {
+                        Answer::Vulns(vulns, Some(license), release_info(&bytes))
+                    }
                     None => Answer::Failed("malformed JSON in the response".into()),
                 },
                 Fetched::NotFound => Answer::NotFound,

@@ -147,7 +147,7 @@ pub(crate) async fn ask_osv(
                 },
             })
             .collect();
-        out.push(((name, version), Answer::Vulns(vulns, None)));
+        out.push(((name, version), Answer::Vulns(vulns, None, None)));
     }
     out
 }

@@ -357,6 +357,28 @@ fn repeated_runs_within_the_ttl_make_no_request() {
     };
     assert_eq!(ids(&first), ids(&second));
     assert_eq!(second.audit.not_on_index, first.audit.not_on_index);
+    // Licenses come back from the cache too, and the release metadata was kept (24 h kind).
+    assert_eq!(second.licenses, first.licenses);
+    assert!(!first.licenses.is_empty());
+    let metadata = walk_files(&dir.path().join("v1/package-metadata"));
+    assert_eq!(metadata, packages.len() - first.audit.not_on_index.len());
+}
+
+fn walk_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    if e.path().is_dir() {
+                        walk_files(&e.path())
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
 }
 
 #[test]
