@@ -109,13 +109,36 @@ struct VulnJson {
     withdrawn: Option<serde_json::Value>,
 }
 
-fn key(kind: CacheKind, service: &Service, parts: &[(&str, &str)]) -> archlint_cache::CacheKey {
-    let mut b = KeyBuilder::new(kind);
-    b.part("service", service.base());
-    for (k, v) in parts {
-        b.part(k, v);
+/// The cache entries of one service's answers, per kind, keyed by release.
+struct Entries<'a> {
+    cache: Option<&'a Cache>,
+    service: &'a Service,
+}
+
+impl Entries<'_> {
+    fn key(&self, kind: CacheKind, name: &str, version: &str) -> archlint_cache::CacheKey {
+        KeyBuilder::new(kind)
+            .part("service", self.service.base())
+            .part("name", name)
+            .part("version", version)
+            .finish()
     }
-    b.finish()
+
+    fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        kind: CacheKind,
+        name: &str,
+        version: &str,
+    ) -> Option<T> {
+        let bytes = self.cache?.get(kind, &self.key(kind, name, version))?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    fn put<T: Serialize>(&self, kind: CacheKind, name: &str, version: &str, value: &T) {
+        if let (Some(cache), Ok(bytes)) = (self.cache, serde_json::to_vec(value)) {
+            cache.put(kind, &self.key(kind, name, version), &bytes);
+        }
+    }
 }
 
 /// A version is put in a URL path only if it is made of PEP 440 characters.
@@ -237,6 +260,10 @@ pub fn audit_online(request: OnlineRequest<'_>) -> Result<OnlineResult, String> 
     let mut result = OnlineResult::default();
     let now = now_secs();
 
+    let entries = Entries {
+        cache: request.cache,
+        service: &request.service,
+    };
     // Answers from the cache first: a repeated run within the TTL asks nothing.
     let mut to_ask: Vec<(String, String)> = Vec::new();
     for (name, version) in request.packages {
@@ -248,44 +275,17 @@ pub fn audit_online(request: OnlineRequest<'_>) -> Result<OnlineResult, String> 
             });
             continue;
         }
-        let cached = request.cache.and_then(|c| {
-            c.get(
-                CacheKind::Vulnerability,
-                &key(
-                    CacheKind::Vulnerability,
-                    &request.service,
-                    &[("name", name), ("version", version)],
-                ),
-            )
-        });
-        match cached.and_then(|bytes| serde_json::from_slice::<CachedVulns>(&bytes).ok()) {
+        match entries.get::<CachedVulns>(CacheKind::Vulnerability, name, version) {
             Some(c) => {
                 result.cache_hits += 1;
-                if let Some(license) = request
-                    .cache
-                    .and_then(|cache| {
-                        cache.get(
-                            CacheKind::License,
-                            &key(
-                                CacheKind::License,
-                                &request.service,
-                                &[("name", name), ("version", version)],
-                            ),
-                        )
-                    })
-                    .and_then(|b| serde_json::from_slice::<IndexLicense>(&b).ok())
+                // A missing license entry (pruned or damaged): the package metadata holds the
+                // same fields.
+                if let Some(license) = entries
+                    .get::<IndexLicense>(CacheKind::License, name, version)
                     .or_else(|| {
-                        // The license entry is missing (pruned or damaged): the package
-                        // metadata holds the same fields.
-                        let cache = request.cache?;
-                        let k = key(
-                            CacheKind::PackageMetadata,
-                            &request.service,
-                            &[("name", name), ("version", version)],
-                        );
-                        let bytes = cache.get(CacheKind::PackageMetadata, &k)?;
-                        let info: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-                        Some(license_from_info(&info))
+                        entries
+                            .get::<serde_json::Value>(CacheKind::PackageMetadata, name, version)
+                            .map(|info| license_from_info(&info))
                     })
                 {
                     result.licenses.insert(name.clone(), license);
@@ -319,46 +319,17 @@ pub fn audit_online(request: OnlineRequest<'_>) -> Result<OnlineResult, String> 
     for ((name, version), answer) in answers {
         match answer {
             Answer::Vulns(vulns, license, info) => {
-                if let Some(cache) = request.cache {
-                    let entry = CachedVulns {
-                        fetched_at: now,
-                        not_found: false,
-                        vulns: vulns.clone(),
-                    };
-                    let k = key(
-                        CacheKind::Vulnerability,
-                        &request.service,
-                        &[("name", &name), ("version", &version)],
-                    );
-                    cache.put(
-                        CacheKind::Vulnerability,
-                        &k,
-                        &serde_json::to_vec(&entry).unwrap_or_default(),
-                    );
-                    if let Some(info) = &info {
-                        let k = key(
-                            CacheKind::PackageMetadata,
-                            &request.service,
-                            &[("name", &name), ("version", &version)],
-                        );
-                        cache.put(
-                            CacheKind::PackageMetadata,
-                            &k,
-                            &serde_json::to_vec(info).unwrap_or_default(),
-                        );
-                    }
-                    if let Some(l) = &license {
-                        let k = key(
-                            CacheKind::License,
-                            &request.service,
-                            &[("name", &name), ("version", &version)],
-                        );
-                        cache.put(
-                            CacheKind::License,
-                            &k,
-                            &serde_json::to_vec(l).unwrap_or_default(),
-                        );
-                    }
+                let entry = CachedVulns {
+                    fetched_at: now,
+                    not_found: false,
+                    vulns: vulns.clone(),
+                };
+                entries.put(CacheKind::Vulnerability, &name, &version, &entry);
+                if let Some(info) = &info {
+                    entries.put(CacheKind::PackageMetadata, &name, &version, info);
+                }
+                if let Some(l) = &license {
+                    entries.put(CacheKind::License, &name, &version, l);
                 }
                 if let Some(l) = license {
                     result.licenses.insert(name.clone(), l);
@@ -375,23 +346,12 @@ pub fn audit_online(request: OnlineRequest<'_>) -> Result<OnlineResult, String> 
                 });
             }
             Answer::NotFound => {
-                if let Some(cache) = request.cache {
-                    let entry = CachedVulns {
-                        fetched_at: now,
-                        not_found: true,
-                        vulns: Vec::new(),
-                    };
-                    let k = key(
-                        CacheKind::Vulnerability,
-                        &request.service,
-                        &[("name", &name), ("version", &version)],
-                    );
-                    cache.put(
-                        CacheKind::Vulnerability,
-                        &k,
-                        &serde_json::to_vec(&entry).unwrap_or_default(),
-                    );
-                }
+                let entry = CachedVulns {
+                    fetched_at: now,
+                    not_found: true,
+                    vulns: Vec::new(),
+                };
+                entries.put(CacheKind::Vulnerability, &name, &version, &entry);
                 // Not on the index (a private package): the offline database may still know it.
                 if let Some(db) = request.offline {
                     result.audit.checked.push(PackageVulns {
