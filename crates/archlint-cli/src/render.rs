@@ -13,13 +13,14 @@ use archlint_engine::{CacheReport, Project, display_path};
 /// Version of the JSON report layout.
 pub const JSON_SCHEMA_VERSION: u32 = 1;
 
-struct Paths<'p> {
+/// Module → file lookups for reports.
+pub(crate) struct Paths<'p> {
     project: &'p Project,
     by_module: HashMap<&'p str, usize>,
 }
 
 impl<'p> Paths<'p> {
-    fn new(project: &'p Project) -> Self {
+    pub(crate) fn new(project: &'p Project) -> Self {
         let by_module = project
             .files
             .iter()
@@ -29,7 +30,7 @@ impl<'p> Paths<'p> {
         Self { project, by_module }
     }
 
-    fn file(&self, module: &str) -> Option<String> {
+    pub(crate) fn file(&self, module: &str) -> Option<String> {
         self.by_module
             .get(module)
             .map(|&i| display_path(&self.project.root, &self.project.files[i].path))

@@ -1,11 +1,12 @@
 //! Every check's results as one [`Report`] of [`Finding`]s, and the CI formats written from it.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
 use archlint_contracts::{ContractResult, Link};
 use archlint_engine::{Project, display_path};
+
+use crate::render::Paths;
 use archlint_findings::{ChainStep, Check, CheckOutcome, Finding, Location, Report, Severity};
 
 use crate::deps_cmd::DepsRun;
@@ -30,30 +31,13 @@ pub fn area_of(code: &str) -> &'static str {
     }
 }
 
-struct Files<'p> {
-    project: &'p Project,
-    by_module: HashMap<&'p str, usize>,
-}
-
-impl<'p> Files<'p> {
-    fn new(project: &'p Project) -> Self {
-        let by_module = project
-            .files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.module.as_str(), i))
-            .collect();
-        Files { project, by_module }
-    }
-
-    fn location(&self, link: &Link) -> Option<Location> {
-        let i = *self.by_module.get(link.importer.as_str())?;
-        Some(Location {
-            path: display_path(&self.project.root, &self.project.files[i].path).replace('\\', "/"),
-            line: link.lines.first().copied(),
-            column: None,
-        })
-    }
+/// Where an import is: the importer's file and the import's first line.
+fn link_location(paths: &Paths<'_>, link: &Link) -> Option<Location> {
+    Some(Location {
+        path: paths.file(&link.importer)?.replace('\\', "/"),
+        line: link.lines.first().copied(),
+        column: None,
+    })
 }
 
 fn relative(root: &Path, file: &str) -> String {
@@ -71,7 +55,7 @@ pub fn build(
     deps: Option<&DepsRun>,
     seconds: f64,
 ) -> Report {
-    let files = Files::new(project);
+    let paths = Paths::new(project);
     let mut checks = Vec::new();
     let mut findings = Vec::new();
     for r in results {
@@ -96,7 +80,7 @@ pub fn build(
                     .map(|l| ChainStep {
                         importer: l.importer.clone(),
                         imported: l.imported.clone(),
-                        location: files.location(l),
+                        location: link_location(&paths, l),
                     })
                     .collect();
                 let how = if route.chain.len() == 1 {
@@ -114,7 +98,7 @@ pub fn build(
                     severity: Severity::Error,
                     message: format!("{}: {} ({how})", r.name, v.summary.trim_end_matches(':')),
                     help: r.guidance.clone(),
-                    location: files.location(first),
+                    location: link_location(&paths, first),
                     chain,
                     check: check.clone(),
                     identity: crate::baseline::contract_identity(
