@@ -601,7 +601,12 @@ fn relative(root: &Path, file: &str) -> String {
 }
 
 /// The findings as text lines (`file:line: error[code] message`).
-pub fn write_text(w: &mut impl Write, root: &Path, run: &DepsRun) -> std::io::Result<()> {
+pub fn write_text(
+    w: &mut impl Write,
+    root: &Path,
+    run: &DepsRun,
+    snippets: &mut crate::snippets::Snippets,
+) -> std::io::Result<()> {
     let r = &run.report;
     for f in r.findings.iter().filter(|f| f.excepted.is_none()) {
         let level = if f.level == Level::Error {
@@ -615,6 +620,23 @@ pub fn write_text(w: &mut impl Write, root: &Path, run: &DepsRun) -> std::io::Re
             _ => String::new(),
         };
         writeln!(w, "{at}{level}[{}] {}", f.code, f.message)?;
+        if let (Some(file), Some(line)) = (&f.file, f.line) {
+            let kind = if f.level == Level::Error {
+                crate::snippets::Kind::Error
+            } else {
+                crate::snippets::Kind::Warning
+            };
+            let path = Path::new(file);
+            let path = if path.is_absolute() {
+                path.to_owned()
+            } else {
+                root.join(path)
+            };
+            if let Some(s) = snippets.render(&path, &relative(root, file), line, None, kind, f.code)
+            {
+                writeln!(w, "{s}")?;
+            }
+        }
     }
     for f in r.findings.iter().filter(|f| f.excepted.is_some()) {
         writeln!(
@@ -739,7 +761,8 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
                     eprintln!("warning: {warning}");
                 }
             }
-            write_text(&mut w, &root, &deps)?;
+            let mut snippets = crate::snippets::Snippets::new(crate::snippets::stdout_color());
+            write_text(&mut w, &root, &deps, &mut snippets)?;
         }
         Format::Json => {
             let mut doc = to_json(&deps);

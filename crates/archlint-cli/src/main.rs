@@ -9,6 +9,7 @@ mod merge_cmd;
 mod perf_cmd;
 mod render;
 mod report;
+mod snippets;
 mod vulns_cmd;
 
 use std::path::PathBuf;

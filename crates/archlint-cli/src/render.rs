@@ -1,7 +1,7 @@
 //! Text and JSON reports for `archlint check`.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use anyhow::Result;
 use archlint_contracts::{ContractError, ContractResult, Link};
@@ -36,6 +36,13 @@ impl<'p> Paths<'p> {
             .map(|&i| display_path(&self.project.root, &self.project.files[i].path))
     }
 
+    /// The importer's file on disk.
+    fn source_file(&self, module: &str) -> Option<&'p std::path::Path> {
+        self.by_module
+            .get(module)
+            .map(|&i| self.project.files[i].path.as_path())
+    }
+
     /// `path/to/file.py:12, 30` for an import's statements; `?` where the line is unknown.
     fn location(&self, link: &Link) -> String {
         let lines = if link.lines.is_empty() {
@@ -54,7 +61,9 @@ impl<'p> Paths<'p> {
     }
 }
 
-fn source_diagnostics(project: &Project) -> Vec<(String, &archlint_facts::SourceDiagnostic)> {
+fn source_diagnostics(
+    project: &Project,
+) -> Vec<(String, &std::path::Path, &archlint_facts::SourceDiagnostic)> {
     let mut out = Vec::new();
     for (file, diagnostics) in project.files.iter().zip(&project.diagnostics) {
         for d in diagnostics {
@@ -65,7 +74,7 @@ fn source_diagnostics(project: &Project) -> Vec<(String, &archlint_facts::Source
                     loc.push_str(&format!(":{col}"));
                 }
             }
-            out.push((loc, d));
+            out.push((loc, file.path.as_path(), d));
         }
     }
     out
@@ -82,7 +91,9 @@ pub fn text(
     let stdout = std::io::stdout();
     // One write per buffer, not per line (stdout is line-buffered).
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = crate::snippets::stdout_color();
+    let mut snippets = crate::snippets::Snippets::new(color);
+    let mut err_snippets = crate::snippets::Snippets::new(crate::snippets::stderr_color());
     let paint = |s: &str, code: &str| {
         if color {
             format!("\x1b[{code}m{s}\x1b[0m")
@@ -95,12 +106,22 @@ pub fn text(
     for w in &project.warnings {
         eprintln!("archlint: warning: {w}");
     }
-    for (loc, d) in source_diagnostics(project) {
+    for (loc, file, d) in source_diagnostics(project) {
         let level = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
         eprintln!("{loc}: {level}[{}]: {}", d.code, d.message);
+        if let Some(line) = d.line {
+            let kind = match d.severity {
+                Severity::Error => crate::snippets::Kind::Error,
+                Severity::Warning => crate::snippets::Kind::Warning,
+            };
+            let shown = display_path(&project.root, file);
+            if let Some(s) = err_snippets.render(file, &shown, line, d.column, kind, &d.code) {
+                eprint!("{s}");
+            }
+        }
     }
 
     let _ = writeln!(
@@ -176,6 +197,32 @@ pub fn text(
                         let _ = writeln!(out, "{}", line("  &", extra));
                     }
                     let _ = writeln!(out);
+                    if let (Some(first), Some(last)) = (route.chain.first(), route.chain.last())
+                        && let (Some(file), Some(shown), Some(&at)) = (
+                            paths.source_file(&first.importer),
+                            paths.file(&first.importer),
+                            first.lines.first(),
+                        )
+                    {
+                        let label = if route.chain.len() == 1 {
+                            format!("{} imports {}", first.importer, first.imported)
+                        } else {
+                            format!(
+                                "{} imports {}, which leads to {}",
+                                first.importer, first.imported, last.imported
+                            )
+                        };
+                        if let Some(s) = snippets.render(
+                            file,
+                            &shown,
+                            at,
+                            None,
+                            crate::snippets::Kind::Error,
+                            &label,
+                        ) {
+                            let _ = writeln!(out, "{s}");
+                        }
+                    }
                 }
             }
             if !r.undeclared_modules.is_empty() {
@@ -195,7 +242,7 @@ pub fn text(
     }
     if let Some(run) = deps {
         let _ = writeln!(out, "\nDependencies\n------------\n");
-        let _ = crate::deps_cmd::write_text(&mut out, &project.root, run);
+        let _ = crate::deps_cmd::write_text(&mut out, &project.root, run, &mut snippets);
     }
     let config = project
         .config
@@ -250,7 +297,7 @@ pub fn json_value(
         .collect();
     let diagnostics: Vec<_> = source_diagnostics(project)
         .into_iter()
-        .map(|(loc, d)| json!({"location": loc, "code": d.code, "severity": d.severity, "message": d.message, "line": d.line, "column": d.column}))
+        .map(|(loc, _, d)| json!({"location": loc, "code": d.code, "severity": d.severity, "message": d.message, "line": d.line, "column": d.column}))
         .collect();
     let errors: Vec<_> = errors
         .iter()

@@ -206,6 +206,12 @@ fn bad_files_are_reported_and_the_rest_still_checked() {
         .stderr(predicate::str::contains(
             "app/broken.py:1:7: error[syntax-error]",
         ))
+        // The offending line, with a caret under the column.
+        .stderr(predicate::str::contains(
+            " --> app/broken.py:1:7\n  |\n1 | def f(:\n  |       ^ syntax-error",
+        ))
+        // Binary content is never echoed to the terminal.
+        .stderr(predicate::str::contains("--> app/blob.py").not())
         .stderr(predicate::str::contains("app/latin.py:1: error[non-utf8]"))
         .stderr(predicate::str::contains("app/blob.py:1: error[binary]"));
 }
