@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need (Debian's redis-server;
 # import-linter and pytest in a throwaway virtualenv), builds archlint, runs the Rust tests and
-# the differential conformance tests against the real import-linter.
+# the differential conformance tests against the real import-linter, and opens the HTML report in
+# headless Chromium (Debian's package).
 # The Redis tests start their own redis-server processes on loopback ports with temporary
 # directories; nothing is left running.
 set -euo pipefail
@@ -9,6 +10,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v redis-server >/dev/null || need_apt+=(redis-server)
+# The HTML report is checked in a real browser.
+command -v chromium >/dev/null || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]} (apt-get)"
   SUDO=""

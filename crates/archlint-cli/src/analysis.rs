@@ -8,7 +8,7 @@ use archlint_contracts::{Contract, ContractResult};
 use archlint_engine::{CacheFlags, Project, ProjectOptions};
 use rayon::prelude::*;
 
-use crate::{CheckArgs, CheckFormat, ProjectArgs, render};
+use crate::{CheckArgs, ProjectArgs, render};
 
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
@@ -42,6 +42,25 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         .iter()
         .map(|o| crate::report::parse_output(o))
         .collect::<Result<_>>()?;
+    let mut formats: Vec<&str> = Vec::new();
+    for f in &args.format {
+        if !formats.contains(&f.name()) {
+            formats.push(f.name());
+        }
+    }
+    if formats.len() > 1 && args.output_dir.is_none() {
+        bail!(
+            "--format {}: several formats need --output-dir DIR (or --output FORMAT=PATH for each)",
+            formats.join(",")
+        );
+    }
+    let html_template = match &args.html_template {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("--html-template {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
     // The dependency checks run when configured (or asked for), reading the environment while
     // the code is parsed.
     let root = match &args.project.path {
@@ -182,14 +201,28 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     if args.stats {
         render::cache_stats(&project.cache);
     }
-    let needs_model = matches!(
-        args.format,
-        CheckFormat::Sarif | CheckFormat::Junit | CheckFormat::Github
-    ) || outputs.iter().any(|(f, _)| f != "json");
-    let model = needs_model
-        .then(|| crate::report::build(&project, &results, deps.as_ref(), total_ms / 1000.0));
-    for (format, path) in &outputs {
-        let text = match format.as_str() {
+    let model = crate::report::build(&project, &results, deps.as_ref(), total_ms / 1000.0);
+    let mut files = outputs;
+    if let Some(dir) = &args.output_dir {
+        for f in &formats {
+            files.push(((*f).to_owned(), dir.join(crate::report::file_name(f))));
+        }
+    }
+    let render_one = |format: &str| -> Result<String> {
+        Ok(match format {
+            "text" => {
+                let mut buf = Vec::new();
+                render::text(
+                    &mut buf,
+                    false,
+                    &project,
+                    &results,
+                    &errors,
+                    deps.as_ref(),
+                    total_ms,
+                );
+                String::from_utf8_lossy(&buf).into_owned()
+            }
             "json" => {
                 serde_json::to_string_pretty(&render::json_value(
                     &project,
@@ -199,24 +232,43 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
                     total_ms,
                 ))? + "\n"
             }
-            other => crate::report::render(other, model.as_ref().expect("built above"))?,
-        };
-        crate::report::write_file(path, &text)?;
+            "html" => {
+                let page = crate::html_page::page(&project, &results, deps.as_ref(), total_ms);
+                archlint_html::render(&model, &page, html_template.as_deref())
+                    .map_err(|e| anyhow::anyhow!(e))?
+            }
+            other => crate::report::render(other, &model)?,
+        })
+    };
+    for (format, path) in &files {
+        crate::report::write_file(path, &render_one(format)?)?;
     }
-    match args.format {
-        CheckFormat::Text => render::text(&project, &results, &errors, deps.as_ref(), total_ms),
-        CheckFormat::Json => render::json(&project, &results, &errors, deps.as_ref(), total_ms)?,
-        other => {
-            let name = match other {
-                CheckFormat::Sarif => "sarif",
-                CheckFormat::Junit => "junit",
-                _ => "github",
-            };
-            let text = crate::report::render(name, model.as_ref().expect("built above"))?;
-            let mut out = std::io::stdout().lock();
-            std::io::Write::write_all(&mut out, text.as_bytes())?;
+    render::print_diagnostics(&project);
+    let stdout_format = if args.output_dir.is_some() {
+        "text"
+    } else {
+        formats[0]
+    };
+    {
+        let stdout = std::io::stdout();
+        // One write per buffer, not per line (stdout is line-buffered).
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+        if stdout_format == "text" {
+            render::text(
+                &mut out,
+                crate::snippets::stdout_color(),
+                &project,
+                &results,
+                &errors,
+                deps.as_ref(),
+                total_ms,
+            );
+        } else {
+            std::io::Write::write_all(&mut out, render_one(stdout_format)?.as_bytes())?;
         }
+        std::io::Write::flush(&mut out)?;
     }
+    render::print_errors(&project, &results, &errors);
     let perf_log = args.perf_log.clone().or_else(|| {
         std::env::var_os("ARCHLINT_PERF_LOG")
             .filter(|v| !v.is_empty())

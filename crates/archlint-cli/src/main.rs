@@ -5,6 +5,7 @@ mod baseline;
 mod cache_cmd;
 mod deps_cmd;
 mod graph_cmd;
+mod html_page;
 mod merge_cmd;
 mod perf_cmd;
 mod render;
@@ -73,9 +74,15 @@ struct ProjectArgs {
 struct CheckArgs {
     #[command(flatten)]
     project: ProjectArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-    format: CheckFormat,
+    /// Output format; several, comma-separated, with --output-dir.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "text")]
+    format: Vec<CheckFormat>,
+    /// Write each --format to DIR/archlint.<ext> (text still goes to standard output).
+    #[arg(long, value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+    /// Jinja template for the HTML report (default: the built-in one).
+    #[arg(long, value_name = "FILE")]
+    html_template: Option<PathBuf>,
     /// Only check the contracts with these ids (repeatable).
     #[arg(long = "contract")]
     contracts: Vec<String>,
@@ -91,7 +98,7 @@ struct CheckArgs {
     /// Append this run's timings as one JSON line to FILE (env ARCHLINT_PERF_LOG).
     #[arg(long, value_name = "FILE")]
     perf_log: Option<PathBuf>,
-    /// Also write FORMAT to PATH (json, sarif, junit, github); repeatable.
+    /// Also write FORMAT to PATH (json, sarif, junit, github, html, text); repeatable.
     #[arg(long = "output", value_name = "FORMAT=PATH")]
     outputs: Vec<String>,
     /// Print cache counters (hits, misses, parsed files) to stderr.
@@ -118,6 +125,21 @@ enum CheckFormat {
     Junit,
     /// GitHub Actions annotations.
     Github,
+    /// A self-contained HTML page.
+    Html,
+}
+
+impl CheckFormat {
+    fn name(self) -> &'static str {
+        match self {
+            CheckFormat::Text => "text",
+            CheckFormat::Json => "json",
+            CheckFormat::Sarif => "sarif",
+            CheckFormat::Junit => "junit",
+            CheckFormat::Github => "github",
+            CheckFormat::Html => "html",
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]

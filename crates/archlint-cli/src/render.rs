@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use anyhow::Result;
 use archlint_contracts::{ContractError, ContractResult, Link};
 use archlint_facts::Severity;
 use serde_json::json;
@@ -80,29 +79,9 @@ fn source_diagnostics(
     out
 }
 
-/// The human-readable report, in import-linter's shape with file:line for every import.
-pub fn text(
-    project: &Project,
-    results: &[ContractResult],
-    errors: &[ContractError],
-    deps: Option<&crate::deps_cmd::DepsRun>,
-    total_ms: f64,
-) {
-    let stdout = std::io::stdout();
-    // One write per buffer, not per line (stdout is line-buffered).
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    let color = crate::snippets::stdout_color();
-    let mut snippets = crate::snippets::Snippets::new(color);
+/// Warnings and unreadable-file diagnostics, with snippets, on standard error.
+pub fn print_diagnostics(project: &Project) {
     let mut err_snippets = crate::snippets::Snippets::new(crate::snippets::stderr_color());
-    let paint = |s: &str, code: &str| {
-        if color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_owned()
-        }
-    };
-    let paths = Paths::new(project);
-
     for w in &project.warnings {
         eprintln!("archlint: warning: {w}");
     }
@@ -123,6 +102,44 @@ pub fn text(
             }
         }
     }
+}
+
+/// Contract warnings and configuration errors, on standard error.
+pub fn print_errors(project: &Project, results: &[ContractResult], errors: &[ContractError]) {
+    for r in results.iter().filter(|r| !r.warnings.is_empty()) {
+        for w in &r.warnings {
+            eprintln!("archlint: warning: {}: {w}", r.name);
+        }
+    }
+    let config = project
+        .config
+        .as_ref()
+        .map(|c| format!("{}: ", c.path.display()))
+        .unwrap_or_default();
+    for e in errors {
+        eprintln!("archlint: error: {config}{e}");
+    }
+}
+
+/// The human-readable report, in import-linter's shape with file:line for every import.
+pub fn text(
+    out: &mut impl Write,
+    color: bool,
+    project: &Project,
+    results: &[ContractResult],
+    errors: &[ContractError],
+    deps: Option<&crate::deps_cmd::DepsRun>,
+    total_ms: f64,
+) {
+    let mut snippets = crate::snippets::Snippets::new(color);
+    let paint = |s: &str, code: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
+    };
+    let paths = Paths::new(project);
 
     let _ = writeln!(
         out,
@@ -157,12 +174,6 @@ pub fn text(
     }
     if !errors.is_empty() {
         let _ = writeln!(out, "Errors: {}.", errors.len());
-    }
-
-    for r in results.iter().filter(|r| !r.warnings.is_empty()) {
-        for w in &r.warnings {
-            eprintln!("archlint: warning: {}: {w}", r.name);
-        }
     }
 
     if broken > 0 {
@@ -242,34 +253,9 @@ pub fn text(
     }
     if let Some(run) = deps {
         let _ = writeln!(out, "\nDependencies\n------------\n");
-        let _ = crate::deps_cmd::write_text(&mut out, &project.root, run, &mut snippets);
+        let _ = crate::deps_cmd::write_text(out, &project.root, run, &mut snippets);
     }
-    let config = project
-        .config
-        .as_ref()
-        .map(|c| format!("{}: ", c.path.display()))
-        .unwrap_or_default();
     let _ = out.flush();
-    for e in errors {
-        eprintln!("archlint: error: {config}{e}");
-    }
-}
-
-/// The machine-readable report, on standard output.
-pub fn json(
-    project: &Project,
-    results: &[ContractResult],
-    errors: &[ContractError],
-    deps: Option<&crate::deps_cmd::DepsRun>,
-    total_ms: f64,
-) -> Result<()> {
-    let report = json_value(project, results, errors, deps, total_ms);
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-    serde_json::to_writer_pretty(&mut out, &report)?;
-    writeln!(out)?;
-    out.flush()?;
-    Ok(())
 }
 
 /// The machine-readable report as a JSON value.

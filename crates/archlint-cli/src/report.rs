@@ -216,14 +216,30 @@ pub fn render(format: &str, report: &Report) -> Result<String> {
     })
 }
 
+/// The formats that can be written to files.
+pub const FORMATS: [&str; 6] = ["text", "json", "sarif", "junit", "github", "html"];
+
+/// The file name of a format under `--output-dir`.
+pub fn file_name(format: &str) -> &'static str {
+    match format {
+        "text" => "archlint.txt",
+        "json" => "archlint.json",
+        "sarif" => "archlint.sarif",
+        "junit" => "archlint.junit.xml",
+        "github" => "archlint.github.txt",
+        _ => "archlint.html",
+    }
+}
+
 /// `--output FORMAT=PATH`.
 pub fn parse_output(spec: &str) -> Result<(String, std::path::PathBuf)> {
     let (format, path) = spec.split_once('=').ok_or_else(|| {
         anyhow!("--output takes FORMAT=PATH (e.g. sarif=archlint.sarif), not '{spec}'")
     })?;
-    if !["json", "sarif", "junit", "github"].contains(&format) {
+    if !FORMATS.contains(&format) {
         return Err(anyhow!(
-            "--output: unknown format '{format}' (json, sarif, junit, github)"
+            "--output: unknown format '{format}' ({})",
+            FORMATS.join(", ")
         ));
     }
     if path.is_empty() {

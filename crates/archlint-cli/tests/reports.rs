@@ -99,6 +99,85 @@ fn several_formats_at_once() {
 }
 
 #[test]
+fn output_dir_writes_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("reports");
+    archlint()
+        .args([
+            "check",
+            "--format",
+            "text,json,sarif,junit,github,html",
+            "--output-dir",
+        ])
+        .arg(&out)
+        .arg(example())
+        .assert()
+        .code(1)
+        // The text report still goes to the terminal.
+        .stdout(predicates::str::contains("Contracts: 0 kept, 4 broken."));
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    assert!(read("archlint.txt").contains("Shop layers BROKEN"));
+    assert!(!read("archlint.txt").contains('\x1b'));
+    let json: serde_json::Value = serde_json::from_str(&read("archlint.json")).unwrap();
+    assert_eq!(json["summary"]["contracts_broken"], 4);
+    assert!(read("archlint.sarif").contains("\"2.1.0\""));
+    assert!(read("archlint.junit.xml").starts_with("<?xml"));
+    assert!(read("archlint.github.txt").starts_with("::"));
+    let html = read("archlint.html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(
+        html.contains(
+            "class=\"edge violation\" data-from=\"shop.domain\" data-to=\"shop.services\""
+        )
+    );
+    assert_eq!(
+        html.matches("<article class=\"contract broken\"").count(),
+        4
+    );
+}
+
+#[test]
+fn html_on_stdout_and_a_custom_template() {
+    let text = output("html");
+    assert!(text.contains("<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"graph\""));
+    assert!(text.contains("<tr class=\"error\" data-package=\"leftpad\">"));
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("t.html");
+    std::fs::write(
+        &template,
+        "{{ contracts_broken }} broken of {{ contracts|length }}",
+    )
+    .unwrap();
+    archlint()
+        .args(["check", "--format", "html", "--html-template"])
+        .arg(&template)
+        .arg(example())
+        .assert()
+        .code(1)
+        .stdout("4 broken of 4");
+    std::fs::write(&template, "{% if %}").unwrap();
+    archlint()
+        .args(["check", "--format", "html", "--html-template"])
+        .arg(&template)
+        .arg(example())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("HTML template:"));
+}
+
+#[test]
+fn several_formats_need_an_output_dir() {
+    archlint()
+        .args(["check", "--format", "json,sarif"])
+        .arg(example())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "several formats need --output-dir",
+        ));
+}
+
+#[test]
 fn merge_combines_shards() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.json");
