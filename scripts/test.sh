@@ -35,8 +35,9 @@ echo "== installing test tools and a mix of distributions (import-linter, pytest
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
   -e tests/environment/editable_pkg
 
-echo "== building archlint (release)"
+echo "== building archlint (release) and the mock package index"
 cargo build --release --locked --bin archlint
+cargo build --release --locked -p archlint-index --features mock-server --example mock_index
 
 echo "== Rust tests"
 cargo test --workspace --locked

@@ -31,6 +31,7 @@ pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project>
         require_config,
         cache: cache_flags(args),
         keep_facts: false,
+        progress: None,
     })
 }
 
@@ -77,6 +78,9 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     };
     let with_deps =
         !args.no_deps && (args.deps || crate::deps_cmd::configured(config_for_deps.as_ref()));
+    let counter = std::sync::Arc::new(archlint_engine::Progress::default());
+    let display =
+        crate::progress::Display::start(&counter, crate::progress::wanted(args.project.quiet));
     let load = || {
         archlint_engine::load_project(&ProjectOptions {
             path: args.project.path.clone(),
@@ -84,6 +88,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
             require_config: !with_deps,
             cache: cache_flags(&args.project),
             keep_facts: with_deps,
+            progress: Some(counter.clone()),
         })
     };
     let (mut project, mut deps) = if with_deps {
@@ -98,6 +103,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     } else {
         (load()?, None)
     };
+    display.finish();
     let contracts_config = project
         .config
         .as_ref()
@@ -180,8 +186,9 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         ));
     }
     let total_ms = ms(started);
+    // Stale entries are always worth saying; the accepted count is a note.
     if let Some(a) = &applied
-        && (a.suppressed > 0 || !a.stale.is_empty())
+        && ((a.suppressed > 0 && !args.project.quiet) || !a.stale.is_empty())
     {
         eprintln!(
             "archlint: baseline {}: {} findings accepted; {} entries no longer occur{}",

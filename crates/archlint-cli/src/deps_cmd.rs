@@ -520,6 +520,7 @@ where
             options,
             cache: Some(&cache),
             offline: offline_db.as_ref(),
+            progress: Some(&|done, total| crate::progress::ONLINE.set(done, total)),
         })
         .map_err(|e| anyhow!(e))?;
         cache.finish();
@@ -726,6 +727,9 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let root = root_of(&args.project.path)?;
     let config = config_of(&root, &args.project.config)?;
+    let counter = std::sync::Arc::new(archlint_engine::Progress::default());
+    let display =
+        crate::progress::Display::start(&counter, crate::progress::wanted(args.project.quiet));
     // Read the environment while the code is parsed.
     let (project, deps) = check_dependencies(
         &root,
@@ -742,6 +746,7 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
                 require_config: false,
                 cache: crate::analysis::cache_flags(&args.project),
                 keep_facts: true,
+                progress: Some(counter.clone()),
             }) {
                 Ok(p) => Ok(Some(p)),
                 // A project without Python packages (only requirements): nothing to cross-check.
@@ -753,6 +758,7 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
             }
         },
     )?;
+    display.finish();
     let mut w = out();
     match args.format {
         Format::Text => {

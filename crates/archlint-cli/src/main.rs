@@ -8,6 +8,7 @@ mod graph_cmd;
 mod html_page;
 mod merge_cmd;
 mod perf_cmd;
+mod progress;
 mod render;
 mod report;
 mod snippets;
@@ -68,6 +69,9 @@ struct ProjectArgs {
     /// Redis shared by CI runners, e.g. redis://127.0.0.1:6379 (env ARCHLINT_REDIS_URL).
     #[arg(long, value_name = "URL")]
     redis_url: Option<String>,
+    /// No progress display and no notes on standard error (the report is still printed).
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]

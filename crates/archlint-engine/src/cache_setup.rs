@@ -226,6 +226,7 @@ pub fn resolve_cache(
         redis,
         memory: None,
         max_pack_bytes: table.max_size,
+        progress: None,
     })
 }
 

@@ -35,6 +35,8 @@ pub struct FactsCacheOptions {
     /// Upper bound on the facts pack; least recently used facts of files no longer present go
     /// first.
     pub max_pack_bytes: u64,
+    /// Counts files as they are done, for a progress display.
+    pub progress: Option<Arc<crate::Progress>>,
 }
 
 impl FactsCacheOptions {
@@ -333,77 +335,85 @@ pub fn scan<'a>(
     let mut outcomes: Vec<Option<Outcome>> = files
         .par_iter()
         .map(|file| {
-            let uncacheable = |facts: ModuleFacts| Outcome {
-                facts: Some(Arc::new(facts)),
-                stamp: None,
-                hash: None,
-                source: Source::Uncacheable,
-                encoded: None,
-                parse_us: 0,
-            };
-            // The walk usually read the metadata already (relative to the open directory).
-            let stamp = file
-                .meta
-                .or_else(|| std::fs::metadata(&file.path).ok().map(FileMeta::from))
-                .map(stamp_of);
-            let stamp = match stamp {
-                Some(s) if use_cache && s.size <= parse.max_file_bytes => s,
-                _ => {
-                    let (facts, us) = timed(|| archlint_parser::parse_file(&file.path, parse));
-                    let mut outcome = uncacheable(facts);
-                    outcome.parse_us = us;
-                    return Some(outcome);
+            let outcome = (|| -> Option<Outcome> {
+                let uncacheable = |facts: ModuleFacts| Outcome {
+                    facts: Some(Arc::new(facts)),
+                    stamp: None,
+                    hash: None,
+                    source: Source::Uncacheable,
+                    encoded: None,
+                    parse_us: 0,
+                };
+                // The walk usually read the metadata already (relative to the open directory).
+                let stamp = file
+                    .meta
+                    .or_else(|| std::fs::metadata(&file.path).ok().map(FileMeta::from))
+                    .map(stamp_of);
+                let stamp = match stamp {
+                    Some(s) if use_cache && s.size <= parse.max_file_bytes => s,
+                    _ => {
+                        let (facts, us) = timed(|| archlint_parser::parse_file(&file.path, parse));
+                        let mut outcome = uncacheable(facts);
+                        outcome.parse_us = us;
+                        return Some(outcome);
+                    }
+                };
+                let rel = relative(root, &file.path);
+                if let Some((known, hash)) = pack.file(&rel)
+                    && known == stamp
+                    && stamp.mtime_secs < racy_after
+                {
+                    // Unchanged: trust the manifest. The facts are decoded (and their object
+                    // verified) only if needed; a missing or damaged object is then re-parsed.
+                    let facts = memory.and_then(|m| m.get(&facts_key(&fingerprint, &hash)));
+                    return Some(Outcome {
+                        source: if facts.is_some() {
+                            Source::Memory
+                        } else {
+                            Source::Stat
+                        },
+                        facts,
+                        stamp: Some(stamp),
+                        hash: Some(hash),
+                        encoded: None,
+                        parse_us: 0,
+                    });
                 }
-            };
-            let rel = relative(root, &file.path);
-            if let Some((known, hash)) = pack.file(&rel)
-                && known == stamp
-                && stamp.mtime_secs < racy_after
+                let bytes = match read_source(&file.path, parse) {
+                    Ok(b) => b,
+                    Err(facts) => return Some(uncacheable(facts)),
+                };
+                let hash = archlint_cache::content_hash(&bytes);
+                if let Some((facts, source)) = lookup(&hash) {
+                    return Some(Outcome {
+                        facts,
+                        stamp: Some(stamp),
+                        hash: Some(hash),
+                        source,
+                        encoded: None,
+                        parse_us: 0,
+                    });
+                }
+                if two_phase {
+                    // Left for Redis; the stamp and hash are recomputed after.
+                    return None;
+                }
+                let (facts, parse_us) = timed(|| parse_bytes(&bytes, parse));
+                Some(Outcome {
+                    encoded: use_cache.then(|| facts.encode()),
+                    facts: Some(Arc::new(facts)),
+                    stamp: Some(stamp),
+                    hash: Some(hash),
+                    source: Source::Parsed,
+                    parse_us,
+                })
+            })();
+            if outcome.is_some()
+                && let Some(p) = &options.progress
             {
-                // Unchanged: trust the manifest. The facts are decoded (and their object
-                // verified) only if needed; a missing or damaged object is then re-parsed.
-                let facts = memory.and_then(|m| m.get(&facts_key(&fingerprint, &hash)));
-                return Some(Outcome {
-                    source: if facts.is_some() {
-                        Source::Memory
-                    } else {
-                        Source::Stat
-                    },
-                    facts,
-                    stamp: Some(stamp),
-                    hash: Some(hash),
-                    encoded: None,
-                    parse_us: 0,
-                });
+                p.tick();
             }
-            let bytes = match read_source(&file.path, parse) {
-                Ok(b) => b,
-                Err(facts) => return Some(uncacheable(facts)),
-            };
-            let hash = archlint_cache::content_hash(&bytes);
-            if let Some((facts, source)) = lookup(&hash) {
-                return Some(Outcome {
-                    facts,
-                    stamp: Some(stamp),
-                    hash: Some(hash),
-                    source,
-                    encoded: None,
-                    parse_us: 0,
-                });
-            }
-            if two_phase {
-                // Left for Redis; the stamp and hash are recomputed after.
-                return None;
-            }
-            let (facts, parse_us) = timed(|| parse_bytes(&bytes, parse));
-            Some(Outcome {
-                encoded: use_cache.then(|| facts.encode()),
-                facts: Some(Arc::new(facts)),
-                stamp: Some(stamp),
-                hash: Some(hash),
-                source: Source::Parsed,
-                parse_us,
-            })
+            outcome
         })
         .collect();
 
@@ -453,6 +463,9 @@ pub fn scan<'a>(
             .into_par_iter()
             .zip(remote.into_par_iter())
             .map(|((i, item), remote)| {
+                if let Some(p) = &options.progress {
+                    p.tick();
+                }
                 let (stamp, bytes, hash) = match item {
                     Ok(x) => x,
                     Err(facts) => {

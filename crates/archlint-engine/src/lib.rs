@@ -33,6 +33,51 @@ pub struct ProjectOptions {
     pub cache: CacheFlags,
     /// Keep every file's facts in [`Project::facts`] (the dependency checks read the imports).
     pub keep_facts: bool,
+    /// Counts files as they are done, for a progress display.
+    pub progress: Option<std::sync::Arc<Progress>>,
+}
+
+/// How far a run is: files found and files done. The engine only counts (one relaxed atomic
+/// add per file); a front end polls it to draw a progress bar.
+#[derive(Debug, Default)]
+pub struct Progress {
+    total: std::sync::atomic::AtomicU64,
+    done: std::sync::atomic::AtomicU64,
+}
+
+impl Progress {
+    pub const fn new() -> Self {
+        Progress {
+            total: std::sync::atomic::AtomicU64::new(0),
+            done: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// Set both counts at once.
+    pub fn set(&self, done: u64, total: u64) {
+        self.total
+            .store(total, std::sync::atomic::Ordering::Relaxed);
+        self.done.store(done, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// One more file done.
+    pub fn tick(&self) {
+        self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The number of files to look at, once discovery knows it.
+    pub fn set_total(&self, total: u64) {
+        self.total
+            .store(total, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// `(done, total)`; total is 0 while files are still being discovered.
+    pub fn position(&self) -> (u64, u64) {
+        (
+            self.done.load(std::sync::atomic::Ordering::Relaxed),
+            self.total.load(std::sync::atomic::Ordering::Relaxed),
+        )
+    }
 }
 
 /// Everything known about a project after parsing.
@@ -85,7 +130,8 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
             root.display()
         );
     }
-    let cache_options = resolve_cache(&root, config.as_ref(), &options.cache)?;
+    let mut cache_options = resolve_cache(&root, config.as_ref(), &options.cache)?;
+    cache_options.progress = options.progress.clone();
     let settings = config
         .as_ref()
         .map(|c| c.settings.clone())
@@ -106,6 +152,9 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         stat_files: cache_options.enabled(),
     })?;
     let discover_ms = ms(started);
+    if let Some(p) = &options.progress {
+        p.set_total(discovered.files.len() as u64);
+    }
     warnings.extend(discovered.warnings.iter().cloned());
 
     let started = Instant::now();

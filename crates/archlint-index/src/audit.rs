@@ -67,6 +67,8 @@ pub struct OnlineRequest<'a> {
     pub cache: Option<&'a Cache>,
     /// Covers packages the service could not answer for.
     pub offline: Option<&'a AdvisoryDb>,
+    /// Told `(answered, asked)` as answers arrive, for a progress display.
+    pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -307,9 +309,12 @@ pub fn audit_online(request: OnlineRequest<'_>) -> Result<OnlineResult, String> 
     }
 
     let answers: Vec<((String, String), Answer)> = match &request.service {
-        Service::Index { base } => {
-            runtime.block_on(ask_index(client.clone(), base.clone(), to_ask))
-        }
+        Service::Index { base } => runtime.block_on(ask_index(
+            client.clone(),
+            base.clone(),
+            to_ask,
+            request.progress,
+        )),
         Service::Osv { base } => {
             runtime.block_on(crate::osv::ask_osv(client.clone(), base.clone(), to_ask))
         }
@@ -409,7 +414,12 @@ async fn ask_index(
     client: Arc<HttpClient>,
     base: String,
     packages: Vec<(String, String)>,
+    progress: Option<&(dyn Fn(u64, u64) + Sync)>,
 ) -> Vec<((String, String), Answer)> {
+    let asked = packages.len() as u64;
+    if let Some(p) = progress {
+        p(0, asked);
+    }
     let mut set = tokio::task::JoinSet::new();
     for (i, (name, version)) in packages.into_iter().enumerate() {
         let client = client.clone();
@@ -431,7 +441,12 @@ async fn ask_index(
         });
     }
     let mut out = Vec::new();
+    let mut answered = 0;
     while let Some(joined) = set.join_next().await {
+        answered += 1;
+        if let Some(p) = progress {
+            p(answered, asked);
+        }
         if let Ok(item) = joined {
             out.push(item);
         }

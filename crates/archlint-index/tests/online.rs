@@ -63,6 +63,7 @@ fn run(server: &MockServer, packages: &[(String, String)], options: OnlineOption
         options,
         cache: None,
         offline: None,
+        progress: None,
     })
     .unwrap()
 }
@@ -323,6 +324,7 @@ fn repeated_runs_within_the_ttl_make_no_request() {
             options: fast(),
             cache: Some(&cache),
             offline: None,
+            progress: None,
         })
         .unwrap()
     };
@@ -337,6 +339,7 @@ fn repeated_runs_within_the_ttl_make_no_request() {
         options: fast(),
         cache: Some(&cache),
         offline: None,
+        progress: None,
     })
     .unwrap();
     assert_eq!(server.requests(), asked, "no request on a repeated run");
@@ -404,6 +407,7 @@ fn a_dead_index_falls_back_to_the_offline_database_and_says_so() {
         },
         cache: None,
         offline: Some(&db),
+        progress: None,
     })
     .unwrap();
     assert!(result.audit.unchecked.is_empty());
@@ -450,6 +454,7 @@ fn an_osv_service_answers_the_same_in_batches() {
         options: fast(),
         cache: None,
         offline: None,
+        progress: None,
     })
     .unwrap();
     let unique_ids: BTreeSet<String> = recorded().into_iter().flat_map(|(_, ids, _)| ids).collect();
