@@ -208,6 +208,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     if args.stats {
         render::cache_stats(&project.cache);
     }
+    let reporting = Instant::now();
     let model = crate::report::build(&project, &results, deps.as_ref(), total_ms / 1000.0);
     let mut files = outputs;
     if let Some(dir) = &args.output_dir {
@@ -276,13 +277,14 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         std::io::Write::flush(&mut out)?;
     }
     render::print_errors(&project, &results, &errors);
+    let report_ms = ms(reporting);
     let perf_log = args.perf_log.clone().or_else(|| {
         std::env::var_os("ARCHLINT_PERF_LOG")
             .filter(|v| !v.is_empty())
             .map(Into::into)
     });
     if let Some(log) = perf_log {
-        let record = crate::perf_cmd::record(&project, deps.as_ref(), ms(started));
+        let record = crate::perf_cmd::record(&project, deps.as_ref(), report_ms, ms(started));
         if let Err(e) = archlint_perf::append(&log, &record) {
             eprintln!("archlint: warning: cannot append to {}: {e}", log.display());
         }

@@ -56,13 +56,19 @@ struct CompareArgs {
 }
 
 /// The record of one `archlint check` run.
-pub fn record(project: &Project, deps: Option<&DepsRun>, total_ms: f64) -> RunRecord {
+pub fn record(
+    project: &Project,
+    deps: Option<&DepsRun>,
+    report_ms: f64,
+    total_ms: f64,
+) -> RunRecord {
     let t = &project.timings;
     let mut phases: BTreeMap<String, f64> = [
         ("discover", t.discover_ms),
         ("parse", t.parse_ms),
         ("graph", t.graph_ms),
         ("contracts", t.contracts_ms),
+        ("report", report_ms),
         ("total", total_ms),
     ]
     .into_iter()
@@ -81,6 +87,11 @@ pub fn record(project: &Project, deps: Option<&DepsRun>, total_ms: f64) -> RunRe
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
+    counts.insert("parse_cpu_ms".into(), project.cache.parse_cpu_ms);
+    counts.insert("stat_hash_cpu_ms".into(), project.cache.stat_hash_cpu_ms);
+    for (layer, rate) in project.cache.layer_hit_rates() {
+        counts.insert(format!("hit_rate_{layer}"), rate);
+    }
     if let Some(d) = deps {
         phases.insert("dependencies".into(), d.total_ms);
         counts.insert("distributions".into(), d.distributions as f64);

@@ -307,7 +307,7 @@ pub fn json_value(
         "errors": errors,
         "diagnostics": diagnostics,
         "warnings": project.warnings,
-        "cache": project.cache,
+        "cache": cache_json(&project.cache),
         "timings": {
             "discover_ms": project.timings.discover_ms,
             "parse_ms": project.timings.parse_ms,
@@ -321,6 +321,18 @@ pub fn json_value(
         report["dependencies"] = crate::deps_cmd::to_json(run);
     }
     report
+}
+
+/// The cache counters with each layer's hit rate.
+fn cache_json(report: &CacheReport) -> serde_json::Value {
+    let mut value = serde_json::to_value(report).unwrap_or_default();
+    value["layer_hit_rates"] = report
+        .layer_hit_rates()
+        .into_iter()
+        .map(|(layer, rate)| (layer.to_owned(), json!(rate)))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    value
 }
 
 /// `--stats`: what the cache did, on stderr.
@@ -368,6 +380,18 @@ pub fn cache_report_text(report: &CacheReport) -> String {
         );
     }
     parse_line(&mut out);
+    let rates = report.layer_hit_rates();
+    if !rates.is_empty() {
+        let _ = writeln!(
+            out,
+            "  hit rate by layer: {}",
+            rates
+                .iter()
+                .map(|(layer, r)| format!("{layer} {r:.1}%"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     if report.memory.hits + report.memory.misses > 0 {
         let _ = writeln!(
             out,

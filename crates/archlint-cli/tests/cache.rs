@@ -30,6 +30,7 @@ fn warm_run_parses_nothing_and_gives_the_same_result() {
     assert_eq!(results(&cold), expected);
     assert_eq!(cache_of(&cold)["parsed"], 65);
     assert_eq!(cache_of(&cold)["pack_written"], true);
+    assert_eq!(cache_of(&cold)["layer_hit_rates"]["stat"], 0.0);
 
     let warm = run(dir.path(), &cache);
     assert_eq!(results(&warm), expected);
@@ -37,6 +38,14 @@ fn warm_run_parses_nothing_and_gives_the_same_result() {
     assert_eq!(cache_of(&warm)["hit_rate"], 100.0);
     assert_eq!(cache_of(&warm)["disk"]["hits"], 65);
     assert_eq!(cache_of(&warm)["disk"]["corrupt"], 0);
+    // Files written this second are re-hashed (their stat cannot be trusted yet), then found on
+    // disk.
+    assert!(
+        cache_of(&warm)["layer_hit_rates"]["stat"]
+            .as_f64()
+            .is_some()
+    );
+    assert_eq!(cache_of(&warm)["layer_hit_rates"]["disk"], 100.0);
 }
 
 #[test]

@@ -41,10 +41,13 @@ fn check_appends_one_line_per_run() {
     let text = fs::read_to_string(&file).unwrap();
     assert_eq!(text.lines().count(), 2);
     let run: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
-    for phase in ["discover", "parse", "graph", "contracts", "total"] {
+    for phase in ["discover", "parse", "graph", "contracts", "report", "total"] {
         assert!(run["phases"][phase].as_f64().is_some(), "{phase}");
     }
     assert_eq!(run["counts"]["files"], 13.0);
+    assert!(run["counts"]["parse_cpu_ms"].as_f64().unwrap() > 0.0);
+    assert!(run["counts"]["stat_hash_cpu_ms"].as_f64().is_some());
+    assert!(run["peak_rss_mb"].as_f64().unwrap() > 1.0);
     archlint()
         .args(["perf", "report"])
         .arg(&file)

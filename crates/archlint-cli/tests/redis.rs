@@ -58,6 +58,7 @@ fn a_second_runner_parses_nothing() {
     assert_eq!(second["cache"]["parsed"], 0, "{:#}", second["cache"]);
     assert_eq!(redis_stats(&second)["hits"], 125);
     assert_eq!(second["cache"]["hit_rate"], 100.0);
+    assert_eq!(second["cache"]["layer_hit_rates"]["redis"], 100.0);
     // Entries carry the 7-day default TTL.
     let ttl: i64 = redis::cmd("TTL").arg(&keys[0]).query(&mut con).unwrap();
     assert!(ttl > 6 * 86_400 && ttl <= 7 * 86_400, "ttl {ttl}");

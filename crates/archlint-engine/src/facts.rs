@@ -93,7 +93,45 @@ pub struct CacheReport {
     /// The file that took longest to parse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slowest_file: Option<String>,
+    /// CPU time summed over threads (ms): parsing, and stat + read + hash + cache lookups.
+    #[serde(default)]
+    pub parse_cpu_ms: f64,
+    #[serde(default)]
+    pub stat_hash_cpu_ms: f64,
     pub warnings: Vec<String>,
+}
+
+fn rate(hits: u64, misses: u64) -> Option<f64> {
+    let asked = hits + misses;
+    (asked > 0).then(|| hits as f64 * 100.0 / asked as f64)
+}
+
+impl CacheReport {
+    /// Hit rate of each cache layer that was asked, in percent, in lookup order: the stat check
+    /// against the manifest, memory, the disk pack, Redis.
+    pub fn layer_hit_rates(&self) -> Vec<(&'static str, f64)> {
+        if !self.enabled {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let cacheable = self.files - self.uncacheable;
+        if let Some(r) = rate(self.unchanged, cacheable - self.unchanged.min(cacheable)) {
+            out.push(("stat", r));
+        }
+        if let Some(r) = rate(self.memory.hits, self.memory.misses) {
+            out.push(("memory", r));
+        }
+        if let Some(r) = rate(self.disk.hits, self.disk.misses) {
+            out.push(("disk", r));
+        }
+        #[cfg(feature = "redis")]
+        if let Some(redis) = &self.redis
+            && let Some(r) = rate(redis.hits, redis.misses)
+        {
+            out.push(("redis", r));
+        }
+        out
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -330,11 +368,13 @@ pub fn scan<'a>(
         pack.contains(hash).then_some((None, Source::Disk))
     };
 
+    let scan_us = std::sync::atomic::AtomicU64::new(0);
     // Phase 1: stat, hash where needed, look up memory and disk; parse right away unless Redis
     // may still answer.
     let mut outcomes: Vec<Option<Outcome>> = files
         .par_iter()
         .map(|file| {
+            let started = Instant::now();
             let outcome = (|| -> Option<Outcome> {
                 let uncacheable = |facts: ModuleFacts| Outcome {
                     facts: Some(Arc::new(facts)),
@@ -408,6 +448,10 @@ pub fn scan<'a>(
                     parse_us,
                 })
             })();
+            scan_us.fetch_add(
+                started.elapsed().as_micros() as u64,
+                std::sync::atomic::Ordering::Relaxed,
+            );
             if outcome.is_some()
                 && let Some(p) = &options.progress
             {
@@ -416,6 +460,12 @@ pub fn scan<'a>(
             outcome
         })
         .collect();
+    let phase1_parse_us: u64 = outcomes
+        .iter()
+        .flatten()
+        .map(|o| u64::from(o.parse_us))
+        .sum();
+    report.stat_hash_cpu_ms = scan_us.into_inner().saturating_sub(phase1_parse_us) as f64 / 1000.0;
 
     // Phase 2 (Redis): one bulk lookup for everything still missing, then parse the rest.
     #[cfg(feature = "redis")]
@@ -666,6 +716,7 @@ impl Scan<'_> {
                 manifest_dirty = true;
             }
         }
+        report.parse_cpu_ms = outcomes.iter().map(|o| f64::from(o.parse_us)).sum::<f64>() / 1000.0;
         // Per-file parse times (nearest-rank percentiles).
         let mut times: Vec<(u32, usize)> = outcomes
             .iter()
