@@ -62,6 +62,11 @@ def test_json_matches_its_schema():
     doc = json.loads(check("json"))
     jsonschema.validate(doc, schema)
     assert doc["dependencies"]["errors"] == 2
+    # The findings model, as every other format sees it.
+    layers = [f for f in doc["findings"] if f["code"] == "layers"]
+    assert len(layers) == 3
+    assert all(f["check"]["kind"] == "contract" and f["chain"] and f["location"]["line"] for f in layers)
+    assert {f["code"] for f in doc["findings"]} >= {"forbidden-package", "license-denied", "protected"}
     # The schema is strict enough to catch a wrong report.
     doc["contracts"][0]["status"] = "sort-of"
     try:
@@ -70,3 +75,11 @@ def test_json_matches_its_schema():
         pass
     else:
         raise AssertionError("an invalid status passed validation")
+    doc["contracts"][0]["status"] = "broken"
+    doc["findings"][0]["severity"] = "fatal"
+    try:
+        jsonschema.validate(doc, schema)
+    except jsonschema.ValidationError:
+        pass
+    else:
+        raise AssertionError("an invalid severity passed validation")

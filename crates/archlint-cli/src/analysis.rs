@@ -232,13 +232,11 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
                 String::from_utf8_lossy(&buf).into_owned()
             }
             "json" => {
-                serde_json::to_string_pretty(&render::json_value(
-                    &project,
-                    &results,
-                    &errors,
-                    deps.as_ref(),
-                    total_ms,
-                ))? + "\n"
+                let mut value =
+                    render::json_value(&project, &results, &errors, deps.as_ref(), total_ms);
+                // Every finding in the one model the other formats are written from.
+                value["findings"] = serde_json::to_value(&model.findings)?;
+                serde_json::to_string_pretty(&value)? + "\n"
             }
             "html" => {
                 let page = crate::html_page::page(&project, &results, deps.as_ref(), total_ms);

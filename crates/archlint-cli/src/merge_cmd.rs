@@ -51,6 +51,7 @@ pub fn merge(parts: &[(String, Value)]) -> Result<Value> {
         "merged_from": parts.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
         "summary": {},
         "contracts": [], "errors": [], "diagnostics": [], "warnings": [], "files": [],
+        "findings": [],
     });
     let mut deps: Option<Value> = None;
     for (name, report) in parts {
@@ -60,7 +61,7 @@ pub fn merge(parts: &[(String, Value)]) -> Result<Value> {
             ));
         }
         add_counts(&mut out["summary"], &report["summary"]);
-        for key in ["contracts", "errors", "diagnostics", "files"] {
+        for key in ["contracts", "errors", "diagnostics", "files", "findings"] {
             extend(&mut out, key, report, name);
         }
         if let Some(ws) = report["warnings"].as_array() {

@@ -210,6 +210,12 @@ fn merge_combines_shards() {
         .collect();
     assert_eq!(names, ["Shop layers", "Plugins are independent"]);
     assert_eq!(merged["dependencies"]["errors"], 4);
+    let findings = merged["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["code"] == "layers" && f["report"].is_string())
+    );
     std::fs::write(dir.path().join("bad.json"), "[]").unwrap();
     archlint()
         .arg("merge")
@@ -218,4 +224,21 @@ fn merge_combines_shards() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("not an archlint JSON report"));
+}
+
+#[test]
+fn json_report() {
+    let mut doc: serde_json::Value = serde_json::from_str(&output("json")).unwrap();
+    assert_eq!(doc["schema_version"], 1);
+    // What changes from run to run or machine to machine.
+    doc["root"] = "[root]".into();
+    doc["config"] = "[config]".into();
+    doc["tool"]["version"] = "[V]".into();
+    doc["timings"] = "[timings]".into();
+    doc["cache"] = "[cache]".into();
+    doc["dependencies"]["timings"] = "[timings]".into();
+    let text = serde_json::to_string_pretty(&doc).unwrap();
+    insta::with_settings!({filters => vec![(r#""[^"]*/examples/layered-shop/"#, r#""[example]/"#)]}, {
+        insta::assert_snapshot!(text);
+    });
 }
