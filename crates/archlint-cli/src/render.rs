@@ -314,6 +314,7 @@ pub fn json_value(
             "graph_ms": project.timings.graph_ms,
             "contracts_ms": project.timings.contracts_ms,
             "total_ms": total_ms,
+            "peak_rss_mb": archlint_perf::peak_rss_mb(),
         },
         "files": project.files.iter().map(|f| json!({"module": f.module, "path": paths.file(&f.module)})).collect::<Vec<_>>(),
     });
@@ -338,6 +339,9 @@ fn cache_json(report: &CacheReport) -> serde_json::Value {
 /// `--stats`: what the cache did, on stderr.
 pub fn cache_stats(report: &CacheReport) {
     eprint!("{}", cache_report_text(report));
+    if let Some(mb) = archlint_perf::peak_rss_mb() {
+        eprintln!("peak memory: {mb:.1} MB");
+    }
 }
 
 /// The cache counters of one run as text.

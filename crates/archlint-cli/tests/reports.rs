@@ -234,6 +234,7 @@ fn json_report() {
     doc["root"] = "[root]".into();
     doc["config"] = "[config]".into();
     doc["tool"]["version"] = "[V]".into();
+    assert!(doc["timings"]["peak_rss_mb"].as_f64().unwrap() > 1.0);
     doc["timings"] = "[timings]".into();
     doc["cache"] = "[cache]".into();
     doc["dependencies"]["timings"] = "[timings]".into();
