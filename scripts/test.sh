@@ -39,12 +39,23 @@ echo "== building archlint (release) and the mock package index"
 cargo build --release --locked --bin archlint
 cargo build --release --locked -p archlint-index --features mock-server --example mock_index
 
+echo "== the wheel (maturin), installed into a fresh virtualenv"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "maturin>=1.9.4,<2"
+rm -rf target/wheels target/wheel-venv
+"$VENV/bin/maturin" build --release --locked --out target/wheels
+"$PYTHON" -m venv target/wheel-venv
+target/wheel-venv/bin/python -m pip install --quiet --disable-pip-version-check \
+  target/wheels/archlint-*.whl "pytest>=8" "pytest-xdist>=3"
+
 echo "== Rust tests"
 cargo test --workspace --locked
 
 echo "== conformance with import-linter $("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("import-linter"))')"
 ARCHLINT_BIN="$PWD/target/release/archlint" IMPORTLINTER_PYTHON="$PWD/$VENV/bin/python" \
   "$VENV/bin/python" -m pytest -q tests/conformance
+
+echo "== the Python package: pytest plugin (pytester, xdist) and API"
+target/wheel-venv/bin/python -m pytest -q -p no:cacheprovider tests/python
 
 echo "== environment inventory against pip and importlib.metadata; CI formats against their readers"
 ARCHLINT_BIN="$PWD/target/release/archlint" TEST_VENV="$VENV" \

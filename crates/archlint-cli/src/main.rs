@@ -9,6 +9,7 @@ mod html_page;
 mod merge_cmd;
 mod perf_cmd;
 mod progress;
+mod query_cmd;
 mod render;
 mod report;
 mod snippets;
@@ -47,6 +48,9 @@ enum Command {
     Perf(perf_cmd::PerfArgs),
     /// Combine JSON reports of several packages or CI shards into one.
     Merge(merge_cmd::MergeArgs),
+    /// Answer JSON questions about the import graph (one per line on stdin); used by the
+    /// Python API.
+    Query(query_cmd::QueryArgs),
 }
 
 /// Options shared by commands that analyse a project.
@@ -181,6 +185,7 @@ fn main() -> ExitCode {
     let threads = match &cli.command {
         Command::Check(a) => a.project.threads,
         Command::Graph(a) => a.project.threads,
+        Command::Query(a) => a.project.threads,
         Command::Cache(_) | Command::Deps(_) | Command::Perf(_) | Command::Merge(_) => None,
     };
     if let Some(n) = threads {
@@ -196,6 +201,7 @@ fn main() -> ExitCode {
         Command::Cache(args) => cache_cmd::run(&args),
         Command::Perf(args) => perf_cmd::run(&args),
         Command::Merge(args) => merge_cmd::run(&args),
+        Command::Query(args) => query_cmd::run(&args),
     };
     match result {
         Ok(code) => code,

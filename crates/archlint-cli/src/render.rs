@@ -121,6 +121,81 @@ pub fn print_errors(project: &Project, results: &[ContractResult], errors: &[Con
     }
 }
 
+/// One broken contract as the text report shows it: the name, each violation with its chains and
+/// `file:line`, a snippet under each chain's first import, then the contract's guidance.
+pub(crate) fn write_broken(
+    out: &mut impl Write,
+    paths: &Paths<'_>,
+    snippets: &mut crate::snippets::Snippets,
+    r: &ContractResult,
+) {
+    let _ = writeln!(
+        out,
+        "\n{}\n{}\n",
+        r.name,
+        "-".repeat(r.name.chars().count())
+    );
+    for v in &r.violations {
+        let _ = writeln!(out, "{}\n", v.summary);
+        for route in &v.routes {
+            let line = |prefix: &str, link: &Link| {
+                format!(
+                    "{prefix} {} -> {} ({})",
+                    link.importer,
+                    link.imported,
+                    paths.location(link)
+                )
+            };
+            for (i, link) in route.chain.iter().enumerate() {
+                let _ = writeln!(out, "{}", line(if i == 0 { "-" } else { " " }, link));
+                if i == 0 {
+                    for extra in &route.extra_firsts {
+                        let _ = writeln!(out, "{}", line("  &", extra));
+                    }
+                }
+            }
+            for extra in &route.extra_lasts {
+                let _ = writeln!(out, "{}", line("  &", extra));
+            }
+            let _ = writeln!(out);
+            if let (Some(first), Some(last)) = (route.chain.first(), route.chain.last())
+                && let (Some(file), Some(shown), Some(&at)) = (
+                    paths.source_file(&first.importer),
+                    paths.file(&first.importer),
+                    first.lines.first(),
+                )
+            {
+                let label = if route.chain.len() == 1 {
+                    format!("{} imports {}", first.importer, first.imported)
+                } else {
+                    format!(
+                        "{} imports {}, which leads to {}",
+                        first.importer, first.imported, last.imported
+                    )
+                };
+                if let Some(s) =
+                    snippets.render(file, &shown, at, None, crate::snippets::Kind::Error, &label)
+                {
+                    let _ = writeln!(out, "{s}");
+                }
+            }
+        }
+    }
+    if !r.undeclared_modules.is_empty() {
+        let _ = writeln!(out, "The following modules are not listed as layers:\n");
+        for m in &r.undeclared_modules {
+            let _ = writeln!(out, "- {m}");
+        }
+        let _ = writeln!(
+            out,
+            "\n(Since this contract is marked as 'exhaustive', every child of every container must be declared as a layer.)\n"
+        );
+    }
+    if let Some(g) = &r.guidance {
+        let _ = writeln!(out, "{g}\n");
+    }
+}
+
 /// The human-readable report, in import-linter's shape with file:line for every import.
 pub fn text(
     out: &mut impl Write,
@@ -179,76 +254,7 @@ pub fn text(
     if broken > 0 {
         let _ = writeln!(out, "\n\nBroken contracts\n----------------");
         for r in results.iter().filter(|r| !r.kept) {
-            let _ = writeln!(
-                out,
-                "\n{}\n{}\n",
-                r.name,
-                "-".repeat(r.name.chars().count())
-            );
-            for v in &r.violations {
-                let _ = writeln!(out, "{}\n", v.summary);
-                for route in &v.routes {
-                    let line = |prefix: &str, link: &Link| {
-                        format!(
-                            "{prefix} {} -> {} ({})",
-                            link.importer,
-                            link.imported,
-                            paths.location(link)
-                        )
-                    };
-                    for (i, link) in route.chain.iter().enumerate() {
-                        let _ = writeln!(out, "{}", line(if i == 0 { "-" } else { " " }, link));
-                        if i == 0 {
-                            for extra in &route.extra_firsts {
-                                let _ = writeln!(out, "{}", line("  &", extra));
-                            }
-                        }
-                    }
-                    for extra in &route.extra_lasts {
-                        let _ = writeln!(out, "{}", line("  &", extra));
-                    }
-                    let _ = writeln!(out);
-                    if let (Some(first), Some(last)) = (route.chain.first(), route.chain.last())
-                        && let (Some(file), Some(shown), Some(&at)) = (
-                            paths.source_file(&first.importer),
-                            paths.file(&first.importer),
-                            first.lines.first(),
-                        )
-                    {
-                        let label = if route.chain.len() == 1 {
-                            format!("{} imports {}", first.importer, first.imported)
-                        } else {
-                            format!(
-                                "{} imports {}, which leads to {}",
-                                first.importer, first.imported, last.imported
-                            )
-                        };
-                        if let Some(s) = snippets.render(
-                            file,
-                            &shown,
-                            at,
-                            None,
-                            crate::snippets::Kind::Error,
-                            &label,
-                        ) {
-                            let _ = writeln!(out, "{s}");
-                        }
-                    }
-                }
-            }
-            if !r.undeclared_modules.is_empty() {
-                let _ = writeln!(out, "The following modules are not listed as layers:\n");
-                for m in &r.undeclared_modules {
-                    let _ = writeln!(out, "- {m}");
-                }
-                let _ = writeln!(
-                    out,
-                    "\n(Since this contract is marked as 'exhaustive', every child of every container must be declared as a layer.)\n"
-                );
-            }
-            if let Some(g) = &r.guidance {
-                let _ = writeln!(out, "{g}\n");
-            }
+            write_broken(out, &paths, &mut snippets, r);
         }
     }
     if let Some(run) = deps {
@@ -267,6 +273,7 @@ pub fn json_value(
     total_ms: f64,
 ) -> serde_json::Value {
     let paths = Paths::new(project);
+    let mut snippets = crate::snippets::Snippets::new(false);
     let contracts: Vec<_> = results
         .iter()
         .map(|r| {
@@ -278,6 +285,13 @@ pub fn json_value(
                     .collect::<Vec<_>>()
             );
             value["status"] = json!(if r.kept { "kept" } else { "broken" });
+            if !r.kept {
+                // The text report's block for this contract, for tools that show it as is
+                // (the pytest plugin's failure message).
+                let mut buf = Vec::new();
+                write_broken(&mut buf, &paths, &mut snippets, r);
+                value["text"] = json!(String::from_utf8_lossy(&buf).trim().to_owned());
+            }
             value
         })
         .collect();

@@ -141,7 +141,7 @@ pub fn discover_config(root: &Path) -> Result<Option<ProjectConfig>, ConfigError
         let only_tables = config.contracts.is_empty()
             && section
                 .keys()
-                .all(|k| ARCHLINT_TABLES.contains(&k.as_str()));
+                .all(|k| ARCHLINT_TABLES.contains(&k.as_str()) || k == "pytest");
         if !only_tables {
             return Ok(Some(config));
         }

@@ -1,0 +1,120 @@
+"""The Python API: queries and fluent rules evaluated by the Rust engine, dependency
+assertions, and errors surfacing as exceptions with archlint's message."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import archlint
+from conftest import EXAMPLE, advisory_db, dist, write
+
+
+@pytest.fixture(scope="module")
+def project():
+    with archlint.Project(EXAMPLE, no_cache=True) as p:
+        yield p
+
+
+def test_the_package_is_typed_and_ships_its_binary() -> None:
+    assert (Path(archlint.__file__).parent / "py.typed").is_file()
+    out = subprocess.run([archlint.find_archlint_bin(), "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("archlint ") and archlint.__version__ in out.stdout
+
+
+def test_modules_and_imports(project: archlint.Project) -> None:
+    assert "shop.domain.models" in project.modules
+    assert {"requests", "sqlalchemy"} <= set(project.external_packages)
+    imports = {i.imported: i for i in project.imports_of("shop.domain.models")}
+    assert imports["shop.services.orders"].lines == (12,)
+    assert imports["shop.services.orders"].in_function
+    assert imports["requests"].lines == (3,)
+    assert "shop.api.views" in project.importers_of("shop.domain.models")
+
+
+def test_chains(project: archlint.Project) -> None:
+    chain = project.chain("shop.domain", "sqlalchemy")
+    assert chain is not None
+    assert chain.modules == ("shop.domain.models", "shop.services.orders", "shop.infra.repository", "sqlalchemy")
+    assert str(chain.links[0]) == "shop.domain.models -> shop.services.orders (shop/domain/models.py:12)"
+    assert project.chain("shop.plugins.shipping", "shop.api") is None
+
+
+def test_fluent_rules(project: archlint.Project) -> None:
+    rule = archlint.modules("shop.domain").should_not_import("shop.infra")
+    result = rule.check(project)
+    assert not result
+    with pytest.raises(AssertionError) as e:
+        rule.assert_holds(project)
+    message = str(e.value)
+    assert "shop.domain.models -> shop.services.orders (shop/domain/models.py:12)" in message
+    assert "shop.services.orders -> shop.infra.repository (shop/services/orders.py:4)" in message
+    # Only direct imports: the domain does not import the infrastructure directly.
+    rule.allowing_indirect_imports().assert_holds(project)
+    archlint.modules("shop.plugins.shipping").should_not_import("shop.api").assert_holds(project)
+    # The same chain ignored by name.
+    rule.ignoring("shop.domain.models -> shop.services.orders").assert_applies(project)
+
+
+def test_layers_independence_and_protection(project: archlint.Project) -> None:
+    with pytest.raises(AssertionError, match=r"shop.infra.repository -> shop.domain.models \(shop/infra/repository.py:3\)"):
+        archlint.layers("shop.api", "shop.services", "shop.domain", "shop.infra").assert_holds(project)
+    with pytest.raises(AssertionError, match="shop.plugins.payments"):
+        archlint.independent("shop.plugins.payments", "shop.plugins.shipping").assert_holds(project)
+    archlint.modules("shop.plugins.shipping").should_be_independent().assert_holds(project)
+    with pytest.raises(AssertionError, match=r"shop.api.views -> shop.domain.models \(shop/api/views.py:2\)"):
+        archlint.modules("shop.domain.models").should_only_be_imported_by("shop.services", "shop.infra").assert_holds(project)
+    assert project.check_contract(type="forbidden", source_modules=["shop.api"], forbidden_modules=["sqlalchemy"], allow_indirect_imports=True)
+
+
+def test_engine_errors_are_python_exceptions(project: archlint.Project, tmp_path: Path) -> None:
+    with pytest.raises(archlint.ArchlintError, match="Module 'shop.nope' does not exist"):
+        archlint.modules("shop.nope").should_not_import("shop.infra").check(project)
+    with pytest.raises(archlint.ArchlintError, match="no module named 'nowhere'"):
+        project.imports_of("nowhere")
+    # A broken configuration: the CLI's message, with the file.
+    write(tmp_path, {"app/__init__.py": "", ".importlinter": "[importlinter]\nroot_package = app\n\n[importlinter:contract:x]\nname = X\ntype = layers\nbogus = 1\nlayers =\n    app\n"})
+    with pytest.raises(archlint.ArchlintError) as e:
+        archlint.Project(tmp_path, no_cache=True).check()
+    assert "bogus" in str(e.value) and e.value.file is not None and e.value.file.endswith(".importlinter")
+
+
+def test_check_report(project: archlint.Project) -> None:
+    report = project.check()
+    assert not report
+    assert {c.name for c in report.contracts if not c.kept} == {
+        "Shop layers", "Plugins are independent", "Domain stays free of frameworks", "Only services touch the domain models",
+    }
+
+
+def test_dependency_assertions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    deps = archlint.Project(EXAMPLE, no_cache=True).dependencies()
+    with pytest.raises(AssertionError) as e:
+        deps.assert_licenses_allowed()
+    assert "pyproject.toml:8: error[license-denied] leftpad 0.1.0: license GPL-3.0-only is denied" in str(e.value)
+    with pytest.raises(AssertionError, match=r"error\[forbidden-package\] leftpad"):
+        deps.assert_no_unapproved_packages()
+    deps.assert_declared_matches_imports()
+    deps.assert_no_vulnerabilities()
+    assert {p["name"] for p in deps.packages} >= {"requests", "SQLAlchemy"}
+
+    # Offline vulnerabilities: an advisory about the installed requests.
+    monkeypatch.setenv("ARCHLINT_ADVISORY_DB", str(advisory_db(tmp_path, "requests", "2.99.0")))
+    with pytest.raises(AssertionError, match=r"vulnerable-package\] requests 2.32.3"):
+        archlint.Project(EXAMPLE, no_cache=True).dependencies().assert_no_vulnerabilities()
+
+
+def test_a_clean_project_passes_everything(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "app/__init__.py": "import requests\n",
+        "app/api.py": "import app.core\n",
+        "app/core.py": "",
+        "pyproject.toml": "[project]\nname = 'app'\nversion = '1'\ndependencies = ['requests']\n\n"
+                          "[tool.archlint.dependencies]\napproved = ['requests']\n\n[tool.archlint.licenses]\nallow = ['Apache-2.0']\n",
+    })
+    dist(tmp_path, "requests", "2.32.3", "Apache-2.0")
+    with archlint.Project(tmp_path, no_cache=True) as p:
+        archlint.layers("app.api", "app.core").assert_holds(p)
+        p.dependencies().assert_clean()
