@@ -4,8 +4,11 @@
 #   pip) and synthetic 10k- and 50k-module trees (bench/compare.py);
 # - dependencies: `pip list` and a `pip show` loop on a 500-distribution virtualenv
 #   (bench/gen_env.py, bench/deps_bench.py).
-# Usage: bash bench/run.sh [--quick] [deps]   (--quick: skip the 50k tree, fewer repetitions;
-#        deps: only the dependency benchmark)
+# - the seed scenario: a pytest suite with the archlint plugin (django contracts + 200
+#   distributions: approved, licenses, offline vulnerabilities) against a `pip show` suite
+#   (bench/pytest_bench.py).
+# Usage: bash bench/run.sh [--quick] [deps|pytest]   (--quick: skip the 50k tree, fewer
+#        repetitions; deps / pytest: only that benchmark)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=bench/work
@@ -15,7 +18,19 @@ deps_bench() {
   cargo build --release --quiet --bin archlint
   python3 bench/deps_bench.py
 }
+pytest_bench() {
+  if [ ! -d "$WORK/src/django" ]; then
+    python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$WORK/src" "django==5.2.*"
+  fi
+  if [ ! -x "$WORK/maturin/bin/maturin" ]; then
+    python3 -m venv "$WORK/maturin" && "$WORK/maturin/bin/python" -m pip install --quiet "maturin>=1.9.4,<2"
+  fi
+  "$WORK/maturin/bin/maturin" build --release --quiet --out target/wheels
+  rm -rf "$WORK/pytest/runner"
+  python3 bench/pytest_bench.py
+}
 if [ "${1:-}" = "deps" ]; then deps_bench; exit 0; fi
+if [ "${1:-}" = "pytest" ]; then pytest_bench; exit 0; fi
 if [ ! -x "$WORK/venv/bin/python" ]; then python3 -m venv "$WORK/venv"; fi
 "$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "import-linter==2.16" "grimp==3.19"
 if [ ! -d "$WORK/src/django" ] || [ ! -d "$WORK/src/sympy" ]; then
@@ -28,3 +43,4 @@ done
 cargo build --release --quiet --bin archlint
 "$WORK/venv/bin/python" bench/compare.py "$@"
 deps_bench
+pytest_bench

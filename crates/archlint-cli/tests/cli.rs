@@ -307,3 +307,64 @@ fn ignored_imports_are_counted() {
         .success()
         .stdout(predicate::str::contains("L KEPT (1 ignored import)"));
 }
+
+#[test]
+fn query_answers_json_lines_and_survives_bad_requests() {
+    let requests = [
+        r#"{"op":"imports","module":"shop.domain.models"}"#,
+        "not json",
+        r#"{"op":"chain","importer":"shop.domain","imported":"sqlalchemy"}"#,
+        r#"{"op":"contract","contract":{"type":"forbidden","source_modules":["shop.domain"],"forbidden_modules":["shop.infra"]}}"#,
+        r#"{"op":"contract","contract":{"type":"forbidden","source_modules":["shop.nope"],"forbidden_modules":["shop.infra"]}}"#,
+        r#"{"op":"nope"}"#,
+    ]
+    .join("\n");
+    let out = archlint()
+        .arg("query")
+        .arg(example())
+        .write_stdin(requests)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let answers: Vec<serde_json::Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 7);
+    assert_eq!(answers[0]["ready"], true);
+    assert!(answers[1]["imports"].as_array().unwrap().iter().any(|i| {
+        i["imported"] == "shop.services.orders" && i["lines"][0] == 12 && i["in_function"] == true
+    }));
+    assert!(
+        answers[2]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("not a JSON request")
+    );
+    assert_eq!(answers[3]["chain"].as_array().unwrap().len(), 4);
+    assert_eq!(answers[3]["links"][0]["file"], "shop/domain/models.py");
+    assert_eq!(answers[4]["status"], "broken");
+    assert!(
+        answers[4]["text"]
+            .as_str()
+            .unwrap()
+            .contains("- shop.domain.models -> shop.services.orders (shop/domain/models.py:12)")
+    );
+    assert!(answers[5]["error"].as_str().unwrap().contains("shop.nope"));
+    assert!(
+        answers[6]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("unknown op")
+    );
+    // One request, one answer.
+    archlint()
+        .args(["query", "--request", r#"{"op":"info"}"#])
+        .arg(example())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"files\":13"));
+}
