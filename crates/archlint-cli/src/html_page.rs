@@ -64,17 +64,23 @@ pub fn graph(project: &Project, results: &[ContractResult]) -> svg::Graph {
         depth,
         split: HashSet::new(),
     };
+    // Every import of a broken chain is drawn red; a package is split only where the violation
+    // itself (first importer → last imported) would otherwise fall inside one node.
     let mut broken: Vec<(&str, &str)> = Vec::new();
+    let mut ends: Vec<(&str, &str)> = Vec::new();
     for r in results.iter().filter(|r| !r.kept) {
         for v in &r.violations {
             for route in &v.routes {
                 for l in &route.chain {
                     broken.push((&l.importer, &l.imported));
                 }
+                if let (Some(first), Some(last)) = (route.chain.first(), route.chain.last()) {
+                    ends.push((&first.importer, &last.imported));
+                }
             }
         }
     }
-    for &(a, b) in &broken {
+    for &(a, b) in &ends {
         loop {
             let (na, nb) = (collapse.node(a), collapse.node(b));
             if na != nb || na == a || collapse.split.len() > MAX_NODES {
