@@ -118,3 +118,26 @@ def test_a_clean_project_passes_everything(tmp_path: Path) -> None:
     with archlint.Project(tmp_path, no_cache=True) as p:
         archlint.layers("app.api", "app.core").assert_holds(p)
         p.dependencies().assert_clean()
+
+
+def test_online_vulnerabilities_from_the_mock_index(tmp_path: Path) -> None:
+    """`online=True` asks the package index's JSON API — here the loopback mock serving the
+    recorded responses — instead of the offline database."""
+    root = Path(__file__).resolve().parent.parent.parent
+    mock = root / "target" / "release" / "examples" / "mock_index"
+    fixtures = root / "crates" / "archlint-index" / "tests" / "fixtures" / "index-json"
+    write(tmp_path, {
+        "app/__init__.py": "import requests\n",
+        "pyproject.toml": "[project]\nname = 'app'\nversion = '1'\ndependencies = ['requests']\n\n[tool.archlint.vulnerabilities]\n",
+    })
+    dist(tmp_path, "requests", "2.19.1", "Apache-2.0")
+    server = subprocess.Popen([str(mock), str(fixtures)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = server.stdout.readline().strip()
+        deps = archlint.Project(tmp_path, no_cache=True).dependencies(online=True, index_url=url + "/simple/")
+        with pytest.raises(AssertionError, match=r"vulnerable-package\] requests 2.19.1"):
+            deps.assert_no_vulnerabilities()
+        deps.assert_licenses_allowed()
+    finally:
+        server.kill()
+        server.wait()
