@@ -141,3 +141,9 @@ def test_online_vulnerabilities_from_the_mock_index(tmp_path: Path) -> None:
     finally:
         server.kill()
         server.wait()
+
+
+def test_a_package_directory_is_its_project() -> None:
+    with archlint.Project(EXAMPLE / "shop") as p:
+        assert p.info["config"].endswith(".importlinter")
+        assert "shop.domain.models" in p.modules

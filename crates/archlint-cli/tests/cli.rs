@@ -368,3 +368,36 @@ fn query_answers_json_lines_and_survives_bad_requests() {
         .success()
         .stdout(predicate::str::contains("\"files\":13"));
 }
+
+#[test]
+fn a_package_directory_stands_for_its_project() {
+    // `archlint check src/myapp`-style: the example's package directory finds the project's
+    // configuration above it.
+    let out = archlint()
+        .args(["check", "--no-deps", "--format", "json"])
+        .arg(example().join("shop/domain"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(report["summary"]["contracts_broken"], 4);
+    // No configuration anywhere: the package is analysed with its full module names.
+    let dir = project(&[
+        ("src/myapp/__init__.py", b""),
+        ("src/myapp/a.py", b"from myapp import b\n"),
+        ("src/myapp/b.py", b""),
+        (".git/HEAD", b"ref: refs/heads/main\n"),
+    ]);
+    archlint()
+        .args([
+            "query",
+            "--request",
+            r#"{"op":"imports","module":"myapp.a"}"#,
+        ])
+        .arg(dir.path().join("src/myapp"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(r#""imported":"myapp.b""#));
+}

@@ -110,6 +110,34 @@ fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }
 
+/// A path that is itself a package (`src/myapp`, with an `__init__.py`) stands for the project
+/// around it: the nearest ancestor of its top-level package with a configuration (stopping at a
+/// repository root), else the directory holding the top-level package.
+fn project_around(path: PathBuf) -> Result<(PathBuf, Option<ProjectConfig>)> {
+    if !path.join("__init__.py").is_file() {
+        return Ok((path, None));
+    }
+    let path = path.canonicalize().unwrap_or(path);
+    let mut top = path.as_path();
+    while let Some(parent) = top.parent()
+        && parent.join("__init__.py").is_file()
+    {
+        top = parent;
+    }
+    let Some(source_dir) = top.parent() else {
+        return Ok((path.clone(), None));
+    };
+    for dir in source_dir.ancestors() {
+        if let Some(config) = discover_config(dir)? {
+            return Ok((dir.to_path_buf(), Some(config)));
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    Ok((source_dir.to_path_buf(), None))
+}
+
 /// Load configuration (if any), discover, collect facts through the cache and build the graph.
 pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     let root = match &options.path {
@@ -119,9 +147,12 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     if !root.is_dir() {
         bail!("{} is not a directory", root.display());
     }
-    let config = match &options.config {
-        Some(path) => Some(load_config(path)?),
-        None => discover_config(&root)?,
+    let (root, config) = match &options.config {
+        Some(path) => (root, Some(load_config(path)?)),
+        None => match discover_config(&root)? {
+            Some(c) => (root, Some(c)),
+            None => project_around(root)?,
+        },
     };
     if options.require_config && config.is_none() {
         bail!(
