@@ -54,6 +54,9 @@ def setup():
         os.makedirs(os.path.join(project, "tests"), exist_ok=True)
         with open(os.path.join(project, "tests", "test_unit.py"), "w") as f:
             f.write("def test_unit():\n    assert True\n")
+    # As a real suite does: tests live under tests/ (pytest would otherwise walk all of django).
+    with open(os.path.join(project, "pytest.ini"), "w") as f:
+        f.write("[pytest]\ntestpaths = tests\n")
     db = os.path.join(WORK, "advisories.db")
     if not os.path.exists(db):
         sh(os.path.join(runner, "bin", "archlint"), "deps", "db", "import", PYPA, "--db", db)
