@@ -47,14 +47,14 @@ rm -rf target/wheels target/wheel-venv
 target/wheel-venv/bin/python -m pip install --quiet --disable-pip-version-check \
   target/wheels/archlint-*.whl "pytest>=8" "pytest-xdist>=3"
 
-echo "== Rust tests"
+echo "== Rust tests (${SECONDS}s so far)"
 cargo test --workspace --locked
 
 echo "== conformance with import-linter $("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("import-linter"))')"
 ARCHLINT_BIN="$PWD/target/release/archlint" IMPORTLINTER_PYTHON="$PWD/$VENV/bin/python" \
   "$VENV/bin/python" -m pytest -q tests/conformance
 
-echo "== the Python package: pytest plugin (pytester, xdist) and API"
+echo "== the Python package: pytest plugin (pytester, xdist) and API (${SECONDS}s so far)"
 target/wheel-venv/bin/python -m pytest -q -p no:cacheprovider tests/python
 
 echo "== environment inventory against pip and importlib.metadata; CI formats against their readers"
