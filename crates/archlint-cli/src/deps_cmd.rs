@@ -594,11 +594,13 @@ where
     Ok((project, run))
 }
 
-fn relative(root: &Path, file: &str) -> String {
+/// `file` relative to the project root, `/`-separated, as every report shows paths.
+pub(crate) fn relative(root: &Path, file: &str) -> String {
     Path::new(file)
         .strip_prefix(root)
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| file.to_owned())
+        .replace('\\', "/")
 }
 
 /// The findings as text lines (`file:line: error[code] message`).

@@ -40,14 +40,6 @@ fn link_location(paths: &Paths<'_>, link: &Link) -> Option<Location> {
     })
 }
 
-fn relative(root: &Path, file: &str) -> String {
-    Path::new(file)
-        .strip_prefix(root)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| file.to_owned())
-        .replace('\\', "/")
-}
-
 /// Build the report of one `archlint check` run.
 pub fn build(
     project: &Project,
@@ -151,7 +143,7 @@ pub fn build(
                 message: f.message.clone(),
                 help: None,
                 location: f.file.as_ref().map(|file| Location {
-                    path: relative(&project.root, file),
+                    path: crate::deps_cmd::relative(&project.root, file),
                     line: f.line,
                     column: None,
                 }),

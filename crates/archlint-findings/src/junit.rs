@@ -5,24 +5,6 @@ use std::fmt::Write;
 
 use crate::{Check, Report, Severity};
 
-/// XML-escape text and attribute values; characters XML 1.0 cannot hold are dropped.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn suite_of(check: &Check) -> &'static str {
     match check {
         Check::Contract { .. } => "archlint.contracts",
@@ -58,7 +40,7 @@ pub fn junit(report: &Report) -> String {
             outcomes.len()
         );
         for o in outcomes {
-            let case = escape(&o.check.name());
+            let case = crate::xml_escape(&o.check.name());
             let _ = write!(xml, "    <testcase name=\"{case}\" classname=\"{name}\"");
             let findings: Vec<_> = report
                 .findings_of(&o.check)
@@ -77,7 +59,11 @@ pub fn junit(report: &Report) -> String {
                     for f in warnings {
                         let _ = writeln!(out, "warning[{}] {}", f.code, f.message);
                     }
-                    let _ = writeln!(xml, "      <system-out>{}</system-out>", escape(&out));
+                    let _ = writeln!(
+                        xml,
+                        "      <system-out>{}</system-out>",
+                        crate::xml_escape(&out)
+                    );
                     let _ = writeln!(xml, "    </testcase>");
                 }
                 continue;
@@ -120,8 +106,8 @@ pub fn junit(report: &Report) -> String {
             let _ = writeln!(
                 xml,
                 "      <failure message=\"{}\" type=\"archlint\">{}</failure>",
-                escape(&format!("{} broken: {errors} error(s)", o.check.name())),
-                escape(&body)
+                crate::xml_escape(&format!("{} broken: {errors} error(s)", o.check.name())),
+                crate::xml_escape(&body)
             );
             let _ = writeln!(xml, "    </testcase>");
         }

@@ -160,3 +160,22 @@ pub fn rule_description(code: &str) -> &'static str {
         _ => "archlint finding",
     }
 }
+
+/// Escape text for XML (JUnit) and inline SVG: the five entities; control characters XML 1.0
+/// cannot hold are dropped.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 => {}
+            c => out.push(c),
+        }
+    }
+    out
+}

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use archlint_findings::xml_escape as escape;
 use serde::Serialize;
 
 /// A package in the picture.
@@ -45,22 +46,6 @@ const ROW_GAP: f64 = 70.0;
 const COL_GAP: f64 = 28.0;
 const MARGIN: f64 = 20.0;
 const CHAR_W: f64 = 7.2;
-
-/// Escape text for XML content and attributes.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Rank of each node: longest path from a node nothing imports, over the graph without the
 /// edges that close cycles.
