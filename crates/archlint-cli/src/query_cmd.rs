@@ -20,7 +20,7 @@ use archlint_engine::Project;
 use archlint_graph::{Bfs, GraphView};
 use serde_json::{Value, json};
 
-use crate::render::{Paths, write_broken};
+use crate::render::{Paths, contract_json};
 
 #[derive(Debug, clap::Args)]
 pub struct QueryArgs {
@@ -205,18 +205,11 @@ fn contract(project: &Project, spec: Option<&Value>) -> Value {
     let result =
         Contract::from_config(&config).and_then(|c| c.check(&project.graph, &project.settings));
     match result {
-        Ok(r) => {
-            let mut value = serde_json::to_value(&r).unwrap_or_default();
-            value["status"] = json!(if r.kept { "kept" } else { "broken" });
-            if !r.kept {
-                let paths = Paths::new(project);
-                let mut snippets = crate::snippets::Snippets::new(false);
-                let mut buf = Vec::new();
-                write_broken(&mut buf, &paths, &mut snippets, &r);
-                value["text"] = json!(String::from_utf8_lossy(&buf).trim().to_owned());
-            }
-            value
-        }
+        Ok(r) => contract_json(
+            &Paths::new(project),
+            &mut crate::snippets::Snippets::new(false),
+            &r,
+        ),
         Err(e) => json!({"error": e.to_string(), "kind": "configuration"}),
     }
 }

@@ -264,6 +264,29 @@ pub fn text(
     let _ = out.flush();
 }
 
+/// One contract's result as JSON: its fields, `status`, `direct_imports` and, when broken, the
+/// text report's block (`text`, what the pytest plugin and the Python API show as is).
+pub(crate) fn contract_json(
+    paths: &Paths<'_>,
+    snippets: &mut crate::snippets::Snippets,
+    r: &ContractResult,
+) -> serde_json::Value {
+    let mut value = serde_json::to_value(r).expect("serialisable");
+    value["direct_imports"] = json!(
+        r.direct_imports()
+            .into_iter()
+            .map(|(a, b)| json!({"importer": a, "imported": b}))
+            .collect::<Vec<_>>()
+    );
+    value["status"] = json!(if r.kept { "kept" } else { "broken" });
+    if !r.kept {
+        let mut buf = Vec::new();
+        write_broken(&mut buf, paths, snippets, r);
+        value["text"] = json!(String::from_utf8_lossy(&buf).trim().to_owned());
+    }
+    value
+}
+
 /// The machine-readable report as a JSON value.
 pub fn json_value(
     project: &Project,
@@ -276,24 +299,7 @@ pub fn json_value(
     let mut snippets = crate::snippets::Snippets::new(false);
     let contracts: Vec<_> = results
         .iter()
-        .map(|r| {
-            let mut value = serde_json::to_value(r).expect("serialisable");
-            value["direct_imports"] = json!(
-                r.direct_imports()
-                    .into_iter()
-                    .map(|(a, b)| json!({"importer": a, "imported": b}))
-                    .collect::<Vec<_>>()
-            );
-            value["status"] = json!(if r.kept { "kept" } else { "broken" });
-            if !r.kept {
-                // The text report's block for this contract, for tools that show it as is
-                // (the pytest plugin's failure message).
-                let mut buf = Vec::new();
-                write_broken(&mut buf, &paths, &mut snippets, r);
-                value["text"] = json!(String::from_utf8_lossy(&buf).trim().to_owned());
-            }
-            value
-        })
+        .map(|r| contract_json(&paths, &mut snippets, r))
         .collect();
     let diagnostics: Vec<_> = source_diagnostics(project)
         .into_iter()
