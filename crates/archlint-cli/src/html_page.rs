@@ -174,27 +174,17 @@ fn packages(run: &DepsRun) -> Vec<PackageRow> {
             } else {
                 "warning"
             };
-            let text = |v: serde_json::Value| match v {
-                serde_json::Value::String(s) => s,
-                // Tagged: {"verdict": "review", "licenses": [...]}.
-                serde_json::Value::Object(o) => o
-                    .get("verdict")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_owned(),
-                other => other.to_string(),
-            };
             PackageRow {
                 name: p.name.clone(),
                 version: p.version.clone(),
-                role: text(serde_json::to_value(p.role).unwrap_or_default()),
+                role: p.role.name().into(),
                 license: p
                     .license
                     .expression
                     .clone()
                     .or_else(|| p.license.raw.clone())
                     .unwrap_or_else(|| "unknown".into()),
-                license_verdict: text(serde_json::to_value(&p.verdict).unwrap_or_default()),
+                license_verdict: p.verdict.name().into(),
                 vulnerabilities: vulns.get(key.as_str()).cloned().unwrap_or_default(),
                 findings,
                 status: status.into(),

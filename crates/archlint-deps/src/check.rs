@@ -112,6 +112,17 @@ pub enum Role {
     Unrelated,
 }
 
+impl Role {
+    /// The role's name, as serialized.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Direct => "direct",
+            Role::Transitive => "transitive",
+            Role::Unrelated => "unrelated",
+        }
+    }
+}
+
 /// One installed distribution with its license and verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct PackageRow {

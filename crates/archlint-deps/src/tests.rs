@@ -359,3 +359,20 @@ fn a_thousand_distributions() {
     assert_eq!(inv.get("PKG_999").unwrap().version, "1.999");
     assert_eq!(inv.get("pkg-7").unwrap().import_names, ["pkg_7"]);
 }
+
+#[test]
+fn role_and_verdict_names_match_their_serialized_form() {
+    use archlint_licenses::LicenseVerdict;
+    for role in [Role::Direct, Role::Transitive, Role::Unrelated] {
+        assert_eq!(serde_json::to_value(role).unwrap(), role.name());
+    }
+    for v in [
+        LicenseVerdict::Allowed,
+        LicenseVerdict::Review(vec!["MPL-2.0".into()]),
+        LicenseVerdict::Denied(vec!["GPL-3.0-only".into()]),
+        LicenseVerdict::NotAllowed(vec!["X".into()]),
+        LicenseVerdict::Unjudged,
+    ] {
+        assert_eq!(serde_json::to_value(&v).unwrap()["verdict"], v.name());
+    }
+}

@@ -303,6 +303,20 @@ pub enum LicenseVerdict {
     Unjudged,
 }
 
+impl LicenseVerdict {
+    /// The verdict's name, as serialized: `allowed`, `review`, `denied`, `not-allowed`,
+    /// `unjudged`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            LicenseVerdict::Allowed => "allowed",
+            LicenseVerdict::Review(_) => "review",
+            LicenseVerdict::Denied(_) => "denied",
+            LicenseVerdict::NotAllowed(_) => "not-allowed",
+            LicenseVerdict::Unjudged => "unjudged",
+        }
+    }
+}
+
 impl LicensePolicy {
     pub fn is_empty(&self) -> bool {
         self.allow.is_empty() && self.deny.is_empty() && self.review.is_empty()
