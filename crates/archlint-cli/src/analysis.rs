@@ -209,7 +209,13 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         render::cache_stats(&project.cache);
     }
     let reporting = Instant::now();
-    let model = crate::report::build(&project, &results, deps.as_ref(), total_ms / 1000.0);
+    // The findings model, built only when a format needs it (the default text report does not).
+    let built = std::cell::OnceCell::new();
+    let model = || {
+        built.get_or_init(|| {
+            crate::report::build(&project, &results, deps.as_ref(), total_ms / 1000.0)
+        })
+    };
     let mut files = outputs;
     if let Some(dir) = &args.output_dir {
         for f in &formats {
@@ -235,15 +241,15 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
                 let mut value =
                     render::json_value(&project, &results, &errors, deps.as_ref(), total_ms);
                 // Every finding in the one model the other formats are written from.
-                value["findings"] = serde_json::to_value(&model.findings)?;
+                value["findings"] = serde_json::to_value(&model().findings)?;
                 serde_json::to_string_pretty(&value)? + "\n"
             }
             "html" => {
                 let page = crate::html_page::page(&project, &results, deps.as_ref(), total_ms);
-                archlint_html::render(&model, &page, html_template.as_deref())
+                archlint_html::render(model(), &page, html_template.as_deref())
                     .map_err(|e| anyhow::anyhow!(e))?
             }
-            other => crate::report::render(other, &model)?,
+            other => crate::report::render(other, model())?,
         })
     };
     for (format, path) in &files {
