@@ -1,18 +1,13 @@
 //! Baselines: accept today's findings, fail only on new ones, and ratchet down.
 
+mod common;
+
+use common::uncached as archlint;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-
-fn archlint() -> Command {
-    let mut cmd = Command::cargo_bin("archlint").unwrap();
-    cmd.env("NO_COLOR", "1")
-        .env("ARCHLINT_NO_CACHE", "1")
-        .env_remove("VIRTUAL_ENV");
-    cmd
-}
 
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();

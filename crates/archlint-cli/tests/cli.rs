@@ -1,23 +1,12 @@
 //! End-to-end: archlint as a user runs it at a terminal.
 
+mod common;
+
+use common::{example, uncached as archlint};
+
 use std::fs;
-use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/layered-shop")
-}
-
-fn archlint() -> Command {
-    let mut cmd = Command::cargo_bin("archlint").unwrap();
-    // These tests are about results; the cache has its own tests (cache.rs, redis.rs).
-    cmd.env("NO_COLOR", "1")
-        .env("ARCHLINT_NO_CACHE", "1")
-        .env_remove("VIRTUAL_ENV");
-    cmd
-}
 
 fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -1,24 +1,16 @@
 //! End-to-end: the dependency commands on the example project's bundled environment and on
 //! generated ones.
 
+mod common;
+
+use common::{example, uncached as archlint};
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::json;
-
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/layered-shop")
-}
-
-fn archlint() -> Command {
-    let mut cmd = Command::cargo_bin("archlint").unwrap();
-    cmd.env("NO_COLOR", "1")
-        .env("ARCHLINT_NO_CACHE", "1")
-        .env_remove("VIRTUAL_ENV");
-    cmd
-}
 
 fn json_of(cmd: &mut Command, code: i32) -> serde_json::Value {
     let out = cmd.assert().code(code).get_output().stdout.clone();

@@ -1,22 +1,13 @@
 //! Performance logs: a run appends its record; `perf report` and `perf compare` read them.
 
+mod common;
+
+use common::{example, uncached as archlint};
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-
-fn archlint() -> Command {
-    let mut cmd = Command::cargo_bin("archlint").unwrap();
-    cmd.env("NO_COLOR", "1")
-        .env("ARCHLINT_NO_CACHE", "1")
-        .env_remove("VIRTUAL_ENV");
-    cmd
-}
-
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/layered-shop")
-}
 
 fn log(path: &Path, parse_ms: &[f64]) {
     let lines: String = parse_ms

@@ -1,20 +1,8 @@
 //! The CI formats on the example project, as snapshots a reviewer sees change in the diff.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use assert_cmd::Command;
-
-fn example() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/layered-shop")
-}
-
-fn archlint() -> Command {
-    let mut cmd = Command::cargo_bin("archlint").unwrap();
-    cmd.env("NO_COLOR", "1")
-        .env("ARCHLINT_NO_CACHE", "1")
-        .env_remove("VIRTUAL_ENV");
-    cmd
-}
+use common::{example, uncached as archlint};
 
 fn output(format: &str) -> String {
     let out = archlint()

@@ -1,4 +1,4 @@
-//! Helpers shared by the cache and Redis end-to-end tests.
+//! Helpers shared by the CLI's end-to-end tests.
 #![allow(dead_code)]
 
 use std::fs;
@@ -17,6 +17,21 @@ pub fn archlint() -> Command {
         .env_remove("ARCHLINT_REDIS_URL")
         .env_remove("ARCHLINT_CACHE_KEY");
     cmd
+}
+
+/// archlint for tests about results: no cache (the cache has its own tests), no colour, and
+/// not the virtualenv the tests happen to run in.
+pub fn uncached() -> Command {
+    let mut cmd = Command::cargo_bin("archlint").unwrap();
+    cmd.env("NO_COLOR", "1")
+        .env("ARCHLINT_NO_CACHE", "1")
+        .env_remove("VIRTUAL_ENV");
+    cmd
+}
+
+/// The bundled example project.
+pub fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/layered-shop")
 }
 
 pub fn archlint_path() -> PathBuf {
