@@ -105,12 +105,20 @@ pub struct ProjectConfig {
     pub licenses_table: Option<toml::Table>,
     /// `[tool.archlint.vulnerabilities]` (or `[vulnerabilities]`).
     pub vulnerabilities_table: Option<toml::Table>,
+    /// `[tool.archlint.rules]` (or `[rules]`), the code-structure rules.
+    pub rules_table: Option<toml::Table>,
     /// The file the archlint-only tables came from, when contracts came from elsewhere.
     pub tables_path: Option<PathBuf>,
 }
 
 /// Sub-tables of `[tool.archlint]` that belong to other parts of archlint.
-const ARCHLINT_TABLES: &[&str] = &["cache", "dependencies", "licenses", "vulnerabilities"];
+const ARCHLINT_TABLES: &[&str] = &[
+    "cache",
+    "dependencies",
+    "licenses",
+    "vulnerabilities",
+    "rules",
+];
 
 /// Find and read the configuration for a project root.
 ///
@@ -153,6 +161,7 @@ pub fn discover_config(root: &Path) -> Result<Option<ProjectConfig>, ConfigError
             found.dependencies_table = tables.dependencies_table.clone();
             found.licenses_table = tables.licenses_table.clone();
             found.vulnerabilities_table = tables.vulnerabilities_table.clone();
+            found.rules_table = tables.rules_table.clone();
             found.tables_path = Some(tables.path.clone());
         }
         found
@@ -283,6 +292,7 @@ fn from_toml_table(
     let mut dependencies_table = None;
     let mut licenses_table = None;
     let mut vulnerabilities_table = None;
+    let mut rules_table = None;
     let lines = contract_lines(text);
     for (key, value) in table {
         if key == "contracts" {
@@ -325,6 +335,7 @@ fn from_toml_table(
                 "dependencies" => dependencies_table = value.as_table().cloned(),
                 "licenses" => licenses_table = value.as_table().cloned(),
                 "vulnerabilities" => vulnerabilities_table = value.as_table().cloned(),
+                "rules" => rules_table = value.as_table().cloned(),
                 other => {
                     return Err(err(
                         None,
@@ -357,6 +368,7 @@ fn from_toml_table(
         dependencies_table,
         licenses_table,
         vulnerabilities_table,
+        rules_table,
         tables_path: None,
     })
 }
@@ -488,6 +500,7 @@ fn from_ini(path: &Path, text: &str) -> Result<Option<ProjectConfig>, ConfigErro
         dependencies_table: None,
         licenses_table: None,
         vulnerabilities_table: None,
+        rules_table: None,
         tables_path: None,
     }))
 }

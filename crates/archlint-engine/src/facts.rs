@@ -421,7 +421,7 @@ pub fn scan<'a>(
                 }
                 let bytes = match read_source(&file.path, parse) {
                     Ok(b) => b,
-                    Err(facts) => return Some(uncacheable(facts)),
+                    Err(facts) => return Some(uncacheable(*facts)),
                 };
                 let hash = archlint_cache::content_hash(&bytes);
                 if let Some((facts, source)) = lookup(&hash) {
@@ -487,7 +487,7 @@ pub fn scan<'a>(
                         let hash = archlint_cache::content_hash(&bytes);
                         Ok((stamp, bytes, hash))
                     }
-                    (_, Err(facts)) => Err(facts),
+                    (_, Err(facts)) => Err(*facts),
                     (Err(_), Ok(_)) => Err(archlint_parser::parse_file(path, parse)),
                 };
                 (i, item)

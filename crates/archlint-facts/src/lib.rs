@@ -7,7 +7,11 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the `ModuleFacts` layout. Bump it whenever a field changes meaning or shape, so
 /// cached facts from an older layout are never read back as current ones.
-pub const FACTS_SCHEMA_VERSION: u32 = 1;
+pub const FACTS_SCHEMA_VERSION: u32 = 2;
+
+/// Blocks with fewer normalized tokens than this cannot hold a duplicated region worth
+/// reporting and are not recorded (the smallest configurable region is this size).
+pub const MIN_BLOCK_TOKENS: u32 = 20;
 
 /// Everything archlint knows about one Python source file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +28,53 @@ pub struct ModuleFacts {
     pub bytes: u64,
     /// Problems found while reading or parsing; facts above are what recovery still found.
     pub diagnostics: Vec<SourceDiagnostic>,
+    /// What the code-structure rules need beyond classes and functions.
+    pub code: CodeFacts,
+}
+
+/// Facts for the code-structure rules: literals, loops, `global`, suppression comments and the
+/// normalized statement hashes duplication detection works on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeFacts {
+    /// Numeric literals in function bodies that are not named: not a keyword argument, not
+    /// the whole right-hand side of an assignment, not a subscript, not a default value.
+    pub numbers: Vec<Literal>,
+    /// String literals compared with something (`==`, `in`, …) or matched in a `case`.
+    pub compared_strings: Vec<Literal>,
+    /// Lines of `while True:` / `while 1:` loops.
+    pub unbounded_loops: Vec<u32>,
+    /// `global` statements: line and names.
+    pub globals: Vec<(u32, Vec<String>)>,
+    /// `# archlint: ignore[CODE, …]` comments: line and codes (empty: every code).
+    pub suppressions: Vec<(u32, Vec<String>)>,
+    /// `# archlint: ignore-file[CODE, …]` comments (empty codes: every code).
+    pub file_suppressions: Vec<Vec<String>>,
+    /// Statement sequences of every block (module, class, function and compound-statement
+    /// bodies) big enough to hold a duplicated region, as normalized hashes.
+    pub blocks: Vec<Vec<StatementHash>>,
+}
+
+/// A literal and where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Literal {
+    /// The literal as written for numbers (with a leading `-` when negated); the value for
+    /// strings.
+    pub value: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// One statement, normalized: identifiers and literals replaced by placeholders, comments and
+/// layout dropped, then hashed. Equal hashes mean the same code up to renaming.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementHash {
+    /// Hash of the normalized tokens; 0 for statements that never count as duplication
+    /// (imports).
+    pub hash: u64,
+    /// Number of normalized tokens.
+    pub tokens: u32,
+    pub start_line: u32,
+    pub end_line: u32,
 }
 
 impl ModuleFacts {
@@ -115,6 +166,13 @@ pub struct ClassFact {
     pub methods: u32,
     /// Names of base-class expressions, as written.
     pub bases: Vec<String>,
+    /// Line of the `class` keyword (after any decorators).
+    pub line: u32,
+    /// Distinct attributes: names assigned in the class body plus `self.<name>` targets in
+    /// its methods.
+    pub attributes: u32,
+    /// Derives from `ABC` or `Protocol`, uses `ABCMeta`, or has an `@abstractmethod`.
+    pub is_abstract: bool,
 }
 
 /// A function or method definition.
@@ -139,6 +197,17 @@ pub struct FunctionFact {
     pub is_async: bool,
     /// Defined directly in a class body.
     pub is_method: bool,
+    /// Line of the `def` keyword (after any decorators).
+    pub line: u32,
+    /// The first parameter is the instance or class (a method that is not a `staticmethod`).
+    pub has_receiver: bool,
+    /// Cyclomatic complexity, counted as mccabe and radon count it.
+    pub complexity: u32,
+    /// `assert` statements in the body (not in nested functions).
+    pub asserts: u32,
+    /// Names called in the body: `name` for `name(…)`, `self.name` for `self.name(…)` (or
+    /// `cls.name(…)`); each once, in order of first call.
+    pub calls: Vec<String>,
 }
 
 /// Severity of a source diagnostic.

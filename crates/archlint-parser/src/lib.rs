@@ -5,6 +5,7 @@
 //! once, collecting imports, classes and functions. Bad input becomes a diagnostic in the facts,
 //! never a panic.
 
+mod normalize;
 mod visitor;
 
 use std::io::Read;
@@ -51,16 +52,16 @@ impl ParseSettings {
 pub fn parse_file(path: &Path, settings: &ParseSettings) -> ModuleFacts {
     match read_source(path, settings) {
         Ok(bytes) => parse_bytes(&bytes, settings),
-        Err(facts) => facts,
+        Err(facts) => *facts,
     }
 }
 
 /// Read a file for parsing. A file that cannot be analysed (over the size limit, unreadable)
 /// yields its final facts, a single diagnostic, instead of bytes.
-pub fn read_source(path: &Path, settings: &ParseSettings) -> Result<Vec<u8>, ModuleFacts> {
+pub fn read_source(path: &Path, settings: &ParseSettings) -> Result<Vec<u8>, Box<ModuleFacts>> {
     match read_limited(path, settings.max_file_bytes) {
         Ok(ReadOutcome::Bytes(bytes)) => Ok(bytes),
-        Ok(ReadOutcome::TooLarge(size)) => Err(only_diagnostic(
+        Ok(ReadOutcome::TooLarge(size)) => Err(Box::new(only_diagnostic(
             size,
             "too-large",
             format!(
@@ -68,13 +69,13 @@ pub fn read_source(path: &Path, settings: &ParseSettings) -> Result<Vec<u8>, Mod
                 settings.max_file_bytes
             ),
             None,
-        )),
-        Err(err) => Err(only_diagnostic(
+        ))),
+        Err(err) => Err(Box::new(only_diagnostic(
             0,
             "unreadable",
             format!("cannot read file: {err}"),
             None,
-        )),
+        ))),
     }
 }
 
@@ -186,7 +187,13 @@ pub fn parse_source(source: &str, settings: &ParseSettings) -> ModuleFacts {
         ..ModuleFacts::default()
     };
     if let Some(module) = parsed.syntax().as_module() {
-        visitor::collect(&module.body, source, &line_index, &mut facts);
+        visitor::collect(
+            &module.body,
+            source,
+            &line_index,
+            parsed.tokens(),
+            &mut facts,
+        );
     }
 
     for error in parsed.errors() {
@@ -214,3 +221,6 @@ pub fn parse_source(source: &str, settings: &ParseSettings) -> ModuleFacts {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod tests_rules;

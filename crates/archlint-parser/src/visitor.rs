@@ -1,28 +1,109 @@
 //! One walk over the syntax tree that fills [`ModuleFacts`].
 
-use archlint_facts::{ClassFact, FunctionFact, ImportFact, ImportKind, ModuleFacts};
+use archlint_facts::{
+    ClassFact, CodeFacts, FunctionFact, ImportFact, ImportKind, Literal, ModuleFacts, StatementHash,
+};
+use ruff_python_ast::token::{TokenKind, Tokens};
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_source_file::LineIndex;
 use ruff_text_size::{Ranged, TextSize};
 
-pub(crate) fn collect(body: &[Stmt], source: &str, lines: &LineIndex, facts: &mut ModuleFacts) {
-    // Expressions are walked only for dynamic imports; most files have none, and skipping every
-    // expression saves a good part of the walk.
+use crate::normalize::TokenHashes;
+
+use archlint_facts::MIN_BLOCK_TOKENS;
+
+pub(crate) fn collect(
+    body: &[Stmt],
+    source: &str,
+    lines: &LineIndex,
+    tokens: &Tokens,
+    facts: &mut ModuleFacts,
+) {
+    // The dynamic-import check runs only when the source mentions an importer.
     let dynamic = memchr::memmem::find(source.as_bytes(), b"import_module").is_some()
         || memchr::memmem::find(source.as_bytes(), b"__import__").is_some();
+    if memchr::memmem::find(source.as_bytes(), b"archlint:").is_some() {
+        collect_suppressions(source, lines, tokens, &mut facts.code);
+    }
+    let hashes = TokenHashes::new(tokens);
     let mut v = FactCollector {
         source,
         dynamic,
         lines,
+        hashes,
         facts,
         scopes: Vec::new(),
+        frames: Vec::new(),
         function_depth: 0,
         type_checking: false,
-        nesting: 0,
-        max_nesting: Vec::new(),
+        header: 0,
+        named_literal: false,
     };
     v.visit_body(body);
+}
+
+/// `# archlint: ignore[CODE, …]`, `# archlint: ignore` and `# archlint: ignore-file[…]`.
+fn collect_suppressions(source: &str, lines: &LineIndex, tokens: &Tokens, code: &mut CodeFacts) {
+    for token in tokens.iter() {
+        if token.kind() != TokenKind::Comment {
+            continue;
+        }
+        let text = &source[token.range()];
+        let Some(at) = text.find("archlint:") else {
+            continue;
+        };
+        let rest = text[at + "archlint:".len()..].trim_start();
+        let (file, rest) = if let Some(r) = rest.strip_prefix("ignore-file") {
+            (true, r)
+        } else if let Some(r) = rest.strip_prefix("ignore") {
+            (false, r)
+        } else {
+            continue;
+        };
+        let codes: Vec<String> = match rest.strip_prefix('[') {
+            Some(r) => match r.find(']') {
+                Some(end) => r[..end]
+                    .split(',')
+                    .map(|c| c.trim().to_owned())
+                    .filter(|c| !c.is_empty())
+                    .collect(),
+                None => continue,
+            },
+            // `ignore` must end the directive (not `ignored`, `ignore_this`).
+            None if rest.is_empty() || rest.starts_with(char::is_whitespace) => Vec::new(),
+            None => continue,
+        };
+        if file {
+            code.file_suppressions.push(codes);
+        } else {
+            let line = lines.line_index(token.start()).get() as u32;
+            code.suppressions.push((line, codes));
+        }
+    }
+}
+
+/// What encloses the code being walked.
+enum Frame {
+    Class(ClassState),
+    Function(FunctionState),
+}
+
+struct ClassState {
+    index: usize,
+    attributes: Vec<String>,
+}
+
+struct FunctionState {
+    index: usize,
+    complexity: u32,
+    asserts: u32,
+    calls: Vec<String>,
+    /// Compound-statement depth and the deepest seen.
+    nesting: u32,
+    max_nesting: u32,
+    /// Name of the first parameter of a method (`self`), whose attributes are the class's.
+    receiver: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -33,17 +114,19 @@ enum ScopeKind {
 
 struct FactCollector<'a, 'f> {
     source: &'a str,
-    /// The source mentions a dynamic importer, so expressions must be walked.
+    /// The source mentions a dynamic importer, so calls are checked for one.
     dynamic: bool,
     lines: &'a LineIndex,
+    hashes: TokenHashes,
     facts: &'f mut ModuleFacts,
     scopes: Vec<(String, ScopeKind)>,
+    frames: Vec<Frame>,
     function_depth: u32,
     type_checking: bool,
-    /// Compound-statement depth inside the innermost function.
-    nesting: u32,
-    /// Deepest nesting seen, one entry per open function.
-    max_nesting: Vec<u32>,
+    /// Inside decorators, parameters, annotations of a definition: counted for nothing.
+    header: u32,
+    /// The literal being visited is named (a keyword argument, an assignment's whole value).
+    named_literal: bool,
 }
 
 impl<'a> FactCollector<'a, '_> {
@@ -83,13 +166,38 @@ impl<'a> FactCollector<'a, '_> {
         });
     }
 
+    /// The function whose body is being walked (not a class inside it, not a header).
+    fn current_function(&mut self) -> Option<&mut FunctionState> {
+        if self.header > 0 {
+            return None;
+        }
+        match self.frames.last_mut() {
+            Some(Frame::Function(f)) => Some(f),
+            _ => None,
+        }
+    }
+
+    fn add_complexity(&mut self, n: u32) {
+        if let Some(f) = self.current_function() {
+            f.complexity += n;
+        }
+    }
+
     fn enter_block<F: FnOnce(&mut Self)>(&mut self, f: F) {
-        self.nesting += 1;
-        if let Some(max) = self.max_nesting.last_mut() {
-            *max = (*max).max(self.nesting);
+        if let Some(Frame::Function(state)) = self.frames.last_mut() {
+            state.nesting += 1;
+            state.max_nesting = state.max_nesting.max(state.nesting);
         }
         f(self);
-        self.nesting -= 1;
+        if let Some(Frame::Function(state)) = self.frames.last_mut() {
+            state.nesting -= 1;
+        }
+    }
+
+    fn header<F: FnOnce(&mut Self)>(&mut self, f: F) {
+        self.header += 1;
+        f(self);
+        self.header -= 1;
     }
 
     fn function(&mut self, def: &'a ast::StmtFunctionDef, stmt: &'a Stmt) {
@@ -101,6 +209,29 @@ impl<'a> FactCollector<'a, '_> {
             + u32::from(params.vararg.is_some())
             + u32::from(params.kwarg.is_some());
         let is_method = matches!(self.scopes.last(), Some((_, ScopeKind::Class)));
+        let is_static = def
+            .decorator_list
+            .iter()
+            .any(|d| last_segment(&self.source[d.expression.range()]) == "staticmethod");
+        let receiver = if is_method && !is_static {
+            params
+                .posonlyargs
+                .iter()
+                .chain(&params.args)
+                .next()
+                .map(|p| p.parameter.name.id.to_string())
+        } else {
+            None
+        };
+        if is_method
+            && def
+                .decorator_list
+                .iter()
+                .any(|d| last_segment(&self.source[d.expression.range()]) == "abstractmethod")
+            && let Some(Frame::Class(class)) = self.frames.last()
+        {
+            self.facts.classes[class.index].is_abstract = true;
+        }
         let index = self.facts.functions.len();
         self.facts.functions.push(FunctionFact {
             name: def.name.id.to_string(),
@@ -112,19 +243,50 @@ impl<'a> FactCollector<'a, '_> {
             max_nesting: 0,
             is_async: def.is_async,
             is_method,
+            line: self.line(def.name.range.start()),
+            has_receiver: receiver.is_some(),
+            complexity: 1,
+            asserts: 0,
+            calls: Vec::new(),
         });
 
+        // Decorators, defaults and annotations belong to no function's complexity (radon).
+        self.header(|this| {
+            for decorator in &def.decorator_list {
+                this.visit_decorator(decorator);
+            }
+            if let Some(type_params) = &def.type_params {
+                this.visit_type_params(type_params);
+            }
+            this.visit_parameters(&def.parameters);
+            if let Some(returns) = &def.returns {
+                this.visit_annotation(returns);
+            }
+        });
         self.scopes
             .push((def.name.id.to_string(), ScopeKind::Function));
         self.function_depth += 1;
-        let saved_nesting = std::mem::replace(&mut self.nesting, 0);
-        self.max_nesting.push(0);
-        visitor::walk_stmt(self, stmt);
-        let max = self.max_nesting.pop().unwrap_or(0);
-        self.nesting = saved_nesting;
+        self.frames.push(Frame::Function(FunctionState {
+            index,
+            complexity: 1,
+            asserts: 0,
+            calls: Vec::new(),
+            nesting: 0,
+            max_nesting: 0,
+            receiver,
+        }));
+        let saved_header = std::mem::replace(&mut self.header, 0);
+        self.visit_body(&def.body);
+        self.header = saved_header;
+        if let Some(Frame::Function(state)) = self.frames.pop() {
+            let fact = &mut self.facts.functions[state.index];
+            fact.complexity = state.complexity;
+            fact.asserts = state.asserts;
+            fact.calls = state.calls;
+            fact.max_nesting = state.max_nesting;
+        }
         self.function_depth -= 1;
         self.scopes.pop();
-        self.facts.functions[index].max_nesting = max;
     }
 
     fn class(&mut self, def: &'a ast::StmtClassDef, stmt: &'a Stmt) {
@@ -134,11 +296,19 @@ impl<'a> FactCollector<'a, '_> {
             .iter()
             .filter(|s| matches!(s, Stmt::FunctionDef(_)))
             .count() as u32;
-        let bases = def
+        let bases: Vec<String> = def
             .bases()
             .iter()
             .map(|b| self.source[b.range()].to_owned())
             .collect();
+        let is_abstract = bases.iter().any(|b| {
+            let name = last_segment(b.split('[').next().unwrap_or(b));
+            matches!(name, "ABC" | "Protocol")
+        }) || def.keywords().iter().any(|k| {
+            k.arg.as_ref().is_some_and(|a| a.id.as_str() == "metaclass")
+                && last_segment(&self.source[k.value.range()]) == "ABCMeta"
+        });
+        let index = self.facts.classes.len();
         self.facts.classes.push(ClassFact {
             name: def.name.id.to_string(),
             qualname: self.qualname(def.name.id.as_str()),
@@ -146,11 +316,146 @@ impl<'a> FactCollector<'a, '_> {
             end_line: self.line(range.end()),
             methods,
             bases,
+            line: self.line(def.name.range.start()),
+            attributes: 0,
+            is_abstract,
+        });
+        self.header(|this| {
+            for decorator in &def.decorator_list {
+                this.visit_decorator(decorator);
+            }
+            if let Some(type_params) = &def.type_params {
+                this.visit_type_params(type_params);
+            }
+            if let Some(arguments) = &def.arguments {
+                this.visit_arguments(arguments);
+            }
         });
         self.scopes
             .push((def.name.id.to_string(), ScopeKind::Class));
-        visitor::walk_stmt(self, stmt);
+        self.frames.push(Frame::Class(ClassState {
+            index,
+            attributes: Vec::new(),
+        }));
+        let saved_header = std::mem::replace(&mut self.header, 0);
+        self.visit_body(&def.body);
+        self.header = saved_header;
+        if let Some(Frame::Class(state)) = self.frames.pop() {
+            self.facts.classes[state.index].attributes = state.attributes.len() as u32;
+        }
         self.scopes.pop();
+    }
+
+    /// Record an assignment target as a class attribute: a name in the class body, or
+    /// `self.<name>` in one of its methods.
+    fn attribute_target(&mut self, target: &Expr) {
+        match target {
+            Expr::Tuple(t) => t.elts.iter().for_each(|e| self.attribute_target(e)),
+            Expr::List(l) => l.elts.iter().for_each(|e| self.attribute_target(e)),
+            Expr::Starred(s) => self.attribute_target(&s.value),
+            Expr::Name(name) => {
+                if let Some(Frame::Class(class)) = self.frames.last_mut() {
+                    push_unique(&mut class.attributes, name.id.as_str());
+                }
+            }
+            Expr::Attribute(attr) => {
+                let n = self.frames.len();
+                if n >= 2
+                    && let Expr::Name(base) = attr.value.as_ref()
+                    && let Frame::Function(f) = &self.frames[n - 1]
+                    && f.receiver.as_deref() == Some(base.id.as_str())
+                    && let Frame::Class(class) = &mut self.frames[n - 2]
+                {
+                    push_unique(&mut class.attributes, attr.attr.id.as_str());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn number(&mut self, expr: &Expr, negative: bool) {
+        if self.named_literal || self.current_function().is_none() {
+            return;
+        }
+        let text = &self.source[expr.range()];
+        let value = if negative {
+            format!("-{text}")
+        } else {
+            text.to_owned()
+        };
+        let (line, column) = self.position(expr.range().start());
+        self.facts.code.numbers.push(Literal {
+            value,
+            line,
+            column,
+        });
+    }
+
+    fn compared_string(&mut self, expr: &Expr) {
+        if self.header > 0 {
+            return;
+        }
+        if let Expr::StringLiteral(lit) = expr {
+            let (line, column) = self.position(expr.range().start());
+            self.facts.code.compared_strings.push(Literal {
+                value: lit.value.to_str().to_owned(),
+                line,
+                column,
+            });
+        }
+    }
+
+    fn call(&mut self, call: &ast::ExprCall) {
+        let name = match call.func.as_ref() {
+            Expr::Name(name) => name.id.to_string(),
+            Expr::Attribute(attr) => match attr.value.as_ref() {
+                Expr::Name(base) if matches!(base.id.as_str(), "self" | "cls") => {
+                    format!("self.{}", attr.attr.id.as_str())
+                }
+                _ => return,
+            },
+            _ => return,
+        };
+        if let Some(f) = self.current_function()
+            && !f.calls.contains(&name)
+        {
+            f.calls.push(name);
+        }
+    }
+
+    /// Visit an expression whose literal value is named by its context.
+    fn visit_named(&mut self, expr: &'a Expr) {
+        if is_number(expr) {
+            let saved = std::mem::replace(&mut self.named_literal, true);
+            self.visit_expr(expr);
+            self.named_literal = saved;
+        } else {
+            self.visit_expr(expr);
+        }
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, name: &str) {
+    if !list.iter().any(|n| n == name) {
+        list.push(name.to_owned());
+    }
+}
+
+/// `abc.abstractmethod` → `abstractmethod`; `x.y(z)` → `y`.
+fn last_segment(text: &str) -> &str {
+    let text = text.split('(').next().unwrap_or(text).trim();
+    text.rsplit('.').next().unwrap_or(text).trim()
+}
+
+/// A number literal, possibly negated.
+fn is_number(expr: &Expr) -> bool {
+    match expr {
+        Expr::NumberLiteral(_) => true,
+        Expr::UnaryOp(op) => {
+            matches!(op.op, ast::UnaryOp::USub | ast::UnaryOp::UAdd)
+                && matches!(op.operand.as_ref(), Expr::NumberLiteral(_))
+        }
+        _ => false,
     }
 }
 
@@ -183,6 +488,34 @@ fn dynamic_import_target(call: &ast::ExprCall) -> Option<&str> {
 }
 
 impl<'a> Visitor<'a> for FactCollector<'a, '_> {
+    fn visit_body(&mut self, body: &'a [Stmt]) {
+        if self.header == 0 {
+            let block: Vec<StatementHash> = body
+                .iter()
+                .map(|stmt| {
+                    let range = stmt.range();
+                    let (hash, tokens) = self.hashes.hash(range);
+                    let hash = if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
+                        0
+                    } else {
+                        hash
+                    };
+                    StatementHash {
+                        hash,
+                        tokens,
+                        start_line: self.line(range.start()),
+                        end_line: self.line(range.end()),
+                    }
+                })
+                .collect();
+            let tokens: u32 = block.iter().filter(|s| s.hash != 0).map(|s| s.tokens).sum();
+            if tokens >= MIN_BLOCK_TOKENS {
+                self.facts.code.blocks.push(block);
+            }
+        }
+        visitor::walk_body(self, body);
+    }
+
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::Import(import) => {
@@ -211,6 +544,12 @@ impl<'a> Visitor<'a> for FactCollector<'a, '_> {
             Stmt::FunctionDef(def) => self.function(def, stmt),
             Stmt::ClassDef(def) => self.class(def, stmt),
             Stmt::If(if_stmt) => {
+                let elifs = if_stmt
+                    .elif_else_clauses
+                    .iter()
+                    .filter(|c| c.test.is_some())
+                    .count() as u32;
+                self.add_complexity(1 + elifs);
                 self.visit_expr(&if_stmt.test);
                 let guarded = is_type_checking(&if_stmt.test);
                 self.enter_block(|this| {
@@ -224,36 +563,184 @@ impl<'a> Visitor<'a> for FactCollector<'a, '_> {
                     }
                 });
             }
-            Stmt::For(_) | Stmt::While(_) | Stmt::With(_) | Stmt::Try(_) | Stmt::Match(_) => {
+            Stmt::For(for_stmt) => {
+                self.add_complexity(1 + u32::from(!for_stmt.orelse.is_empty()));
                 self.enter_block(|this| visitor::walk_stmt(this, stmt));
+            }
+            Stmt::While(while_stmt) => {
+                self.add_complexity(1 + u32::from(!while_stmt.orelse.is_empty()));
+                let literal_true = match while_stmt.test.as_ref() {
+                    Expr::BooleanLiteral(b) => b.value,
+                    Expr::NumberLiteral(n) => {
+                        matches!(&n.value, ast::Number::Int(i) if i.as_u8() == Some(1))
+                    }
+                    _ => false,
+                };
+                if literal_true && self.header == 0 {
+                    let line = self.line(stmt.range().start());
+                    self.facts.code.unbounded_loops.push(line);
+                }
+                self.enter_block(|this| visitor::walk_stmt(this, stmt));
+            }
+            Stmt::Try(try_stmt) => {
+                // radon counts the handlers of `try`, not of `try`/`except*`.
+                if !try_stmt.is_star {
+                    self.add_complexity(
+                        try_stmt.handlers.len() as u32 + u32::from(!try_stmt.orelse.is_empty()),
+                    );
+                }
+                self.enter_block(|this| visitor::walk_stmt(this, stmt));
+            }
+            Stmt::Match(match_stmt) => {
+                let wildcard = match_stmt
+                    .cases
+                    .iter()
+                    .any(|c| matches!(&c.pattern, ast::Pattern::MatchAs(p) if p.pattern.is_none()));
+                let n = (match_stmt.cases.len() as u32).saturating_sub(u32::from(wildcard));
+                self.add_complexity(n);
+                self.enter_block(|this| visitor::walk_stmt(this, stmt));
+            }
+            Stmt::With(_) => {
+                self.enter_block(|this| visitor::walk_stmt(this, stmt));
+            }
+            Stmt::Assert(_) => {
+                if let Some(f) = self.current_function() {
+                    f.complexity += 1;
+                    f.asserts += 1;
+                }
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::Global(global) => {
+                if self.header == 0 {
+                    let line = self.line(stmt.range().start());
+                    let names = global.names.iter().map(|n| n.id.to_string()).collect();
+                    self.facts.code.globals.push((line, names));
+                }
+            }
+            Stmt::Assign(assign) => {
+                for target in &assign.targets {
+                    self.attribute_target(target);
+                    self.visit_expr(target);
+                }
+                if assign
+                    .targets
+                    .iter()
+                    .all(|t| matches!(t, Expr::Name(_) | Expr::Attribute(_)))
+                {
+                    self.visit_named(&assign.value);
+                } else {
+                    self.visit_expr(&assign.value);
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                self.attribute_target(&assign.target);
+                self.visit_expr(&assign.target);
+                self.header(|this| this.visit_annotation(&assign.annotation));
+                if let Some(value) = &assign.value {
+                    self.visit_named(value);
+                }
+            }
+            Stmt::AugAssign(assign) => {
+                self.attribute_target(&assign.target);
+                visitor::walk_stmt(self, stmt);
             }
             _ => visitor::walk_stmt(self, stmt),
         }
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if !self.dynamic {
+        match expr {
+            Expr::Call(call) => {
+                if self.dynamic
+                    && let Some(target) = dynamic_import_target(call)
+                {
+                    self.dynamic_import(target, call.range().start());
+                }
+                self.call(call);
+                self.visit_expr(&call.func);
+                for arg in &call.arguments.args {
+                    self.visit_expr(arg);
+                }
+                for keyword in &call.arguments.keywords {
+                    // A literal passed by keyword is named by it.
+                    if keyword.arg.is_some() {
+                        self.visit_named(&keyword.value);
+                    } else {
+                        self.visit_expr(&keyword.value);
+                    }
+                }
+                return;
+            }
+            Expr::NumberLiteral(_) => {
+                self.number(expr, false);
+                return;
+            }
+            Expr::UnaryOp(op) if is_number(expr) => {
+                self.number(&op.operand, matches!(op.op, ast::UnaryOp::USub));
+                return;
+            }
+            Expr::Subscript(sub) => {
+                self.visit_expr(&sub.value);
+                // Indexes and slices with literal bounds are positions, not meanings.
+                match sub.slice.as_ref() {
+                    Expr::Slice(slice) => {
+                        for bound in [&slice.lower, &slice.upper, &slice.step]
+                            .into_iter()
+                            .flatten()
+                        {
+                            self.visit_named(bound);
+                        }
+                    }
+                    s => self.visit_named(s),
+                }
+                return;
+            }
+            Expr::BoolOp(op) => self.add_complexity(op.values.len().saturating_sub(1) as u32),
+            Expr::If(_) => self.add_complexity(1),
+            Expr::ListComp(ast::ExprListComp { generators, .. })
+            | Expr::SetComp(ast::ExprSetComp { generators, .. })
+            | Expr::DictComp(ast::ExprDictComp { generators, .. })
+            | Expr::Generator(ast::ExprGenerator { generators, .. }) => {
+                let n: usize = generators.iter().map(|g| 1 + g.ifs.len()).sum();
+                self.add_complexity(n as u32);
+            }
+            Expr::Compare(cmp) => {
+                self.compared_string(&cmp.left);
+                for c in &cmp.comparators {
+                    self.compared_string(c);
+                }
+            }
+            _ => {}
+        }
+        // Literals nested deeper than the named position are not named.
+        let saved = std::mem::replace(&mut self.named_literal, false);
+        visitor::walk_expr(self, expr);
+        self.named_literal = saved;
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
+        if let ast::Pattern::MatchValue(value) = pattern {
+            self.compared_string(&value.value);
+            // Case values are compared, not computed with.
+            let saved = std::mem::replace(&mut self.named_literal, true);
+            visitor::walk_pattern(self, pattern);
+            self.named_literal = saved;
             return;
         }
-        if let Expr::Call(call) = expr
-            && let Some(target) = dynamic_import_target(call)
-        {
-            let level = target.chars().take_while(|&c| c == '.').count();
-            let module = &target[level..];
-            let valid = !module.is_empty()
-                && module.split('.').all(|part| {
-                    !part.is_empty() && part.chars().all(|c| c == '_' || c.is_alphanumeric())
-                });
-            if valid {
-                self.push_import(
-                    ImportKind::Dynamic,
-                    level as u32,
-                    module,
-                    None,
-                    call.range().start(),
-                );
-            }
+        visitor::walk_pattern(self, pattern);
+    }
+}
+
+impl FactCollector<'_, '_> {
+    fn dynamic_import(&mut self, target: &str, at: TextSize) {
+        let level = target.chars().take_while(|&c| c == '.').count();
+        let module = &target[level..];
+        let valid = !module.is_empty()
+            && module.split('.').all(|part| {
+                !part.is_empty() && part.chars().all(|c| c == '_' || c.is_alphanumeric())
+            });
+        if valid {
+            self.push_import(ImportKind::Dynamic, level as u32, module, None, at);
         }
-        visitor::walk_expr(self, expr);
     }
 }
