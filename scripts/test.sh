@@ -31,7 +31,7 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 echo "== installing test tools and a mix of distributions (import-linter, pytest, ...)"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-  "import-linter>=2.16,<3" "pytest>=8" "attrs" "PyYAML" "six" "cyclonedx-python-lib[json-validation]>=8" "jsonschema>=4" "junitparser>=3"
+  "import-linter>=2.16,<3" "pytest>=8" "attrs" "PyYAML" "six" "cyclonedx-python-lib[json-validation]>=8" "jsonschema>=4" "junitparser>=3" "radon>=6"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
   -e tests/environment/editable_pkg
 

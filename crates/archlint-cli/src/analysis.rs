@@ -78,6 +78,24 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     };
     let with_deps =
         !args.no_deps && (args.deps || crate::deps_cmd::configured(config_for_deps.as_ref()));
+    let config_for_rules = if args.no_rules {
+        None
+    } else if config_for_deps.is_some() {
+        config_for_deps.clone()
+    } else {
+        match &args.project.config {
+            Some(p) => Some(archlint_contracts::config::load_config(p)?),
+            None => archlint_contracts::config::discover_config(&root).unwrap_or(None),
+        }
+    };
+    let with_rules =
+        !args.no_rules && (args.rules || crate::rules_cmd::configured(config_for_rules.as_ref()));
+    // Bad rule settings are a configuration error before any work is done.
+    let rules_config = if with_rules {
+        Some(crate::rules_cmd::settings(config_for_rules.as_ref())?)
+    } else {
+        None
+    };
     let counter = std::sync::Arc::new(archlint_engine::Progress::default());
     let display =
         crate::progress::Display::start(&counter, crate::progress::wanted(args.project.quiet));
@@ -85,9 +103,9 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         archlint_engine::load_project(&ProjectOptions {
             path: args.project.path.clone(),
             config: args.project.config.clone(),
-            require_config: !with_deps,
+            require_config: !with_deps && !with_rules,
             cache: cache_flags(&args.project),
-            keep_facts: with_deps,
+            keep_facts: with_deps || with_rules,
             progress: Some(counter.clone()),
         })
     };
@@ -109,7 +127,10 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         .as_ref()
         .map(|c| c.contracts.clone())
         .unwrap_or_default();
-    if contracts_config.is_empty() && deps.is_none() {
+    let mut rules = rules_config
+        .as_ref()
+        .map(|config| crate::rules_cmd::run(&project, config));
+    if contracts_config.is_empty() && deps.is_none() && rules.is_none() {
         let path = project
             .config
             .as_ref()
@@ -169,7 +190,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     if args.update_baseline {
         let n = crate::baseline::write(
             &baseline_file,
-            crate::baseline::entries(&results, deps.as_ref()),
+            crate::baseline::entries(&results, deps.as_ref(), rules.as_ref()),
         )?;
         eprintln!(
             "archlint: wrote {n} findings to {}",
@@ -182,6 +203,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
             &baseline,
             &mut results,
             deps.as_mut(),
+            rules.as_mut(),
             archlint_deps::today(),
         ));
     }
@@ -213,7 +235,13 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let built = std::cell::OnceCell::new();
     let model = || {
         built.get_or_init(|| {
-            crate::report::build(&project, &results, deps.as_ref(), total_ms / 1000.0)
+            crate::report::build(
+                &project,
+                &results,
+                deps.as_ref(),
+                rules.as_ref(),
+                total_ms / 1000.0,
+            )
         })
     };
     let mut files = outputs;
@@ -233,13 +261,20 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
                     &results,
                     &errors,
                     deps.as_ref(),
+                    rules.as_ref(),
                     total_ms,
                 );
                 String::from_utf8_lossy(&buf).into_owned()
             }
             "json" => {
-                let mut value =
-                    render::json_value(&project, &results, &errors, deps.as_ref(), total_ms);
+                let mut value = render::json_value(
+                    &project,
+                    &results,
+                    &errors,
+                    deps.as_ref(),
+                    rules.as_ref(),
+                    total_ms,
+                );
                 // Every finding in the one model the other formats are written from.
                 value["findings"] = serde_json::to_value(&model().findings)?;
                 serde_json::to_string_pretty(&value)? + "\n"
@@ -273,6 +308,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
                 &results,
                 &errors,
                 deps.as_ref(),
+                rules.as_ref(),
                 total_ms,
             );
         } else {
@@ -288,7 +324,13 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
             .map(Into::into)
     });
     if let Some(log) = perf_log {
-        let record = crate::perf_cmd::record(&project, deps.as_ref(), report_ms, ms(started));
+        let record = crate::perf_cmd::record(
+            &project,
+            deps.as_ref(),
+            rules.as_ref(),
+            report_ms,
+            ms(started),
+        );
         if let Err(e) = archlint_perf::append(&log, &record) {
             eprintln!("archlint: warning: cannot append to {}: {e}", log.display());
         }
@@ -300,9 +342,14 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     if args.strict_baseline && applied.as_ref().is_some_and(|a| !a.stale.is_empty()) {
         return Ok(ExitCode::from(1));
     }
-    Ok(if results.iter().all(|r| r.kept) && !deps_failed {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    let rules_failed = rules
+        .as_ref()
+        .is_some_and(|r| !r.outcome.findings.is_empty());
+    Ok(
+        if results.iter().all(|r| r.kept) && !deps_failed && !rules_failed {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        },
+    )
 }

@@ -11,6 +11,7 @@ use archlint_contracts::ContractResult;
 use serde::{Deserialize, Serialize};
 
 use crate::deps_cmd::DepsRun;
+use crate::rules_cmd::RulesRun;
 
 pub const DEFAULT_FILE: &str = "archlint-baseline.json";
 const FORMAT: u32 = 1;
@@ -51,7 +52,11 @@ fn contract_key(r: &ContractResult) -> String {
 }
 
 /// Every current finding as a baseline entry.
-pub fn entries(results: &[ContractResult], deps: Option<&DepsRun>) -> Vec<Entry> {
+pub fn entries(
+    results: &[ContractResult],
+    deps: Option<&DepsRun>,
+    rules: Option<&RulesRun>,
+) -> Vec<Entry> {
     let mut out = Vec::new();
     for r in results {
         let key = contract_key(r);
@@ -90,9 +95,25 @@ pub fn entries(results: &[ContractResult], deps: Option<&DepsRun>) -> Vec<Entry>
             });
         }
     }
+    if let Some(r) = rules {
+        for f in &r.outcome.findings {
+            out.push(Entry {
+                identity: rule_identity(f),
+                code: f.code.to_owned(),
+                message: format!("{}:{}: {}", f.path, f.line, f.message),
+                reason: None,
+                expires: None,
+            });
+        }
+    }
     out.sort_by(|a, b| a.identity.cmp(&b.identity));
     out.dedup_by(|a, b| a.identity == b.identity);
     out
+}
+
+/// Identity of a rule finding: rule and symbol (never a line number).
+pub fn rule_identity(f: &archlint_rules::RuleFinding) -> String {
+    format!("rule:{}", f.identity())
 }
 
 /// Write the baseline, keeping the reasons and expiry dates of entries that stay.
@@ -160,6 +181,7 @@ pub fn apply(
     baseline: &Baseline,
     results: &mut [ContractResult],
     deps: Option<&mut DepsRun>,
+    rules: Option<&mut RulesRun>,
     today: (i32, u32, u32),
 ) -> Applied {
     let active: BTreeMap<&str, &Entry> = baseline
@@ -234,6 +256,20 @@ pub fn apply(
             .iter()
             .filter(|f| f.excepted.is_some())
             .count();
+    }
+    if let Some(r) = rules {
+        let before = r.outcome.findings.len();
+        r.outcome.findings.retain(|f| {
+            let id = rule_identity(f);
+            if active.contains_key(id.as_str()) {
+                used.insert(id);
+                false
+            } else {
+                true
+            }
+        });
+        r.baselined = before - r.outcome.findings.len();
+        applied.suppressed += r.baselined;
     }
     applied.stale = baseline
         .entries

@@ -12,6 +12,7 @@ mod progress;
 mod query_cmd;
 mod render;
 mod report;
+mod rules_cmd;
 mod snippets;
 mod vulns_cmd;
 
@@ -48,6 +49,10 @@ enum Command {
     Perf(perf_cmd::PerfArgs),
     /// Combine JSON reports of several packages or CI shards into one.
     Merge(merge_cmd::MergeArgs),
+    /// List the code-structure rules, or explain one.
+    Rules(rules_cmd::RulesArgs),
+    /// Complexity, size and coupling figures of every function, class and package.
+    Metrics(rules_cmd::MetricsArgs),
     /// Answer JSON questions about the import graph (one per line on stdin); used by the
     /// Python API.
     Query(query_cmd::QueryArgs),
@@ -119,6 +124,13 @@ struct CheckArgs {
     /// Skip the dependency checks.
     #[arg(long)]
     no_deps: bool,
+    /// Also run the code-structure rules (the default when [tool.archlint.rules] is
+    /// configured).
+    #[arg(long, conflicts_with = "no_rules")]
+    rules: bool,
+    /// Skip the code-structure rules.
+    #[arg(long)]
+    no_rules: bool,
     #[command(flatten)]
     env: deps_cmd::EnvArgs,
 }
@@ -186,7 +198,12 @@ fn main() -> ExitCode {
         Command::Check(a) => a.project.threads,
         Command::Graph(a) => a.project.threads,
         Command::Query(a) => a.project.threads,
-        Command::Cache(_) | Command::Deps(_) | Command::Perf(_) | Command::Merge(_) => None,
+        Command::Metrics(a) => a.project.threads,
+        Command::Rules(_)
+        | Command::Cache(_)
+        | Command::Deps(_)
+        | Command::Perf(_)
+        | Command::Merge(_) => None,
     };
     if let Some(n) = threads {
         // Only fails if a pool already exists, which cannot happen this early.
@@ -198,6 +215,8 @@ fn main() -> ExitCode {
         Command::Check(args) => analysis::run_check(&args),
         Command::Graph(args) => graph_cmd::run_graph(&args),
         Command::Deps(args) => deps_cmd::run(&args),
+        Command::Rules(args) => rules_cmd::run_catalog(&args),
+        Command::Metrics(args) => rules_cmd::run_metrics(&args),
         Command::Cache(args) => cache_cmd::run(&args),
         Command::Perf(args) => perf_cmd::run(&args),
         Command::Merge(args) => merge_cmd::run(&args),

@@ -59,6 +59,7 @@ struct CompareArgs {
 pub fn record(
     project: &Project,
     deps: Option<&DepsRun>,
+    rules: Option<&crate::rules_cmd::RulesRun>,
     report_ms: f64,
     total_ms: f64,
 ) -> RunRecord {
@@ -91,6 +92,10 @@ pub fn record(
     counts.insert("stat_hash_cpu_ms".into(), project.cache.stat_hash_cpu_ms);
     for (layer, rate) in project.cache.layer_hit_rates() {
         counts.insert(format!("hit_rate_{layer}"), rate);
+    }
+    if let Some(r) = rules {
+        phases.insert("rules".into(), r.ms);
+        counts.insert("rule_findings".into(), r.outcome.findings.len() as f64);
     }
     if let Some(d) = deps {
         phases.insert("dependencies".into(), d.total_ms);

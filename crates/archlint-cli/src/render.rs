@@ -204,6 +204,7 @@ pub fn text(
     results: &[ContractResult],
     errors: &[ContractError],
     deps: Option<&crate::deps_cmd::DepsRun>,
+    rules: Option<&crate::rules_cmd::RulesRun>,
     total_ms: f64,
 ) {
     let mut snippets = crate::snippets::Snippets::new(color);
@@ -261,6 +262,9 @@ pub fn text(
         let _ = writeln!(out, "\nDependencies\n------------\n");
         let _ = crate::deps_cmd::write_text(out, &project.root, run, &mut snippets);
     }
+    if let Some(run) = rules {
+        let _ = crate::rules_cmd::write_text(out, run, color);
+    }
     let _ = out.flush();
 }
 
@@ -293,6 +297,7 @@ pub fn json_value(
     results: &[ContractResult],
     errors: &[ContractError],
     deps: Option<&crate::deps_cmd::DepsRun>,
+    rules: Option<&crate::rules_cmd::RulesRun>,
     total_ms: f64,
 ) -> serde_json::Value {
     let paths = Paths::new(project);
@@ -340,6 +345,10 @@ pub fn json_value(
     });
     if let Some(run) = deps {
         report["dependencies"] = crate::deps_cmd::to_json(run);
+    }
+    if let Some(run) = rules {
+        report["rules"] = crate::rules_cmd::to_json(run);
+        report["timings"]["rules_ms"] = json!(run.ms);
     }
     report
 }

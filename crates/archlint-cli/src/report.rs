@@ -45,6 +45,7 @@ pub fn build(
     project: &Project,
     results: &[ContractResult],
     deps: Option<&DepsRun>,
+    rules: Option<&crate::rules_cmd::RulesRun>,
     seconds: f64,
 ) -> Report {
     let paths = Paths::new(project);
@@ -158,6 +159,41 @@ pub fn build(
                     f.message
                 ),
                 suppressed: f.excepted.clone(),
+            });
+        }
+    }
+    if let Some(run) = rules {
+        for code in &run.outcome.rules_run {
+            let check = Check::Rule {
+                code: (*code).to_owned(),
+            };
+            checks.push(CheckOutcome {
+                check,
+                passed: !run.outcome.findings.iter().any(|f| f.code == *code),
+            });
+        }
+        for f in &run.outcome.findings {
+            let mut help = f.help.clone().unwrap_or_default();
+            for r in &f.related {
+                let end = r.end_line.map(|e| format!("-{e}")).unwrap_or_default();
+                help.push_str(&format!("\n{}:{}{end}: {}", r.path, r.line, r.message));
+            }
+            findings.push(Finding {
+                code: f.code.to_owned(),
+                severity: Severity::Warning,
+                message: f.message.clone(),
+                help: (!help.is_empty()).then_some(help),
+                location: Some(Location {
+                    path: f.path.clone(),
+                    line: Some(f.line),
+                    column: f.column,
+                }),
+                chain: Vec::new(),
+                check: Check::Rule {
+                    code: f.code.to_owned(),
+                },
+                identity: crate::baseline::rule_identity(f),
+                suppressed: None,
             });
         }
     }

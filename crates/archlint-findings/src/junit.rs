@@ -9,6 +9,7 @@ fn suite_of(check: &Check) -> &'static str {
     match check {
         Check::Contract { .. } => "archlint.contracts",
         Check::Dependencies { .. } => "archlint.dependencies",
+        Check::Rule { .. } => "archlint.rules",
         Check::Sources => "archlint.sources",
     }
 }

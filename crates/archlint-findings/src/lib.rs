@@ -50,6 +50,8 @@ pub enum Check {
     /// A dependency policy area: `policy`, `licenses`, `vulnerabilities`, `declarations`,
     /// `metadata`.
     Dependencies { area: String },
+    /// A code-structure rule (`god-object`, `duplicate-code`, …).
+    Rule { code: String },
     /// Problems reading source files.
     Sources,
 }
@@ -60,6 +62,7 @@ impl Check {
         match self {
             Check::Contract { name, .. } => name.clone(),
             Check::Dependencies { area } => format!("dependencies: {area}"),
+            Check::Rule { code } => format!("rule: {code}"),
             Check::Sources => "source files".into(),
         }
     }
@@ -157,7 +160,7 @@ pub fn rule_description(code: &str) -> &'static str {
         "non-utf8" => "A source file is not valid UTF-8",
         "binary" => "A source file looks binary",
         "too-large" => "A source file is over the size limit",
-        _ => "archlint finding",
+        other => archlint_rules::rule(other).map_or("archlint finding", |r| r.summary),
     }
 }
 

@@ -39,6 +39,7 @@ pub(crate) fn collect(
         type_checking: false,
         header: 0,
         named_literal: false,
+        uncounted: 0,
     };
     v.visit_body(body);
 }
@@ -127,6 +128,8 @@ struct FactCollector<'a, 'f> {
     header: u32,
     /// The literal being visited is named (a keyword argument, an assignment's whole value).
     named_literal: bool,
+    /// Inside an `assert`: branches there add nothing to complexity.
+    uncounted: u32,
 }
 
 impl<'a> FactCollector<'a, '_> {
@@ -178,6 +181,9 @@ impl<'a> FactCollector<'a, '_> {
     }
 
     fn add_complexity(&mut self, n: u32) {
+        if self.uncounted > 0 {
+            return;
+        }
         if let Some(f) = self.current_function() {
             f.complexity += n;
         }
@@ -608,7 +614,10 @@ impl<'a> Visitor<'a> for FactCollector<'a, '_> {
                     f.complexity += 1;
                     f.asserts += 1;
                 }
+                // radon counts the statement, never what is inside it.
+                self.uncounted += 1;
                 visitor::walk_stmt(self, stmt);
+                self.uncounted -= 1;
             }
             Stmt::Global(global) => {
                 if self.header == 0 {

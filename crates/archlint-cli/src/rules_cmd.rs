@@ -1,0 +1,309 @@
+//! The code-structure rules in `archlint check`, `archlint rules` (the catalog) and
+//! `archlint metrics` (the figures behind them).
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+use archlint_contracts::config::ProjectConfig;
+use archlint_engine::{Project, display_path};
+use archlint_rules::{ModuleInput, Outcome, RulesConfig};
+use serde_json::json;
+
+use crate::ProjectArgs;
+
+/// The rules run as part of `archlint check`.
+#[derive(Debug)]
+pub struct RulesRun {
+    pub outcome: Outcome,
+    /// Findings taken out by the baseline.
+    pub baselined: usize,
+    pub ms: f64,
+}
+
+/// Whether `[tool.archlint.rules]` is configured.
+pub fn configured(config: Option<&ProjectConfig>) -> bool {
+    config.is_some_and(|c| c.rules_table.is_some())
+}
+
+/// The rules' settings from the configuration (defaults without a table).
+pub fn settings(config: Option<&ProjectConfig>) -> Result<RulesConfig> {
+    match config.and_then(|c| c.rules_table.as_ref()) {
+        Some(table) => {
+            let path = config
+                .and_then(|c| c.tables_path.as_ref().or(Some(&c.path)))
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            RulesConfig::from_table(table).map_err(|e| anyhow::anyhow!("{path}: {e}"))
+        }
+        None => Ok(RulesConfig::default()),
+    }
+}
+
+/// Relative, `/`-separated paths of the project's files.
+fn relative_paths(project: &Project) -> Vec<String> {
+    project
+        .files
+        .iter()
+        .map(|f| display_path(&project.root, &f.path).replace('\\', "/"))
+        .collect()
+}
+
+fn with_inputs<T>(project: &Project, f: impl FnOnce(&[ModuleInput]) -> T) -> T {
+    let paths = relative_paths(project);
+    let facts = project.facts.as_deref().unwrap_or(&[]);
+    let inputs: Vec<ModuleInput> = project
+        .files
+        .iter()
+        .zip(&paths)
+        .zip(facts)
+        .map(|((file, path), facts)| ModuleInput {
+            module: &file.module,
+            path,
+            is_package: file.is_package,
+            facts,
+        })
+        .collect();
+    f(&inputs)
+}
+
+/// Evaluate the rules on the project's facts (loaded with `keep_facts`).
+pub fn run(project: &Project, config: &RulesConfig) -> RulesRun {
+    let started = Instant::now();
+    let outcome = with_inputs(project, |inputs| {
+        archlint_rules::check(inputs, &project.graph, config)
+    });
+    RulesRun {
+        outcome,
+        baselined: 0,
+        ms: started.elapsed().as_secs_f64() * 1000.0,
+    }
+}
+
+/// The text report's rules section.
+pub fn write_text(out: &mut impl Write, run: &RulesRun, color: bool) -> std::io::Result<()> {
+    let paint = |s: &str, code: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
+    };
+    writeln!(out, "\nRules\n-----\n")?;
+    for f in &run.outcome.findings {
+        let column = f.column.map(|c| format!(":{c}")).unwrap_or_default();
+        writeln!(
+            out,
+            "{}:{}{column}: {} {}",
+            paint(&f.path, "1"),
+            f.line,
+            paint(f.code, "31;1"),
+            f.message
+        )?;
+        for r in &f.related {
+            let end = r
+                .end_line
+                .filter(|e| *e != r.line)
+                .map(|e| format!("-{e}"))
+                .unwrap_or_default();
+            writeln!(out, "    {}:{}{end}: {}", r.path, r.line, r.message)?;
+        }
+    }
+    let n = run.outcome.findings.len();
+    let mut notes = Vec::new();
+    if run.outcome.suppressed > 0 {
+        notes.push(format!("{} suppressed", run.outcome.suppressed));
+    }
+    if run.baselined > 0 {
+        notes.push(format!("{} in the baseline", run.baselined));
+    }
+    let notes = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join(", "))
+    };
+    if n > 0 {
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "Rules: {} run, {n} finding{}{notes}.",
+        run.outcome.rules_run.len(),
+        if n == 1 { "" } else { "s" }
+    )
+}
+
+/// The JSON report's `rules` member.
+pub fn to_json(run: &RulesRun) -> serde_json::Value {
+    json!({
+        "rules_run": run.outcome.rules_run,
+        "findings": run.outcome.findings.iter().map(|f| {
+            let mut v = serde_json::to_value(f).unwrap_or_default();
+            v["identity"] = json!(f.identity());
+            v
+        }).collect::<Vec<_>>(),
+        "suppressed": run.outcome.suppressed,
+        "baselined": run.baselined,
+        "ms": run.ms,
+    })
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {
+    /// Explain this rule (default: list every rule).
+    code: Option<String>,
+}
+
+/// `archlint rules [CODE]`.
+pub fn run_catalog(args: &RulesArgs) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match &args.code {
+        Some(code) => match archlint_rules::rule(code) {
+            Some(rule) => {
+                writeln!(out, "# {} ({})\n", rule.code, rule.summary)?;
+                for line in rule.doc.lines() {
+                    writeln!(out, "{}", line.strip_prefix(' ').unwrap_or(line))?;
+                }
+            }
+            None => bail!(
+                "no rule '{code}' (rules: {})",
+                archlint_rules::RULES
+                    .iter()
+                    .map(|r| r.code)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        },
+        None => {
+            let defaults = RulesConfig::default();
+            for rule in archlint_rules::RULES {
+                let state = if defaults.is_enabled(rule.code) {
+                    ""
+                } else {
+                    "  (off by default)"
+                };
+                writeln!(out, "{:<24} {}{state}", rule.code, rule.summary)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MetricsArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MetricsFormat::Text)]
+    format: MetricsFormat,
+    /// Package depth for coupling (default: the rules' `package-cycle` depth, 2).
+    #[arg(long)]
+    depth: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum MetricsFormat {
+    Text,
+    Json,
+}
+
+/// `archlint metrics`: per-function, per-class and per-package figures.
+pub fn run_metrics(args: &MetricsArgs) -> Result<ExitCode> {
+    let project = archlint_engine::load_project(&archlint_engine::ProjectOptions {
+        path: args.project.path.clone(),
+        config: args.project.config.clone(),
+        require_config: false,
+        cache: crate::analysis::cache_flags(&args.project),
+        keep_facts: true,
+        progress: None,
+    })?;
+    crate::render::print_diagnostics(&project);
+    let config = settings(project.config.as_ref())?;
+    let depth = args.depth.unwrap_or(config.cycle_depth).max(1);
+    let paths = relative_paths(&project);
+    let facts = project.facts.as_deref().unwrap_or(&[]);
+    let (packages, cycles) = with_inputs(&project, |inputs| {
+        (
+            archlint_rules::package_metrics(inputs, &project.graph, depth),
+            archlint_rules::package_cycles(inputs, &project.graph, depth),
+        )
+    });
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match args.format {
+        MetricsFormat::Json => {
+            let mut functions = Vec::new();
+            let mut classes = Vec::new();
+            for ((file, path), facts) in project.files.iter().zip(&paths).zip(facts) {
+                for f in &facts.functions {
+                    functions.push(json!({
+                        "module": file.module, "path": path, "qualname": f.qualname,
+                        "line": f.line, "start_line": f.start_line, "end_line": f.end_line,
+                        "complexity": f.complexity, "parameters": f.parameters,
+                        "positional_parameters": f.positional_parameters,
+                        "max_nesting": f.max_nesting, "asserts": f.asserts,
+                        "is_async": f.is_async, "is_method": f.is_method,
+                    }));
+                }
+                for c in &facts.classes {
+                    classes.push(json!({
+                        "module": file.module, "path": path, "qualname": c.qualname,
+                        "line": c.line, "start_line": c.start_line, "end_line": c.end_line,
+                        "methods": c.methods, "attributes": c.attributes,
+                        "is_abstract": c.is_abstract,
+                    }));
+                }
+            }
+            let value = json!({
+                "depth": depth,
+                "functions": functions,
+                "classes": classes,
+                "packages": packages,
+                "package_cycles": cycles,
+            });
+            serde_json::to_writer_pretty(&mut out, &value)?;
+            writeln!(out)?;
+        }
+        MetricsFormat::Text => {
+            writeln!(
+                out,
+                "{:<40} {:>7} {:>5} {:>5} {:>6} {:>6} {:>6}",
+                "package", "modules", "Ca", "Ce", "I", "A", "D"
+            )?;
+            for p in &packages {
+                writeln!(
+                    out,
+                    "{:<40} {:>7} {:>5} {:>5} {:>6.2} {:>6.2} {:>6.2}",
+                    p.package, p.modules, p.ca, p.ce, p.instability, p.abstractness, p.distance
+                )?;
+            }
+            for c in &cycles {
+                writeln!(out, "\ncycle between {}:", c.packages.join(", "))?;
+                for (a, b, line) in &c.steps {
+                    writeln!(out, "  {a} imports {b} (line {line})")?;
+                }
+            }
+            let mut complex: Vec<(u32, String)> = project
+                .files
+                .iter()
+                .zip(&paths)
+                .zip(facts)
+                .flat_map(|((_, path), facts)| {
+                    facts
+                        .functions
+                        .iter()
+                        .map(move |f| (f.complexity, format!("{path}:{} {}", f.line, f.qualname)))
+                })
+                .collect();
+            complex.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            if !complex.is_empty() {
+                writeln!(out, "\nmost complex functions:")?;
+                for (c, name) in complex.iter().take(10) {
+                    writeln!(out, "  {c:>4}  {name}")?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
