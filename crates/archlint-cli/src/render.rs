@@ -197,6 +197,7 @@ pub(crate) fn write_broken(
 }
 
 /// The human-readable report, in import-linter's shape with file:line for every import.
+#[allow(clippy::too_many_arguments)] // one parameter per report section
 pub fn text(
     out: &mut impl Write,
     color: bool,
