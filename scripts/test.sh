@@ -57,6 +57,6 @@ ARCHLINT_BIN="$PWD/target/release/archlint" IMPORTLINTER_PYTHON="$PWD/$VENV/bin/
 echo "== the Python package: pytest plugin (pytester, xdist) and API (${SECONDS}s so far)"
 target/wheel-venv/bin/python -m pytest -q -p no:cacheprovider tests/python
 
-echo "== environment inventory against pip and importlib.metadata; CI formats against their readers"
+echo "== environment inventory against pip and importlib.metadata; CI formats against their readers; complexity against radon"
 ARCHLINT_BIN="$PWD/target/release/archlint" TEST_VENV="$VENV" \
-  "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/environment tests/reports
+  "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/environment tests/reports tests/rules
