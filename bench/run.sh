@@ -2,6 +2,8 @@
 # Benchmarks archlint against its peers on the same work, side by side:
 # - architecture: lint-imports (--no-cache) and grimp's build_graph on django, sympy (fetched with
 #   pip) and synthetic 10k- and 50k-module trees (bench/compare.py);
+# - code-structure rules: their cost on cold and warm runs, radon side by side, duplication per
+#   MB (bench/rules_bench.py);
 # - dependencies: `pip list` and a `pip show` loop on a 500-distribution virtualenv
 #   (bench/gen_env.py, bench/deps_bench.py).
 # - the seed scenario: a pytest suite with the archlint plugin (django contracts + 200
@@ -32,7 +34,7 @@ pytest_bench() {
 if [ "${1:-}" = "deps" ]; then deps_bench; exit 0; fi
 if [ "${1:-}" = "pytest" ]; then pytest_bench; exit 0; fi
 if [ ! -x "$WORK/venv/bin/python" ]; then python3 -m venv "$WORK/venv"; fi
-"$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "import-linter==2.16" "grimp==3.19"
+"$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "import-linter==2.16" "grimp==3.19" "radon==6.0.1"
 if [ ! -d "$WORK/src/django" ] || [ ! -d "$WORK/src/sympy" ]; then
   "$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --target "$WORK/src" \
     "django==5.2.*" "sympy==1.14.*"
@@ -42,5 +44,6 @@ for n in 10000 50000; do
 done
 cargo build --release --quiet --bin archlint
 "$WORK/venv/bin/python" bench/compare.py "$@"
+"$WORK/venv/bin/python" bench/rules_bench.py "$@"
 deps_bench
 pytest_bench

@@ -31,6 +31,7 @@ pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project>
         require_config,
         cache: cache_flags(args),
         keep_facts: false,
+        result_tag: None,
         progress: None,
     })
 }
@@ -105,7 +106,8 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
             config: args.project.config.clone(),
             require_config: !with_deps && !with_rules,
             cache: cache_flags(&args.project),
-            keep_facts: with_deps || with_rules,
+            keep_facts: with_deps,
+            result_tag: rules_config.as_ref().map(crate::rules_cmd::result_tag),
             progress: Some(counter.clone()),
         })
     };

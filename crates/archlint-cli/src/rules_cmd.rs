@@ -68,12 +68,35 @@ fn with_inputs<T>(project: &Project, f: impl FnOnce(&[ModuleInput]) -> T) -> T {
     f(&inputs)
 }
 
-/// Evaluate the rules on the project's facts (loaded with `keep_facts`).
+/// The tag the rules' findings are cached under: the rules' version and every setting.
+pub fn result_tag(config: &RulesConfig) -> String {
+    format!(
+        "rules-{}-{}|{}",
+        archlint_rules::RESULTS_VERSION,
+        env!("CARGO_PKG_VERSION"),
+        config.fingerprint()
+    )
+}
+
+/// Evaluate the rules on the project's facts; on an unchanged project, the stored findings.
 pub fn run(project: &Project, config: &RulesConfig) -> RulesRun {
     let started = Instant::now();
-    let outcome = with_inputs(project, |inputs| {
-        archlint_rules::check(inputs, &project.graph, config)
-    });
+    let stored = project
+        .stored_result
+        .as_deref()
+        .and_then(Outcome::from_bytes);
+    let outcome = match stored {
+        Some(outcome) => outcome,
+        None => {
+            let outcome = with_inputs(project, |inputs| {
+                archlint_rules::check(inputs, &project.graph, config)
+            });
+            if let Some(slot) = &project.result_slot {
+                slot.store(&outcome.to_bytes());
+            }
+            outcome
+        }
+    };
     RulesRun {
         outcome,
         baselined: 0,
@@ -146,6 +169,7 @@ pub fn to_json(run: &RulesRun) -> serde_json::Value {
         "suppressed": run.outcome.suppressed,
         "baselined": run.baselined,
         "ms": run.ms,
+        "timings_ms": run.outcome.timings_ms.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
     })
 }
 
@@ -216,6 +240,7 @@ pub fn run_metrics(args: &MetricsArgs) -> Result<ExitCode> {
         require_config: false,
         cache: crate::analysis::cache_flags(&args.project),
         keep_facts: true,
+        result_tag: None,
         progress: None,
     })?;
     crate::render::print_diagnostics(&project);

@@ -4,6 +4,7 @@
 pub mod cache_setup;
 pub mod facts;
 pub mod graph_cache;
+pub mod results_cache;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -33,6 +34,11 @@ pub struct ProjectOptions {
     pub cache: CacheFlags,
     /// Keep every file's facts in [`Project::facts`] (the dependency checks read the imports).
     pub keep_facts: bool,
+    /// A result derived from the whole project that the caller caches under this tag (its
+    /// settings' fingerprint). When a stored one matches the project's state it is in
+    /// [`Project::stored_result`] and facts are not decoded for it; otherwise facts are kept
+    /// and [`Project::result_slot`] says where to store the new result.
+    pub result_tag: Option<String>,
     /// Counts files as they are done, for a progress display.
     pub progress: Option<std::sync::Arc<Progress>>,
 }
@@ -94,6 +100,10 @@ pub struct Project {
     pub cache: CacheReport,
     /// Every file's facts, in the order of `files`, when asked for.
     pub facts: Option<Vec<std::sync::Arc<archlint_facts::ModuleFacts>>>,
+    /// The stored result for [`ProjectOptions::result_tag`], when the project is unchanged.
+    pub stored_result: Option<Vec<u8>>,
+    /// Where to store the result for [`ProjectOptions::result_tag`] (with a disk cache).
+    pub result_slot: Option<results_cache::ResultSlot>,
 }
 
 /// Wall-clock time per phase, in milliseconds.
@@ -273,7 +283,24 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
             build_graph(&discovered, &facts, &graph_options)
         }
     };
-    let kept_facts = options.keep_facts.then(|| scan.facts());
+    let result_slot = match (&options.result_tag, scan.disk(), &hashes) {
+        (Some(tag), Some(disk), Some(hashes)) => results_cache::slot(
+            disk,
+            &root,
+            scan.fingerprint(),
+            &structure,
+            &discovered.files,
+            hashes,
+            tag,
+        ),
+        _ => None,
+    };
+    let stored_result = result_slot
+        .as_ref()
+        .and_then(results_cache::ResultSlot::load);
+    let want_facts =
+        options.keep_facts || (options.result_tag.is_some() && stored_result.is_none());
+    let kept_facts = want_facts.then(|| scan.facts());
     // The two write-backs are independent: the graph snapshot on one core, the facts pack on
     // the other.
     let disk = scan.disk().cloned();
@@ -319,6 +346,8 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         },
         cache,
         facts: kept_facts,
+        stored_result,
+        result_slot,
     })
 }
 

@@ -17,7 +17,35 @@ use std::ops::RangeInclusive;
 
 use archlint_facts::ModuleFacts;
 use archlint_graph::ImportGraph;
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Version of the rules' logic and of [`Outcome`]'s stored form: part of the key of cached
+/// findings, so a changed rule never serves findings computed by the old one.
+pub const RESULTS_VERSION: u32 = 1;
+
+/// A rule's code: one of the catalog's strings. (An alias, so serde does not try to borrow
+/// it from the input when reading stored findings back.)
+pub type RuleCode = &'static str;
+
+/// A rule code read back as the catalog's own `&'static str`.
+fn static_code<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let code = String::deserialize(d)?;
+    rule(&code)
+        .map(|r| r.code)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown rule {code}")))
+}
+
+fn static_codes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<&'static str>, D::Error> {
+    let codes = Vec::<String>::deserialize(d)?;
+    codes
+        .iter()
+        .map(|code| {
+            rule(code)
+                .map(|r| r.code)
+                .ok_or_else(|| serde::de::Error::custom(format!("unknown rule {code}")))
+        })
+        .collect()
+}
 
 pub use catalog::{RULES, RuleInfo, rule};
 pub use config::{ConfigError, RulesConfig};
@@ -37,7 +65,7 @@ pub struct ModuleInput<'a> {
 
 /// Another place a finding concerns (the other copies of duplicated code, the other steps
 /// of a cycle).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Related {
     pub path: String,
     pub line: u32,
@@ -46,10 +74,11 @@ pub struct Related {
 }
 
 /// One rule violation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleFinding {
     /// The rule's stable code, e.g. `god-object`.
-    pub code: &'static str,
+    #[serde(deserialize_with = "static_code")]
+    pub code: RuleCode,
     pub path: String,
     pub module: String,
     pub line: u32,
@@ -71,14 +100,31 @@ impl RuleFinding {
 }
 
 /// What the rules found.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Outcome {
     /// Findings, sorted by path, line and code.
     pub findings: Vec<RuleFinding>,
     /// Findings silenced by `# archlint: ignore[...]` comments or per-file-ignores.
     pub suppressed: usize,
     /// Rules that ran.
-    pub rules_run: Vec<&'static str>,
+    #[serde(deserialize_with = "static_codes")]
+    pub rules_run: Vec<RuleCode>,
+    /// Milliseconds per stage: `modules` (the per-module rules), `recursion`, `duplication`,
+    /// `coupling`. Not stored: findings read back took no time.
+    #[serde(skip_deserializing)]
+    pub timings_ms: Vec<(RuleCode, f64)>,
+}
+
+impl Outcome {
+    /// The stored form (JSON: small next to the facts, and readable when debugging a cache).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Read the stored form back; `None` for anything that is not a complete outcome.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Outcome> {
+        serde_json::from_slice(bytes).ok()
+    }
 }
 
 /// Shared state of one evaluation.
@@ -113,22 +159,34 @@ pub(crate) struct Raw {
 pub fn check(modules: &[ModuleInput], graph: &ImportGraph, config: &RulesConfig) -> Outcome {
     let ctx = Ctx { modules, config };
     let mut raw: Vec<Raw> = Vec::new();
+    let mut timings_ms = Vec::new();
+    let mut stage = |name: &'static str, started: std::time::Instant| {
+        timings_ms.push((name, started.elapsed().as_secs_f64() * 1000.0));
+    };
+    let started = std::time::Instant::now();
     for (m, _) in modules.iter().enumerate() {
         module_rules::check_module(&ctx, m, &mut raw);
     }
+    stage("modules", started);
+    let started = std::time::Instant::now();
     if config.is_enabled(catalog::Recursion::CODE) {
         recursion::check(&ctx, &mut raw);
     }
+    stage("recursion", started);
+    let started = std::time::Instant::now();
     let mut suppressed = 0;
     if config.is_enabled(catalog::DuplicateCode::CODE) {
         suppressed += duplication::check(&ctx, &mut raw);
     }
+    stage("duplication", started);
+    let started = std::time::Instant::now();
     if config.is_enabled(catalog::PackageCycle::CODE) {
         coupling::check_cycles(&ctx, graph, &mut raw);
     }
     if config.is_enabled(catalog::MainSequenceDistance::CODE) {
         coupling::check_distance(&ctx, graph, &mut raw);
     }
+    stage("coupling", started);
     let mut findings = Vec::with_capacity(raw.len());
     for r in raw {
         if ctx.suppressed(r.module, r.finding.code, r.anchor.clone()) {
@@ -153,6 +211,7 @@ pub fn check(modules: &[ModuleInput], graph: &ImportGraph, config: &RulesConfig)
             .map(|r| r.code)
             .filter(|c| config.is_enabled(c))
             .collect(),
+        timings_ms,
     }
 }
 

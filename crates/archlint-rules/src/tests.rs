@@ -542,3 +542,18 @@ fn identities_have_no_line_numbers() {
     assert_eq!(a.findings[0].identity(), b.findings[0].identity());
     assert_ne!(a.findings[0].line, b.findings[0].line);
 }
+
+#[test]
+fn outcomes_round_trip_through_their_stored_form() {
+    let files = [(
+        "pkg.mod",
+        "def f(x):\n    while True:\n        return x * 42\n",
+    )];
+    let outcome = fixture(&files).run(&RulesConfig::default());
+    assert_eq!(outcome.findings.len(), 2);
+    let back = Outcome::from_bytes(&outcome.to_bytes()).unwrap();
+    assert_eq!(back.findings, outcome.findings);
+    assert_eq!(back.rules_run, outcome.rules_run);
+    assert!(Outcome::from_bytes(b"{\"findings\": [{\"code\": \"no-such-rule\"}]}").is_none());
+    assert!(Outcome::from_bytes(&outcome.to_bytes()[..10]).is_none());
+}
