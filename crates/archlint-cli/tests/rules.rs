@@ -224,6 +224,18 @@ fn a_warm_run_evaluates_rules_from_cached_facts() {
         "nothing is parsed on a warm run"
     );
     assert_eq!(warm["rules"]["findings"], cold["rules"]["findings"]);
+    // The cold run evaluated every stage; the warm one read the stored findings back.
+    assert!(cold["rules"]["timings_ms"]["duplication"].is_number());
+    assert_eq!(warm["rules"]["timings_ms"], serde_json::json!({}));
+    // One file changed: the rules are evaluated again, from cached facts for the others.
+    write(dir.path(), "app/extra.py", "def g():\n    global X\n");
+    let changed = run();
+    assert_eq!(changed["cache"]["parsed"], 1);
+    assert!(changed["rules"]["timings_ms"]["modules"].is_number());
+    assert_eq!(
+        changed["rules"]["findings"].as_array().unwrap().len(),
+        cold["rules"]["findings"].as_array().unwrap().len() + 1
+    );
 }
 
 #[test]
