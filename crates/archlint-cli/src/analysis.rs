@@ -69,7 +69,9 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         Some(p) => p.clone(),
         None => std::env::current_dir()?,
     };
-    let config_for_deps = if args.no_deps {
+    // The configuration decides whether the dependency checks and the rules run (read here
+    // once; the engine reads it again for the contracts).
+    let config = if args.no_deps && args.no_rules {
         None
     } else {
         match &args.project.config {
@@ -77,23 +79,13 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
             None => archlint_contracts::config::discover_config(&root).unwrap_or(None),
         }
     };
-    let with_deps =
-        !args.no_deps && (args.deps || crate::deps_cmd::configured(config_for_deps.as_ref()));
-    let config_for_rules = if args.no_rules {
-        None
-    } else if config_for_deps.is_some() {
-        config_for_deps.clone()
-    } else {
-        match &args.project.config {
-            Some(p) => Some(archlint_contracts::config::load_config(p)?),
-            None => archlint_contracts::config::discover_config(&root).unwrap_or(None),
-        }
-    };
+    let config_for_deps = if args.no_deps { None } else { config.as_ref() };
+    let with_deps = !args.no_deps && (args.deps || crate::deps_cmd::configured(config_for_deps));
     let with_rules =
-        !args.no_rules && (args.rules || crate::rules_cmd::configured(config_for_rules.as_ref()));
+        !args.no_rules && (args.rules || crate::rules_cmd::configured(config.as_ref()));
     // Bad rule settings are a configuration error before any work is done.
     let rules_config = if with_rules {
-        Some(crate::rules_cmd::settings(config_for_rules.as_ref())?)
+        Some(crate::rules_cmd::settings(config.as_ref())?)
     } else {
         None
     };
@@ -114,7 +106,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let (mut project, mut deps) = if with_deps {
         let (project, run) = crate::deps_cmd::check_dependencies(
             &root,
-            config_for_deps.as_ref(),
+            config_for_deps,
             &args.env,
             &cache_flags(&args.project),
             || load().map(Some),
