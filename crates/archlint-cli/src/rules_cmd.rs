@@ -104,6 +104,9 @@ pub fn run(project: &Project, config: &RulesConfig) -> RulesRun {
     }
 }
 
+/// Related places listed under a finding in the text report.
+const SHOWN_RELATED: usize = 10;
+
 /// The text report's rules section.
 pub fn write_text(out: &mut impl Write, run: &RulesRun, color: bool) -> std::io::Result<()> {
     let paint = |s: &str, code: &str| {
@@ -124,13 +127,20 @@ pub fn write_text(out: &mut impl Write, run: &RulesRun, color: bool) -> std::io:
             paint(f.code, "31;1"),
             f.message
         )?;
-        for r in &f.related {
+        for r in f.related.iter().take(SHOWN_RELATED) {
             let end = r
                 .end_line
                 .filter(|e| *e != r.line)
                 .map(|e| format!("-{e}"))
                 .unwrap_or_default();
             writeln!(out, "    {}:{}{end}: {}", r.path, r.line, r.message)?;
+        }
+        if f.related.len() > SHOWN_RELATED {
+            writeln!(
+                out,
+                "    … and {} more (every one in the JSON report)",
+                f.related.len() - SHOWN_RELATED
+            )?;
         }
     }
     let n = run.outcome.findings.len();

@@ -12,6 +12,9 @@ use rustc_hash::FxHashMap;
 use crate::catalog::DuplicateCode;
 use crate::{Ctx, Raw, Related, RuleFinding};
 
+/// Copies named in the message; every copy is in `related`.
+const SHOWN_PLACES: usize = 3;
+
 #[derive(Clone, Copy, Debug)]
 struct Occurrence {
     module: usize,
@@ -158,10 +161,14 @@ pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Raw>) -> usize {
                 }
             })
             .collect();
-        let places: Vec<String> = related
+        let mut places: Vec<String> = related
             .iter()
+            .take(SHOWN_PLACES)
             .map(|r| format!("{}:{}-{}", r.path, r.line, r.end_line.unwrap_or(r.line)))
             .collect();
+        if related.len() > SHOWN_PLACES {
+            places.push(format!("and {} more", related.len() - SHOWN_PLACES));
+        }
         out.push(Raw {
             module: first.module,
             anchor: start..=start,

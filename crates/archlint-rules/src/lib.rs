@@ -21,7 +21,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 /// Version of the rules' logic and of [`Outcome`]'s stored form: part of the key of cached
 /// findings, so a changed rule never serves findings computed by the old one.
-pub const RESULTS_VERSION: u32 = 1;
+pub const RESULTS_VERSION: u32 = 2;
 
 /// A rule's code: one of the catalog's strings. (An alias, so serde does not try to borrow
 /// it from the input when reading stored findings back.)
@@ -111,19 +111,22 @@ pub struct Outcome {
     pub rules_run: Vec<RuleCode>,
     /// Milliseconds per stage: `modules` (the per-module rules), `recursion`, `duplication`,
     /// `coupling`. Not stored: findings read back took no time.
-    #[serde(skip_deserializing)]
+    #[serde(skip)]
     pub timings_ms: Vec<(RuleCode, f64)>,
 }
 
 impl Outcome {
-    /// The stored form (JSON: small next to the facts, and readable when debugging a cache).
+    /// The stored form (postcard, like the facts).
     pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
+        postcard::to_stdvec(self).unwrap_or_default()
     }
 
     /// Read the stored form back; `None` for anything that is not a complete outcome.
     pub fn from_bytes(bytes: &[u8]) -> Option<Outcome> {
-        serde_json::from_slice(bytes).ok()
+        match postcard::take_from_bytes::<Outcome>(bytes) {
+            Ok((outcome, [])) => Some(outcome),
+            _ => None,
+        }
     }
 }
 

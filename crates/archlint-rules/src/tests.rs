@@ -554,6 +554,15 @@ fn outcomes_round_trip_through_their_stored_form() {
     let back = Outcome::from_bytes(&outcome.to_bytes()).unwrap();
     assert_eq!(back.findings, outcome.findings);
     assert_eq!(back.rules_run, outcome.rules_run);
-    assert!(Outcome::from_bytes(b"{\"findings\": [{\"code\": \"no-such-rule\"}]}").is_none());
+    let mut renamed = outcome.clone();
+    renamed.findings[0].message.clear();
+    let mut bytes = renamed.to_bytes();
+    // An unknown rule code (the code's bytes overwritten) is rejected, not invented.
+    let at = bytes
+        .windows(b"unbounded-loop".len())
+        .position(|w| w == b"unbounded-loop")
+        .unwrap();
+    bytes[at] = b'X';
+    assert!(Outcome::from_bytes(&bytes).is_none());
     assert!(Outcome::from_bytes(&outcome.to_bytes()[..10]).is_none());
 }
