@@ -16,10 +16,11 @@ HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parent.parent / "examples" / "layered-shop"
 
 
-def check(fmt):
+def check(fmt, *extra):
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
     env["ARCHLINT_NO_CACHE"] = "1"
-    out = subprocess.run([ARCHLINT, "check", "--format", fmt, str(EXAMPLE)], capture_output=True, text=True, env=env)
+    out = subprocess.run([ARCHLINT, "check", "--format", fmt, *extra, str(EXAMPLE)], capture_output=True, text=True,
+                         env=env)
     assert out.returncode == 1, out.stderr
     return out.stdout
 
@@ -83,3 +84,22 @@ def test_json_matches_its_schema():
         pass
     else:
         raise AssertionError("an invalid severity passed validation")
+
+
+def test_rule_findings_match_the_schemas():
+    schema = json.loads((HERE.parent.parent / "docs" / "schema" / "check-report.schema.json").read_text())
+    doc = json.loads(check("json", "--rules"))
+    jsonschema.validate(doc, schema)
+    rules = [f for f in doc["findings"] if f["check"]["kind"] == "rule"]
+    assert {f["code"] for f in rules} >= {"package-cycle", "magic-number"}
+    assert len(rules) == len(doc["rules"]["findings"])
+    doc["rules"]["findings"][0]["line"] = 0
+    try:
+        jsonschema.validate(doc, schema)
+    except jsonschema.ValidationError:
+        pass
+    else:
+        raise AssertionError("a rule finding on line 0 passed validation")
+    sarif = json.loads(check("sarif", "--rules"))
+    jsonschema.validate(sarif, json.loads((HERE / "sarif-schema-2.1.0.json").read_text()))
+    assert "package-cycle" in {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
