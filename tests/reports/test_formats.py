@@ -103,3 +103,8 @@ def test_rule_findings_match_the_schemas():
     sarif = json.loads(check("sarif", "--rules"))
     jsonschema.validate(sarif, json.loads((HERE / "sarif-schema-2.1.0.json").read_text()))
     assert "package-cycle" in {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    # A cycle's steps are related locations, not text folded into the message.
+    cycle = next(r for r in sarif["runs"][0]["results"] if r["ruleId"] == "package-cycle")
+    steps = [loc["message"]["text"] for loc in cycle["relatedLocations"]]
+    assert steps and all(" imports " in s for s in steps), steps
+    assert " imports " not in cycle["message"]["text"]

@@ -93,6 +93,7 @@ pub fn build(
                     help: r.guidance.clone(),
                     location: link_location(&paths, first),
                     chain,
+                    related: Vec::new(),
                     check: check.clone(),
                     identity: crate::baseline::contract_identity(
                         &key,
@@ -114,6 +115,7 @@ pub fn build(
                 help: None,
                 location: None,
                 chain: Vec::new(),
+                related: Vec::new(),
                 check: check.clone(),
                 identity: format!("contract:{key}:undeclared:{m}"),
                 suppressed: None,
@@ -149,6 +151,7 @@ pub fn build(
                     column: None,
                 }),
                 chain: Vec::new(),
+                related: Vec::new(),
                 check: Check::Dependencies {
                     area: area_of(f.code).into(),
                 },
@@ -173,22 +176,29 @@ pub fn build(
             });
         }
         for f in &run.outcome.findings {
-            let mut help = f.help.clone().unwrap_or_default();
-            for r in &f.related {
-                let end = r.end_line.map(|e| format!("-{e}")).unwrap_or_default();
-                help.push_str(&format!("\n{}:{}{end}: {}", r.path, r.line, r.message));
-            }
             findings.push(Finding {
                 code: f.code.to_owned(),
                 severity: Severity::Warning,
                 message: f.message.clone(),
-                help: (!help.is_empty()).then_some(help),
+                help: f.help.clone(),
                 location: Some(Location {
                     path: f.path.clone(),
                     line: Some(f.line),
                     column: f.column,
                 }),
                 chain: Vec::new(),
+                related: f
+                    .related
+                    .iter()
+                    .map(|r| archlint_findings::Related {
+                        location: Location {
+                            path: r.path.clone(),
+                            line: Some(r.line),
+                            column: None,
+                        },
+                        message: r.message.clone(),
+                    })
+                    .collect(),
                 check: Check::Rule {
                     code: f.code.to_owned(),
                 },
@@ -214,6 +224,7 @@ pub fn build(
                     column: d.column,
                 }),
                 chain: Vec::new(),
+                related: Vec::new(),
                 check: Check::Sources,
                 identity: format!("source:{}:{path}", d.code),
                 suppressed: None,

@@ -68,6 +68,7 @@ mod tests {
                     column: Some(1),
                 }),
                 chain: vec![],
+                related: Vec::new(),
                 check: Check::Sources,
                 identity: "x".into(),
                 suppressed: None,

@@ -37,6 +37,13 @@ pub struct ChainStep {
     pub location: Option<Location>,
 }
 
+/// Another place a finding concerns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Related {
+    pub location: Location,
+    pub message: String,
+}
+
 /// Which check a finding comes from; each check is one test case in JUnit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
@@ -79,6 +86,10 @@ pub struct Finding {
     pub location: Option<Location>,
     /// For contracts: the imports, first to last.
     pub chain: Vec<ChainStep>,
+    /// Other places the finding concerns (the other copies of duplicated code, the steps of
+    /// a cycle), each with what it is.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Related>,
     pub check: Check,
     /// What is wrong, independent of line numbers (for baselines and fingerprints).
     pub identity: String,

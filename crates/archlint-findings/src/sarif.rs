@@ -60,6 +60,13 @@ fn result(f: &Finding, rule_index: usize) -> Value {
                 })
             })
         })
+        .chain(f.related.iter().enumerate().map(|(i, rel)| {
+            json!({
+                "id": f.chain.len() + i,
+                "physicalLocation": physical(&rel.location),
+                "message": {"text": rel.message},
+            })
+        }))
         .collect();
     if !related.is_empty() {
         r["relatedLocations"] = Value::Array(related);

@@ -31,6 +31,7 @@ fn sample() -> (Report, Page) {
                 column: None,
             }),
         }],
+        related: Vec::new(),
         check: broken.clone(),
         identity: "contract:layers:app.db->app.api".into(),
         suppressed: None,
