@@ -412,20 +412,22 @@ impl<'a> FactCollector<'a, '_> {
     }
 
     fn call(&mut self, call: &ast::ExprCall) {
-        let name = match call.func.as_ref() {
-            Expr::Name(name) => name.id.to_string(),
+        // (prefix, name): `name(…)` or `self.name(…)`; stored as one string, allocated only
+        // the first time a function calls it.
+        let (prefix, name) = match call.func.as_ref() {
+            Expr::Name(name) => ("", name.id.as_str()),
             Expr::Attribute(attr) => match attr.value.as_ref() {
                 Expr::Name(base) if matches!(base.id.as_str(), "self" | "cls") => {
-                    format!("self.{}", attr.attr.id.as_str())
+                    ("self.", attr.attr.id.as_str())
                 }
                 _ => return,
             },
             _ => return,
         };
         if let Some(f) = self.current_function()
-            && !f.calls.contains(&name)
+            && !f.calls.iter().any(|c| c.strip_prefix(prefix) == Some(name))
         {
-            f.calls.push(name);
+            f.calls.push(format!("{prefix}{name}"));
         }
     }
 
@@ -496,26 +498,26 @@ fn dynamic_import_target(call: &ast::ExprCall) -> Option<&str> {
 impl<'a> Visitor<'a> for FactCollector<'a, '_> {
     fn visit_body(&mut self, body: &'a [Stmt]) {
         if self.header == 0 {
-            let block: Vec<StatementHash> = body
+            // Hash first; lines are looked up only for blocks big enough to keep.
+            let hashes: Vec<(u64, u32)> = body
                 .iter()
-                .map(|stmt| {
-                    let range = stmt.range();
-                    let (hash, tokens) = self.hashes.hash(range);
-                    let hash = if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
-                        0
-                    } else {
-                        hash
-                    };
-                    StatementHash {
-                        hash,
-                        tokens,
-                        start_line: self.line(range.start()),
-                        end_line: self.line(range.end()),
-                    }
+                .map(|stmt| match stmt {
+                    Stmt::Import(_) | Stmt::ImportFrom(_) => (0, self.hashes.hash(stmt.range()).1),
+                    _ => self.hashes.hash(stmt.range()),
                 })
                 .collect();
-            let tokens: u32 = block.iter().filter(|s| s.hash != 0).map(|s| s.tokens).sum();
+            let tokens: u32 = hashes.iter().filter(|h| h.0 != 0).map(|h| h.1).sum();
             if tokens >= MIN_BLOCK_TOKENS {
+                let block = body
+                    .iter()
+                    .zip(hashes)
+                    .map(|(stmt, (hash, tokens))| StatementHash {
+                        hash,
+                        tokens,
+                        start_line: self.line(stmt.range().start()),
+                        end_line: self.line(stmt.range().end()),
+                    })
+                    .collect();
                 self.facts.code.blocks.push(block);
             }
         }
