@@ -13,7 +13,7 @@
 //! ```
 
 use globset::{Glob, GlobMatcher};
-use rustc_hash::FxHashSet;
+use std::collections::BTreeSet;
 
 use crate::catalog::{self, RULES};
 
@@ -29,7 +29,8 @@ fn err<T>(message: impl Into<String>) -> Result<T, ConfigError> {
 /// The rules' settings.
 #[derive(Debug, Clone)]
 pub struct RulesConfig {
-    enabled: FxHashSet<&'static str>,
+    /// Ordered, so the settings' `Debug` form is a stable fingerprint.
+    enabled: BTreeSet<&'static str>,
     per_file_ignores: Vec<(String, GlobMatcher, Vec<String>)>,
     pub god_max_methods: u32,
     pub god_max_lines: u32,
@@ -129,7 +130,7 @@ impl RulesConfig {
     pub fn from_table(table: &toml::Table) -> Result<Self, ConfigError> {
         let mut config = RulesConfig::default();
         if let Some(select) = table.get("select") {
-            let mut enabled = FxHashSet::default();
+            let mut enabled = BTreeSet::new();
             for code in strings("select", select)? {
                 enabled.insert(known(&code)?);
             }
@@ -279,36 +280,9 @@ impl RulesConfig {
             .map(|(pattern, _, _)| pattern.as_str())
     }
 
-    /// A fingerprint of every setting, for caching results.
+    /// A fingerprint of every setting, for caching results: the `Debug` form, stable because
+    /// every collection in it is ordered.
     pub fn fingerprint(&self) -> String {
-        let mut enabled: Vec<&str> = self.enabled.iter().copied().collect();
-        enabled.sort_unstable();
-        let ignores: Vec<(&str, &Vec<String>)> = self
-            .per_file_ignores
-            .iter()
-            .map(|(p, _, c)| (p.as_str(), c))
-            .collect();
-        format!(
-            "{enabled:?}|{ignores:?}|{}|{}|{}|{}|{}|{}|{}|{}|{:?}|{}|{:?}|{:?}|{}|{}|{}|{}|{}|{}|{}",
-            self.god_max_methods,
-            self.god_max_lines,
-            self.god_max_attributes,
-            self.max_function_lines,
-            self.max_parameters,
-            self.max_positional,
-            self.max_depth,
-            self.max_complexity,
-            self.allowed_numbers,
-            self.max_string_repeats,
-            self.ignored_strings,
-            self.assertion_modules,
-            self.min_assertions,
-            self.duplicate_min_tokens,
-            self.duplicate_min_lines,
-            self.cycle_depth,
-            self.distance_depth,
-            self.distance_min_modules,
-            self.max_distance,
-        )
+        format!("{self:?}")
     }
 }

@@ -210,12 +210,7 @@ pub fn package_cycles(
 }
 
 pub(crate) fn check_cycles(ctx: &Ctx, graph: &ImportGraph, out: &mut Vec<Raw>) {
-    let by_name: FxHashMap<&str, usize> = ctx
-        .modules
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.module, i))
-        .collect();
+    let by_name = &ctx.by_name;
     for cycle in package_cycles(ctx.modules, graph, ctx.config.cycle_depth) {
         let Some((importer, _, line)) = cycle.steps.first() else {
             continue;
@@ -276,12 +271,7 @@ pub(crate) fn check_cycles(ctx: &Ctx, graph: &ImportGraph, out: &mut Vec<Raw>) {
 
 pub(crate) fn check_distance(ctx: &Ctx, graph: &ImportGraph, out: &mut Vec<Raw>) {
     let config = ctx.config;
-    let by_name: FxHashMap<&str, usize> = ctx
-        .modules
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.module, i))
-        .collect();
+    let by_name = &ctx.by_name;
     for p in package_metrics(ctx.modules, graph, config.distance_depth) {
         if p.modules < config.distance_min_modules || p.distance <= config.max_distance {
             continue;

@@ -134,6 +134,8 @@ impl Outcome {
 pub(crate) struct Ctx<'a> {
     pub modules: &'a [ModuleInput<'a>],
     pub config: &'a RulesConfig,
+    /// Module name → index into `modules`.
+    pub by_name: rustc_hash::FxHashMap<&'a str, usize>,
 }
 
 impl Ctx<'_> {
@@ -160,7 +162,15 @@ pub(crate) struct Raw {
 
 /// Run every enabled rule.
 pub fn check(modules: &[ModuleInput], graph: &ImportGraph, config: &RulesConfig) -> Outcome {
-    let ctx = Ctx { modules, config };
+    let ctx = Ctx {
+        modules,
+        config,
+        by_name: modules
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.module, i))
+            .collect(),
+    };
     let mut raw: Vec<Raw> = Vec::new();
     let mut timings_ms = Vec::new();
     let mut stage = |name: &'static str, started: std::time::Instant| {

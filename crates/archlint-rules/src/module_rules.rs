@@ -228,28 +228,25 @@ pub(crate) fn check_module(ctx: &Ctx, m: usize, out: &mut Vec<Raw>) {
     }
 
     if e.on(RepeatedString::CODE) {
-        let mut seen: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+        // Each string's occurrences (the first gives the location), in order of first use.
+        let mut seen: FxHashMap<&str, Vec<&archlint_facts::Literal>> = FxHashMap::default();
         let mut order: Vec<&str> = Vec::new();
         for s in &facts.code.compared_strings {
             if config.ignored_strings.iter().any(|i| i == &s.value) {
                 continue;
             }
-            let lines = seen.entry(s.value.as_str()).or_insert_with(|| {
-                order.push(s.value.as_str());
-                Vec::new()
-            });
-            lines.push(s.line);
+            seen.entry(s.value.as_str())
+                .or_insert_with(|| {
+                    order.push(s.value.as_str());
+                    Vec::new()
+                })
+                .push(s);
         }
         for value in order {
-            let lines = &seen[value];
-            if lines.len() as u32 > config.max_string_repeats {
-                let first = facts
-                    .code
-                    .compared_strings
-                    .iter()
-                    .find(|s| s.value == value)
-                    .map(|s| (s.line, s.column))
-                    .unwrap_or((1, 1));
+            let uses = &seen[value];
+            if uses.len() as u32 > config.max_string_repeats {
+                let first = (uses[0].line, uses[0].column);
+                let lines: Vec<u32> = uses.iter().map(|s| s.line).collect();
                 let shown: Vec<String> = lines.iter().map(u32::to_string).collect();
                 e.push(
                     RepeatedString::CODE,

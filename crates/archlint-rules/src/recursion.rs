@@ -37,11 +37,7 @@ pub(crate) fn resolve_relative(
 
 pub(crate) fn check(ctx: &Ctx, out: &mut Vec<Raw>) {
     let modules = ctx.modules;
-    let by_name: FxHashMap<&str, usize> = modules
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.module, i))
-        .collect();
+    let by_name = &ctx.by_name;
     // Per module: function qualname → index, and the class qualnames.
     let functions: Vec<FxHashMap<&str, usize>> = modules
         .iter()
