@@ -300,3 +300,50 @@ fn metrics_lists_functions_classes_and_packages() {
         .success()
         .stdout(predicate::str::contains("most complex functions:"));
 }
+
+#[test]
+fn a_damaged_stored_result_is_recomputed() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path());
+    let cache = dir.path().join(".cache");
+    let run = || {
+        let out = archlint()
+            .args(["check", "--format", "json", "--cache-dir"])
+            .arg(&cache)
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let cold = run();
+    let stored: Vec<_> = walk(&cache)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".result-"))
+        .collect();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    let mut bytes = std::fs::read(&stored[0]).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&stored[0], bytes).unwrap();
+    let again = run();
+    assert_eq!(again["cache"]["parsed"], 0);
+    assert!(
+        again["rules"]["timings_ms"]["modules"].is_number(),
+        "evaluated again"
+    );
+    assert_eq!(again["rules"]["findings"], cold["rules"]["findings"]);
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
