@@ -63,118 +63,23 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         ),
         None => None,
     };
-    // The dependency checks run when configured (or asked for), reading the environment while
-    // the code is parsed.
-    let root = match &args.project.path {
-        Some(p) => p.clone(),
-        None => std::env::current_dir()?,
-    };
-    // The configuration decides whether the dependency checks and the rules run (read here
-    // once; the engine reads it again for the contracts).
-    let config = if args.no_deps && args.no_rules {
-        None
-    } else {
-        match &args.project.config {
-            Some(p) => Some(archlint_contracts::config::load_config(p)?),
-            None => archlint_contracts::config::discover_config(&root).unwrap_or(None),
-        }
-    };
-    let config_for_deps = if args.no_deps { None } else { config.as_ref() };
-    let with_deps = !args.no_deps && (args.deps || crate::deps_cmd::configured(config_for_deps));
-    let with_rules =
-        !args.no_rules && (args.rules || crate::rules_cmd::configured(config.as_ref()));
-    // Bad rule settings are a configuration error before any work is done.
-    let rules_config = if with_rules {
-        Some(crate::rules_cmd::settings(config.as_ref())?)
-    } else {
-        None
-    };
-    let counter = std::sync::Arc::new(archlint_engine::Progress::default());
-    let display =
-        crate::progress::Display::start(&counter, crate::progress::wanted(args.project.quiet));
-    let load = || {
-        archlint_engine::load_project(&ProjectOptions {
-            path: args.project.path.clone(),
-            config: args.project.config.clone(),
-            require_config: !with_deps && !with_rules,
-            cache: cache_flags(&args.project),
-            keep_facts: with_deps,
-            result_tag: rules_config.as_ref().map(crate::rules_cmd::result_tag),
-            progress: Some(counter.clone()),
-        })
-    };
-    let (mut project, mut deps) = if with_deps {
-        let (project, run) = crate::deps_cmd::check_dependencies(
-            &root,
-            config_for_deps,
-            &args.env,
-            &cache_flags(&args.project),
-            || load().map(Some),
-        )?;
-        (project.expect("loaded above"), Some(run))
-    } else {
-        (load()?, None)
-    };
-    display.finish();
-    let contracts_config = project
-        .config
-        .as_ref()
-        .map(|c| c.contracts.clone())
-        .unwrap_or_default();
-    let mut rules = rules_config
-        .as_ref()
-        .map(|config| crate::rules_cmd::run(&project, config));
-    if contracts_config.is_empty() && deps.is_none() && rules.is_none() {
-        let path = project
-            .config
-            .as_ref()
-            .map(|c| c.path.display().to_string())
-            .unwrap_or_default();
-        bail!(
-            "{path}: no contracts found (each contract goes in an 'importlinter:contract:<id>' section, \
-             or a [[tool.importlinter.contracts]] / [[tool.archlint.contracts]] table)"
-        );
-    }
-    let mut selected = contracts_config;
-    if !args.contracts.is_empty() {
-        let path = project
-            .config
-            .as_ref()
-            .map(|c| c.path.display().to_string())
-            .unwrap_or_default();
-        for wanted in &args.contracts {
-            if !selected
-                .iter()
-                .any(|c| c.id.as_deref() == Some(wanted.as_str()))
-            {
-                bail!("no contract with id '{wanted}' in {path}");
-            }
-        }
-        selected.retain(|c| c.id.as_ref().is_some_and(|id| args.contracts.contains(id)));
-    }
-    // A contract with bad options is reported as an error; the others are still checked.
-    let mut errors = Vec::new();
-    let mut contracts: Vec<Contract> = Vec::new();
-    for contract_config in &selected {
-        match Contract::from_config(contract_config) {
-            Ok(c) => contracts.push(c),
-            Err(e) => errors.push(e),
-        }
-    }
-
-    let checking = Instant::now();
-    let outcomes: Vec<Result<ContractResult, archlint_contracts::ContractError>> = contracts
-        .par_iter()
-        .map(|c| c.check(&project.graph, &project.settings))
-        .collect();
-    project.timings.contracts_ms = ms(checking);
-    let mut results = Vec::new();
-    for outcome in outcomes {
-        match outcome {
-            Ok(r) => results.push(r),
-            Err(e) => errors.push(e),
-        }
-    }
+    let Analysis {
+        project,
+        mut results,
+        errors,
+        mut deps,
+        mut rules,
+    } = analyze(&Selection {
+        project: &args.project,
+        env: &args.env,
+        deps: args.deps,
+        no_deps: args.no_deps,
+        rules: args.rules,
+        no_rules: args.no_rules,
+        contracts: &args.contracts,
+        keep_facts: false,
+        require_checks: true,
+    })?;
     // The baseline: accepted findings are taken out before anything is reported.
     let baseline_file = args
         .baseline
@@ -346,4 +251,152 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
             ExitCode::from(1)
         },
     )
+}
+
+/// What to analyse: the project and which checks to run.
+pub struct Selection<'a> {
+    pub project: &'a ProjectArgs,
+    pub env: &'a crate::deps_cmd::EnvArgs,
+    pub deps: bool,
+    pub no_deps: bool,
+    pub rules: bool,
+    pub no_rules: bool,
+    /// Only these contract ids (all when empty).
+    pub contracts: &'a [String],
+    /// Keep every file's facts on the project.
+    pub keep_facts: bool,
+    /// Fail when there is nothing to check (no contracts, dependency policy or rules).
+    pub require_checks: bool,
+}
+
+/// The result of an analysis, before any report.
+pub struct Analysis {
+    pub project: Project,
+    pub results: Vec<ContractResult>,
+    /// Contracts that could not be checked.
+    pub errors: Vec<archlint_contracts::ContractError>,
+    pub deps: Option<crate::deps_cmd::DepsRun>,
+    pub rules: Option<crate::rules_cmd::RulesRun>,
+}
+
+/// Parse, build the graph and run the selected checks.
+pub fn analyze(sel: &Selection<'_>) -> Result<Analysis> {
+    // The dependency checks run when configured (or asked for), reading the environment while
+    // the code is parsed.
+    let root = match &sel.project.path {
+        Some(p) => p.clone(),
+        None => std::env::current_dir()?,
+    };
+    // The configuration decides whether the dependency checks and the rules run (read here
+    // once; the engine reads it again for the contracts).
+    let config = if sel.no_deps && sel.no_rules {
+        None
+    } else {
+        match &sel.project.config {
+            Some(p) => Some(archlint_contracts::config::load_config(p)?),
+            None => archlint_contracts::config::discover_config(&root).unwrap_or(None),
+        }
+    };
+    let config_for_deps = if sel.no_deps { None } else { config.as_ref() };
+    let with_deps = !sel.no_deps && (sel.deps || crate::deps_cmd::configured(config_for_deps));
+    let with_rules = !sel.no_rules && (sel.rules || crate::rules_cmd::configured(config.as_ref()));
+    // Bad rule settings are a configuration error before any work is done.
+    let rules_config = if with_rules {
+        Some(crate::rules_cmd::settings(config.as_ref())?)
+    } else {
+        None
+    };
+    let counter = std::sync::Arc::new(archlint_engine::Progress::default());
+    let display =
+        crate::progress::Display::start(&counter, crate::progress::wanted(sel.project.quiet));
+    let load = || {
+        archlint_engine::load_project(&ProjectOptions {
+            path: sel.project.path.clone(),
+            config: sel.project.config.clone(),
+            require_config: sel.require_checks && !with_deps && !with_rules,
+            cache: cache_flags(sel.project),
+            keep_facts: with_deps || sel.keep_facts,
+            result_tag: rules_config.as_ref().map(crate::rules_cmd::result_tag),
+            progress: Some(counter.clone()),
+        })
+    };
+    let (mut project, deps) = if with_deps {
+        let (project, run) = crate::deps_cmd::check_dependencies(
+            &root,
+            config_for_deps,
+            sel.env,
+            &cache_flags(sel.project),
+            || load().map(Some),
+        )?;
+        (project.expect("loaded above"), Some(run))
+    } else {
+        (load()?, None)
+    };
+    display.finish();
+    let contracts_config = project
+        .config
+        .as_ref()
+        .map(|c| c.contracts.clone())
+        .unwrap_or_default();
+    let rules = rules_config
+        .as_ref()
+        .map(|config| crate::rules_cmd::run(&project, config));
+    if sel.require_checks && contracts_config.is_empty() && deps.is_none() && rules.is_none() {
+        let path = project
+            .config
+            .as_ref()
+            .map(|c| c.path.display().to_string())
+            .unwrap_or_default();
+        bail!(
+            "{path}: no contracts found (each contract goes in an 'importlinter:contract:<id>' section, \
+             or a [[tool.importlinter.contracts]] / [[tool.archlint.contracts]] table)"
+        );
+    }
+    let mut selected = contracts_config;
+    if !sel.contracts.is_empty() {
+        let path = project
+            .config
+            .as_ref()
+            .map(|c| c.path.display().to_string())
+            .unwrap_or_default();
+        for wanted in sel.contracts {
+            if !selected
+                .iter()
+                .any(|c| c.id.as_deref() == Some(wanted.as_str()))
+            {
+                bail!("no contract with id '{wanted}' in {path}");
+            }
+        }
+        selected.retain(|c| c.id.as_ref().is_some_and(|id| sel.contracts.contains(id)));
+    }
+    // A contract with bad options is reported as an error; the others are still checked.
+    let mut errors = Vec::new();
+    let mut contracts: Vec<Contract> = Vec::new();
+    for contract_config in &selected {
+        match Contract::from_config(contract_config) {
+            Ok(c) => contracts.push(c),
+            Err(e) => errors.push(e),
+        }
+    }
+
+    let checking = Instant::now();
+    let outcomes: Vec<Result<ContractResult, archlint_contracts::ContractError>> = contracts
+        .par_iter()
+        .map(|c| c.check(&project.graph, &project.settings))
+        .collect();
+    project.timings.contracts_ms = ms(checking);
+    let mut results = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Ok(r) => results.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    Ok(Analysis {
+        project,
+        results,
+        errors,
+        deps,
+        rules,
+    })
 }

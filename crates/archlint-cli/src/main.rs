@@ -4,9 +4,11 @@ mod analysis;
 mod baseline;
 mod cache_cmd;
 mod deps_cmd;
+mod export_cmd;
 mod graph_cmd;
 mod html_page;
 mod merge_cmd;
+mod neo4j_cmd;
 mod perf_cmd;
 mod progress;
 mod query_cmd;
@@ -53,6 +55,8 @@ enum Command {
     Rules(rules_cmd::RulesArgs),
     /// Complexity, size and coupling figures of every function, class and package.
     Metrics(rules_cmd::MetricsArgs),
+    /// Export the analysis: to PostgreSQL (incrementally), or as files for Neo4j.
+    Export(export_cmd::ExportArgs),
     /// Answer JSON questions about the import graph (one per line on stdin); used by the
     /// Python API.
     Query(query_cmd::QueryArgs),
@@ -199,6 +203,7 @@ fn main() -> ExitCode {
         Command::Graph(a) => a.project.threads,
         Command::Query(a) => a.project.threads,
         Command::Metrics(a) => a.project.threads,
+        Command::Export(a) => export_cmd::threads(a),
         Command::Rules(_)
         | Command::Cache(_)
         | Command::Deps(_)
@@ -221,6 +226,7 @@ fn main() -> ExitCode {
         Command::Perf(args) => perf_cmd::run(&args),
         Command::Merge(args) => merge_cmd::run(&args),
         Command::Query(args) => query_cmd::run(&args),
+        Command::Export(args) => export_cmd::run(&args),
     };
     match result {
         Ok(code) => code,

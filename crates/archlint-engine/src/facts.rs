@@ -606,6 +606,12 @@ impl Scan<'_> {
         self.outcomes.iter().map(|o| o.hash).collect()
     }
 
+    /// Each file's content hash, in file order, where it was computed (not for files read
+    /// without a cache, nor unreadable or too large ones).
+    pub fn file_hashes(&self) -> Vec<Option<CacheKey>> {
+        self.outcomes.iter().map(|o| o.hash).collect()
+    }
+
     /// The cache directory in use, if any.
     pub fn disk(&self) -> Option<&DiskCache> {
         self.disk.as_ref()

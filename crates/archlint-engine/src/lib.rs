@@ -98,6 +98,8 @@ pub struct Project {
     pub warnings: Vec<String>,
     pub timings: Timings,
     pub cache: CacheReport,
+    /// Each file's BLAKE3 content hash, in the order of `files`, where the cache computed it.
+    pub content_hashes: Vec<Option<archlint_cache::CacheKey>>,
     /// Every file's facts, in the order of `files`, when asked for.
     pub facts: Option<Vec<std::sync::Arc<archlint_facts::ModuleFacts>>>,
     /// The stored result for [`ProjectOptions::result_tag`], when the project is unchanged.
@@ -213,6 +215,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         include_dynamic_imports: settings.include_dynamic_imports,
     };
     let hashes = scan.hashes();
+    let content_hashes = scan.file_hashes();
     let structure = graph_cache::structure_key(
         scan.fingerprint(),
         &graph_options,
@@ -345,6 +348,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
             contracts_ms: 0.0,
         },
         cache,
+        content_hashes,
         facts: kept_facts,
         stored_result,
         result_slot,

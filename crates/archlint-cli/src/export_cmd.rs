@@ -1,0 +1,385 @@
+//! `archlint export`: analysis results into PostgreSQL, or into files for Neo4j.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Result, anyhow};
+use archlint_findings::{Check, Report};
+use archlint_graph::{GraphOptions, ModuleInput, ResolvedImport};
+use archlint_store::{
+    ContractRow, DistributionRow, FindingRow, ImportRow, LicenseRow, ModuleKey, ModuleRows,
+    RunInput, VulnerabilityRow,
+};
+use clap::{Subcommand, ValueEnum};
+use rustc_hash::FxHashSet;
+use serde::Serialize;
+
+use crate::ProjectArgs;
+use crate::analysis::{Analysis, Selection, analyze};
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[command(subcommand)]
+    target: ExportTarget,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportTarget {
+    /// Write the analysis to PostgreSQL: modules, imports, contracts, findings, distributions,
+    /// licenses, vulnerabilities and timings. Only modules whose content changed are rewritten.
+    Postgres(PostgresArgs),
+    /// Write node and relationship CSV files for `neo4j-admin database import`, and an
+    /// equivalent Cypher script for a running server.
+    Neo4j(crate::neo4j_cmd::Neo4jArgs),
+}
+
+/// What to analyse before exporting.
+#[derive(Debug, clap::Args)]
+pub struct AnalysisArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Also check dependencies (the default when a dependency policy is configured).
+    #[arg(long, conflicts_with = "no_deps")]
+    pub deps: bool,
+    /// Skip the dependency checks.
+    #[arg(long)]
+    pub no_deps: bool,
+    /// Also run the code-structure rules (the default when configured).
+    #[arg(long, conflicts_with = "no_rules")]
+    pub rules: bool,
+    /// Skip the code-structure rules.
+    #[arg(long)]
+    pub no_rules: bool,
+    #[command(flatten)]
+    pub env: crate::deps_cmd::EnvArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct PostgresArgs {
+    #[command(flatten)]
+    analysis: AnalysisArgs,
+    /// The database, e.g. postgres://user@127.0.0.1:5432/archlint (env ARCHLINT_DATABASE_URL).
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Seconds to wait for the server to accept the connection.
+    #[arg(long, default_value_t = 10)]
+    connect_timeout: u64,
+    /// What to print about the export.
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    format: SummaryFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SummaryFormat {
+    Text,
+    Json,
+}
+
+pub fn threads(args: &ExportArgs) -> Option<usize> {
+    match &args.target {
+        ExportTarget::Postgres(a) => a.analysis.project.threads,
+        ExportTarget::Neo4j(a) => a.analysis.project.threads,
+    }
+}
+
+pub fn run(args: &ExportArgs) -> Result<ExitCode> {
+    match &args.target {
+        ExportTarget::Postgres(a) => postgres(a),
+        ExportTarget::Neo4j(a) => crate::neo4j_cmd::run(a),
+    }
+}
+
+/// An analysis with everything an export writes: every file's facts and the findings model.
+pub struct Gathered {
+    pub analysis: Analysis,
+    pub report: Report,
+    pub analysis_ms: f64,
+}
+
+pub fn gather(args: &AnalysisArgs) -> Result<Gathered> {
+    let started = Instant::now();
+    let analysis = analyze(&Selection {
+        project: &args.project,
+        env: &args.env,
+        deps: args.deps,
+        no_deps: args.no_deps,
+        rules: args.rules,
+        no_rules: args.no_rules,
+        contracts: &[],
+        keep_facts: true,
+        require_checks: false,
+    })?;
+    let analysis_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let report = crate::report::build(
+        &analysis.project,
+        &analysis.results,
+        analysis.deps.as_ref(),
+        analysis.rules.as_ref(),
+        analysis_ms / 1000.0,
+    );
+    Ok(Gathered {
+        analysis,
+        report,
+        analysis_ms,
+    })
+}
+
+/// The name a serialized enum goes by (`"error"`), or its `verdict` tag.
+fn tag<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Object(o)) => o
+            .get("verdict")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// Each module's key: name, path, and content hash (hashed here when the cache did not).
+pub fn module_keys(g: &Gathered) -> Vec<ModuleKey> {
+    let project = &g.analysis.project;
+    project
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let hash = match project.content_hashes.get(i).copied().flatten() {
+                Some(h) => h.to_hex(),
+                None => match std::fs::read(&f.path) {
+                    Ok(bytes) => archlint_cache::content_hash(&bytes).to_hex(),
+                    Err(_) => "unreadable".into(),
+                },
+            };
+            ModuleKey {
+                name: f.module.clone(),
+                path: archlint_engine::display_path(&project.root, &f.path),
+                is_package: f.is_package,
+                content_hash: hash,
+            }
+        })
+        .collect()
+}
+
+/// Every import of the file at `index`, resolved as the graph resolves it, with external
+/// imports kept (as their top-level package).
+pub fn resolved_imports(
+    g: &Gathered,
+    names: &FxHashSet<&str>,
+    index: usize,
+) -> Vec<ResolvedImport> {
+    let project = &g.analysis.project;
+    let Some(facts) = project.facts.as_ref().and_then(|f| f.get(index)) else {
+        return Vec::new();
+    };
+    let file = &project.files[index];
+    let settings = &project.settings;
+    let options = GraphOptions {
+        include_external_packages: true,
+        exclude_type_checking_imports: settings.exclude_type_checking_imports,
+        include_dynamic_imports: settings.include_dynamic_imports,
+    };
+    archlint_graph::resolve_imports(
+        &ModuleInput {
+            name: &file.module,
+            is_package: file.is_package,
+            facts,
+        },
+        names,
+        &settings.root_packages,
+        &options,
+    )
+}
+
+/// The name of an import's kind in exports.
+pub fn kind_name(kind: archlint_facts::ImportKind) -> &'static str {
+    match kind {
+        archlint_facts::ImportKind::Import => "import",
+        archlint_facts::ImportKind::From => "from",
+        archlint_facts::ImportKind::Star => "star",
+        archlint_facts::ImportKind::Dynamic => "dynamic",
+    }
+}
+
+fn module_rows(g: &Gathered, names: &FxHashSet<&str>, index: usize) -> ModuleRows {
+    let project = &g.analysis.project;
+    let Some(facts) = project.facts.as_ref().and_then(|f| f.get(index)) else {
+        return ModuleRows::default();
+    };
+    ModuleRows {
+        size_bytes: facts.bytes as i64,
+        lines: facts.lines as i32,
+        classes: facts.classes.len() as i32,
+        functions: facts.functions.len() as i32,
+        imports: resolved_imports(g, names, index)
+            .into_iter()
+            .map(|r| ImportRow {
+                imported: r.target,
+                external: r.external,
+                line: r.detail.line as i32,
+                column: r.detail.column as i32,
+                kind: kind_name(r.detail.kind),
+                type_checking: r.detail.type_checking,
+                in_function: r.detail.in_function,
+            })
+            .collect(),
+    }
+}
+
+/// Everything of the run apart from the modules.
+fn run_input(g: &Gathered) -> RunInput {
+    let a = &g.analysis;
+    let project = &a.project;
+    let contracts = a
+        .results
+        .iter()
+        .map(|r| ContractRow {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            kind: r.kind.clone(),
+            kept: r.kept,
+            violations: r.violations.len() as i32,
+        })
+        .collect();
+    let findings = g
+        .report
+        .findings
+        .iter()
+        .map(|f| FindingRow {
+            check_kind: match &f.check {
+                Check::Contract { .. } => "contract",
+                Check::Dependencies { .. } => "dependencies",
+                Check::Rule { .. } => "rule",
+                Check::Sources => "sources",
+            }
+            .into(),
+            check_name: f.check.name(),
+            code: f.code.clone(),
+            severity: tag(&f.severity),
+            message: f.message.clone(),
+            path: f.location.as_ref().map(|l| l.path.clone()),
+            line: f.location.as_ref().and_then(|l| l.line).map(|l| l as i32),
+            column: f.location.as_ref().and_then(|l| l.column).map(|c| c as i32),
+            identity: f.identity.clone(),
+            suppressed: f.suppressed.clone(),
+            chain: serde_json::to_value(&f.chain).unwrap_or_default(),
+        })
+        .collect();
+    let mut distributions = Vec::new();
+    let mut licenses = Vec::new();
+    let mut vulnerabilities = Vec::new();
+    if let Some(deps) = &a.deps {
+        for p in &deps.report.packages {
+            let normalized = archlint_inventory::normalize_name(&p.name);
+            distributions.push(DistributionRow {
+                name: p.name.clone(),
+                normalized: normalized.clone(),
+                version: p.version.clone(),
+                role: tag(&p.role),
+                editable: p.editable,
+            });
+            licenses.push(LicenseRow {
+                distribution: normalized,
+                expression: p.license.expression.clone(),
+                status: tag(&p.license.status),
+                source: p.license.source.as_ref().map(tag),
+                verdict: tag(&p.verdict),
+                raw: p.license.raw.clone(),
+            });
+        }
+        if let Some(audit) = &deps.audit {
+            for pkg in &audit.checked {
+                for v in &pkg.vulnerabilities {
+                    vulnerabilities.push(VulnerabilityRow {
+                        distribution: pkg.name.clone(),
+                        version: pkg.version.clone(),
+                        advisory: v.id.clone(),
+                        aliases: v.aliases.clone(),
+                        summary: v.summary.clone(),
+                        fixed: v.fixed.clone(),
+                    });
+                }
+            }
+        }
+    }
+    let t = &project.timings;
+    let mut timings = vec![
+        ("discover".to_owned(), t.discover_ms),
+        ("parse".to_owned(), t.parse_ms),
+        ("graph".to_owned(), t.graph_ms),
+        ("contracts".to_owned(), t.contracts_ms),
+    ];
+    if let Some(deps) = &a.deps {
+        timings.push(("dependencies".into(), deps.total_ms));
+    }
+    timings.push(("analysis".into(), g.analysis_ms));
+    RunInput {
+        project_root: project
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| project.root.clone())
+            .display()
+            .to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        analysis_ms: g.analysis_ms,
+        contracts,
+        findings,
+        distributions,
+        licenses,
+        vulnerabilities,
+        timings,
+    }
+}
+
+fn postgres(args: &PostgresArgs) -> Result<ExitCode> {
+    let url = args
+        .url
+        .clone()
+        .or_else(|| {
+            std::env::var("ARCHLINT_DATABASE_URL")
+                .ok()
+                .filter(|u| !u.is_empty())
+        })
+        .ok_or_else(|| anyhow!("no database given: pass --url URL or set ARCHLINT_DATABASE_URL"))?;
+    let mut target = archlint_store::Target::new(url);
+    target.connect_timeout = std::time::Duration::from_secs(args.connect_timeout.max(1));
+    let g = gather(&args.analysis)?;
+    crate::render::print_diagnostics(&g.analysis.project);
+    let keys = module_keys(&g);
+    let run = run_input(&g);
+    let names: FxHashSet<&str> = g
+        .analysis
+        .project
+        .files
+        .iter()
+        .map(|f| f.module.as_str())
+        .collect();
+    let mut rows = |indices: &[usize]| -> Vec<ModuleRows> {
+        use rayon::prelude::*;
+        indices
+            .par_iter()
+            .map(|&i| module_rows(&g, &names, i))
+            .collect()
+    };
+    let summary = archlint_store::export(&target, &run, &keys, &mut rows)?;
+    match args.format {
+        SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+        SummaryFormat::Text => {
+            if !args.analysis.project.quiet {
+                println!(
+                    "archlint: exported run {} ({} modules: {} written, {} removed; {} imports; \
+                     {} findings) in {:.0} ms",
+                    summary.run_id,
+                    summary.modules,
+                    summary.modules_written,
+                    summary.modules_removed,
+                    summary.imports,
+                    summary.findings,
+                    summary.elapsed_ms
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,574 @@
+//! Connecting, migrating and writing one run in one transaction.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{Client, NoTls, Transaction};
+
+use crate::schema::{MIGRATIONS, SCHEMA_VERSION};
+use crate::{ModuleKey, ModuleRows, RunInput, StoreError, Target};
+
+/// What an export did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExportSummary {
+    pub project_id: i64,
+    pub run_id: i64,
+    pub schema_version: i32,
+    pub modules: usize,
+    /// Modules new or changed since the previous run, whose rows were (re)written.
+    pub modules_written: usize,
+    pub modules_removed: usize,
+    pub imports_written: usize,
+    pub imports: i64,
+    pub findings: usize,
+    pub elapsed_ms: f64,
+}
+
+/// Every archlint writer takes this transaction-scoped lock first, so concurrent exports (and
+/// migrations) into one database run one after the other.
+const LOCK_KEY: i64 = 0x0061_7263_6c69_6e74;
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        StoreError::Database(describe(&e))
+    }
+}
+
+/// A message for a driver error: the server's own words when it sent some.
+fn describe(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        let mut out = format!("{} ({})", db.message(), db.code().code());
+        if let Some(detail) = db.detail() {
+            out.push_str(&format!("; {detail}"));
+        }
+        if let Some(hint) = db.hint() {
+            out.push_str(&format!("; hint: {hint}"));
+        }
+        return out;
+    }
+    if e.is_closed() {
+        return "the connection was closed during the export; nothing was written".into();
+    }
+    let mut out = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        out.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    out
+}
+
+/// `host:port/database` of a configuration, without credentials.
+fn where_to(config: &tokio_postgres::Config) -> String {
+    let host = config
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            tokio_postgres::config::Host::Tcp(name) => name.clone(),
+            tokio_postgres::config::Host::Unix(path) => path.display().to_string(),
+        })
+        .unwrap_or_else(|| "localhost".into());
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let db = config
+        .get_dbname()
+        .or(config.get_user())
+        .unwrap_or("postgres");
+    format!("{host}:{port}/{db}")
+}
+
+async fn connect(target: &Target) -> Result<Client, StoreError> {
+    let mut config: tokio_postgres::Config = target
+        .url
+        .parse()
+        .map_err(|e: tokio_postgres::Error| StoreError::Url(describe(&e)))?;
+    if config.get_application_name().is_none() {
+        config.application_name("archlint");
+    }
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(target.connect_timeout);
+    }
+    let (client, connection) = config
+        .connect(NoTls)
+        .await
+        .map_err(|e| StoreError::Connect {
+            target: where_to(&config),
+            reason: describe(&e),
+        })?;
+    // The connection is driven on the runtime; it ends when the client is dropped.
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(client)
+}
+
+/// Bring the schema up to [`SCHEMA_VERSION`] inside `tx`; refuse a newer one.
+async fn migrate(tx: &Transaction<'_>) -> Result<i32, StoreError> {
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY])
+        .await?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS archlint_schema (
+             version      integer PRIMARY KEY,
+             applied_at   timestamptz NOT NULL DEFAULT now(),
+             tool_version text NOT NULL
+         )",
+    )
+    .await?;
+    let found: i32 = tx
+        .query_one("SELECT coalesce(max(version), 0) FROM archlint_schema", &[])
+        .await?
+        .get(0);
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        tx.batch_execute(sql).await?;
+        tx.execute(
+            "INSERT INTO archlint_schema (version, tool_version) VALUES ($1, $2)",
+            &[&(i as i32 + 1), &env!("CARGO_PKG_VERSION")],
+        )
+        .await?;
+    }
+    Ok(SCHEMA_VERSION)
+}
+
+pub(crate) async fn migrate_only(target: &Target) -> Result<i32, StoreError> {
+    let mut client = connect(target).await?;
+    let tx = client.transaction().await?;
+    let version = migrate(&tx).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// Rows for one binary COPY.
+struct Copy {
+    writer: std::pin::Pin<Box<BinaryCopyInWriter>>,
+    rows: u64,
+}
+
+impl Copy {
+    async fn start(
+        tx: &Transaction<'_>,
+        statement: &str,
+        types: &[Type],
+    ) -> Result<Self, StoreError> {
+        let sink = tx.copy_in(statement).await?;
+        Ok(Copy {
+            writer: Box::pin(BinaryCopyInWriter::new(sink, types)),
+            rows: 0,
+        })
+    }
+
+    async fn row(&mut self, values: &[&(dyn ToSql + Sync)]) -> Result<(), StoreError> {
+        self.rows += 1;
+        Ok(self.writer.as_mut().write(values).await?)
+    }
+
+    async fn finish(mut self) -> Result<u64, StoreError> {
+        self.writer.as_mut().finish().await?;
+        Ok(self.rows)
+    }
+}
+
+pub(crate) async fn export(
+    target: &Target,
+    run: &RunInput,
+    modules: &[ModuleKey],
+    rows: &mut dyn FnMut(&[usize]) -> Vec<ModuleRows>,
+) -> Result<ExportSummary, StoreError> {
+    let started = Instant::now();
+    let mut client = connect(target).await?;
+    let tx = client.transaction().await?;
+    let schema_version = migrate(&tx).await?;
+
+    let project_id: i64 = tx
+        .query_one(
+            "WITH created AS (
+                 INSERT INTO projects (root) VALUES ($1) ON CONFLICT (root) DO NOTHING RETURNING id
+             )
+             SELECT id FROM created UNION ALL SELECT id FROM projects WHERE root = $1",
+            &[&run.project_root],
+        )
+        .await?
+        .get(0);
+
+    // What the database holds; a module is rewritten when its hash or path changed.
+    let mut stored: HashMap<String, (String, String, bool)> = HashMap::new();
+    for row in tx
+        .query(
+            "SELECT name, content_hash, path, is_package FROM modules WHERE project_id = $1",
+            &[&project_id],
+        )
+        .await?
+    {
+        stored.insert(row.get(0), (row.get(1), row.get(2), row.get(3)));
+    }
+    let changed: Vec<usize> = modules
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| {
+            stored.get(&m.name).is_none_or(|(hash, path, is_package)| {
+                *hash != m.content_hash || *path != m.path || *is_package != m.is_package
+            })
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let current: std::collections::HashSet<&str> =
+        modules.iter().map(|m| m.name.as_str()).collect();
+    let removed: Vec<String> = stored
+        .keys()
+        .filter(|name| !current.contains(name.as_str()))
+        .cloned()
+        .collect();
+    let mut deleted: Vec<String> = changed
+        .iter()
+        .map(|&i| &modules[i].name)
+        .filter(|name| stored.contains_key(*name))
+        .cloned()
+        .collect();
+    deleted.extend(removed.iter().cloned());
+
+    let kept = run.contracts.iter().filter(|c| c.kept).count() as i32;
+    let broken = run.contracts.len() as i32 - kept;
+    let run_id: i64 = tx
+        .query_one(
+            "INSERT INTO runs (project_id, tool_version, modules, imports, modules_written,
+                               modules_removed, contracts_kept, contracts_broken, findings,
+                               analysis_ms)
+             VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8, $9) RETURNING id",
+            &[
+                &project_id,
+                &run.tool_version,
+                &(modules.len() as i32),
+                &(changed.len() as i32),
+                &(removed.len() as i32),
+                &kept,
+                &broken,
+                &(run.findings.len() as i32),
+                &run.analysis_ms,
+            ],
+        )
+        .await?
+        .get(0);
+
+    if !deleted.is_empty() {
+        // Their imports go with them (ON DELETE CASCADE).
+        tx.execute(
+            "DELETE FROM modules WHERE project_id = $1 AND name = ANY($2)",
+            &[&project_id, &deleted],
+        )
+        .await?;
+    }
+
+    let written = if changed.is_empty() {
+        Vec::new()
+    } else {
+        rows(&changed)
+    };
+    if written.len() != changed.len() {
+        return Err(StoreError::Runtime(format!(
+            "internal error: rows for {} modules, expected {}",
+            written.len(),
+            changed.len()
+        )));
+    }
+    let mut imports_written = 0usize;
+    if !changed.is_empty() {
+        let mut copy = Copy::start(
+            &tx,
+            "COPY modules (project_id, name, path, is_package, content_hash, size_bytes, lines,
+                           classes, functions, written_run) FROM STDIN BINARY",
+            &[
+                Type::INT8,
+                Type::TEXT,
+                Type::TEXT,
+                Type::BOOL,
+                Type::TEXT,
+                Type::INT8,
+                Type::INT4,
+                Type::INT4,
+                Type::INT4,
+                Type::INT8,
+            ],
+        )
+        .await?;
+        for (&i, r) in changed.iter().zip(&written) {
+            let m = &modules[i];
+            copy.row(&[
+                &project_id,
+                &m.name,
+                &m.path,
+                &m.is_package,
+                &m.content_hash,
+                &r.size_bytes,
+                &r.lines,
+                &r.classes,
+                &r.functions,
+                &run_id,
+            ])
+            .await?;
+        }
+        copy.finish().await?;
+
+        let mut copy = Copy::start(
+            &tx,
+            "COPY imports (project_id, importer, imported, external, line, col, kind,
+                           type_checking, in_function) FROM STDIN BINARY",
+            &[
+                Type::INT8,
+                Type::TEXT,
+                Type::TEXT,
+                Type::BOOL,
+                Type::INT4,
+                Type::INT4,
+                Type::TEXT,
+                Type::BOOL,
+                Type::BOOL,
+            ],
+        )
+        .await?;
+        for (&i, r) in changed.iter().zip(&written) {
+            let importer = &modules[i].name;
+            for imp in &r.imports {
+                copy.row(&[
+                    &project_id,
+                    importer,
+                    &imp.imported,
+                    &imp.external,
+                    &imp.line,
+                    &imp.column,
+                    &imp.kind,
+                    &imp.type_checking,
+                    &imp.in_function,
+                ])
+                .await?;
+            }
+        }
+        imports_written = copy.finish().await? as usize;
+    }
+
+    write_run_rows(&tx, run_id, run).await?;
+
+    let imports: i64 = tx
+        .query_one(
+            "UPDATE runs SET imports = (SELECT count(*) FROM imports WHERE project_id = $1)
+             WHERE id = $2 RETURNING imports::bigint",
+            &[&project_id, &run_id],
+        )
+        .await?
+        .get(0);
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    tx.execute(
+        "INSERT INTO timings (run_id, phase, ms) VALUES ($1, 'export', $2)
+         ON CONFLICT (run_id, phase) DO UPDATE SET ms = EXCLUDED.ms",
+        &[&run_id, &elapsed_ms],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ExportSummary {
+        project_id,
+        run_id,
+        schema_version,
+        modules: modules.len(),
+        modules_written: changed.len(),
+        modules_removed: removed.len(),
+        imports_written,
+        imports,
+        findings: run.findings.len(),
+        elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+    })
+}
+
+/// The rows that belong to the run itself: contracts, findings, distributions, licenses,
+/// vulnerabilities and timings.
+async fn write_run_rows(
+    tx: &Transaction<'_>,
+    run_id: i64,
+    run: &RunInput,
+) -> Result<(), StoreError> {
+    if !run.contracts.is_empty() {
+        let mut copy = Copy::start(
+            tx,
+            "COPY contracts (run_id, ordinal, contract_id, name, kind, kept, violations)
+             FROM STDIN BINARY",
+            &[
+                Type::INT8,
+                Type::INT4,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::BOOL,
+                Type::INT4,
+            ],
+        )
+        .await?;
+        for (i, c) in run.contracts.iter().enumerate() {
+            copy.row(&[
+                &run_id,
+                &(i as i32),
+                &c.id,
+                &c.name,
+                &c.kind,
+                &c.kept,
+                &c.violations,
+            ])
+            .await?;
+        }
+        copy.finish().await?;
+    }
+    if !run.findings.is_empty() {
+        let mut copy = Copy::start(
+            tx,
+            "COPY findings (run_id, ordinal, check_kind, check_name, code, severity, message,
+                            path, line, col, identity, suppressed, chain) FROM STDIN BINARY",
+            &[
+                Type::INT8,
+                Type::INT4,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::INT4,
+                Type::INT4,
+                Type::TEXT,
+                Type::TEXT,
+                Type::JSONB,
+            ],
+        )
+        .await?;
+        for (i, f) in run.findings.iter().enumerate() {
+            copy.row(&[
+                &run_id,
+                &(i as i32),
+                &f.check_kind,
+                &f.check_name,
+                &f.code,
+                &f.severity,
+                &f.message,
+                &f.path,
+                &f.line,
+                &f.column,
+                &f.identity,
+                &f.suppressed,
+                &f.chain,
+            ])
+            .await?;
+        }
+        copy.finish().await?;
+    }
+    if !run.distributions.is_empty() {
+        let mut copy = Copy::start(
+            tx,
+            "COPY distributions (run_id, ordinal, name, normalized, version, role, editable)
+             FROM STDIN BINARY",
+            &[
+                Type::INT8,
+                Type::INT4,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::BOOL,
+            ],
+        )
+        .await?;
+        for (i, d) in run.distributions.iter().enumerate() {
+            copy.row(&[
+                &run_id,
+                &(i as i32),
+                &d.name,
+                &d.normalized,
+                &d.version,
+                &d.role,
+                &d.editable,
+            ])
+            .await?;
+        }
+        copy.finish().await?;
+    }
+    if !run.licenses.is_empty() {
+        let mut copy = Copy::start(
+            tx,
+            "COPY licenses (run_id, distribution, expression, status, source, verdict, raw)
+             FROM STDIN BINARY",
+            &[
+                Type::INT8,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+            ],
+        )
+        .await?;
+        for l in &run.licenses {
+            copy.row(&[
+                &run_id,
+                &l.distribution,
+                &l.expression,
+                &l.status,
+                &l.source,
+                &l.verdict,
+                &l.raw,
+            ])
+            .await?;
+        }
+        copy.finish().await?;
+    }
+    if !run.vulnerabilities.is_empty() {
+        let mut copy = Copy::start(
+            tx,
+            "COPY vulnerabilities (run_id, distribution, version, advisory, aliases, summary,
+                                   fixed) FROM STDIN BINARY",
+            &[
+                Type::INT8,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT,
+                Type::TEXT_ARRAY,
+                Type::TEXT,
+                Type::TEXT,
+            ],
+        )
+        .await?;
+        for v in &run.vulnerabilities {
+            copy.row(&[
+                &run_id,
+                &v.distribution,
+                &v.version,
+                &v.advisory,
+                &v.aliases,
+                &v.summary,
+                &v.fixed,
+            ])
+            .await?;
+        }
+        copy.finish().await?;
+    }
+    let mut seen = std::collections::HashSet::new();
+    let timings: Vec<&(String, f64)> = run
+        .timings
+        .iter()
+        .filter(|(phase, _)| phase != "export" && seen.insert(phase.as_str()))
+        .collect();
+    if !timings.is_empty() {
+        let mut copy = Copy::start(
+            tx,
+            "COPY timings (run_id, phase, ms) FROM STDIN BINARY",
+            &[Type::INT8, Type::TEXT, Type::FLOAT8],
+        )
+        .await?;
+        for (phase, ms) in timings {
+            copy.row(&[&run_id, phase, ms]).await?;
+        }
+        copy.finish().await?;
+    }
+    Ok(())
+}
