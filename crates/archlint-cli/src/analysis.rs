@@ -31,6 +31,7 @@ pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project>
         require_config,
         cache: cache_flags(args),
         keep_facts: false,
+        keep_parsed_facts: false,
         result_tag: None,
         progress: None,
     })
@@ -78,6 +79,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         no_rules: args.no_rules,
         contracts: &args.contracts,
         keep_facts: false,
+        keep_parsed_facts: false,
         require_checks: true,
     })?;
     // The baseline: accepted findings are taken out before anything is reported.
@@ -265,6 +267,8 @@ pub struct Selection<'a> {
     pub contracts: &'a [String],
     /// Keep every file's facts on the project.
     pub keep_facts: bool,
+    /// Keep the facts that are at hand without decoding cached ones.
+    pub keep_parsed_facts: bool,
     /// Fail when there is nothing to check (no contracts, dependency policy or rules).
     pub require_checks: bool,
 }
@@ -316,6 +320,7 @@ pub fn analyze(sel: &Selection<'_>) -> Result<Analysis> {
             require_config: sel.require_checks && !with_deps && !with_rules,
             cache: cache_flags(sel.project),
             keep_facts: with_deps || sel.keep_facts,
+            keep_parsed_facts: sel.keep_parsed_facts,
             result_tag: rules_config.as_ref().map(crate::rules_cmd::result_tag),
             progress: Some(counter.clone()),
         })

@@ -748,6 +748,7 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
                 require_config: false,
                 cache: crate::analysis::cache_flags(&args.project),
                 keep_facts: true,
+                keep_parsed_facts: false,
                 result_tag: None,
                 progress: Some(counter.clone()),
             }) {

@@ -1,9 +1,11 @@
 //! `archlint export`: analysis results into PostgreSQL, or into files for Neo4j.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Result, anyhow};
+use archlint_facts::ModuleFacts;
 use archlint_findings::{Check, Report};
 use archlint_graph::{GraphOptions, ModuleInput, ResolvedImport};
 use archlint_store::{
@@ -96,7 +98,9 @@ pub struct Gathered {
     pub analysis_ms: f64,
 }
 
-pub fn gather(args: &AnalysisArgs) -> Result<Gathered> {
+/// Analyse for an export. `all_facts`: decode every file's facts (else only those at hand are
+/// kept, and [`facts_of`] parses a file again when its facts are needed).
+pub fn gather(args: &AnalysisArgs, all_facts: bool) -> Result<Gathered> {
     let started = Instant::now();
     let analysis = analyze(&Selection {
         project: &args.project,
@@ -106,7 +110,8 @@ pub fn gather(args: &AnalysisArgs) -> Result<Gathered> {
         rules: args.rules,
         no_rules: args.no_rules,
         contracts: &[],
-        keep_facts: true,
+        keep_facts: all_facts,
+        keep_parsed_facts: !all_facts,
         require_checks: false,
     })?;
     let analysis_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -162,17 +167,30 @@ pub fn module_keys(g: &Gathered) -> Vec<ModuleKey> {
         .collect()
 }
 
+/// The facts of the file at `index`: kept by the analysis, or parsed again.
+pub fn facts_of(g: &Gathered, index: usize) -> Arc<ModuleFacts> {
+    let project = &g.analysis.project;
+    if let Some(f) = project.facts.as_ref().and_then(|f| f.get(index)) {
+        return Arc::clone(f);
+    }
+    if let Some(Some(f)) = project.parsed_facts.get(index) {
+        return Arc::clone(f);
+    }
+    Arc::new(archlint_parser::parse_file(
+        &project.files[index].path,
+        &archlint_engine::parse_settings(&project.settings),
+    ))
+}
+
 /// Every import of the file at `index`, resolved as the graph resolves it, with external
 /// imports kept (as their top-level package).
 pub fn resolved_imports(
     g: &Gathered,
     names: &FxHashSet<&str>,
     index: usize,
+    facts: &ModuleFacts,
 ) -> Vec<ResolvedImport> {
     let project = &g.analysis.project;
-    let Some(facts) = project.facts.as_ref().and_then(|f| f.get(index)) else {
-        return Vec::new();
-    };
     let file = &project.files[index];
     let settings = &project.settings;
     let options = GraphOptions {
@@ -203,16 +221,13 @@ pub fn kind_name(kind: archlint_facts::ImportKind) -> &'static str {
 }
 
 fn module_rows(g: &Gathered, names: &FxHashSet<&str>, index: usize) -> ModuleRows {
-    let project = &g.analysis.project;
-    let Some(facts) = project.facts.as_ref().and_then(|f| f.get(index)) else {
-        return ModuleRows::default();
-    };
+    let facts = facts_of(g, index);
     ModuleRows {
         size_bytes: facts.bytes as i64,
         lines: facts.lines as i32,
         classes: facts.classes.len() as i32,
         functions: facts.functions.len() as i32,
-        imports: resolved_imports(g, names, index)
+        imports: resolved_imports(g, names, index, &facts)
             .into_iter()
             .map(|r| ImportRow {
                 imported: r.target,
@@ -344,7 +359,7 @@ fn postgres(args: &PostgresArgs) -> Result<ExitCode> {
         .ok_or_else(|| anyhow!("no database given: pass --url URL or set ARCHLINT_DATABASE_URL"))?;
     let mut target = archlint_store::Target::new(url);
     target.connect_timeout = std::time::Duration::from_secs(args.connect_timeout.max(1));
-    let g = gather(&args.analysis)?;
+    let g = gather(&args.analysis, false)?;
     crate::render::print_diagnostics(&g.analysis.project);
     let keys = module_keys(&g);
     let run = run_input(&g);

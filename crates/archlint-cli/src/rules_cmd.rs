@@ -250,6 +250,7 @@ pub fn run_metrics(args: &MetricsArgs) -> Result<ExitCode> {
         require_config: false,
         cache: crate::analysis::cache_flags(&args.project),
         keep_facts: true,
+        keep_parsed_facts: false,
         result_tag: None,
         progress: None,
     })?;

@@ -612,6 +612,11 @@ impl Scan<'_> {
         self.outcomes.iter().map(|o| o.hash).collect()
     }
 
+    /// The facts already decoded (parsed in this run, or found in memory), in file order.
+    pub fn facts_at_hand(&self) -> Vec<Option<Arc<ModuleFacts>>> {
+        self.outcomes.iter().map(|o| o.facts.clone()).collect()
+    }
+
     /// The cache directory in use, if any.
     pub fn disk(&self) -> Option<&DiskCache> {
         self.disk.as_ref()

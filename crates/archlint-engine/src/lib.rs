@@ -34,6 +34,9 @@ pub struct ProjectOptions {
     pub cache: CacheFlags,
     /// Keep every file's facts in [`Project::facts`] (the dependency checks read the imports).
     pub keep_facts: bool,
+    /// Keep the facts that are at hand without decoding cached ones (those parsed in this run,
+    /// or found in memory), as [`Project::parsed_facts`].
+    pub keep_parsed_facts: bool,
     /// A result derived from the whole project that the caller caches under this tag (its
     /// settings' fingerprint). When a stored one matches the project's state it is in
     /// [`Project::stored_result`] and facts are not decoded for it; otherwise facts are kept
@@ -100,6 +103,9 @@ pub struct Project {
     pub cache: CacheReport,
     /// Each file's BLAKE3 content hash, in the order of `files`, where the cache computed it.
     pub content_hashes: Vec<Option<archlint_cache::CacheKey>>,
+    /// With [`ProjectOptions::keep_parsed_facts`]: each file's facts where they were at hand
+    /// (parsed or in memory), in the order of `files`; empty otherwise.
+    pub parsed_facts: Vec<Option<std::sync::Arc<archlint_facts::ModuleFacts>>>,
     /// Every file's facts, in the order of `files`, when asked for.
     pub facts: Option<Vec<std::sync::Arc<archlint_facts::ModuleFacts>>>,
     /// The stored result for [`ProjectOptions::result_tag`], when the project is unchanged.
@@ -201,10 +207,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     warnings.extend(discovered.warnings.iter().cloned());
 
     let started = Instant::now();
-    let mut parse_settings = ParseSettings::default();
-    if let Some(version) = settings.target_version {
-        parse_settings.target_version = version;
-    }
+    let parse_settings = parse_settings(&settings);
     let mut scan = facts::scan(&root, &discovered.files, &parse_settings, &cache_options);
     let parse_ms = ms(started);
 
@@ -304,6 +307,11 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     let want_facts =
         options.keep_facts || (options.result_tag.is_some() && stored_result.is_none());
     let kept_facts = want_facts.then(|| scan.facts());
+    let parsed_facts = if options.keep_parsed_facts {
+        scan.facts_at_hand()
+    } else {
+        Vec::new()
+    };
     // The two write-backs are independent: the graph snapshot on one core, the facts pack on
     // the other.
     let disk = scan.disk().cloned();
@@ -349,6 +357,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         },
         cache,
         content_hashes,
+        parsed_facts,
         facts: kept_facts,
         stored_result,
         result_slot,
@@ -404,6 +413,15 @@ fn build_graph(
     );
     let diagnostics = facts.iter().map(|f| f.diagnostics.clone()).collect();
     (graph, diagnostics)
+}
+
+/// The parser settings a project's configuration asks for.
+pub fn parse_settings(settings: &Settings) -> ParseSettings {
+    let mut parse = ParseSettings::default();
+    if let Some(version) = settings.target_version {
+        parse.target_version = version;
+    }
+    parse
 }
 
 /// One file's path relative to the project, for messages.

@@ -24,6 +24,30 @@ pub struct ExportSummary {
     pub imports: i64,
     pub findings: usize,
     pub elapsed_ms: f64,
+    /// Milliseconds per step: connect, migrate, compare, delete, modules, imports, run, commit.
+    pub steps: Vec<(&'static str, f64)>,
+}
+
+/// Milliseconds per step of an export.
+struct Steps {
+    last: Instant,
+    done: Vec<(&'static str, f64)>,
+}
+
+impl Steps {
+    fn new() -> Self {
+        Steps {
+            last: Instant::now(),
+            done: Vec::new(),
+        }
+    }
+
+    fn mark(&mut self, step: &'static str) {
+        let now = Instant::now();
+        self.done
+            .push((step, (now - self.last).as_secs_f64() * 1000.0));
+        self.last = now;
+    }
 }
 
 /// Every archlint writer takes this transaction-scoped lock first, so concurrent exports (and
@@ -181,9 +205,12 @@ pub(crate) async fn export(
     rows: &mut dyn FnMut(&[usize]) -> Vec<ModuleRows>,
 ) -> Result<ExportSummary, StoreError> {
     let started = Instant::now();
+    let mut steps = Steps::new();
     let mut client = connect(target).await?;
     let tx = client.transaction().await?;
+    steps.mark("connect");
     let schema_version = migrate(&tx).await?;
+    steps.mark("migrate");
 
     let project_id: i64 = tx
         .query_one(
@@ -232,6 +259,7 @@ pub(crate) async fn export(
         .collect();
     deleted.extend(removed.iter().cloned());
 
+    steps.mark("compare");
     let kept = run.contracts.iter().filter(|c| c.kept).count() as i32;
     let broken = run.contracts.len() as i32 - kept;
     let run_id: i64 = tx
@@ -255,8 +283,23 @@ pub(crate) async fn export(
         .await?
         .get(0);
 
+    // The import count is kept up to date from the previous run's, not counted again.
+    let previous_imports: i64 = tx
+        .query_opt(
+            "SELECT imports FROM runs WHERE project_id = $1 AND id < $2 ORDER BY id DESC LIMIT 1",
+            &[&project_id, &run_id],
+        )
+        .await?
+        .map(|r| r.get::<_, i32>(0) as i64)
+        .unwrap_or(0);
+    let mut imports_deleted = 0u64;
     if !deleted.is_empty() {
-        // Their imports go with them (ON DELETE CASCADE).
+        imports_deleted = tx
+            .execute(
+                "DELETE FROM imports WHERE project_id = $1 AND importer = ANY($2)",
+                &[&project_id, &deleted],
+            )
+            .await?;
         tx.execute(
             "DELETE FROM modules WHERE project_id = $1 AND name = ANY($2)",
             &[&project_id, &deleted],
@@ -264,6 +307,7 @@ pub(crate) async fn export(
         .await?;
     }
 
+    steps.mark("delete");
     let written = if changed.is_empty() {
         Vec::new()
     } else {
@@ -313,6 +357,7 @@ pub(crate) async fn export(
             .await?;
         }
         copy.finish().await?;
+        steps.mark("modules");
 
         let mut copy = Copy::start(
             &tx,
@@ -349,18 +394,17 @@ pub(crate) async fn export(
             }
         }
         imports_written = copy.finish().await? as usize;
+        steps.mark("imports");
     }
 
     write_run_rows(&tx, run_id, run).await?;
 
-    let imports: i64 = tx
-        .query_one(
-            "UPDATE runs SET imports = (SELECT count(*) FROM imports WHERE project_id = $1)
-             WHERE id = $2 RETURNING imports::bigint",
-            &[&project_id, &run_id],
-        )
-        .await?
-        .get(0);
+    let imports = previous_imports - imports_deleted as i64 + imports_written as i64;
+    tx.execute(
+        "UPDATE runs SET imports = $1 WHERE id = $2",
+        &[&(imports as i32), &run_id],
+    )
+    .await?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     tx.execute(
         "INSERT INTO timings (run_id, phase, ms) VALUES ($1, 'export', $2)
@@ -368,7 +412,9 @@ pub(crate) async fn export(
         &[&run_id, &elapsed_ms],
     )
     .await?;
+    steps.mark("run");
     tx.commit().await?;
+    steps.mark("commit");
     Ok(ExportSummary {
         project_id,
         run_id,
@@ -380,6 +426,7 @@ pub(crate) async fn export(
         imports,
         findings: run.findings.len(),
         elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        steps: steps.done,
     })
 }
 

@@ -47,12 +47,14 @@ CREATE TABLE modules (
     lines        integer NOT NULL,
     classes      integer NOT NULL,
     functions    integer NOT NULL,
-    written_run  bigint NOT NULL REFERENCES runs (id),
+    written_run  bigint NOT NULL,
     PRIMARY KEY (project_id, name)
 );
 
 -- Every import statement of a module, resolved: `imported` is a module of the project, or
--- for an external import the top-level package (`external`).
+-- for an external import the top-level package (`external`). A module's imports are replaced
+-- together with its row; there is no foreign key, as checking one per row would dominate bulk
+-- loads (a trigger below removes the imports of deleted projects).
 CREATE TABLE imports (
     project_id    bigint NOT NULL,
     importer      text NOT NULL,
@@ -62,11 +64,19 @@ CREATE TABLE imports (
     col           integer NOT NULL,
     kind          text NOT NULL CHECK (kind IN ('import', 'from', 'star', 'dynamic')),
     type_checking boolean NOT NULL,
-    in_function   boolean NOT NULL,
-    FOREIGN KEY (project_id, importer) REFERENCES modules (project_id, name) ON DELETE CASCADE
+    in_function   boolean NOT NULL
 );
 CREATE INDEX imports_importer ON imports (project_id, importer);
 CREATE INDEX imports_imported ON imports (project_id, imported);
+
+CREATE FUNCTION archlint_forget_imports() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM imports WHERE project_id IN (SELECT id FROM gone);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER projects_forget_imports AFTER DELETE ON projects
+REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION archlint_forget_imports();
 
 CREATE TABLE contracts (
     run_id      bigint NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
