@@ -4,7 +4,9 @@
 # the differential conformance tests against the real import-linter, and opens the HTML report in
 # headless Chromium (Debian's package).
 # The Redis tests start their own redis-server processes on loopback ports with temporary
-# directories; nothing is left running.
+# directories; the PostgreSQL tests share one throwaway cluster (Debian's postgresql, installed
+# if missing) with a temporary data directory, each test in a database of its own. Nothing is
+# left running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,6 +48,11 @@ rm -rf target/wheels target/wheel-venv
 "$PYTHON" -m venv target/wheel-venv
 target/wheel-venv/bin/python -m pip install --quiet --disable-pip-version-check \
   target/wheels/archlint-*.whl "pytest>=8" "pytest-xdist>=3"
+
+echo "== a throwaway PostgreSQL cluster on a loopback port (scripts/postgres.sh)"
+eval "$(bash scripts/postgres.sh start)"
+trap 'bash scripts/postgres.sh stop "$ARCHLINT_PG_DIR"' EXIT
+export ARCHLINT_TEST_DATABASE_URL
 
 echo "== Rust tests (${SECONDS}s so far)"
 cargo test --workspace --locked
