@@ -1,19 +1,301 @@
-//! `archlint export neo4j`.
+//! `archlint export neo4j`: the project's graph as Neo4j import files and a Cypher script.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
+use archlint_neo4j::{Graph, Kind, Nodes, Relationships};
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+
+use crate::export_cmd::{Gathered, facts_of, gather, kind_name, module_keys, resolved_imports};
 
 #[derive(Debug, clap::Args)]
 pub struct Neo4jArgs {
     #[command(flatten)]
     pub analysis: crate::export_cmd::AnalysisArgs,
-    /// Directory for the CSV files and the Cypher script.
+    /// Directory for the CSV files, the import command and the Cypher script.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 }
 
-pub fn run(_args: &Neo4jArgs) -> Result<ExitCode> {
-    anyhow::bail!("not yet")
+/// Parent package of a dotted name.
+fn parent(name: &str) -> Option<&str> {
+    name.rfind('.').map(|i| &name[..i])
+}
+
+/// Module, Package, Distribution and Vulnerability nodes; IMPORTS, CONTAINS, DEPENDS_ON and
+/// AFFECTED_BY relationships.
+pub fn graph(g: &Gathered) -> Graph {
+    let project = &g.analysis.project;
+    let keys = module_keys(g);
+    let names: FxHashSet<&str> = project.files.iter().map(|f| f.module.as_str()).collect();
+    let per_module: Vec<(std::sync::Arc<archlint_facts::ModuleFacts>, Vec<_>)> =
+        (0..project.files.len())
+            .into_par_iter()
+            .map(|i| {
+                let facts = facts_of(g, i);
+                let imports = resolved_imports(g, &names, i, &facts);
+                (facts, imports)
+            })
+            .collect();
+
+    let mut modules = Nodes {
+        label: "Module",
+        properties: vec![
+            ("name", Kind::String),
+            ("path", Kind::String),
+            ("package", Kind::Boolean),
+            ("content_hash", Kind::String),
+            ("lines", Kind::Int),
+            ("size", Kind::Long),
+            ("classes", Kind::Int),
+            ("functions", Kind::Int),
+        ],
+        rows: Vec::new(),
+    };
+    for (key, (facts, _)) in keys.iter().zip(&per_module) {
+        modules.rows.push((
+            key.name.clone(),
+            vec![
+                key.name.as_str().into(),
+                key.path.as_str().into(),
+                key.is_package.into(),
+                key.content_hash.as_str().into(),
+                (facts.lines as i64).into(),
+                (facts.bytes as i64).into(),
+                (facts.classes.len() as i64).into(),
+                (facts.functions.len() as i64).into(),
+            ],
+        ));
+    }
+
+    // Every package: each dotted prefix of a module (namespace packages included).
+    let mut package_names = BTreeSet::new();
+    for f in &project.files {
+        let mut name = f.module.as_str();
+        if f.is_package {
+            package_names.insert(name.to_owned());
+        }
+        while let Some(p) = parent(name) {
+            package_names.insert(p.to_owned());
+            name = p;
+        }
+    }
+    let packages = Nodes {
+        label: "Package",
+        properties: vec![("name", Kind::String), ("depth", Kind::Int)],
+        rows: package_names
+            .iter()
+            .map(|p| {
+                (
+                    p.clone(),
+                    vec![
+                        p.as_str().into(),
+                        (p.matches('.').count() as i64 + 1).into(),
+                    ],
+                )
+            })
+            .collect(),
+    };
+    let contains_modules = Relationships {
+        rel_type: "CONTAINS",
+        start: "Package",
+        end: "Module",
+        properties: Vec::new(),
+        key: None,
+        rows: project
+            .files
+            .iter()
+            .filter_map(|f| {
+                // A package's `__init__` belongs to the package itself.
+                let owner = if f.is_package {
+                    Some(f.module.as_str())
+                } else {
+                    parent(&f.module)
+                };
+                owner.map(|p| (p.to_owned(), f.module.clone(), Vec::new()))
+            })
+            .collect(),
+    };
+    let contains_packages = Relationships {
+        rel_type: "CONTAINS",
+        start: "Package",
+        end: "Package",
+        properties: Vec::new(),
+        key: None,
+        rows: package_names
+            .iter()
+            .filter_map(|p| parent(p).map(|up| (up.to_owned(), p.clone(), Vec::new())))
+            .collect(),
+    };
+
+    let mut imports = Relationships {
+        rel_type: "IMPORTS",
+        start: "Module",
+        end: "Module",
+        properties: vec![
+            ("line", Kind::Int),
+            ("column", Kind::Int),
+            ("kind", Kind::String),
+            ("type_checking", Kind::Boolean),
+            ("in_function", Kind::Boolean),
+        ],
+        key: Some("line"),
+        rows: Vec::new(),
+    };
+    // Top-level import name → distributions providing it.
+    let mut providers: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    if let Some(deps) = &g.analysis.deps {
+        for p in &deps.report.packages {
+            for n in &p.import_names {
+                providers
+                    .entry(n.as_str())
+                    .or_default()
+                    .push(archlint_inventory::normalize_name(&p.name));
+            }
+        }
+    }
+    // Module → distribution, with the first line that imports it.
+    let mut depends: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for (file, (_, resolved)) in project.files.iter().zip(&per_module) {
+        // `from a import b, c` on one line is one relationship (its key is the line).
+        let mut lines = BTreeSet::new();
+        for r in resolved {
+            if r.external {
+                let top = r.target.split('.').next().unwrap_or(&r.target);
+                for dist in providers.get(top).into_iter().flatten() {
+                    let line = r.detail.line as i64;
+                    depends
+                        .entry((file.module.clone(), dist.clone()))
+                        .and_modify(|l| *l = (*l).min(line))
+                        .or_insert(line);
+                }
+                continue;
+            }
+            if !lines.insert((r.target.as_str(), r.detail.line)) {
+                continue;
+            }
+            imports.rows.push((
+                file.module.clone(),
+                r.target.clone(),
+                vec![
+                    (r.detail.line as i64).into(),
+                    (r.detail.column as i64).into(),
+                    kind_name(r.detail.kind).into(),
+                    r.detail.type_checking.into(),
+                    r.detail.in_function.into(),
+                ],
+            ));
+        }
+    }
+
+    let mut distributions = Nodes {
+        label: "Distribution",
+        properties: vec![
+            ("name", Kind::String),
+            ("version", Kind::String),
+            ("role", Kind::String),
+            ("license", Kind::String),
+            ("license_verdict", Kind::String),
+        ],
+        rows: Vec::new(),
+    };
+    let mut vulnerabilities = Nodes {
+        label: "Vulnerability",
+        properties: vec![("summary", Kind::String), ("aliases", Kind::StringArray)],
+        rows: Vec::new(),
+    };
+    let mut affected_by = Relationships {
+        rel_type: "AFFECTED_BY",
+        start: "Distribution",
+        end: "Vulnerability",
+        properties: vec![("version", Kind::String), ("fixed", Kind::String)],
+        key: None,
+        rows: Vec::new(),
+    };
+    if let Some(deps) = &g.analysis.deps {
+        let mut seen = BTreeSet::new();
+        for p in &deps.report.packages {
+            let id = archlint_inventory::normalize_name(&p.name);
+            // Two installs of one name: the first is the one Python imports.
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let verdict = serde_json::to_value(&p.verdict)
+                .ok()
+                .and_then(|v| v.get("verdict").and_then(|s| s.as_str()).map(str::to_owned));
+            distributions.rows.push((
+                id,
+                vec![
+                    p.name.as_str().into(),
+                    p.version.as_str().into(),
+                    p.role.name().into(),
+                    p.license.expression.clone().into(),
+                    verdict.into(),
+                ],
+            ));
+        }
+        let mut advisories = BTreeSet::new();
+        if let Some(audit) = &deps.audit {
+            for pkg in &audit.checked {
+                for v in &pkg.vulnerabilities {
+                    if advisories.insert(v.id.clone()) {
+                        vulnerabilities.rows.push((
+                            v.id.clone(),
+                            vec![v.summary.as_str().into(), v.aliases.clone().into()],
+                        ));
+                    }
+                    if seen.contains(&pkg.name) {
+                        affected_by.rows.push((
+                            pkg.name.clone(),
+                            v.id.clone(),
+                            vec![pkg.version.as_str().into(), v.fixed.clone().into()],
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let depends_on = Relationships {
+        rel_type: "DEPENDS_ON",
+        start: "Module",
+        end: "Distribution",
+        properties: vec![("line", Kind::Int)],
+        key: None,
+        rows: depends
+            .into_iter()
+            .map(|((m, d), line)| (m, d, vec![line.into()]))
+            .collect(),
+    };
+    Graph {
+        nodes: vec![modules, packages, distributions, vulnerabilities],
+        relationships: vec![
+            imports,
+            contains_packages,
+            contains_modules,
+            depends_on,
+            affected_by,
+        ],
+    }
+}
+
+pub fn run(args: &Neo4jArgs) -> Result<ExitCode> {
+    let g = gather(&args.analysis, true)?;
+    crate::render::print_diagnostics(&g.analysis.project);
+    let graph = graph(&g);
+    let written = archlint_neo4j::write(&args.out, &graph, env!("CARGO_PKG_VERSION"))
+        .with_context(|| format!("cannot write to {}", args.out.display()))?;
+    if !args.analysis.project.quiet {
+        println!(
+            "archlint: wrote {} nodes and {} relationships to {} ({} files; load them with \
+             neo4j-admin-import.sh, or load.cypher into a running server)",
+            written.nodes,
+            written.relationships,
+            args.out.display(),
+            written.files.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -197,7 +197,9 @@ fn assert_matches_report(db: &Db, summary: &Value, report: &Value) {
         s["contracts_broken"].as_i64().unwrap()
     );
     assert_eq!(
-        db.count(&format!("SELECT count(*) FROM findings WHERE run_id = {run}")),
+        db.count(&format!(
+            "SELECT count(*) FROM findings WHERE run_id = {run}"
+        )),
         report["findings"].as_array().unwrap().len() as i64
     );
     let deps = &report["dependencies"];
@@ -210,7 +212,9 @@ fn assert_matches_report(db: &Db, summary: &Value, report: &Value) {
             packages.len() as i64
         );
         assert_eq!(
-            db.count(&format!("SELECT count(*) FROM licenses WHERE run_id = {run}")),
+            db.count(&format!(
+                "SELECT count(*) FROM licenses WHERE run_id = {run}"
+            )),
             packages.len() as i64
         );
     }
@@ -240,7 +244,13 @@ fn the_example_exports_rows_that_match_the_json_report() {
         .unwrap()
         .iter()
         .filter(|f| f["code"] == "layers")
-        .map(|f| format!("{}:{}", f["location"]["path"].as_str().unwrap(), f["location"]["line"]))
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f["location"]["path"].as_str().unwrap(),
+                f["location"]["line"]
+            )
+        })
         .collect();
     assert_eq!(layers, expected);
     // Timings of the run, the export itself included.
@@ -328,8 +338,16 @@ fn the_views_answer_fan_in_fan_out_and_cycles_like_the_graph() {
         let fan_out = db.count(&format!(
             "SELECT count(DISTINCT imported) FROM imports WHERE importer = '{m}' AND NOT external"
         ));
-        assert_eq!(row[1].as_deref().unwrap(), fan_in.to_string(), "fan-in of {m}");
-        assert_eq!(row[2].as_deref().unwrap(), fan_out.to_string(), "fan-out of {m}");
+        assert_eq!(
+            row[1].as_deref().unwrap(),
+            fan_in.to_string(),
+            "fan-in of {m}"
+        );
+        assert_eq!(
+            row[2].as_deref().unwrap(),
+            fan_out.to_string(),
+            "fan-out of {m}"
+        );
     }
     let cycles = db.rows("SELECT module, cycle FROM import_cycles");
     let modules: BTreeSet<String> = cycles.iter().map(|r| r[0].clone().unwrap()).collect();
@@ -405,7 +423,9 @@ fn an_incremental_export_rewrites_exactly_the_changed_module() {
     assert_eq!(rewritten, ["shop.api.views"]);
     let run = second["run_id"].as_i64().unwrap();
     assert_eq!(
-        db.value(&format!("SELECT name FROM modules WHERE written_run = {run}")),
+        db.value(&format!(
+            "SELECT name FROM modules WHERE written_run = {run}"
+        )),
         "shop.api.views"
     );
     // Imports of the other modules are the same rows; the changed module has its new one.
@@ -486,7 +506,11 @@ fn a_connection_killed_mid_export_leaves_no_partial_run() {
 
     // Change a file, then hold a lock on the table the export writes last: the export writes
     // its run, modules and imports, and waits there.
-    std::fs::write(root.join("shop/api/views.py"), "import shop.domain.models\n").unwrap();
+    std::fs::write(
+        root.join("shop/api/views.py"),
+        "import shop.domain.models\n",
+    )
+    .unwrap();
     let locker = connect(&db.runtime, &db.url);
     db.runtime
         .block_on(locker.batch_execute("BEGIN; LOCK TABLE timings IN ACCESS EXCLUSIVE MODE"))
@@ -558,7 +582,11 @@ fn concurrent_exports_into_one_database_both_land() {
         .collect();
     for child in children {
         let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     assert_eq!(db.count("SELECT count(*) FROM runs"), 2);
     assert_eq!(
@@ -594,11 +622,18 @@ fn connection_errors_are_clear_and_exit_2() {
     // A database that does not exist.
     let base = db.url.rsplit_once('/').unwrap().0;
     archlint()
-        .args(["export", "postgres", "--url", &format!("{base}/no_such_database")])
+        .args([
+            "export",
+            "postgres",
+            "--url",
+            &format!("{base}/no_such_database"),
+        ])
         .arg(&root)
         .assert()
         .code(2)
-        .stderr(predicates::str::contains("\"no_such_database\" does not exist"));
+        .stderr(predicates::str::contains(
+            "\"no_such_database\" does not exist",
+        ));
     // Not a URL at all.
     archlint()
         .args(["export", "postgres", "--url", "postgres://[::1"])
