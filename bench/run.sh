@@ -9,7 +9,9 @@
 # - the seed scenario: a pytest suite with the archlint plugin (django contracts + 200
 #   distributions: approved, licenses, offline vulnerabilities) against a `pip show` suite
 #   (bench/pytest_bench.py).
-# Usage: bash bench/run.sh [--quick] [deps|pytest]   (--quick: skip the 50k tree, fewer
+# - export: `archlint export postgres` cold, unchanged and after one edit, on the generated
+#   trees, into a throwaway PostgreSQL cluster (bench/export_bench.py).
+# Usage: bash bench/run.sh [--quick] [deps|pytest|export]   (--quick: skip the 50k tree, fewer
 #        repetitions; deps / pytest: only that benchmark)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +35,7 @@ pytest_bench() {
 }
 if [ "${1:-}" = "deps" ]; then deps_bench; exit 0; fi
 if [ "${1:-}" = "pytest" ]; then pytest_bench; exit 0; fi
+if [ "${1:-}" = "export" ]; then cargo build --release --quiet --bin archlint; python3 bench/export_bench.py; exit 0; fi
 if [ ! -x "$WORK/venv/bin/python" ]; then python3 -m venv "$WORK/venv"; fi
 "$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "import-linter==2.16" "grimp==3.19" "radon==6.0.1"
 if [ ! -d "$WORK/src/django" ] || [ ! -d "$WORK/src/sympy" ]; then
@@ -45,5 +48,6 @@ done
 cargo build --release --quiet --bin archlint
 "$WORK/venv/bin/python" bench/compare.py "$@"
 "$WORK/venv/bin/python" bench/rules_bench.py "$@"
+python3 bench/export_bench.py "$@"
 deps_bench
 pytest_bench
