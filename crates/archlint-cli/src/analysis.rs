@@ -39,6 +39,9 @@ pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project>
 
 /// `archlint check`.
 pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
+    if args.watch {
+        return crate::watch_cmd::run(args);
+    }
     let started = Instant::now();
     let outputs: Vec<(String, std::path::PathBuf)> = args
         .outputs

@@ -15,8 +15,10 @@ mod query_cmd;
 mod render;
 mod report;
 mod rules_cmd;
+mod serve_cmd;
 mod snippets;
 mod vulns_cmd;
+mod watch_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,6 +59,9 @@ enum Command {
     Metrics(rules_cmd::MetricsArgs),
     /// Export the analysis: to PostgreSQL (incrementally), or as files for Neo4j.
     Export(export_cmd::ExportArgs),
+    /// A local, read-only web page to explore packages, imports and contracts; it refreshes
+    /// when files change.
+    Serve(serve_cmd::ServeArgs),
     /// Answer JSON questions about the import graph (one per line on stdin); used by the
     /// Python API.
     Query(query_cmd::QueryArgs),
@@ -135,6 +140,10 @@ struct CheckArgs {
     /// Skip the code-structure rules.
     #[arg(long)]
     no_rules: bool,
+    /// Keep running: check again whenever a Python file or the configuration changes, printing
+    /// the findings that appeared and disappeared.
+    #[arg(long)]
+    watch: bool,
     #[command(flatten)]
     env: deps_cmd::EnvArgs,
 }
@@ -204,6 +213,7 @@ fn main() -> ExitCode {
         Command::Query(a) => a.project.threads,
         Command::Metrics(a) => a.project.threads,
         Command::Export(a) => export_cmd::threads(a),
+        Command::Serve(a) => serve_cmd::threads(a),
         Command::Rules(_)
         | Command::Cache(_)
         | Command::Deps(_)
@@ -227,6 +237,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => merge_cmd::run(&args),
         Command::Query(args) => query_cmd::run(&args),
         Command::Export(args) => export_cmd::run(&args),
+        Command::Serve(args) => serve_cmd::run(&args),
     };
     match result {
         Ok(code) => code,

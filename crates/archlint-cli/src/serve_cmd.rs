@@ -1,0 +1,620 @@
+//! `archlint serve`: a local, read-only web page to explore the architecture.
+//!
+//! The page (one embedded HTML file, no external resources) asks a small JSON API for the
+//! packages, a package's imports and the contracts with their broken chains. The analysis comes
+//! from the cache; when files change it is redone and the page refreshes itself.
+//!
+//! The server binds to loopback unless told otherwise, answers only GET and HEAD, serves no
+//! files from disk, and refuses requests whose Host header is not the address it listens on
+//! (so a web page elsewhere cannot reach it through DNS rebinding).
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::process::ExitCode;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use archlint_findings::Check;
+use serde_json::{Value, json};
+
+use crate::analysis::{Selection, analyze};
+use crate::export_cmd::AnalysisArgs;
+
+const PAGE: &str = include_str!("explorer.html");
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    analysis: AnalysisArgs,
+    /// Address to listen on; anything but loopback exposes the page to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Port (0: any free port; the address is printed).
+    #[arg(long, default_value_t = 8000)]
+    port: u16,
+    /// Do not re-analyse when files change.
+    #[arg(long)]
+    no_watch: bool,
+}
+
+pub fn threads(args: &ServeArgs) -> Option<usize> {
+    args.analysis.project.threads
+}
+
+/// A module of the explorer's graph.
+struct Node {
+    name: String,
+    /// `module`, `package`, `namespace` or `external`.
+    kind: &'static str,
+    path: Option<String>,
+    parent: Option<usize>,
+    children: Vec<usize>,
+    /// Internal imports: target and first line.
+    imports: Vec<(usize, u32)>,
+    importers: Vec<usize>,
+}
+
+struct Step {
+    importer: String,
+    imported: String,
+    path: Option<String>,
+    line: Option<u32>,
+}
+
+struct Violation {
+    message: String,
+    chain: Vec<Step>,
+}
+
+struct ContractView {
+    key: String,
+    name: String,
+    kind: String,
+    kept: bool,
+    violations: Vec<Violation>,
+}
+
+/// Everything the page shows, from one analysis.
+struct Model {
+    version: u64,
+    root: String,
+    analysed_ms: f64,
+    nodes: Vec<Node>,
+    index: HashMap<String, usize>,
+    contracts: Vec<ContractView>,
+    findings: usize,
+    diagnostics: usize,
+    error: Option<String>,
+}
+
+fn build_model(args: &AnalysisArgs, version: u64) -> Result<Model> {
+    let started = Instant::now();
+    let a = analyze(&Selection {
+        project: &args.project,
+        env: &args.env,
+        deps: args.deps,
+        no_deps: args.no_deps,
+        rules: args.rules,
+        no_rules: args.no_rules,
+        contracts: &[],
+        keep_facts: false,
+        keep_parsed_facts: false,
+        require_checks: false,
+    })?;
+    let analysed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let project = &a.project;
+    let graph = &project.graph;
+    let files: HashMap<&str, &archlint_discovery::SourceFile> = project
+        .files
+        .iter()
+        .map(|f| (f.module.as_str(), f))
+        .collect();
+    let ids: Vec<archlint_graph::ModuleId> = (0..graph.len() as archlint_graph::ModuleId).collect();
+    let mut nodes: Vec<Node> = ids
+        .iter()
+        .map(|&id| {
+            let name = graph.name(id).to_owned();
+            let file = files.get(name.as_str());
+            let kind = match file {
+                Some(f) if f.is_package => "package",
+                Some(_) => "module",
+                None if graph.children(id).is_empty() && graph.is_present(id) => "external",
+                None => "namespace",
+            };
+            Node {
+                path: file.map(|f| archlint_engine::display_path(&project.root, &f.path)),
+                name,
+                kind,
+                parent: graph.parent(id).map(|p| p as usize),
+                children: graph.children(id).iter().map(|&c| c as usize).collect(),
+                imports: graph
+                    .imports_with_details(id)
+                    .map(|(t, d)| (t as usize, d.first().map_or(0, |d| d.line)))
+                    .collect(),
+                importers: graph.importers_of(id).iter().map(|&i| i as usize).collect(),
+            }
+        })
+        .collect();
+    for n in &mut nodes {
+        n.children.sort_unstable();
+    }
+    let index = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.name.clone(), i))
+        .collect();
+    let report = crate::report::build(
+        project,
+        &a.results,
+        a.deps.as_ref(),
+        a.rules.as_ref(),
+        analysed_ms / 1000.0,
+    );
+    let contracts = a
+        .results
+        .iter()
+        .map(|r| {
+            let violations = report
+                .findings
+                .iter()
+                .filter(|f| {
+                    matches!(&f.check, Check::Contract { id, name, .. }
+                        if *id == r.id && *name == r.name)
+                })
+                .map(|f| Violation {
+                    message: f.message.clone(),
+                    chain: f
+                        .chain
+                        .iter()
+                        .map(|s| Step {
+                            importer: s.importer.clone(),
+                            imported: s.imported.clone(),
+                            path: s.location.as_ref().map(|l| l.path.clone()),
+                            line: s.location.as_ref().and_then(|l| l.line),
+                        })
+                        .collect(),
+                })
+                .collect();
+            ContractView {
+                key: r.id.clone().unwrap_or_else(|| r.name.clone()),
+                name: r.name.clone(),
+                kind: r.kind.clone(),
+                kept: r.kept,
+                violations,
+            }
+        })
+        .collect();
+    Ok(Model {
+        version,
+        root: project.root.display().to_string(),
+        analysed_ms,
+        nodes,
+        index,
+        contracts,
+        findings: report.active().count(),
+        diagnostics: project.diagnostics.iter().map(Vec::len).sum(),
+        error: None,
+    })
+}
+
+impl Model {
+    fn state(&self) -> Value {
+        let roots: Vec<&str> = self
+            .nodes
+            .iter()
+            .filter(|n| n.parent.is_none() && n.kind != "external")
+            .map(|n| n.name.as_str())
+            .collect();
+        json!({
+            "version": self.version,
+            "root": self.root,
+            "analysed_ms": self.analysed_ms,
+            "modules": self.nodes.iter().filter(|n| n.path.is_some()).count(),
+            "imports": self.nodes.iter().map(|n| n.imports.len()).sum::<usize>(),
+            "findings": self.findings,
+            "diagnostics": self.diagnostics,
+            "error": self.error,
+            "packages": roots,
+            "contracts": self.contracts.iter().map(|c| json!({
+                "id": c.key,
+                "name": c.name,
+                "kind": c.kind,
+                "kept": c.kept,
+                "violations": c.violations.len(),
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Whether `i` is `root` or inside it.
+    fn within(&self, mut i: usize, root: usize) -> bool {
+        loop {
+            if i == root {
+                return true;
+            }
+            match self.nodes[i].parent {
+                Some(p) => i = p,
+                None => return false,
+            }
+        }
+    }
+
+    fn subtree(&self, root: usize) -> Vec<usize> {
+        let mut out = vec![root];
+        let mut k = 0;
+        while k < out.len() {
+            out.extend(self.nodes[out[k]].children.iter().copied());
+            k += 1;
+        }
+        out
+    }
+
+    /// The child of `root` that `i` lies in (`None`: outside, or `root` itself).
+    fn child_of(&self, mut i: usize, root: usize) -> Option<usize> {
+        loop {
+            let p = self.nodes[i].parent?;
+            if p == root {
+                return Some(i);
+            }
+            i = p;
+        }
+    }
+
+    fn package(&self, name: &str) -> Option<Value> {
+        let &root = self.index.get(name)?;
+        let node = &self.nodes[root];
+        let members = self.subtree(root);
+        let mut out_counts: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut in_counts: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut between: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+        let mut child_out: HashMap<usize, usize> = HashMap::new();
+        let mut child_in: HashMap<usize, usize> = HashMap::new();
+        for &m in &members {
+            for &(t, _) in &self.nodes[m].imports {
+                if self.within(t, root) {
+                    if let (Some(a), Some(b)) = (self.child_of(m, root), self.child_of(t, root))
+                        && a != b
+                    {
+                        *between.entry((a, b)).or_default() += 1;
+                        *child_out.entry(a).or_default() += 1;
+                        *child_in.entry(b).or_default() += 1;
+                    }
+                } else {
+                    *out_counts.entry(self.nodes[t].name.as_str()).or_default() += 1;
+                    if let Some(a) = self.child_of(m, root) {
+                        *child_out.entry(a).or_default() += 1;
+                    }
+                }
+            }
+            for &i in &self.nodes[m].importers {
+                if !self.within(i, root) {
+                    *in_counts.entry(self.nodes[i].name.as_str()).or_default() += 1;
+                    if let Some(b) = self.child_of(m, root) {
+                        *child_in.entry(b).or_default() += 1;
+                    }
+                }
+            }
+        }
+        let children: Vec<Value> = node
+            .children
+            .iter()
+            .map(|&c| {
+                let n = &self.nodes[c];
+                json!({
+                    "name": n.name,
+                    "kind": n.kind,
+                    "modules": self.subtree(c).iter().filter(|&&m| self.nodes[m].path.is_some()).count(),
+                    "imports_out": child_out.get(&c).copied().unwrap_or(0),
+                    "imports_in": child_in.get(&c).copied().unwrap_or(0),
+                })
+            })
+            .collect();
+        let list = |counts: BTreeMap<&str, usize>| -> Vec<Value> {
+            let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            v.into_iter()
+                .take(200)
+                .map(|(m, n)| json!({"module": m, "imports": n}))
+                .collect()
+        };
+        Some(json!({
+            "version": self.version,
+            "name": node.name,
+            "kind": node.kind,
+            "path": node.path,
+            "parent": node.parent.map(|p| self.nodes[p].name.clone()),
+            "modules": members.iter().filter(|&&m| self.nodes[m].path.is_some()).count(),
+            "children": children,
+            "between": between.into_iter().map(|((a, b), n)| json!({
+                "from": self.nodes[a].name, "to": self.nodes[b].name, "imports": n,
+            })).collect::<Vec<_>>(),
+            "imports": node.imports.iter().map(|&(t, line)| json!({
+                "module": self.nodes[t].name, "line": line,
+            })).collect::<Vec<_>>(),
+            "imported_by": node.importers.iter().map(|&i| self.nodes[i].name.clone()).collect::<Vec<_>>(),
+            "outgoing": list(out_counts),
+            "incoming": list(in_counts),
+        }))
+    }
+
+    fn contract(&self, key: &str) -> Option<Value> {
+        let c = self.contracts.iter().find(|c| c.key == key)?;
+        Some(json!({
+            "version": self.version,
+            "id": c.key,
+            "name": c.name,
+            "kind": c.kind,
+            "kept": c.kept,
+            "violations": c.violations.iter().map(|v| json!({
+                "message": v.message,
+                "chain": v.chain.iter().map(|s| json!({
+                    "importer": s.importer,
+                    "imported": s.imported,
+                    "path": s.path,
+                    "line": s.line,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        }))
+    }
+}
+
+/// `%xx` and `+` decoding of a query value.
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn query_param(query: &str, key: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (k == key).then(|| decode(v))
+    })
+}
+
+struct Response {
+    status: &'static str,
+    content_type: &'static str,
+    body: Vec<u8>,
+}
+
+fn json_response(value: Option<Value>) -> Response {
+    match value {
+        Some(v) => Response {
+            status: "200 OK",
+            content_type: "application/json",
+            body: v.to_string().into_bytes(),
+        },
+        None => Response {
+            status: "404 Not Found",
+            content_type: "application/json",
+            body: br#"{"error":"not found"}"#.to_vec(),
+        },
+    }
+}
+
+fn route(model: &RwLock<Model>, path: &str, query: &str) -> Response {
+    let model = model.read().unwrap_or_else(|e| e.into_inner());
+    match path {
+        "/" | "/index.html" => Response {
+            status: "200 OK",
+            content_type: "text/html; charset=utf-8",
+            body: PAGE.as_bytes().to_vec(),
+        },
+        "/api/version" => json_response(Some(json!({"version": model.version}))),
+        "/api/state" => json_response(Some(model.state())),
+        "/api/package" => json_response(
+            query_param(query, "name")
+                .as_deref()
+                .and_then(|n| model.package(n)),
+        ),
+        "/api/contract" => json_response(
+            query_param(query, "id")
+                .as_deref()
+                .and_then(|c| model.contract(c)),
+        ),
+        _ => Response {
+            status: "404 Not Found",
+            content_type: "text/plain; charset=utf-8",
+            body: b"not found\n".to_vec(),
+        },
+    }
+}
+
+/// Host header values the server answers to.
+fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
+    let port = addr.port();
+    let mut hosts = vec![format!("{}:{port}", addr.ip())];
+    if let IpAddr::V6(ip) = addr.ip() {
+        hosts.push(format!("[{ip}]:{port}"));
+    }
+    if addr.ip().is_loopback() {
+        hosts.extend([
+            format!("localhost:{port}"),
+            format!("127.0.0.1:{port}"),
+            format!("[::1]:{port}"),
+        ]);
+    }
+    hosts
+}
+
+fn handle(stream: TcpStream, model: &RwLock<Model>, hosts: &[String], open: bool) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let Ok(read_half) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(read_half.take(64 * 1024));
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    let mut host = None;
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => return,
+            Ok(_) if line == "\r\n" || line == "\n" => break,
+            Ok(_) => {
+                if let Some((k, v)) = line.split_once(':')
+                    && k.eq_ignore_ascii_case("host")
+                {
+                    host = Some(v.trim().to_owned());
+                }
+            }
+        }
+    }
+    let mut parts = request_line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("/"));
+    let response = if method != "GET" && method != "HEAD" {
+        Response {
+            status: "405 Method Not Allowed",
+            content_type: "text/plain; charset=utf-8",
+            body: b"read-only: GET and HEAD only\n".to_vec(),
+        }
+    } else if !open && !host.as_ref().is_some_and(|h| hosts.contains(h)) {
+        Response {
+            status: "421 Misdirected Request",
+            content_type: "text/plain; charset=utf-8",
+            body: b"unexpected Host header\n".to_vec(),
+        }
+    } else {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        route(model, path, query)
+    };
+    let mut out = std::io::BufWriter::new(stream);
+    let _ = write!(
+        out,
+        "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n\
+         X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n\
+         Content-Security-Policy: default-src 'self'; script-src 'unsafe-inline' 'self'; \
+         style-src 'unsafe-inline'; img-src data:\r\nConnection: close\r\n\r\n",
+        response.status,
+        response.content_type,
+        response.body.len()
+    );
+    if method != "HEAD" {
+        let _ = out.write_all(&response.body);
+    }
+    let _ = out.flush();
+}
+
+use std::io::Read as _;
+
+pub fn run(args: &ServeArgs) -> Result<ExitCode> {
+    let model = build_model(&args.analysis, 1)?;
+    let root = std::path::PathBuf::from(&model.root);
+    let model = Arc::new(RwLock::new(model));
+    let listener = TcpListener::bind((args.host, args.port))
+        .with_context(|| format!("cannot listen on {}:{}", args.host, args.port))?;
+    let addr = listener.local_addr()?;
+    if !addr.ip().is_loopback() && !args.analysis.project.quiet {
+        eprintln!(
+            "archlint: warning: listening on {} makes the explorer reachable from the network",
+            addr.ip()
+        );
+    }
+    // Listening on every interface: the Host header cannot be predicted.
+    let open = addr.ip().is_unspecified();
+    let hosts = allowed_hosts(addr);
+    if !args.no_watch {
+        let changes = crate::watch_cmd::Changes::watch(&root)?;
+        let model = Arc::clone(&model);
+        let analysis = clone_analysis_args(&args.analysis);
+        std::thread::spawn(move || {
+            while let Ok(changed) = changes.next() {
+                let version = model.read().map(|m| m.version + 1).unwrap_or(1);
+                match build_model(&analysis, version) {
+                    Ok(new) => {
+                        eprintln!(
+                            "archlint: {} changed; analysis refreshed (version {version})",
+                            changed.join(", ")
+                        );
+                        if let Ok(mut m) = model.write() {
+                            *m = new;
+                        }
+                    }
+                    Err(e) => {
+                        eprintln!("archlint: cannot refresh: {e:#}");
+                        if let Ok(mut m) = model.write() {
+                            m.version = version;
+                            m.error = Some(format!("{e:#}"));
+                        }
+                    }
+                }
+            }
+        });
+    }
+    println!("archlint: serving http://{addr}/ (read-only; Ctrl-C to stop)");
+    let _ = std::io::stdout().flush();
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        let model = Arc::clone(&model);
+        let hosts = hosts.clone();
+        std::thread::spawn(move || handle(stream, &model, &hosts, open));
+    }
+    bail!("the listener stopped")
+}
+
+fn clone_analysis_args(a: &AnalysisArgs) -> AnalysisArgs {
+    AnalysisArgs {
+        project: crate::ProjectArgs {
+            path: a.project.path.clone(),
+            config: a.project.config.clone(),
+            threads: a.project.threads,
+            no_cache: a.project.no_cache,
+            cache_dir: a.project.cache_dir.clone(),
+            redis_url: a.project.redis_url.clone(),
+            quiet: true,
+        },
+        deps: a.deps,
+        no_deps: a.no_deps,
+        rules: a.rules,
+        no_rules: a.no_rules,
+        env: a.env.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_decoded() {
+        assert_eq!(
+            query_param("name=shop.api&x=1", "name").unwrap(),
+            "shop.api"
+        );
+        assert_eq!(query_param("id=a%20b+c", "id").unwrap(), "a b c");
+        assert_eq!(query_param("id=%zz", "id").unwrap(), "%zz");
+        assert_eq!(query_param("id=%4", "id").unwrap(), "%4");
+        assert_eq!(query_param("id=%é", "id").unwrap(), "%é");
+        assert!(query_param("other=1", "id").is_none());
+    }
+
+    #[test]
+    fn loopback_answers_to_its_names_only() {
+        let hosts = allowed_hosts("127.0.0.1:8000".parse().unwrap());
+        assert!(hosts.contains(&"localhost:8000".to_owned()));
+        assert!(hosts.contains(&"127.0.0.1:8000".to_owned()));
+        assert!(!hosts.contains(&"evil.example:8000".to_owned()));
+    }
+}
