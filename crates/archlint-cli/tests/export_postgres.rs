@@ -676,3 +676,86 @@ fn a_schema_from_a_newer_archlint_is_refused_untouched() {
 }
 
 use predicates::prelude::PredicateBooleanExt;
+
+#[test]
+fn vulnerabilities_and_licenses_of_the_environment_are_exported() {
+    let Some(db) = Db::create() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "app/__init__.py", "");
+    write(root, "app/web.py", "import requests\n");
+    write(root, "requirements.txt", "requests==2.0.0\n");
+    let site = root.join(".venv/lib/python3.11/site-packages");
+    std::fs::create_dir_all(&site).unwrap();
+    std::fs::write(root.join(".venv/pyvenv.cfg"), "version = 3.11.7\n").unwrap();
+    let info = site.join("requests-2.0.0.dist-info");
+    std::fs::create_dir_all(&info).unwrap();
+    std::fs::write(
+        info.join("METADATA"),
+        "Metadata-Version: 2.1\nName: requests\nVersion: 2.0.0\nLicense: Apache-2.0\n\nbody\n",
+    )
+    .unwrap();
+    std::fs::write(info.join("RECORD"), "requests/__init__.py,,\n").unwrap();
+    let advisories = root.join("advisories.db");
+    archlint()
+        .args(["deps", "db", "import"])
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../archlint-advisories/tests/fixtures/osv-sample.zip"),
+        )
+        .arg("--db")
+        .arg(&advisories)
+        .assert()
+        .success();
+    let out = archlint()
+        .args([
+            "export", "postgres", "--deps", "--format", "json", "--url", &db.url, "--db",
+        ])
+        .arg(&advisories)
+        .arg(root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(
+        &archlint()
+            .args(["deps", "check", "--format", "json", "--db"])
+            .arg(&advisories)
+            .arg(root)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let expected: BTreeSet<String> = report["vulnerabilities"]["checked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["vulnerabilities"].as_array().unwrap().iter())
+        .map(|v| v["id"].as_str().unwrap().to_owned())
+        .collect();
+    let stored: BTreeSet<String> = db
+        .rows("SELECT advisory FROM vulnerabilities WHERE distribution = 'requests'")
+        .into_iter()
+        .map(|r| r[0].clone().unwrap())
+        .collect();
+    assert!(stored.contains("PYSEC-2014-13"), "{stored:?}");
+    assert_eq!(stored, expected);
+    assert_eq!(
+        db.value("SELECT aliases::text FROM vulnerabilities WHERE advisory = 'PYSEC-2014-13'"),
+        "{CVE-2014-1829,GHSA-cfj3-7x9c-4p3h}"
+    );
+    assert_eq!(
+        db.value(
+            "SELECT expression || ' ' || verdict FROM licenses WHERE distribution = 'requests'"
+        ),
+        "Apache-2.0 allowed"
+    );
+    assert_eq!(
+        db.value("SELECT version || ' ' || role FROM distributions WHERE name = 'requests'"),
+        "2.0.0 direct"
+    );
+}
