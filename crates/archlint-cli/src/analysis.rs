@@ -73,18 +73,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         errors,
         mut deps,
         mut rules,
-    } = analyze(&Selection {
-        project: &args.project,
-        env: &args.env,
-        deps: args.deps,
-        no_deps: args.no_deps,
-        rules: args.rules,
-        no_rules: args.no_rules,
-        contracts: &args.contracts,
-        keep_facts: false,
-        keep_parsed_facts: false,
-        require_checks: true,
-    })?;
+    } = analyze(&Selection::for_check(args))?;
     // The baseline: accepted findings are taken out before anything is reported.
     let baseline_file = args
         .baseline
@@ -274,6 +263,24 @@ pub struct Selection<'a> {
     pub keep_parsed_facts: bool,
     /// Fail when there is nothing to check (no contracts, dependency policy or rules).
     pub require_checks: bool,
+}
+
+impl<'a> Selection<'a> {
+    /// What `archlint check` analyses: its flags, no facts kept, something to check required.
+    pub fn for_check(args: &'a CheckArgs) -> Self {
+        Selection {
+            project: &args.project,
+            env: &args.env,
+            deps: args.deps,
+            no_deps: args.no_deps,
+            rules: args.rules,
+            no_rules: args.no_rules,
+            contracts: &args.contracts,
+            keep_facts: false,
+            keep_parsed_facts: false,
+            require_checks: true,
+        }
+    }
 }
 
 /// The result of an analysis, before any report.

@@ -35,8 +35,8 @@ enum ExportTarget {
     Neo4j(crate::neo4j_cmd::Neo4jArgs),
 }
 
-/// What to analyse before exporting.
-#[derive(Debug, clap::Args)]
+/// What to analyse before exporting (or serving).
+#[derive(Debug, Clone, clap::Args)]
 pub struct AnalysisArgs {
     #[command(flatten)]
     pub project: ProjectArgs,
@@ -54,6 +54,24 @@ pub struct AnalysisArgs {
     pub no_rules: bool,
     #[command(flatten)]
     pub env: crate::deps_cmd::EnvArgs,
+}
+
+impl AnalysisArgs {
+    /// The analysis these flags ask for: every contract, nothing required to be configured.
+    pub fn selection(&self, keep_facts: bool, keep_parsed_facts: bool) -> Selection<'_> {
+        Selection {
+            project: &self.project,
+            env: &self.env,
+            deps: self.deps,
+            no_deps: self.no_deps,
+            rules: self.rules,
+            no_rules: self.no_rules,
+            contracts: &[],
+            keep_facts,
+            keep_parsed_facts,
+            require_checks: false,
+        }
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -102,18 +120,7 @@ pub struct Gathered {
 /// kept, and [`facts_of`] parses a file again when its facts are needed).
 pub fn gather(args: &AnalysisArgs, all_facts: bool) -> Result<Gathered> {
     let started = Instant::now();
-    let analysis = analyze(&Selection {
-        project: &args.project,
-        env: &args.env,
-        deps: args.deps,
-        no_deps: args.no_deps,
-        rules: args.rules,
-        no_rules: args.no_rules,
-        contracts: &[],
-        keep_facts: all_facts,
-        keep_parsed_facts: !all_facts,
-        require_checks: false,
-    })?;
+    let analysis = analyze(&args.selection(all_facts, !all_facts))?;
     let analysis_ms = started.elapsed().as_secs_f64() * 1000.0;
     let report = crate::report::build(
         &analysis.project,
@@ -130,7 +137,7 @@ pub fn gather(args: &AnalysisArgs, all_facts: bool) -> Result<Gathered> {
 }
 
 /// The name a serialized enum goes by (`"error"`), or its `verdict` tag.
-fn tag<T: Serialize>(value: &T) -> String {
+pub fn tag<T: Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(serde_json::Value::Object(o)) => o

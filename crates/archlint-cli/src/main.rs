@@ -68,7 +68,7 @@ enum Command {
 }
 
 /// Options shared by commands that analyse a project.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 struct ProjectArgs {
     /// Project root (default: the current directory).
     path: Option<PathBuf>,

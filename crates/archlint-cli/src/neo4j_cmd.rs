@@ -9,7 +9,9 @@ use archlint_neo4j::{Graph, Kind, Nodes, Relationships};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
-use crate::export_cmd::{Gathered, facts_of, gather, kind_name, module_keys, resolved_imports};
+use crate::export_cmd::{
+    Gathered, facts_of, gather, kind_name, module_keys, resolved_imports, tag,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct Neo4jArgs {
@@ -223,9 +225,6 @@ pub fn graph(g: &Gathered) -> Graph {
             if !seen.insert(id.clone()) {
                 continue;
             }
-            let verdict = serde_json::to_value(&p.verdict)
-                .ok()
-                .and_then(|v| v.get("verdict").and_then(|s| s.as_str()).map(str::to_owned));
             distributions.rows.push((
                 id,
                 vec![
@@ -233,7 +232,7 @@ pub fn graph(g: &Gathered) -> Graph {
                     p.version.as_str().into(),
                     p.role.name().into(),
                     p.license.expression.clone().into(),
-                    verdict.into(),
+                    tag(&p.verdict).into(),
                 ],
             ));
         }

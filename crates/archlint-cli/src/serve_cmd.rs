@@ -9,7 +9,7 @@
 //! (so a web page elsewhere cannot reach it through DNS rebinding).
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read as _, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::process::ExitCode;
 use std::sync::{Arc, RwLock};
@@ -19,7 +19,7 @@ use anyhow::{Context, Result, bail};
 use archlint_findings::Check;
 use serde_json::{Value, json};
 
-use crate::analysis::{Selection, analyze};
+use crate::analysis::analyze;
 use crate::export_cmd::AnalysisArgs;
 
 const PAGE: &str = include_str!("explorer.html");
@@ -91,18 +91,7 @@ struct Model {
 
 fn build_model(args: &AnalysisArgs, version: u64) -> Result<Model> {
     let started = Instant::now();
-    let a = analyze(&Selection {
-        project: &args.project,
-        env: &args.env,
-        deps: args.deps,
-        no_deps: args.no_deps,
-        rules: args.rules,
-        no_rules: args.no_rules,
-        contracts: &[],
-        keep_facts: false,
-        keep_parsed_facts: false,
-        require_checks: false,
-    })?;
+    let a = analyze(&args.selection(false, false))?;
     let analysed_ms = started.elapsed().as_secs_f64() * 1000.0;
     let project = &a.project;
     let graph = &project.graph;
@@ -517,8 +506,6 @@ fn handle(stream: TcpStream, model: &RwLock<Model>, hosts: &[String], open: bool
     let _ = out.flush();
 }
 
-use std::io::Read as _;
-
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     let model = build_model(&args.analysis, 1)?;
     let root = std::path::PathBuf::from(&model.root);
@@ -538,7 +525,9 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
     if !args.no_watch {
         let changes = crate::watch_cmd::Changes::watch(&root)?;
         let model = Arc::clone(&model);
-        let analysis = clone_analysis_args(&args.analysis);
+        // Refreshes draw no progress on the terminal.
+        let mut analysis = args.analysis.clone();
+        analysis.project.quiet = true;
         std::thread::spawn(move || {
             while let Ok(changed) = changes.next() {
                 let version = model.read().map(|m| m.version + 1).unwrap_or(1);
@@ -572,25 +561,6 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         std::thread::spawn(move || handle(stream, &model, &hosts, open));
     }
     bail!("the listener stopped")
-}
-
-fn clone_analysis_args(a: &AnalysisArgs) -> AnalysisArgs {
-    AnalysisArgs {
-        project: crate::ProjectArgs {
-            path: a.project.path.clone(),
-            config: a.project.config.clone(),
-            threads: a.project.threads,
-            no_cache: a.project.no_cache,
-            cache_dir: a.project.cache_dir.clone(),
-            redis_url: a.project.redis_url.clone(),
-            quiet: true,
-        },
-        deps: a.deps,
-        no_deps: a.no_deps,
-        rules: a.rules,
-        no_rules: a.no_rules,
-        env: a.env.clone(),
-    }
 }
 
 #[cfg(test)]

@@ -102,18 +102,7 @@ impl Changes {
 /// One analysis with the baseline applied, and its findings model.
 fn check_once(args: &CheckArgs) -> Result<(Analysis, Report, f64)> {
     let started = Instant::now();
-    let mut a = analyze(&Selection {
-        project: &args.project,
-        env: &args.env,
-        deps: args.deps,
-        no_deps: args.no_deps,
-        rules: args.rules,
-        no_rules: args.no_rules,
-        contracts: &args.contracts,
-        keep_facts: false,
-        keep_parsed_facts: false,
-        require_checks: true,
-    })?;
+    let mut a = analyze(&Selection::for_check(args))?;
     let baseline_file = args
         .baseline
         .clone()
