@@ -2,38 +2,12 @@
 
 mod common;
 
+use common::example_copy;
 use common::uncached as archlint;
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap().flatten() {
-        let name = entry.file_name();
-        if name == ".archlint_cache" {
-            continue;
-        }
-        let target = to.join(&name);
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
-fn example_copy() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("shop-project");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/layered-shop"),
-        &root,
-    );
-    (dir, root)
-}
 
 #[test]
 fn accept_then_fail_only_on_new_findings() {

@@ -365,11 +365,12 @@ fn archlint_batch() -> usize {
     1000
 }
 
-/// A project with a vulnerable dependency in its own virtualenv, and an advisory database.
+/// The vulnerable project of `common`, with more modules: a cycle through a function-level
+/// import, and a contract.
 fn vulnerable_project() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(root, "app/__init__.py", "");
+    let db = vulnerable_requests_project(root);
     write(
         root,
         "app/web.py",
@@ -382,35 +383,12 @@ fn vulnerable_project() -> (tempfile::TempDir, std::path::PathBuf) {
         "app/util/helpers.py",
         "def f():\n    from app import web\n    return web\n",
     );
-    write(root, "requirements.txt", "requests==2.0.0\n");
     write(
         root,
         ".importlinter",
         "[importlinter]\nroot_package = app\n\n[importlinter:contract:one]\nname = Core below web\n\
          type = layers\nlayers =\n    app.web\n    app.core\n",
     );
-    let site = root.join(".venv/lib/python3.11/site-packages");
-    fs::create_dir_all(&site).unwrap();
-    fs::write(root.join(".venv/pyvenv.cfg"), "version = 3.11.7\n").unwrap();
-    let info = site.join("requests-2.0.0.dist-info");
-    fs::create_dir_all(&info).unwrap();
-    fs::write(
-        info.join("METADATA"),
-        "Metadata-Version: 2.1\nName: requests\nVersion: 2.0.0\nLicense: Apache-2.0\n\nbody\n",
-    )
-    .unwrap();
-    fs::write(info.join("RECORD"), "requests/__init__.py,,\n").unwrap();
-    let db = root.join("advisories.db");
-    archlint()
-        .args(["deps", "db", "import"])
-        .arg(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../archlint-advisories/tests/fixtures/osv-sample.zip"),
-        )
-        .arg("--db")
-        .arg(&db)
-        .assert()
-        .success();
     (dir, db)
 }
 

@@ -7,11 +7,12 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::*;
+use predicates::prelude::PredicateBooleanExt;
 use serde_json::Value;
 
 /// A database of its own for one test, and a client on it.
@@ -107,29 +108,6 @@ impl Db {
             .block_on(self.client.batch_execute(sql))
             .unwrap_or_else(|e| panic!("{sql}: {e:?}"));
     }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let name = entry.file_name();
-        if name == ".archlint_cache" {
-            continue;
-        }
-        let target = to.join(&name);
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-fn example_copy() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("shop");
-    copy_dir(&example(), &root);
-    (dir, root)
 }
 
 /// Export `root` and return the summary.
@@ -675,38 +653,12 @@ fn a_schema_from_a_newer_archlint_is_refused_untouched() {
     assert_eq!(db.count("SELECT count(*) FROM runs"), 1);
 }
 
-use predicates::prelude::PredicateBooleanExt;
-
 #[test]
 fn vulnerabilities_and_licenses_of_the_environment_are_exported() {
     let Some(db) = Db::create() else { return };
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(root, "app/__init__.py", "");
-    write(root, "app/web.py", "import requests\n");
-    write(root, "requirements.txt", "requests==2.0.0\n");
-    let site = root.join(".venv/lib/python3.11/site-packages");
-    std::fs::create_dir_all(&site).unwrap();
-    std::fs::write(root.join(".venv/pyvenv.cfg"), "version = 3.11.7\n").unwrap();
-    let info = site.join("requests-2.0.0.dist-info");
-    std::fs::create_dir_all(&info).unwrap();
-    std::fs::write(
-        info.join("METADATA"),
-        "Metadata-Version: 2.1\nName: requests\nVersion: 2.0.0\nLicense: Apache-2.0\n\nbody\n",
-    )
-    .unwrap();
-    std::fs::write(info.join("RECORD"), "requests/__init__.py,,\n").unwrap();
-    let advisories = root.join("advisories.db");
-    archlint()
-        .args(["deps", "db", "import"])
-        .arg(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../archlint-advisories/tests/fixtures/osv-sample.zip"),
-        )
-        .arg("--db")
-        .arg(&advisories)
-        .assert()
-        .success();
+    let advisories = vulnerable_requests_project(root);
     let out = archlint()
         .args([
             "export", "postgres", "--deps", "--format", "json", "--url", &db.url, "--db",

@@ -11,22 +11,6 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let name = entry.file_name();
-        if name == ".archlint_cache" {
-            continue;
-        }
-        let target = to.join(&name);
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A running `archlint check --watch` and the lines it prints.
 struct Watching {
     child: Child,
@@ -91,9 +75,7 @@ impl Drop for Watching {
 
 #[test]
 fn edits_print_the_findings_that_appear_and_disappear() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("shop");
-    copy_dir(&example(), &root);
+    let (_dir, root) = example_copy();
     let mut w = Watching::start(&root);
     let first = w.until("watching");
     // The first report is the full one.

@@ -217,3 +217,60 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// Copy a directory tree, leaving out archlint's cache.
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap().flatten() {
+        let name = entry.file_name();
+        if name == ".archlint_cache" {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A copy of the example project in a temporary directory, to edit.
+pub fn example_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("shop-project");
+    copy_dir(&example(), &root);
+    (dir, root)
+}
+
+/// A project `app` (whose `app.web` imports requests) with its own virtualenv holding
+/// requests 2.0.0, which has known vulnerabilities, and an advisory database imported from the
+/// OSV sample; returns the database.
+pub fn vulnerable_requests_project(root: &Path) -> PathBuf {
+    write(root, "app/__init__.py", "");
+    write(root, "app/web.py", "import requests\n");
+    write(root, "requirements.txt", "requests==2.0.0\n");
+    let site = root.join(".venv/lib/python3.11/site-packages");
+    fs::create_dir_all(&site).unwrap();
+    fs::write(root.join(".venv/pyvenv.cfg"), "version = 3.11.7\n").unwrap();
+    let info = site.join("requests-2.0.0.dist-info");
+    fs::create_dir_all(&info).unwrap();
+    fs::write(
+        info.join("METADATA"),
+        "Metadata-Version: 2.1\nName: requests\nVersion: 2.0.0\nLicense: Apache-2.0\n\nbody\n",
+    )
+    .unwrap();
+    fs::write(info.join("RECORD"), "requests/__init__.py,,\n").unwrap();
+    let db = root.join("advisories.db");
+    archlint()
+        .args(["deps", "db", "import"])
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../archlint-advisories/tests/fixtures/osv-sample.zip"),
+        )
+        .arg("--db")
+        .arg(&db)
+        .assert()
+        .success();
+    db
+}
