@@ -32,6 +32,7 @@ pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project>
         cache: cache_flags(args),
         keep_facts: false,
         keep_parsed_facts: false,
+        code_facts: false,
         result_tag: None,
         progress: None,
     })
@@ -331,6 +332,7 @@ pub fn analyze(sel: &Selection<'_>) -> Result<Analysis> {
             cache: cache_flags(sel.project),
             keep_facts: with_deps || sel.keep_facts,
             keep_parsed_facts: sel.keep_parsed_facts,
+            code_facts: with_rules,
             result_tag: rules_config.as_ref().map(crate::rules_cmd::result_tag),
             progress: Some(counter.clone()),
         })

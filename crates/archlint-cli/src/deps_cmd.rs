@@ -608,7 +608,7 @@ pub fn write_text(
     w: &mut impl Write,
     root: &Path,
     run: &DepsRun,
-    snippets: &mut crate::snippets::Snippets,
+    snippets: &crate::snippets::Snippets,
 ) -> std::io::Result<()> {
     let r = &run.report;
     for f in r.findings.iter().filter(|f| f.excepted.is_none()) {
@@ -749,6 +749,7 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
                 cache: crate::analysis::cache_flags(&args.project),
                 keep_facts: true,
                 keep_parsed_facts: false,
+                code_facts: false,
                 result_tag: None,
                 progress: Some(counter.clone()),
             }) {
@@ -771,8 +772,8 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
                     eprintln!("warning: {warning}");
                 }
             }
-            let mut snippets = crate::snippets::Snippets::new(crate::snippets::stdout_color());
-            write_text(&mut w, &root, &deps, &mut snippets)?;
+            let snippets = crate::snippets::Snippets::new(crate::snippets::stdout_color());
+            write_text(&mut w, &root, &deps, &snippets)?;
         }
         Format::Json => {
             let mut doc = to_json(&deps);

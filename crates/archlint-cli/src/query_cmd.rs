@@ -207,7 +207,7 @@ fn contract(project: &Project, spec: Option<&Value>) -> Value {
     match result {
         Ok(r) => contract_json(
             &Paths::new(project),
-            &mut crate::snippets::Snippets::new(false),
+            &crate::snippets::Snippets::new(false),
             &r,
         ),
         Err(e) => json!({"error": e.to_string(), "kind": "configuration"}),

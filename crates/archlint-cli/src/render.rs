@@ -5,6 +5,7 @@ use std::io::Write;
 
 use archlint_contracts::{ContractError, ContractResult, Link};
 use archlint_facts::Severity;
+use rayon::prelude::*;
 use serde_json::json;
 
 use archlint_engine::{CacheReport, Project, display_path};
@@ -81,7 +82,7 @@ fn source_diagnostics(
 
 /// Warnings and unreadable-file diagnostics, with snippets, on standard error.
 pub fn print_diagnostics(project: &Project) {
-    let mut err_snippets = crate::snippets::Snippets::new(crate::snippets::stderr_color());
+    let err_snippets = crate::snippets::Snippets::new(crate::snippets::stderr_color());
     for w in &project.warnings {
         eprintln!("archlint: warning: {w}");
     }
@@ -121,12 +122,65 @@ pub fn print_errors(project: &Project, results: &[ContractResult], errors: &[Con
     }
 }
 
+/// One route of a violation: its chain with `file:line` for each import, then a snippet under
+/// the first import.
+fn route_block(
+    paths: &Paths<'_>,
+    snippets: &crate::snippets::Snippets,
+    route: &archlint_contracts::Route,
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let line = |prefix: &str, link: &Link| {
+        format!(
+            "{prefix} {} -> {} ({})",
+            link.importer,
+            link.imported,
+            paths.location(link)
+        )
+    };
+    for (i, link) in route.chain.iter().enumerate() {
+        let _ = writeln!(out, "{}", line(if i == 0 { "-" } else { " " }, link));
+        if i == 0 {
+            for extra in &route.extra_firsts {
+                let _ = writeln!(out, "{}", line("  &", extra));
+            }
+        }
+    }
+    for extra in &route.extra_lasts {
+        let _ = writeln!(out, "{}", line("  &", extra));
+    }
+    let _ = writeln!(out);
+    if let (Some(first), Some(last)) = (route.chain.first(), route.chain.last())
+        && let (Some(file), Some(shown), Some(&at)) = (
+            paths.source_file(&first.importer),
+            paths.file(&first.importer),
+            first.lines.first(),
+        )
+    {
+        let label = if route.chain.len() == 1 {
+            format!("{} imports {}", first.importer, first.imported)
+        } else {
+            format!(
+                "{} imports {}, which leads to {}",
+                first.importer, first.imported, last.imported
+            )
+        };
+        if let Some(s) =
+            snippets.render(file, &shown, at, None, crate::snippets::Kind::Error, &label)
+        {
+            let _ = writeln!(out, "{s}");
+        }
+    }
+    out
+}
+
 /// One broken contract as the text report shows it: the name, each violation with its chains and
 /// `file:line`, a snippet under each chain's first import, then the contract's guidance.
 pub(crate) fn write_broken(
     out: &mut impl Write,
     paths: &Paths<'_>,
-    snippets: &mut crate::snippets::Snippets,
+    snippets: &crate::snippets::Snippets,
     r: &ContractResult,
 ) {
     let _ = writeln!(
@@ -137,48 +191,15 @@ pub(crate) fn write_broken(
     );
     for v in &r.violations {
         let _ = writeln!(out, "{}\n", v.summary);
-        for route in &v.routes {
-            let line = |prefix: &str, link: &Link| {
-                format!(
-                    "{prefix} {} -> {} ({})",
-                    link.importer,
-                    link.imported,
-                    paths.location(link)
-                )
-            };
-            for (i, link) in route.chain.iter().enumerate() {
-                let _ = writeln!(out, "{}", line(if i == 0 { "-" } else { " " }, link));
-                if i == 0 {
-                    for extra in &route.extra_firsts {
-                        let _ = writeln!(out, "{}", line("  &", extra));
-                    }
-                }
-            }
-            for extra in &route.extra_lasts {
-                let _ = writeln!(out, "{}", line("  &", extra));
-            }
-            let _ = writeln!(out);
-            if let (Some(first), Some(last)) = (route.chain.first(), route.chain.last())
-                && let (Some(file), Some(shown), Some(&at)) = (
-                    paths.source_file(&first.importer),
-                    paths.file(&first.importer),
-                    first.lines.first(),
-                )
-            {
-                let label = if route.chain.len() == 1 {
-                    format!("{} imports {}", first.importer, first.imported)
-                } else {
-                    format!(
-                        "{} imports {}, which leads to {}",
-                        first.importer, first.imported, last.imported
-                    )
-                };
-                if let Some(s) =
-                    snippets.render(file, &shown, at, None, crate::snippets::Kind::Error, &label)
-                {
-                    let _ = writeln!(out, "{s}");
-                }
-            }
+        // Routes are rendered in parallel (their snippets dominate a big report), then
+        // written in order.
+        let blocks: Vec<String> = v
+            .routes
+            .par_iter()
+            .map(|route| route_block(paths, snippets, route))
+            .collect();
+        for block in blocks {
+            let _ = out.write_all(block.as_bytes());
         }
     }
     if !r.undeclared_modules.is_empty() {
@@ -208,7 +229,7 @@ pub fn text(
     rules: Option<&crate::rules_cmd::RulesRun>,
     total_ms: f64,
 ) {
-    let mut snippets = crate::snippets::Snippets::new(color);
+    let snippets = crate::snippets::Snippets::new(color);
     let paint = |s: &str, code: &str| {
         if color {
             format!("\x1b[{code}m{s}\x1b[0m")
@@ -256,12 +277,12 @@ pub fn text(
     if broken > 0 {
         let _ = writeln!(out, "\n\nBroken contracts\n----------------");
         for r in results.iter().filter(|r| !r.kept) {
-            write_broken(out, &paths, &mut snippets, r);
+            write_broken(out, &paths, &snippets, r);
         }
     }
     if let Some(run) = deps {
         let _ = writeln!(out, "\nDependencies\n------------\n");
-        let _ = crate::deps_cmd::write_text(out, &project.root, run, &mut snippets);
+        let _ = crate::deps_cmd::write_text(out, &project.root, run, &snippets);
     }
     if let Some(run) = rules {
         let _ = crate::rules_cmd::write_text(out, run, color);
@@ -273,7 +294,7 @@ pub fn text(
 /// text report's block (`text`, what the pytest plugin and the Python API show as is).
 pub(crate) fn contract_json(
     paths: &Paths<'_>,
-    snippets: &mut crate::snippets::Snippets,
+    snippets: &crate::snippets::Snippets,
     r: &ContractResult,
 ) -> serde_json::Value {
     let mut value = serde_json::to_value(r).expect("serialisable");
@@ -302,10 +323,10 @@ pub fn json_value(
     total_ms: f64,
 ) -> serde_json::Value {
     let paths = Paths::new(project);
-    let mut snippets = crate::snippets::Snippets::new(false);
+    let snippets = crate::snippets::Snippets::new(false);
     let contracts: Vec<_> = results
         .iter()
-        .map(|r| contract_json(&paths, &mut snippets, r))
+        .map(|r| contract_json(&paths, &snippets, r))
         .collect();
     let diagnostics: Vec<_> = source_diagnostics(project)
         .into_iter()

@@ -251,6 +251,7 @@ pub fn run_metrics(args: &MetricsArgs) -> Result<ExitCode> {
         cache: crate::analysis::cache_flags(&args.project),
         keep_facts: true,
         keep_parsed_facts: false,
+        code_facts: true,
         result_tag: None,
         progress: None,
     })?;

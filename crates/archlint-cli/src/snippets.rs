@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
@@ -32,10 +33,44 @@ pub enum Kind {
     Warning,
 }
 
-/// Renders snippets, reading each file at most once.
+/// Renders snippets, reading each file at most once; shared by the threads that render a
+/// report's parts in parallel.
 pub struct Snippets {
     renderer: Renderer,
-    files: HashMap<PathBuf, Option<String>>,
+    files: Mutex<HashMap<PathBuf, Arc<Option<SourceText>>>>,
+}
+
+/// A file's text and where each of its lines starts, so a report with many findings in one
+/// big file does not scan it from the top for each.
+struct SourceText {
+    text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceText {
+    fn new(bytes: Vec<u8>) -> Self {
+        let text = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let line_starts = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+            .collect();
+        Self { text, line_starts }
+    }
+
+    /// Line `index` (0-based) without its line ending, as `str::lines` gives it.
+    fn line(&self, index: usize) -> Option<&str> {
+        let start = *self.line_starts.get(index)?;
+        if start == self.text.len() {
+            // After a final newline (or in an empty file) there is no further line.
+            return None;
+        }
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .map_or(self.text.len(), |&next| next - 1);
+        let line = &self.text[start..end];
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    }
 }
 
 impl Snippets {
@@ -47,14 +82,14 @@ impl Snippets {
         };
         Self {
             renderer,
-            files: HashMap::new(),
+            files: Mutex::new(HashMap::new()),
         }
     }
 
     /// The snippet of `line` (1-based) of `file`, labelled; `None` when the file or the line
     /// cannot be read (the finding's own `file:line` still says where).
     pub fn render(
-        &mut self,
+        &self,
         file: &Path,
         shown_path: &str,
         line: u32,
@@ -62,15 +97,26 @@ impl Snippets {
         kind: Kind,
         label: &str,
     ) -> Option<String> {
-        let text = self
+        let known = self
             .files
-            .entry(file.to_owned())
-            .or_insert_with(|| {
-                let bytes = std::fs::read(file).ok()?;
-                Some(String::from_utf8_lossy(&bytes).into_owned())
-            })
-            .as_deref()?;
-        let source = text.lines().nth(line.checked_sub(1)? as usize)?;
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(file)
+            .cloned();
+        let text = match known {
+            Some(text) => text,
+            None => {
+                // Read outside the lock; two threads may read the same file once each.
+                let text = Arc::new(std::fs::read(file).ok().map(SourceText::new));
+                self.files
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(file.to_owned(), Arc::clone(&text));
+                text
+            }
+        };
+        let text = text.as_ref().as_ref()?;
+        let source = text.line(line.checked_sub(1)? as usize)?;
         let binary = source.chars().any(|c| c.is_control() && c != '\t');
         if source.len() > MAX_LINE || source.trim().is_empty() || binary {
             return None;
@@ -147,6 +193,27 @@ mod tests {
     }
 
     #[test]
+    fn lines_are_found_by_index_as_str_lines_splits_them() {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "\n\nx\n",
+            "a\rb\nc",
+            "é\nü\n",
+        ] {
+            let source = SourceText::new(text.as_bytes().to_vec());
+            let expected: Vec<&str> = text.lines().collect();
+            let got: Vec<&str> = (0..expected.len() + 2)
+                .map_while(|i| source.line(i))
+                .collect();
+            assert_eq!(got, expected, "{text:?}");
+        }
+    }
+
+    #[test]
     fn underlines_the_statement_without_its_indentation() {
         let (_d, file) = fixture("import os\n\ndef f():\n    from shop.infra import db\n");
         let out = Snippets::new(false)
@@ -164,7 +231,7 @@ mod tests {
     #[test]
     fn trailing_comments_are_not_underlined() {
         let (_d, file) = fixture("from a import b  # not 'this'\nx = '#' + y  # c\n");
-        let mut s = Snippets::new(false);
+        let s = Snippets::new(false);
         let out = s.render(&file, "m.py", 1, None, Kind::Error, "l").unwrap();
         assert!(out.contains("| ^^^^^^^^^^^^^^^ l"), "{out}");
         let out = s.render(&file, "m.py", 2, None, Kind::Error, "l").unwrap();
@@ -183,7 +250,7 @@ mod tests {
     #[test]
     fn missing_lines_and_files_give_nothing() {
         let (_d, file) = fixture("import os\n");
-        let mut s = Snippets::new(false);
+        let s = Snippets::new(false);
         assert!(s.render(&file, "m.py", 7, None, Kind::Error, "x").is_none());
         assert!(s.render(&file, "m.py", 0, None, Kind::Error, "x").is_none());
         assert!(

@@ -373,6 +373,7 @@ pub fn scan<'a>(
     // may still answer.
     let mut outcomes: Vec<Option<Outcome>> = files
         .par_iter()
+        .with_max_len(1)
         .map(|file| {
             let started = Instant::now();
             let outcome = (|| -> Option<Outcome> {
@@ -384,10 +385,14 @@ pub fn scan<'a>(
                     encoded: None,
                     parse_us: 0,
                 };
-                // The walk usually read the metadata already (relative to the open directory).
-                let stamp = file
-                    .meta
-                    .or_else(|| std::fs::metadata(&file.path).ok().map(FileMeta::from))
+                // The walk usually read the metadata already (relative to the open directory);
+                // without a cache it is not needed at all.
+                let stamp = use_cache
+                    .then(|| {
+                        file.meta
+                            .or_else(|| std::fs::metadata(&file.path).ok().map(FileMeta::from))
+                    })
+                    .flatten()
                     .map(stamp_of);
                 let stamp = match stamp {
                     Some(s) if use_cache && s.size <= parse.max_file_bytes => s,

@@ -37,6 +37,10 @@ pub struct ProjectOptions {
     /// Keep the facts that are at hand without decoding cached ones (those parsed in this run,
     /// or found in memory), as [`Project::parsed_facts`].
     pub keep_parsed_facts: bool,
+    /// The caller reads the code-structure facts (the rules and metrics do). Without them,
+    /// and with no cache to fill for later runs, files are parsed for imports, classes and
+    /// functions only (see `ParseSettings::code_facts`).
+    pub code_facts: bool,
     /// A result derived from the whole project that the caller caches under this tag (its
     /// settings' fingerprint). When a stored one matches the project's state it is in
     /// [`Project::stored_result`] and facts are not decoded for it; otherwise facts are kept
@@ -207,7 +211,10 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     warnings.extend(discovered.warnings.iter().cloned());
 
     let started = Instant::now();
-    let parse_settings = parse_settings(&settings);
+    let mut parse_settings = parse_settings(&settings);
+    // Cached facts serve later runs too, which may run the rules: only an uncached run that
+    // never reads them leaves them out.
+    parse_settings.code_facts = options.code_facts || cache_options.enabled();
     let mut scan = facts::scan(&root, &discovered.files, &parse_settings, &cache_options);
     let parse_ms = ms(started);
 

@@ -27,6 +27,11 @@ pub struct ParseSettings {
     pub max_file_bytes: u64,
     /// Python version whose syntax is accepted without a warning, as (major, minor).
     pub target_version: (u8, u8),
+    /// Collect the facts the code-structure rules read (statement hashes, literals,
+    /// complexity, calls, attributes, suppressions). Without them a file yields its imports,
+    /// classes, functions and diagnostics only, and its expressions are not walked unless it
+    /// mentions a dynamic importer: about a fifth less work per file.
+    pub code_facts: bool,
 }
 
 impl Default for ParseSettings {
@@ -34,6 +39,7 @@ impl Default for ParseSettings {
         Self {
             max_file_bytes: 10 * 1024 * 1024,
             target_version: (3, 14),
+            code_facts: true,
         }
     }
 }
@@ -42,8 +48,11 @@ impl ParseSettings {
     /// A stable textual fingerprint for cache keys.
     pub fn fingerprint(&self) -> String {
         format!(
-            "{PARSER_VERSION};max={};py={}.{}",
-            self.max_file_bytes, self.target_version.0, self.target_version.1
+            "{PARSER_VERSION};max={};py={}.{}{}",
+            self.max_file_bytes,
+            self.target_version.0,
+            self.target_version.1,
+            if self.code_facts { "" } else { ";lean" }
         )
     }
 }
@@ -178,9 +187,20 @@ pub fn parse_source(source: &str, settings: &ParseSettings) -> ModuleFacts {
     let (major, minor) = settings.target_version;
     let options =
         ParseOptions::from(Mode::Module).with_target_version(PythonVersion { major, minor });
-    let parsed = ruff_python_parser::parse_unchecked(source, options);
-    let line_index = LineIndex::from_source_text(source);
+    // The tree is built in this thread's arena and discarded without a drop walk; everything
+    // kept is copied out into the facts.
+    archlint_arena::with_arena(
+        || ruff_python_parser::parse_unchecked(source, options),
+        |parsed| facts_of(parsed, source, settings),
+    )
+}
 
+fn facts_of(
+    parsed: &ruff_python_parser::Parsed<ruff_python_ast::Mod>,
+    source: &str,
+    settings: &ParseSettings,
+) -> ModuleFacts {
+    let line_index = LineIndex::from_source_text(source);
     let mut facts = ModuleFacts {
         lines: line_index.line_count() as u32,
         bytes: source.len() as u64,
@@ -192,6 +212,7 @@ pub fn parse_source(source: &str, settings: &ParseSettings) -> ModuleFacts {
             source,
             &line_index,
             parsed.tokens(),
+            settings.code_facts,
             &mut facts,
         );
     }

@@ -154,3 +154,122 @@ fn missing_file_is_a_diagnostic() {
     );
     assert_eq!(f.diagnostics[0].code, "unreadable");
 }
+
+#[test]
+fn without_code_facts_the_architecture_facts_are_the_same() {
+    let src = "\
+import importlib
+from typing import TYPE_CHECKING
+if TYPE_CHECKING:
+    from app.models import Order
+mod = importlib.import_module('app.plugins' '.extra')
+other = __import__(\"app.legacy\")
+
+class Service(Base, metaclass=ABCMeta):
+    limit = 3
+
+    def __init__(self, repo, *args, key=None, **kw):
+        self.repo = repo
+        if repo:
+            for x in range(10):
+                while True:
+                    import json
+                    break
+
+    @staticmethod
+    def helper(a, b):
+        return [y for y in a if y > 2] or b == 'x'
+
+async def handler(request):
+    from app.views import render
+    try:
+        return render(request, 42)
+    except ValueError:
+        return None
+def broken(:
+    import after_error
+";
+    let full = facts(src);
+    let lean = parse_source(
+        src,
+        &ParseSettings {
+            code_facts: false,
+            ..ParseSettings::default()
+        },
+    );
+    assert_eq!(full.imports, lean.imports);
+    assert_eq!(
+        names(&lean),
+        [
+            "importlib",
+            "typing.TYPE_CHECKING",
+            "app.models.Order",
+            "app.plugins.extra",
+            "app.legacy",
+            "json",
+            "app.views.render",
+            "after_error",
+        ]
+    );
+    assert_eq!(full.diagnostics, lean.diagnostics);
+    assert!(!lean.diagnostics.is_empty(), "the syntax error is reported");
+    assert_eq!((full.lines, full.bytes), (lean.lines, lean.bytes));
+    let shape = |f: &ModuleFacts| {
+        (
+            f.classes
+                .iter()
+                .map(|c| {
+                    let (name, q, s, e, m) =
+                        (&c.name, &c.qualname, c.start_line, c.end_line, c.methods);
+                    format!("{name} {q} {s}-{e} {m} {:?} {}", c.bases, c.is_abstract)
+                })
+                .collect::<Vec<_>>(),
+            f.functions
+                .iter()
+                .map(|x| {
+                    format!(
+                        "{} {}-{} p{} pos{} n{} a{} m{} r{}",
+                        x.qualname,
+                        x.start_line,
+                        x.end_line,
+                        x.parameters,
+                        x.positional_parameters,
+                        x.max_nesting,
+                        x.is_async,
+                        x.is_method,
+                        x.has_receiver
+                    )
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(shape(&full), shape(&lean));
+    let qualnames: Vec<&str> = lean.functions.iter().map(|f| f.qualname.as_str()).collect();
+    assert_eq!(
+        qualnames[..3],
+        ["Service.__init__", "Service.helper", "handler"],
+        "{qualnames:?}"
+    );
+    assert_eq!(lean.functions[0].max_nesting, 3);
+    // The code-structure facts are left out.
+    assert!(full.functions.iter().any(|f| f.complexity > 1));
+    assert!(
+        lean.functions
+            .iter()
+            .all(|f| f.complexity == 1 && f.calls.is_empty())
+    );
+    assert_eq!(full.classes[0].attributes, 2);
+    assert_eq!(lean.classes[0].attributes, 0);
+    assert!(!full.code.blocks.is_empty() || !full.code.numbers.is_empty());
+    assert!(lean.code.blocks.is_empty() && lean.code.numbers.is_empty());
+    assert!(lean.code.compared_strings.is_empty() && lean.code.unbounded_loops.is_empty());
+}
+
+#[test]
+fn lean_facts_have_their_own_cache_fingerprint() {
+    let lean = ParseSettings {
+        code_facts: false,
+        ..ParseSettings::default()
+    };
+    assert_ne!(lean.fingerprint(), ParseSettings::default().fingerprint());
+}

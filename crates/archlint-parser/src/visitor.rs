@@ -18,18 +18,20 @@ pub(crate) fn collect(
     source: &str,
     lines: &LineIndex,
     tokens: &Tokens,
+    code: bool,
     facts: &mut ModuleFacts,
 ) {
     // The dynamic-import check runs only when the source mentions an importer.
     let dynamic = memchr::memmem::find(source.as_bytes(), b"import_module").is_some()
         || memchr::memmem::find(source.as_bytes(), b"__import__").is_some();
-    if memchr::memmem::find(source.as_bytes(), b"archlint:").is_some() {
+    if code && memchr::memmem::find(source.as_bytes(), b"archlint:").is_some() {
         collect_suppressions(source, lines, tokens, &mut facts.code);
     }
-    let hashes = TokenHashes::new(tokens);
+    let hashes = code.then(|| TokenHashes::new(tokens));
     let mut v = FactCollector {
         source,
         dynamic,
+        code,
         lines,
         hashes,
         facts,
@@ -117,8 +119,10 @@ struct FactCollector<'a, 'f> {
     source: &'a str,
     /// The source mentions a dynamic importer, so calls are checked for one.
     dynamic: bool,
+    /// Collect the code-structure facts (see `ParseSettings::code_facts`).
+    code: bool,
     lines: &'a LineIndex,
-    hashes: TokenHashes,
+    hashes: Option<TokenHashes>,
     facts: &'f mut ModuleFacts,
     scopes: Vec<(String, ScopeKind)>,
     frames: Vec<Frame>,
@@ -181,7 +185,7 @@ impl<'a> FactCollector<'a, '_> {
     }
 
     fn add_complexity(&mut self, n: u32) {
-        if self.uncounted > 0 {
+        if self.uncounted > 0 || !self.code {
             return;
         }
         if let Some(f) = self.current_function() {
@@ -355,6 +359,9 @@ impl<'a> FactCollector<'a, '_> {
     /// Record an assignment target as a class attribute: a name in the class body, or
     /// `self.<name>` in one of its methods.
     fn attribute_target(&mut self, target: &Expr) {
+        if !self.code {
+            return;
+        }
         match target {
             Expr::Tuple(t) => t.elts.iter().for_each(|e| self.attribute_target(e)),
             Expr::List(l) => l.elts.iter().for_each(|e| self.attribute_target(e)),
@@ -404,7 +411,7 @@ impl<'a> FactCollector<'a, '_> {
         if let Expr::StringLiteral(lit) = expr {
             let (line, column) = self.position(expr.range().start());
             self.facts.code.compared_strings.push(Literal {
-                value: lit.value.to_str().to_owned(),
+                value: literal_text(&lit.value).into_owned(),
                 line,
                 column,
             });
@@ -477,7 +484,7 @@ fn is_type_checking(test: &Expr) -> bool {
 }
 
 /// `importlib.import_module("x")`, `import_module("x")` or `__import__("x")` with a literal.
-fn dynamic_import_target(call: &ast::ExprCall) -> Option<&str> {
+fn dynamic_import_target(call: &ast::ExprCall) -> Option<std::borrow::Cow<'_, str>> {
     let is_importer = match call.func.as_ref() {
         Expr::Name(name) => matches!(name.id.as_str(), "import_module" | "__import__"),
         Expr::Attribute(attr) => {
@@ -490,20 +497,32 @@ fn dynamic_import_target(call: &ast::ExprCall) -> Option<&str> {
         return None;
     }
     match call.arguments.args.first() {
-        Some(Expr::StringLiteral(lit)) => Some(lit.value.to_str()),
+        Some(Expr::StringLiteral(lit)) => Some(literal_text(&lit.value)),
         _ => None,
+    }
+}
+
+/// A string literal's value. Implicitly concatenated parts are joined here rather than with
+/// `to_str()`, which caches the joined string inside the tree: the tree lives in the parse
+/// arena and is never dropped, so that string would leak.
+fn literal_text(value: &ast::StringLiteralValue) -> std::borrow::Cow<'_, str> {
+    match value.as_slice() {
+        [single] => std::borrow::Cow::Borrowed(&*single.value),
+        parts => std::borrow::Cow::Owned(parts.iter().map(|p| &*p.value).collect()),
     }
 }
 
 impl<'a> Visitor<'a> for FactCollector<'a, '_> {
     fn visit_body(&mut self, body: &'a [Stmt]) {
-        if self.header == 0 {
+        if self.header == 0
+            && let Some(token_hashes) = &self.hashes
+        {
             // Hash first; lines are looked up only for blocks big enough to keep.
             let hashes: Vec<(u64, u32)> = body
                 .iter()
                 .map(|stmt| match stmt {
-                    Stmt::Import(_) | Stmt::ImportFrom(_) => (0, self.hashes.hash(stmt.range()).1),
-                    _ => self.hashes.hash(stmt.range()),
+                    Stmt::Import(_) | Stmt::ImportFrom(_) => (0, token_hashes.hash(stmt.range()).1),
+                    _ => token_hashes.hash(stmt.range()),
                 })
                 .collect();
             let tokens: u32 = hashes.iter().filter(|h| h.0 != 0).map(|h| h.1).sum();
@@ -584,7 +603,7 @@ impl<'a> Visitor<'a> for FactCollector<'a, '_> {
                     }
                     _ => false,
                 };
-                if literal_true && self.header == 0 {
+                if literal_true && self.header == 0 && self.code {
                     let line = self.line(stmt.range().start());
                     self.facts.code.unbounded_loops.push(line);
                 }
@@ -612,7 +631,9 @@ impl<'a> Visitor<'a> for FactCollector<'a, '_> {
                 self.enter_block(|this| visitor::walk_stmt(this, stmt));
             }
             Stmt::Assert(_) => {
-                if let Some(f) = self.current_function() {
+                if self.code
+                    && let Some(f) = self.current_function()
+                {
                     f.complexity += 1;
                     f.asserts += 1;
                 }
@@ -622,7 +643,7 @@ impl<'a> Visitor<'a> for FactCollector<'a, '_> {
                 self.uncounted -= 1;
             }
             Stmt::Global(global) => {
-                if self.header == 0 {
+                if self.header == 0 && self.code {
                     let line = self.line(stmt.range().start());
                     let names = global.names.iter().map(|n| n.id.to_string()).collect();
                     self.facts.code.globals.push((line, names));
@@ -660,12 +681,24 @@ impl<'a> Visitor<'a> for FactCollector<'a, '_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if !self.code {
+            // Imports only: expressions matter just for a dynamic importer's call.
+            if self.dynamic {
+                if let Expr::Call(call) = expr
+                    && let Some(target) = dynamic_import_target(call)
+                {
+                    self.dynamic_import(&target, call.range().start());
+                }
+                visitor::walk_expr(self, expr);
+            }
+            return;
+        }
         match expr {
             Expr::Call(call) => {
                 if self.dynamic
                     && let Some(target) = dynamic_import_target(call)
                 {
-                    self.dynamic_import(target, call.range().start());
+                    self.dynamic_import(&target, call.range().start());
                 }
                 self.call(call);
                 self.visit_expr(&call.func);
