@@ -37,7 +37,7 @@ if [ "${1:-}" = "deps" ]; then deps_bench; exit 0; fi
 if [ "${1:-}" = "pytest" ]; then pytest_bench; exit 0; fi
 if [ "${1:-}" = "export" ]; then cargo build --release --quiet --bin archlint; python3 bench/export_bench.py; exit 0; fi
 if [ ! -x "$WORK/venv/bin/python" ]; then python3 -m venv "$WORK/venv"; fi
-"$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "import-linter==2.16" "grimp==3.19" "radon==6.0.1"
+"$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "import-linter==2.17" "grimp==3.20" "radon==6.0.1"
 if [ ! -d "$WORK/src/django" ] || [ ! -d "$WORK/src/sympy" ]; then
   "$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --target "$WORK/src" \
     "django==5.2.*" "sympy==1.14.*"

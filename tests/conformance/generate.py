@@ -19,7 +19,9 @@ def build_tree(rng, root):
     while frontier:
         pkg, depth = frontier.pop()
         for i in range(rng.randint(2, 4)):
-            name = f"{pkg}.{rng.choice('abcdefgh')}{i}"
+            # Some modules are private (a leading underscore), for private_modules contracts.
+            private = "_" if rng.random() < 0.2 else ""
+            name = f"{pkg}.{private}{rng.choice('abcdefgh')}{i}"
             modules.append(name)
             if depth < 2 and rng.random() < 0.45:
                 packages.append(name)
@@ -111,7 +113,8 @@ def contract_sections(rng, root, modules, packages, edges, externals):
     sections = []
     subpackages = [p for p in packages if len(children(modules, p)) >= 2]
     for n in range(rng.randint(1, 4)):
-        kind = rng.choice(["layers", "layers", "forbidden", "forbidden", "independence", "protected", "acyclic_siblings"])
+        kind = rng.choice(["layers", "layers", "forbidden", "forbidden", "independence", "protected",
+                           "private_modules", "acyclic_siblings"])
         opts = {"name": f"{kind} {n}", "type": kind}
         if kind == "layers":
             container = rng.choice(subpackages)
@@ -166,6 +169,15 @@ def contract_sections(rng, root, modules, packages, edges, externals):
             opts["allowed_importers"] = [rng.choice(modules)]
             if rng.random() < 0.3:
                 opts["as_packages"] = rng.choice(["true", "false"])
+        elif kind == "private_modules":
+            r = rng.random()
+            if r < 0.4:
+                pass  # every module's private children
+            elif r < 0.8:
+                opts["packages_with_private_modules"] = rng.sample(packages, k=min(len(packages), rng.randint(1, 2)))
+            else:
+                # A wildcard, which may match a private package (an error in both tools).
+                opts["packages_with_private_modules"] = [rng.choice(packages) + rng.choice([".*", ".**"])]
         else:
             opts["ancestors"] = [rng.choice(subpackages)]
             if rng.random() < 0.5:

@@ -40,7 +40,24 @@ def direct_links(contract_type, metadata):
         for data in metadata["illegal_imports"]:
             for link in data.illegal_links:
                 out.add((link["importer"], link["imported"]))
+    elif contract_type == "private_modules":
+        for link in metadata["illegal_imports"]:
+            out.add((link["importer"], link["imported"]))
     return sorted(out)
+
+
+def register_contract_types(options):
+    """The built-in contract types, by whichever private helper this import-linter has."""
+    if hasattr(use_cases, "_register_built_in_contract_types"):  # 2.17 and later
+        use_cases._register_built_in_contract_types()
+    else:
+        use_cases._register_contract_types(options)
+
+
+def validate_contract_ids(options):
+    """2.17 rejects duplicate contract ids and ids with a colon before building the graph."""
+    if hasattr(use_cases, "_validate_contract_ids"):
+        use_cases._validate_contract_ids(use_cases.ConfigSource(filename=None, user_options=options))
 
 
 def run_project(project):
@@ -49,7 +66,8 @@ def run_project(project):
     importlib.invalidate_caches()
     try:
         options = use_cases.read_user_options()
-        use_cases._register_contract_types(options)
+        validate_contract_ids(options)
+        register_contract_types(options)
         session = options.session_options
         graph = use_cases._build_graph(
             root_package_names=session["root_packages"],

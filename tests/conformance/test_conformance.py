@@ -123,3 +123,22 @@ def test_fixture(fixture_projects, name):
     for contract, verdict in expected.items():
         assert normalise(theirs["contracts"][contract])["verdict"] == verdict, ("import-linter", contract)
         assert normalise(ours[contract]) == normalise(theirs["contracts"][contract]), contract
+
+
+@pytest.mark.parametrize("ids", [["one", "one"], ["a:b"]])
+def test_contract_ids_rejected_as_a_whole(tmp_path, ids):
+    """import-linter 2.17 rejects duplicate contract ids and ids with a colon before any check."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "a.py").write_text("")
+    contracts = "".join(
+        f'[[tool.importlinter.contracts]]\nid = "{i}"\nname = "C{n}"\ntype = "forbidden"\n'
+        'source_modules = ["app.a"]\nforbidden_modules = ["app"]\n'
+        for n, i in enumerate(ids)
+    )
+    (tmp_path / "pyproject.toml").write_text(f'[tool.importlinter]\nroot_package = "app"\n{contracts}')
+    theirs = run_import_linter([str(tmp_path)])[str(tmp_path)]
+    assert theirs["error"], theirs
+    ours = run_archlint(str(tmp_path))
+    assert "fatal" in ours, ours
+    assert "contract ids" in ours["fatal"], ours["fatal"]

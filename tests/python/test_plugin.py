@@ -26,6 +26,12 @@ BROKEN = {
     "independence": ("type = independence\nmodules =\n    app.a\n    app.b\n", "app.a -> app.b (app/a.py:1)"),
     "protected": ("type = protected\nprotected_modules = app.c\nallowed_importers = app.a\n", "app.b -> app.c (app/b.py:1)"),
     "acyclic_siblings": ("type = acyclic_siblings\nancestors = app.p\n", "app.p.y -> app.p.x (app/p/y.py:1)"),
+    "private_modules": ("type = private_modules\n", "app.c -> app.p._impl (app/c.py:1)"),
+}
+# Files a broken contract needs beyond APP.
+BROKEN_EXTRA = {
+    "acyclic_siblings": {"app/p/y.py": "import app.p.x\n"},
+    "private_modules": {"app/p/_impl.py": "", "app/c.py": "import app.p._impl\n"},
 }
 
 
@@ -39,7 +45,7 @@ def project(root: Path, contract: str, **extra: str) -> Path:
 @pytest.mark.parametrize("kind", sorted(BROKEN))
 def test_a_broken_contract_fails_with_the_clis_chain(pytester: pytest.Pytester, kind: str) -> None:
     contract, chain = BROKEN[kind]
-    extra = {"app/p/y.py": "import app.p.x\n"} if kind == "acyclic_siblings" else {}
+    extra = BROKEN_EXTRA.get(kind, {})
     project(pytester.path, contract, **extra)
     result = pytester.runpytest_subprocess("--archlint", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, failed=1)
@@ -58,6 +64,7 @@ def test_a_kept_contract_passes(pytester: pytest.Pytester, kind: str) -> None:
         "independence": "type = independence\nmodules =\n    app.a\n    app.p\n",
         "protected": "type = protected\nprotected_modules = app.c\nallowed_importers = app.b\n",
         "acyclic_siblings": "type = acyclic_siblings\nancestors = app.p\n",
+        "private_modules": "type = private_modules\n",
     }[kind]
     project(pytester.path, kept)
     result = pytester.runpytest_subprocess("--archlint", "-p", "no:cacheprovider")

@@ -357,6 +357,7 @@ fn from_toml_table(
             session.insert(key.clone(), raw);
         }
     }
+    check_contract_ids(path, &contracts)?;
     let (settings, warnings) = settings_from(path, session, format)?;
     Ok(ProjectConfig {
         path: path.to_owned(),
@@ -463,6 +464,38 @@ fn ini_value(value: &str) -> RawValue {
     }
 }
 
+/// Contract ids are unique within a file and have no colon (import-linter 2.17 qualifies ids
+/// with their file as `path:id`, so a colon would make that ambiguous).
+fn check_contract_ids(path: &Path, contracts: &[ContractConfig]) -> Result<(), ConfigError> {
+    let mut seen: BTreeMap<&str, Option<u32>> = BTreeMap::new();
+    for contract in contracts {
+        let Some(id) = contract.id.as_deref() else {
+            continue;
+        };
+        if id.contains(':') {
+            return Err(ConfigError {
+                file: path.to_owned(),
+                line: contract.line,
+                message: format!(
+                    "the contract id '{id}' is invalid: contract ids may not contain a colon"
+                ),
+            });
+        }
+        if let Some(first) = seen.insert(id, contract.line) {
+            let first = first.map_or(String::new(), |l| format!(" (first at line {l})"));
+            return Err(ConfigError {
+                file: path.to_owned(),
+                line: contract.line,
+                message: format!(
+                    "more than one contract has the id '{id}'{first}; contract ids must be \
+                     unique within a file"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn from_ini(path: &Path, text: &str) -> Result<Option<ProjectConfig>, ConfigError> {
     let sections = parse_ini(path, text)?;
     let Some(main) = sections.iter().find(|s| s.name == "importlinter") else {
@@ -476,12 +509,17 @@ fn from_ini(path: &Path, text: &str) -> Result<Option<ProjectConfig>, ConfigErro
     let mut contracts = Vec::new();
     for section in &sections {
         if let Some(rest) = section.name.strip_prefix("importlinter:") {
-            let id = rest.rsplit(':').next().unwrap_or(rest).to_owned();
-            let options = section
+            let options: BTreeMap<String, RawValue> = section
                 .entries
                 .iter()
                 .map(|(k, v, _)| (k.clone(), ini_value(v)))
                 .collect();
+            // The section name's last part, unless the section sets `id` itself (import-linter
+            // reads the section's options over it).
+            let id = match options.get("id") {
+                Some(RawValue::One(id)) => id.clone(),
+                _ => rest.rsplit(':').next().unwrap_or(rest).to_owned(),
+            };
             contracts.push(ContractConfig {
                 id: Some(id),
                 line: Some(section.line),
@@ -489,6 +527,7 @@ fn from_ini(path: &Path, text: &str) -> Result<Option<ProjectConfig>, ConfigErro
             });
         }
     }
+    check_contract_ids(path, &contracts)?;
     let (settings, warnings) = settings_from(path, session, ConfigFormat::ImportLinterIni)?;
     Ok(Some(ProjectConfig {
         path: path.to_owned(),

@@ -115,3 +115,57 @@ fn target_version_is_read_and_checked() {
     assert!(err.message.contains("target_version"), "{}", err.message);
     assert!(write("3.99").is_err());
 }
+
+#[test]
+fn contract_ids_are_unique_and_have_no_colon() {
+    let tmp = tempfile::tempdir().unwrap();
+    let contract = |id: &str| {
+        format!(
+            "[[tool.importlinter.contracts]]\nid = \"{id}\"\nname = \"N{id}\"\ntype = \"independence\"\nmodules = [\"a.x\", \"a.y\"]\n"
+        )
+    };
+    let toml = |contracts: &str| {
+        let p = write(
+            tmp.path(),
+            "pyproject.toml",
+            &format!("[tool.importlinter]\nroot_package = \"a\"\n{contracts}"),
+        );
+        load_config(&p)
+    };
+    assert!(toml(&(contract("one") + &contract("two"))).is_ok());
+    let err = toml(&(contract("one") + &contract("one"))).unwrap_err();
+    assert!(
+        err.message
+            .contains("more than one contract has the id 'one'"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("pyproject.toml"), "{err}");
+    let err = toml(&contract("a:b")).unwrap_err();
+    assert!(err.message.contains("may not contain a colon"), "{err}");
+
+    // In an INI file the id is the section name's last part, or the section's own `id`.
+    let ini = |text: &str| {
+        let p = write(tmp.path(), ".importlinter", text);
+        load_config(&p)
+    };
+    let head = "[importlinter]\nroot_package = a\n";
+    let section = |name: &str, extra: &str| {
+        format!(
+            "[{name}]\nname = {name}\ntype = independence\nmodules =\n    a.x\n    a.y\n{extra}"
+        )
+    };
+    let err = ini(&format!(
+        "{head}{}{}",
+        section("importlinter:contract:one", ""),
+        section("importlinter:other:one", "")
+    ))
+    .unwrap_err();
+    assert!(err.message.contains("'one'"), "{err}");
+    assert_eq!(err.line, Some(9), "the second section: {err}");
+    let err = ini(&format!(
+        "{head}{}",
+        section("importlinter:contract:one", "id = x:y\n")
+    ))
+    .unwrap_err();
+    assert!(err.message.contains("'x:y'"), "{err}");
+}

@@ -290,3 +290,123 @@ fn option_errors_name_the_option() {
     .unwrap_err();
     assert!(err.message.contains("Missing layer 'app.nope'"));
 }
+
+/// import-linter's table of who may import a private module, one case per row.
+#[test]
+fn private_modules_follow_import_linters_table() {
+    let mods = &[
+        "foo",
+        "foo._private",
+        "foo._private._green",
+        "foo._private.green",
+        "foo.public",
+        "foo.public.blue",
+        "foo.green",
+        "foo.green._private",
+        "foo.green._private.red",
+        "foo.blue",
+        "foo.__main__",
+        "foo.orange",
+    ];
+    let edges = &[
+        ("foo._private", "foo.public", 1), // allowed: private imports public
+        ("foo.public", "foo._private", 2), // allowed: sibling
+        ("foo.green", "foo.green._private", 3), // allowed: its own package
+        ("foo.public.blue", "foo._private.green", 4), // allowed: inside foo
+        ("foo.blue", "foo.green._private", 5), // illegal
+        ("foo.blue", "foo._private._green", 6), // illegal: outside foo._private
+        ("foo.blue", "foo.green._private.red", 7), // illegal: descendant
+        ("foo.orange", "foo.__main__", 8), // allowed: dunder is not private
+    ];
+    let g = graph(mods, edges);
+    let r = check(&g, &[("name", &["P"]), ("type", &["private_modules"])]);
+    assert!(!r.kept);
+    assert_eq!(r.kind, "private_modules");
+    assert_eq!(
+        chains(&r),
+        [
+            "foo.blue>foo._private._green:[6]",
+            "foo.blue>foo.green._private:[5]",
+            "foo.blue>foo.green._private.red:[7]",
+        ]
+    );
+    assert_eq!(
+        r.violations[0].summary,
+        "Private modules may only be imported from within their parent package:"
+    );
+
+    // Only the private modules inside the listed packages are checked.
+    let only = |packages: &[&str]| {
+        let mut options: Vec<(&str, &[&str])> =
+            vec![("name", &["P"]), ("type", &["private_modules"])];
+        options.push(("packages_with_private_modules", packages));
+        check(&g, &options)
+    };
+    assert_eq!(
+        chains(&only(&["foo.green"])),
+        [
+            "foo.blue>foo.green._private:[5]",
+            "foo.blue>foo.green._private.red:[7]"
+        ]
+    );
+    assert!(only(&["foo.blue"]).kept);
+    assert_eq!(
+        chains(&only(&["foo.public", "foo.green"])).len(),
+        2,
+        "several packages"
+    );
+
+    // ignore_imports hides an illegal import.
+    let r = check(
+        &g,
+        &[
+            ("name", &["P"]),
+            ("type", &["private_modules"]),
+            ("packages_with_private_modules", &["foo.green"]),
+            (
+                "ignore_imports",
+                &["foo.blue -> foo.green._private", "foo.blue -> foo.green.**"],
+            ),
+        ],
+    );
+    assert!(r.kept, "{:?}", chains(&r));
+    assert_eq!(r.ignored_imports, 2);
+}
+
+#[test]
+fn private_modules_reject_private_packages() {
+    let g = graph(&["foo", "foo._x", "foo._x.y", "foo.z"], &[]);
+    // Listed by name: a configuration error naming the option.
+    let err = Contract::from_config(&contract(&[
+        ("name", &["P"]),
+        ("type", &["private_modules"]),
+        ("packages_with_private_modules", &["foo._x.y", "foo.z"]),
+    ]))
+    .unwrap_err();
+    assert_eq!(err.option.as_deref(), Some("packages_with_private_modules"));
+    assert!(err.message.contains("'foo._x.y'"), "{}", err.message);
+    // Matched by a wildcard: an error when checked.
+    let c = Contract::from_config(&contract(&[
+        ("name", &["P"]),
+        ("type", &["private_modules"]),
+        ("packages_with_private_modules", &["foo.*"]),
+    ]))
+    .unwrap();
+    let err = c.check(&g, &settings()).unwrap_err();
+    assert!(
+        err.message.contains("matched packages that are private")
+            && err.message.contains("'foo._x'"),
+        "{}",
+        err.message
+    );
+    // A package that does not exist, or a wildcard that matches nothing.
+    for missing in ["foo.nope", "foo.nope.*"] {
+        let c = Contract::from_config(&contract(&[
+            ("name", &["P"]),
+            ("type", &["private_modules"]),
+            ("packages_with_private_modules", &[missing]),
+        ]))
+        .unwrap();
+        assert!(c.check(&g, &settings()).is_err(), "{missing}");
+    }
+}

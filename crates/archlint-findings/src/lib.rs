@@ -141,6 +141,7 @@ pub fn rule_description(code: &str) -> &'static str {
         "forbidden" => "A module imports a forbidden module",
         "independence" => "Independent modules import each other",
         "protected" => "A protected module is imported from outside its allowed importers",
+        "private_modules" => "A private module is imported from outside its parent package",
         "acyclic_siblings" => "Sibling modules import each other in a cycle",
         "exhaustive-layers" => "A child of a layers container is not listed as a layer",
         "forbidden-package" => "A forbidden package is installed or declared",

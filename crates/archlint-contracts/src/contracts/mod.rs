@@ -5,6 +5,7 @@ mod acyclic_siblings;
 mod forbidden;
 mod independence;
 mod layers;
+mod private_modules;
 mod protected;
 
 use archlint_graph::{GraphView, ImportGraph, ModuleExpression};
@@ -13,6 +14,7 @@ pub use acyclic_siblings::AcyclicSiblingsContract;
 pub use forbidden::ForbiddenContract;
 pub use independence::IndependenceContract;
 pub use layers::LayersContract;
+pub use private_modules::PrivateModulesContract;
 pub use protected::ProtectedContract;
 
 use crate::ContractResult;
@@ -31,6 +33,8 @@ pub enum Contract {
     Independence(IndependenceContract),
     /// `type = protected`
     Protected(ProtectedContract),
+    /// `type = private_modules`
+    PrivateModules(PrivateModulesContract),
     /// `type = acyclic_siblings`
     AcyclicSiblings(AcyclicSiblingsContract),
 }
@@ -119,6 +123,9 @@ impl Contract {
             "layers" => Contract::Layers(LayersContract::read(meta, &mut reader)),
             "independence" => Contract::Independence(IndependenceContract::read(meta, &mut reader)),
             "protected" => Contract::Protected(ProtectedContract::read(meta, &mut reader)),
+            "private_modules" => {
+                Contract::PrivateModules(PrivateModulesContract::read(meta, &mut reader))
+            }
             "acyclic_siblings" => {
                 Contract::AcyclicSiblings(AcyclicSiblingsContract::read(meta, &mut reader))
             }
@@ -127,7 +134,7 @@ impl Contract {
                     Some("type"),
                     format!(
                         "unknown contract type '{other}' (expected forbidden, layers, independence, \
-                         protected or acyclic_siblings)"
+                         protected, private_modules or acyclic_siblings)"
                     ),
                 ));
             }
@@ -144,6 +151,7 @@ impl Contract {
             Contract::Layers(c) => &c.meta,
             Contract::Independence(c) => &c.meta,
             Contract::Protected(c) => &c.meta,
+            Contract::PrivateModules(c) => &c.meta,
             Contract::AcyclicSiblings(c) => &c.meta,
         }
     }
@@ -155,6 +163,7 @@ impl Contract {
             Contract::Layers(_) => "layers",
             Contract::Independence(_) => "independence",
             Contract::Protected(_) => "protected",
+            Contract::PrivateModules(_) => "private_modules",
             Contract::AcyclicSiblings(_) => "acyclic_siblings",
         }
     }
@@ -163,6 +172,7 @@ impl Contract {
         match self {
             Contract::Layers(c) => c.validate(),
             Contract::AcyclicSiblings(c) => c.validate(),
+            Contract::PrivateModules(c) => c.validate(),
             _ => Ok(()),
         }
     }
@@ -178,6 +188,7 @@ impl Contract {
             Contract::Layers(c) => c.check(graph, settings),
             Contract::Independence(c) => c.check(graph),
             Contract::Protected(c) => c.check(graph),
+            Contract::PrivateModules(c) => c.check(graph),
             Contract::AcyclicSiblings(c) => c.check(graph),
         }
     }
