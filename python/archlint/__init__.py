@@ -17,7 +17,7 @@ from ._binary import find_archlint_bin
 from ._deps import AREAS, Dependencies, DependencyFinding, area_of
 from ._errors import ArchlintError
 from ._project import Chain, CheckReport, ContractResult, Import, Link, Project
-from ._rules import ModuleSelection, Rule, independent, layers, modules
+from ._rules import ModuleSelection, Rule, independent, layers, modules, private_modules
 
 try:
     from importlib.metadata import version as _version
@@ -44,4 +44,5 @@ __all__ = [
     "independent",
     "layers",
     "modules",
+    "private_modules",
 ]

@@ -98,3 +98,13 @@ def layers(*layers: str, containers: list[str] | None = None, exhaustive: bool =
 def independent(*names: str) -> Rule:
     """The modules must not import each other, directly or indirectly."""
     return Rule({"type": "independence", "modules": list(names)}, f"{', '.join(names)} are independent")
+
+
+def private_modules(*packages: str) -> Rule:
+    """Private modules (a leading underscore) may only be imported from within their parent
+    package. With package names, only the private modules inside those packages are checked."""
+    options: dict[str, Any] = {"type": "private_modules"}
+    if packages:
+        options["packages_with_private_modules"] = list(packages)
+    where = f" in {', '.join(packages)}" if packages else ""
+    return Rule(options, f"private modules{where} stay private")

@@ -69,6 +69,23 @@ def test_layers_independence_and_protection(project: archlint.Project) -> None:
     assert project.check_contract(type="forbidden", source_modules=["shop.api"], forbidden_modules=["sqlalchemy"], allow_indirect_imports=True)
 
 
+def test_private_modules(tmp_path: Path) -> None:
+    write(tmp_path, {
+        "app/__init__.py": "",
+        "app/billing/__init__.py": "from . import _tax\n",
+        "app/billing/_tax.py": "",
+        "app/shop.py": "RATE = 1\nfrom app.billing._tax import rate\n",
+        ".importlinter": "[importlinter]\nroot_package = app\n\n[importlinter:contract:x]\nname = X\ntype = independence\nmodules =\n    app.shop\n    app.billing\n",
+    })
+    with archlint.Project(tmp_path, no_cache=True) as p:
+        with pytest.raises(AssertionError, match=r"app.shop -> app.billing._tax \(app/shop.py:2\)"):
+            archlint.private_modules().assert_holds(p)
+        assert not archlint.private_modules("app.billing").check(p)
+        archlint.private_modules("app.billing").ignoring("app.shop -> app.billing._tax").assert_holds(p)
+        with pytest.raises(archlint.ArchlintError, match="cannot be private"):
+            archlint.private_modules("app.billing._tax").check(p)
+
+
 def test_engine_errors_are_python_exceptions(project: archlint.Project, tmp_path: Path) -> None:
     with pytest.raises(archlint.ArchlintError, match="Module 'shop.nope' does not exist"):
         archlint.modules("shop.nope").should_not_import("shop.infra").check(project)
