@@ -24,7 +24,7 @@
 use archlint_graph::{ImportGraph, ModuleExpression, ModuleId};
 use rustc_hash::FxHashSet;
 
-use super::ContractMeta;
+use super::{ContractMeta, expand};
 use crate::options::{AlertLevel, ContractError, ImportExpression, OptionReader};
 use crate::routes::link;
 use crate::{ContractResult, Route, Violation};
@@ -105,41 +105,25 @@ impl PrivateModulesContract {
         }
         let mut out: FxHashSet<ModuleId> = FxHashSet::default();
         for expr in &self.packages {
-            let matched: Vec<ModuleId> = if expr.has_wildcard() {
-                let found = graph.find_matching_modules(expr);
-                if found.is_empty() {
-                    return Err(self.meta.error(format!(
-                        "The expression '{expr}' did not match any modules."
-                    )));
-                }
-                found
-            } else {
-                match graph.id(expr.as_str()) {
-                    Some(id) => vec![id],
-                    None => {
-                        return Err(self.meta.error(format!("Module '{expr}' does not exist.")));
-                    }
-                }
-            };
+            // Each listed package must exist (a wildcard must match something).
+            let matched = expand(graph, std::slice::from_ref(expr), false, true, &self.meta)?;
             // A wildcard can match what the validation of plain names rejects.
-            let mut private: Vec<&str> = matched
+            let private: Vec<String> = matched
                 .iter()
-                .map(|&m| graph.name(m))
                 .filter(|n| has_private_part(n))
+                .map(|n| format!("'{n}'"))
                 .collect();
             if !private.is_empty() {
-                private.sort_unstable();
-                let listed: Vec<String> = private.iter().map(|p| format!("'{p}'")).collect();
                 return Err(self.meta.error(format!(
                     "The expression '{expr}' in packages_with_private_modules matched packages \
                      that are private or inside a private module: {}. Packages cannot be \
                      private or inside a private module. List an ancestor that isn't private \
                      instead.",
-                    listed.join(", ")
+                    private.join(", ")
                 )));
             }
-            for m in matched {
-                out.extend(graph.with_descendants(m));
+            for id in matched.iter().filter_map(|n| graph.id(n)) {
+                out.extend(graph.with_descendants(id));
             }
         }
         Ok(out.into_iter().collect())
