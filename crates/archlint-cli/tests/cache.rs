@@ -471,18 +471,12 @@ fn a_process_killed_while_writing_leaves_nothing_wrong() {
 }
 
 fn graph_json(root: &Path, args: &[&str]) -> Value {
-    let out = archlint()
-        .args(["graph", "--format", "json"])
-        .arg(root)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(
+        archlint()
+            .args(["graph", "--format", "json"])
+            .arg(root)
+            .args(args),
+    )
 }
 
 #[test]

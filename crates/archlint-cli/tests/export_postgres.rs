@@ -112,18 +112,12 @@ impl Db {
 
 /// Export `root` and return the summary.
 fn export(db: &Db, root: &Path) -> Value {
-    let out = archlint()
-        .args(["export", "postgres", "--format", "json", "--url", &db.url])
-        .arg(root)
-        .env_remove("VIRTUAL_ENV")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "export failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json_of(
+        archlint()
+            .args(["export", "postgres", "--format", "json", "--url", &db.url])
+            .arg(root)
+            .env_remove("VIRTUAL_ENV"),
+    )
 }
 
 /// The JSON report of `archlint check` for `root`.
@@ -249,12 +243,7 @@ fn the_example_exports_rows_that_match_the_json_report() {
 
 /// The edges of `archlint graph --format json`.
 fn graph_edges(root: &Path) -> BTreeSet<(String, String)> {
-    let out = archlint()
-        .args(["graph", "--format", "json"])
-        .arg(root)
-        .output()
-        .unwrap();
-    let graph: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let graph = json_of(archlint().args(["graph", "--format", "json"]).arg(root));
     let mut edges = BTreeSet::new();
     for e in graph["imports"].as_array().unwrap() {
         edges.insert((

@@ -82,6 +82,18 @@ pub fn write(dir: &Path, rel: &str, content: &str) {
     fs::write(p, content).unwrap();
 }
 
+/// Run a command that must succeed and print JSON; returns what it printed.
+pub fn json_of(cmd: &mut Command) -> Value {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "archlint failed ({:?}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Run `archlint check --format json` with extra args and env; returns the parsed report.
 pub fn check_json(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Value {
     let mut cmd = archlint();
