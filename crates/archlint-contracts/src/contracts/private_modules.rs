@@ -24,7 +24,7 @@
 use archlint_graph::{ImportGraph, ModuleExpression, ModuleId};
 use rustc_hash::FxHashSet;
 
-use super::{ContractMeta, expand};
+use super::{ContractMeta, expand, name_in_package};
 use crate::options::{AlertLevel, ContractError, ImportExpression, OptionReader};
 use crate::routes::link;
 use crate::{ContractResult, Route, Violation};
@@ -139,10 +139,7 @@ impl PrivateModulesContract {
                 continue;
             };
             for importer in view.importers_of(imported) {
-                let name = graph.name(importer);
-                let inside = name == scope
-                    || (name.starts_with(scope) && name.as_bytes().get(scope.len()) == Some(&b'.'));
-                if !inside {
+                if !name_in_package(graph.name(importer), scope) {
                     illegal.push((importer, imported));
                 }
             }
