@@ -1,12 +1,19 @@
 """Generate a synthetic Python codebase of N modules with realistic imports, plus contracts.
 
-python gen_tree.py N OUT_DIR [--seed S]
+python gen_tree.py N OUT_DIR [--seed S] [--violations]
 
 Layout: root package `synth` with `N // 50` feature packages, each holding layered
 subpackages (api, services, domain, infra) of modules. Each module imports 4-10 others: mostly
 from its own feature (downwards, as a layered design would), some from shared utilities, some
 across features, a few upwards (violations), a few under TYPE_CHECKING or inside functions, and
 some external packages. Module bodies carry classes and functions so parsing is realistic.
+
+--violations: a legacy codebase adopting contracts, with thousands of violations. Root package
+`pkg` with eight layers `pkg.l0` (highest) ... `pkg.l7` (lowest), each of subpackages of 50
+modules. Every module imports 4-6 modules of its own or a lower layer, ~2 % of its imports go
+upward, and it has one `if TYPE_CHECKING:` import of a module in a random layer (import-linter
+counts those by default). Checked by one 8-layer `layers` contract and one `forbidden` contract
+(the lowest layer must not import the highest).
 """
 
 import argparse
@@ -17,13 +24,72 @@ LAYERS = ["api", "services", "domain", "infra"]
 EXTERNALS = ["os", "json", "typing", "dataclasses", "requests", "sqlalchemy", "django.db.models", "yaml"]
 
 
+def write_module(out, mod, text, package=False):
+    parts = mod.split(".")
+    path = os.path.join(out, *parts, "__init__.py") if package else os.path.join(out, *parts[:-1], parts[-1] + ".py")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as fh:
+        fh.write(text)
+
+
+def violation_heavy(n, out, rng):
+    """The --violations tree (see the module docstring)."""
+    layers = [f"pkg.l{i}" for i in range(8)]
+    per_layer = max(1, (n - 1) // len(layers))
+    modules = {layer: [] for layer in layers}
+    write_module(out, "pkg", "", True)
+    for layer in layers:
+        write_module(out, layer, "", True)
+        count = 0
+        sub = 0
+        while count < per_layer:
+            package = f"{layer}.s{sub}"
+            write_module(out, package, "", True)
+            count += 1
+            for i in range(min(50, per_layer - count)):
+                modules[layer].append(f"{package}.m{i}")
+                count += 1
+            sub += 1
+    for li, layer in enumerate(layers):
+        for mod in modules[layer]:
+            lines = ['"""Generated module."""', "from typing import TYPE_CHECKING", ""]
+            for _ in range(rng.randint(4, 6)):
+                if li > 0 and rng.random() < 0.02:
+                    target_layer = layers[rng.randrange(li)]
+                else:
+                    target_layer = layers[rng.randrange(li, len(layers))]
+                target = rng.choice(modules[target_layer])
+                if target != mod:
+                    pkg, _, name = target.rpartition(".")
+                    lines.append(f"from {pkg} import {name}")
+            target = rng.choice(modules[rng.choice(layers)])
+            if target != mod:
+                lines.append(f"if TYPE_CHECKING:\n    import {target}")
+            lines.append("\ndef work(a, b=None):\n    return [a, b]\n")
+            write_module(out, mod, "\n".join(lines) + "\n")
+    with open(os.path.join(out, ".importlinter"), "w") as fh:
+        fh.write(
+            "[importlinter]\nroot_package = pkg\n\n"
+            "[importlinter:contract:layers]\nname = Eight layers\ntype = layers\nlayers =\n"
+            + "".join(f"    {layer}\n" for layer in layers)
+            + "\n[importlinter:contract:lowest-highest]\nname = Lowest layer does not use the highest\n"
+            f"type = forbidden\nsource_modules = {layers[-1]}\nforbidden_modules = {layers[0]}\n"
+        )
+    total = sum(len(files) for _, _, files in os.walk(out)) - 1
+    print(f"{total} modules in {len(layers)} layers (violation-heavy)")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("n", type=int)
     p.add_argument("out")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--violations", action="store_true", help="the violation-heavy layered tree")
     args = p.parse_args()
     rng = random.Random(args.seed)
+    if args.violations:
+        violation_heavy(args.n, args.out, rng)
+        return
     features = max(2, args.n // 50)
     per_layer = 12
     modules = {}

@@ -11,19 +11,24 @@ import random
 EXTERNALS = ["requests", "django.db.models", "yaml", "sqlalchemy.orm", "os.path", "json"]
 
 
-def build_tree(rng, root):
+# The shape of a generated project: children per package, package depth, the chance that a
+# child is a package, imports per module. CI's projects use DEFAULT_SHAPE; run_seeds.py varies it.
+DEFAULT_SHAPE = {"children": (2, 4), "depth": 2, "packages": 0.45, "imports": (0, 4)}
+
+
+def build_tree(rng, root, shape=DEFAULT_SHAPE):
     """Return (modules, packages): dotted names; packages have __init__.py."""
     packages = [root]
     modules = [root]
     frontier = [(root, 0)]
     while frontier:
         pkg, depth = frontier.pop()
-        for i in range(rng.randint(2, 4)):
+        for i in range(rng.randint(*shape["children"])):
             # Some modules are private (a leading underscore), for private_modules contracts.
             private = "_" if rng.random() < 0.2 else ""
             name = f"{pkg}.{private}{rng.choice('abcdefgh')}{i}"
             modules.append(name)
-            if depth < 2 and rng.random() < 0.45:
+            if depth < shape["depth"] and rng.random() < shape["packages"]:
                 packages.append(name)
                 frontier.append((name, depth + 1))
     return sorted(set(modules)), sorted(set(packages))
@@ -57,10 +62,10 @@ def import_line(rng, importer, is_package, target, modules):
     return f"import {target} as alias_{rng.randint(0, 99)}"
 
 
-def write_module(rng, path, importer, is_package, modules, edges, externals):
+def write_module(rng, path, importer, is_package, modules, edges, externals, imports=(0, 4)):
     lines = ['"""generated"""']
     tc_lines, fn_lines = [], []
-    targets = rng.sample(modules, k=min(len(modules), rng.randint(0, 4)))
+    targets = rng.sample(modules, k=min(len(modules), rng.randint(*imports)))
     for target in targets:
         if target == importer:
             continue
@@ -208,12 +213,12 @@ def render_ini(root, externals, exclude_tc, sections):
     return "\n".join(out) + "\n"
 
 
-def generate(base_dir, seed):
+def generate(base_dir, seed, shape=DEFAULT_SHAPE):
     """Create one project under base_dir; return its path."""
     rng = random.Random(seed)
     root = f"gen{seed}"
     project = os.path.join(base_dir, root)
-    modules, packages = build_tree(rng, root)
+    modules, packages = build_tree(rng, root, shape)
     externals = rng.random() < 0.5
     exclude_tc = rng.random() < 0.3
     edges = []
@@ -223,7 +228,7 @@ def generate(base_dir, seed):
             path = os.path.join(project, *rel, "__init__.py")
         else:
             path = os.path.join(project, *rel[:-1], rel[-1] + ".py")
-        write_module(rng, path, module, module in packages, modules, edges, externals)
+        write_module(rng, path, module, module in packages, modules, edges, externals, shape["imports"])
     sections = contract_sections(rng, root, modules, packages, edges, externals)
     with open(os.path.join(project, ".importlinter"), "w") as fh:
         fh.write(render_ini(root, externals, exclude_tc, sections))

@@ -122,12 +122,17 @@ pub fn print_errors(project: &Project, results: &[ContractResult], errors: &[Con
     }
 }
 
-/// One route of a violation: its chain with `file:line` for each import, then a snippet under
-/// the first import.
+/// Routes of one contract shown with a source snippet; the rest are listed without one, so a
+/// report with thousands of violations stays as long as import-linter's.
+pub(crate) const SNIPPETS_PER_CONTRACT: usize = 10;
+
+/// One route of a violation: its chain with `file:line` for each import, then (when
+/// `with_snippet`) a snippet under the first import.
 fn route_block(
     paths: &Paths<'_>,
     snippets: &crate::snippets::Snippets,
     route: &archlint_contracts::Route,
+    with_snippet: bool,
 ) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
@@ -151,7 +156,8 @@ fn route_block(
         let _ = writeln!(out, "{}", line("  &", extra));
     }
     let _ = writeln!(out);
-    if let (Some(first), Some(last)) = (route.chain.first(), route.chain.last())
+    if with_snippet
+        && let (Some(first), Some(last)) = (route.chain.first(), route.chain.last())
         && let (Some(file), Some(shown), Some(&at)) = (
             paths.source_file(&first.importer),
             paths.file(&first.importer),
@@ -176,7 +182,8 @@ fn route_block(
 }
 
 /// One broken contract as the text report shows it: the name, each violation with its chains and
-/// `file:line`, a snippet under each chain's first import, then the contract's guidance.
+/// `file:line`, a snippet under the first import of the first [`SNIPPETS_PER_CONTRACT`] chains,
+/// then the contract's guidance.
 pub(crate) fn write_broken(
     out: &mut impl Write,
     paths: &Paths<'_>,
@@ -189,18 +196,29 @@ pub(crate) fn write_broken(
         r.name,
         "-".repeat(r.name.chars().count())
     );
+    let mut shown = 0usize;
     for v in &r.violations {
         let _ = writeln!(out, "{}\n", v.summary);
         // Routes are rendered in parallel (their snippets dominate a big report), then
         // written in order.
+        let budget = SNIPPETS_PER_CONTRACT.saturating_sub(shown);
         let blocks: Vec<String> = v
             .routes
             .par_iter()
-            .map(|route| route_block(paths, snippets, route))
+            .enumerate()
+            .map(|(i, route)| route_block(paths, snippets, route, i < budget))
             .collect();
+        shown += v.routes.len().min(budget);
         for block in blocks {
             let _ = out.write_all(block.as_bytes());
         }
+    }
+    let routes: usize = r.violations.iter().map(|v| v.routes.len()).sum();
+    if routes > shown {
+        let _ = writeln!(
+            out,
+            "(Source shown for the first {shown} of {routes} routes.)\n"
+        );
     }
     if !r.undeclared_modules.is_empty() {
         let _ = writeln!(out, "The following modules are not listed as layers:\n");

@@ -410,3 +410,83 @@ fn private_modules_reject_private_packages() {
         assert!(c.check(&g, &settings()).is_err(), "{missing}");
     }
 }
+
+#[test]
+fn forbidden_chains_share_no_import_and_layers_routes_are_a_set() {
+    // app.low.a and app.low.b both import app.mid.m, which imports app.high.h: grimp hides a
+    // chain's imports before looking again, so the forbidden contract lists one chain through
+    // app.mid.m -> app.high.h, not one per source module.
+    let g = graph(
+        &[
+            "app",
+            "app.high",
+            "app.high.h",
+            "app.high.k",
+            "app.mid",
+            "app.mid.m",
+            "app.low",
+            "app.low.a",
+            "app.low.b",
+        ],
+        &[
+            ("app.low.a", "app.mid.m", 1),
+            ("app.low.b", "app.mid.m", 2),
+            ("app.mid.m", "app.high.h", 3),
+            ("app.mid.m", "app.high.k", 4),
+        ],
+    );
+    let r = check(
+        &g,
+        &[
+            ("name", &["F"]),
+            ("type", &["forbidden"]),
+            ("source_modules", &["app.low"]),
+            ("forbidden_modules", &["app.high"]),
+        ],
+    );
+    assert_eq!(
+        chains(&r),
+        [
+            "app.low.a>app.mid.m:[1] app.mid.m>app.high.h:[3]",
+            "app.low.b>app.mid.m:[2] app.mid.m>app.high.k:[4]",
+        ]
+    );
+    // The layers contract finds the same two chains; both have the middle app.mid.m, so they are
+    // one route with every head and tail.
+    let g2 = graph(
+        &[
+            "app",
+            "app.high",
+            "app.high.h",
+            "app.high.k",
+            "app.other",
+            "app.other.m",
+            "app.low",
+            "app.low.a",
+            "app.low.b",
+        ],
+        &[
+            ("app.low.a", "app.other.m", 1),
+            ("app.low.b", "app.other.m", 2),
+            ("app.other.m", "app.high.h", 3),
+            ("app.other.m", "app.high.k", 4),
+        ],
+    );
+    let r = check(
+        &g2,
+        &[
+            ("name", &["L"]),
+            ("type", &["layers"]),
+            ("layers", &["app.high", "app.low"]),
+        ],
+    );
+    assert_eq!(r.violations.len(), 1);
+    let routes = &r.violations[0].routes;
+    assert_eq!(routes.len(), 1, "{routes:?}");
+    assert_eq!(
+        chains(&r),
+        ["app.low.a>app.other.m:[1] app.other.m>app.high.h:[3]"]
+    );
+    assert_eq!(routes[0].extra_firsts[0].importer, "app.low.b");
+    assert_eq!(routes[0].extra_lasts[0].imported, "app.high.k");
+}

@@ -11,12 +11,11 @@ pub struct GraphView<'g> {
     removed: FxHashSet<(ModuleId, ModuleId)>,
 }
 
-/// One direction of a search: which modules it reached, through which neighbour, how far.
+/// One direction of a search: which modules it reached, and through which neighbour.
 #[derive(Debug, Clone)]
 struct Side {
     stamp: Vec<u32>,
     link: Vec<ModuleId>,
-    dist: Vec<u32>,
 }
 
 impl Side {
@@ -24,7 +23,6 @@ impl Side {
         Self {
             stamp: vec![0; n],
             link: vec![0; n],
-            dist: vec![0; n],
         }
     }
 
@@ -32,10 +30,9 @@ impl Side {
         self.stamp[m as usize] == generation
     }
 
-    fn mark(&mut self, m: ModuleId, link: ModuleId, dist: u32, generation: u32) {
+    fn mark(&mut self, m: ModuleId, link: ModuleId, generation: u32) {
         self.stamp[m as usize] = generation;
         self.link[m as usize] = link;
-        self.dist[m as usize] = dist;
     }
 
     /// Follow links from `m` back to where this side started (a module that links to itself).
@@ -57,7 +54,6 @@ pub struct Bfs {
     generation: u32,
     forward: Side,
     backward: Side,
-    queue: std::collections::VecDeque<ModuleId>,
 }
 
 impl Bfs {
@@ -67,7 +63,6 @@ impl Bfs {
             generation: 0,
             forward: Side::new(n),
             backward: Side::new(n),
-            queue: std::collections::VecDeque::new(),
         }
     }
 
@@ -78,47 +73,7 @@ impl Bfs {
             self.backward.stamp.fill(0);
             self.generation = 1;
         }
-        self.queue.clear();
     }
-}
-
-/// Expand one whole level of one side of a bidirectional search. `neighbours(m)` yields the
-/// modules one step further from this side's start, `edge(m, n)` orients a step as
-/// (importer, imported). Returns the best meeting as (length, module on this side, module on
-/// the other side).
-#[allow(clippy::too_many_arguments)]
-fn expand_level<I: Iterator<Item = ModuleId>>(
-    frontier: &[ModuleId],
-    next_level: &mut Vec<ModuleId>,
-    this: &mut Side,
-    other: &Side,
-    generation: u32,
-    neighbours: impl Fn(ModuleId) -> I,
-    edge: impl Fn(ModuleId, ModuleId) -> (ModuleId, ModuleId),
-    blocked: &dyn Fn(ModuleId, ModuleId) -> bool,
-    excluded: &dyn Fn(ModuleId) -> bool,
-) -> Option<(u32, ModuleId, ModuleId)> {
-    let mut best: Option<(u32, ModuleId, ModuleId)> = None;
-    next_level.clear();
-    for &m in frontier {
-        for n in neighbours(m) {
-            let (a, b) = edge(m, n);
-            if blocked(a, b) {
-                continue;
-            }
-            if other.seen(n, generation) {
-                let len = this.dist[m as usize] + 1 + other.dist[n as usize];
-                if best.is_none_or(|(l, _, _)| len < l) {
-                    best = Some((len, m, n));
-                }
-            } else if !this.seen(n, generation) && !excluded(n) {
-                let d = this.dist[m as usize] + 1;
-                this.mark(n, m, d, generation);
-                next_level.push(n);
-            }
-        }
-    }
-    best
 }
 
 impl<'g> GraphView<'g> {
@@ -169,10 +124,16 @@ impl<'g> GraphView<'g> {
     }
 
     /// Shortest chain from any module in `from` to any in `to`, never passing through a module
-    /// for which `excluded` is true nor along an import in `excluded_imports`.
+    /// for which `excluded` is true nor along an import in `excluded_imports`. `None` when no
+    /// chain exists; a one-module chain when `from` and `to` share a module.
     ///
-    /// A bidirectional breadth-first search: it expands whichever side has the smaller frontier,
-    /// one whole level at a time, so the first meeting level gives a shortest chain.
+    /// This is grimp's bidirectional search step for step (`find_shortest_path`, grimp 3.x), so
+    /// that the chains archlint reports are the ones import-linter reports: one whole level
+    /// forwards (imports of the modules reached so far, in the order they were reached), then
+    /// one whole level backwards (importers), and the search stops at the first module found by
+    /// both sides — not necessarily the shortest meeting of that level. Where grimp visits
+    /// modules in hash-set order, this visits them in name order: the chains are the same
+    /// wherever the choice does not depend on that order.
     pub fn shortest_chain(
         &self,
         bfs: &mut Bfs,
@@ -186,137 +147,112 @@ impl<'g> GraphView<'g> {
         let blocked = |a: ModuleId, b: ModuleId| {
             !excluded_imports.is_empty() && excluded_imports.contains(&(a, b))
         };
-        let mut forward: Vec<ModuleId> = Vec::new();
+        let Bfs {
+            forward, backward, ..
+        } = bfs;
+        let mut forward_order: Vec<ModuleId> = Vec::new();
         for &s in from {
-            if !bfs.forward.seen(s, generation) {
-                bfs.forward.mark(s, s, 0, generation);
-                forward.push(s);
+            if !forward.seen(s, generation) {
+                forward.mark(s, s, generation);
+                forward_order.push(s);
             }
         }
-        let mut backward: Vec<ModuleId> = Vec::new();
+        let mut backward_order: Vec<ModuleId> = Vec::new();
         for &t in to {
-            if bfs.forward.seen(t, generation) {
+            if forward.seen(t, generation) {
                 return Some(vec![t]);
             }
-            if !bfs.backward.seen(t, generation) {
-                bfs.backward.mark(t, t, 0, generation);
-                backward.push(t);
+            if !backward.seen(t, generation) {
+                backward.mark(t, t, generation);
+                backward_order.push(t);
             }
         }
-        let mut next_level: Vec<ModuleId> = Vec::new();
-        while !forward.is_empty() && !backward.is_empty() {
-            // Expand the smaller side; a meeting is (importer on the forward side, imported on
-            // the backward side).
-            let meeting = if forward.len() <= backward.len() {
-                let found = expand_level(
-                    &forward,
-                    &mut next_level,
-                    &mut bfs.forward,
-                    &bfs.backward,
-                    generation,
-                    |m| self.imports_of(m),
-                    |m, n| (m, n),
-                    &blocked,
-                    excluded,
-                );
-                std::mem::swap(&mut forward, &mut next_level);
-                found.map(|(_, u, v)| (u, v))
-            } else {
-                let found = expand_level(
-                    &backward,
-                    &mut next_level,
-                    &mut bfs.backward,
-                    &bfs.forward,
-                    generation,
-                    |m| self.importers_of(m),
-                    |m, n| (n, m),
-                    &blocked,
-                    excluded,
-                );
-                std::mem::swap(&mut backward, &mut next_level);
-                found.map(|(_, v, u)| (u, v))
-            };
-            if let Some((u, v)) = meeting {
-                let mut chain = bfs.forward.trace(u);
-                chain.reverse();
-                chain.extend(bfs.backward.trace(v));
-                return Some(chain);
-            }
-        }
-        None
-    }
-
-    /// Modules from which some module in `to` can be reached without passing through an
-    /// excluded module (the `to` modules themselves included), as a mask over module ids.
-    pub fn can_reach(&self, to: &[ModuleId], excluded: &dyn Fn(ModuleId) -> bool) -> Vec<bool> {
-        let mut mask = vec![false; self.graph.len()];
-        let mut stack: Vec<ModuleId> = Vec::new();
-        for &t in to {
-            if !mask[t as usize] {
-                mask[t as usize] = true;
-                stack.push(t);
-            }
-        }
-        while let Some(v) = stack.pop() {
-            for u in self.importers_of(v) {
-                if !mask[u as usize] && !excluded(u) {
-                    mask[u as usize] = true;
-                    stack.push(u);
+        let (mut next_forward, mut next_backward) = (0usize, 0usize);
+        let meeting = 'search: loop {
+            let level_end = forward_order.len();
+            while next_forward < level_end {
+                let m = forward_order[next_forward];
+                for n in self.imports_of(m) {
+                    if excluded(n) || blocked(m, n) {
+                        continue;
+                    }
+                    if !forward.seen(n, generation) {
+                        forward.mark(n, m, generation);
+                        forward_order.push(n);
+                    }
+                    if backward.seen(n, generation) {
+                        break 'search Some(n);
+                    }
                 }
+                next_forward += 1;
             }
-        }
-        mask
+            let level_end = backward_order.len();
+            while next_backward < level_end {
+                let m = backward_order[next_backward];
+                for n in self.importers_of(m) {
+                    // grimp tests the module already reached here (`m`) against the excluded
+                    // ones; an excluded module it reaches is a dead end either way, so it is
+                    // not recorded at all.
+                    if excluded(n) || blocked(n, m) {
+                        continue;
+                    }
+                    if !backward.seen(n, generation) {
+                        backward.mark(n, m, generation);
+                        backward_order.push(n);
+                    }
+                    if forward.seen(n, generation) {
+                        break 'search Some(n);
+                    }
+                }
+                next_backward += 1;
+            }
+            if next_forward == forward_order.len() && next_backward == backward_order.len() {
+                break 'search None;
+            }
+        };
+        meeting.map(|m| {
+            let mut chain = forward.trace(m);
+            chain.reverse();
+            let back = backward.trace(m);
+            chain.extend_from_slice(&back[1..]);
+            chain
+        })
     }
 
-    /// From one source, the shortest chain to every target reachable through modules that are
-    /// not excluded (targets end a chain; they are never passed through).
-    pub fn shortest_chains_from(
+    /// Every chain grimp's `find_shortest_chains` reports between the two sets: a shortest chain,
+    /// then its imports hidden and a shortest chain again, until none is left — so no two chains
+    /// share an import. Chains never pass through an `excluded` module.
+    ///
+    /// Direct imports between the sets are taken in one pass first: while one is left, each
+    /// search would find one, and hiding it changes no other search.
+    pub fn shortest_chains(
         &self,
         bfs: &mut Bfs,
-        source: ModuleId,
-        is_target: &dyn Fn(ModuleId) -> bool,
+        from: &[ModuleId],
+        to: &[ModuleId],
         excluded: &dyn Fn(ModuleId) -> bool,
     ) -> Vec<Vec<ModuleId>> {
-        bfs.reset();
-        let generation = bfs.generation;
-        bfs.forward.mark(source, source, 0, generation);
-        bfs.queue.push_back(source);
-        let mut found: FxHashSet<ModuleId> = FxHashSet::default();
-        // (target, the module it was reached from), in order of discovery.
-        let mut via: Vec<(ModuleId, ModuleId)> = Vec::new();
-        while let Some(m) = bfs.queue.pop_front() {
-            for next in self.imports_of(m) {
-                if next == source {
-                    continue;
+        let targets: FxHashSet<ModuleId> = to.iter().copied().collect();
+        let mut used: FxHashSet<(ModuleId, ModuleId)> = FxHashSet::default();
+        let mut chains: Vec<Vec<ModuleId>> = Vec::new();
+        for &f in from {
+            if targets.contains(&f) {
+                continue;
+            }
+            for n in self.imports_of(f) {
+                if targets.contains(&n) && !excluded(n) && used.insert((f, n)) {
+                    chains.push(vec![f, n]);
                 }
-                if is_target(next) {
-                    if found.insert(next) {
-                        via.push((next, m));
-                    }
-                    continue;
-                }
-                if bfs.forward.seen(next, generation) || excluded(next) {
-                    continue;
-                }
-                let d = bfs.forward.dist[m as usize] + 1;
-                bfs.forward.mark(next, m, d, generation);
-                bfs.queue.push_back(next);
             }
         }
-        via.into_iter()
-            .map(|(target, last)| {
-                let mut chain = bfs.forward.trace(last);
-                chain.reverse();
-                chain.push(target);
-                chain
-            })
-            .collect()
-    }
-
-    /// Whether any chain leads from a module in `from` to one in `to`.
-    pub fn chain_exists(&self, bfs: &mut Bfs, from: &[ModuleId], to: &[ModuleId]) -> bool {
-        self.shortest_chain(bfs, from, to, &|_| false, &FxHashSet::default())
-            .is_some()
+        while let Some(chain) = self.shortest_chain(bfs, from, to, excluded, &used) {
+            if chain.len() < 2 {
+                break;
+            }
+            used.extend(chain.windows(2).map(|w| (w[0], w[1])));
+            chains.push(chain);
+        }
+        chains
     }
 
     /// Strongly connected components with more than one module (import cycles), each sorted,

@@ -218,8 +218,16 @@ fn chains_and_exclusions() {
     let mut hidden = g.view();
     hidden.remove_import(id("p.a"), id("p.b"));
     hidden.remove_import(id("p.a"), id("p.d"));
-    assert!(!hidden.chain_exists(&mut bfs, &[id("p.a")], &[c]));
-    assert!(view.chain_exists(&mut bfs, &[id("p.a")], &[c]));
+    let none = FxHashSet::default();
+    assert!(
+        hidden
+            .shortest_chain(&mut bfs, &[id("p.a")], &[c], &|_| false, &none)
+            .is_none()
+    );
+    assert!(
+        view.shortest_chain(&mut bfs, &[id("p.a")], &[c], &|_| false, &none)
+            .is_some()
+    );
 }
 
 #[test]
@@ -354,5 +362,81 @@ fn reassembling_with_replaced_imports_equals_assembling_from_scratch() {
     assert_eq!(
         dump(&reassemble_graph(&old, &namespaces, &modules, &replaced)),
         dump(&assemble(&drop_last))
+    );
+}
+
+#[test]
+fn shortest_chains_share_no_import() {
+    // Two sources reach the target through one import (x -> t): grimp reports one chain, the
+    // second search finds that import hidden. A disjoint route is reported too, and the direct
+    // import comes first.
+    let g = graph(
+        &["p.s1", "p.s2", "p.x", "p.y", "p.t"],
+        &[
+            ("p.s1", "p.x"),
+            ("p.s2", "p.x"),
+            ("p.x", "p.t"),
+            ("p.s2", "p.y"),
+            ("p.y", "p.t"),
+            ("p.s1", "p.t"),
+        ],
+    );
+    let id = |n| g.id(n).unwrap();
+    let mut bfs = Bfs::new(g.len());
+    let chains =
+        g.view()
+            .shortest_chains(&mut bfs, &[id("p.s1"), id("p.s2")], &[id("p.t")], &|_| {
+                false
+            });
+    let chains: Vec<Vec<String>> = chains.iter().map(|c| names(&g, c)).collect();
+    assert_eq!(
+        chains,
+        [
+            vec!["p.s1", "p.t"],
+            vec!["p.s1", "p.x", "p.t"],
+            vec!["p.s2", "p.y", "p.t"],
+        ]
+    );
+    let used: FxHashSet<(String, String)> = chains
+        .iter()
+        .flat_map(|c| c.windows(2).map(|w| (w[0].clone(), w[1].clone())))
+        .collect();
+    assert_eq!(used.len(), 5, "no import is in two chains");
+}
+
+#[test]
+fn shortest_chain_steps_like_grimp() {
+    // One level forwards, one level backwards, stop at the first module both sides reached:
+    // s -> a -> t and s -> b -> t tie, and the backward step meets `a` first (name order).
+    let g = graph(
+        &["q.s", "q.a", "q.b", "q.t", "q.x"],
+        &[
+            ("q.s", "q.b"),
+            ("q.s", "q.a"),
+            ("q.a", "q.t"),
+            ("q.b", "q.t"),
+            ("q.x", "q.t"),
+        ],
+    );
+    let id = |n| g.id(n).unwrap();
+    let mut bfs = Bfs::new(g.len());
+    let none = FxHashSet::default();
+    let view = g.view();
+    let chain = view
+        .shortest_chain(&mut bfs, &[id("q.s")], &[id("q.t")], &|_| false, &none)
+        .unwrap();
+    assert_eq!(names(&g, &chain), ["q.s", "q.a", "q.t"]);
+    // An excluded module is never passed through; a hidden import is never followed.
+    let a = id("q.a");
+    let chain = view
+        .shortest_chain(&mut bfs, &[id("q.s")], &[id("q.t")], &|m| m == a, &none)
+        .unwrap();
+    assert_eq!(names(&g, &chain), ["q.s", "q.b", "q.t"]);
+    let hidden: FxHashSet<(ModuleId, ModuleId)> = [(id("q.s"), id("q.b")), (id("q.a"), id("q.t"))]
+        .into_iter()
+        .collect();
+    assert!(
+        view.shortest_chain(&mut bfs, &[id("q.s")], &[id("q.t")], &|_| false, &hidden)
+            .is_none()
     );
 }

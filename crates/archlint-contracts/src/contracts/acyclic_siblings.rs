@@ -133,14 +133,8 @@ fn sibling_cycles(
             }
         }
     }
-    let mut adjacency = vec![Vec::new(); n];
-    for &(a, b) in imports.keys() {
-        adjacency[a].push(b);
-    }
-    for list in &mut adjacency {
-        list.sort_unstable();
-    }
-    let order = feedback_order(&adjacency);
+    let names: Vec<&str> = children.iter().map(|&c| graph.name(c)).collect();
+    let order = feedback_order(n, &imports, &names);
     let position: Vec<usize> = {
         let mut p = vec![0; n];
         for (i, &v) in order.iter().enumerate() {
@@ -194,62 +188,72 @@ fn sibling_cycles(
     })
 }
 
-/// A vertex order with few backward edges (Eades–Lin–Smyth greedy heuristic): sinks go last,
-/// sources first, otherwise the vertex with the largest out-minus-in degree.
-fn feedback_order(adjacency: &[Vec<usize>]) -> Vec<usize> {
-    let n = adjacency.len();
-    let mut out_deg: Vec<i64> = adjacency.iter().map(|l| l.len() as i64).collect();
-    let mut in_deg = vec![0i64; n];
-    let mut reverse = vec![Vec::new(); n];
-    for (a, list) in adjacency.iter().enumerate() {
-        for &b in list {
-            in_deg[b] += 1;
-            reverse[b].push(a);
-        }
+/// A vertex order with few backward edges, as grimp's `nominate_cycle_breakers` makes it (an
+/// Eades–Lin–Smyth ordering): sources first, taken round by round until none is left; then sinks,
+/// round by round, each round ahead of the ones before; then the rest one at a time, highest
+/// out-degree minus in-degree first — degrees weighted by the number of module imports behind
+/// each dependency, ties to the earlier name.
+fn feedback_order(
+    n: usize,
+    imports: &FxHashMap<(usize, usize), Vec<(ModuleId, ModuleId)>>,
+    names: &[&str],
+) -> Vec<usize> {
+    let mut out: Vec<FxHashMap<usize, i64>> = vec![FxHashMap::default(); n];
+    let mut inward: Vec<FxHashMap<usize, i64>> = vec![FxHashMap::default(); n];
+    for (&(a, b), behind) in imports {
+        out[a].insert(b, behind.len() as i64);
+        inward[b].insert(a, behind.len() as i64);
     }
-    let mut removed = vec![false; n];
-    let (mut head, mut tail) = (Vec::new(), Vec::new());
-    let mut remaining = n;
-    let take =
-        |v: usize, removed: &mut Vec<bool>, out_deg: &mut Vec<i64>, in_deg: &mut Vec<i64>| {
-            removed[v] = true;
-            for &b in &adjacency[v] {
-                in_deg[b] -= 1;
-            }
-            for &a in &reverse[v] {
-                out_deg[a] -= 1;
-            }
-        };
-    while remaining > 0 {
-        let mut progressed = true;
-        while progressed {
-            progressed = false;
-            for v in 0..n {
-                if !removed[v] && out_deg[v] == 0 {
-                    take(v, &mut removed, &mut out_deg, &mut in_deg);
-                    tail.push(v);
-                    remaining -= 1;
-                    progressed = true;
-                } else if !removed[v] && in_deg[v] == 0 {
-                    take(v, &mut removed, &mut out_deg, &mut in_deg);
-                    head.push(v);
-                    remaining -= 1;
-                    progressed = true;
-                }
-            }
+    let mut present = vec![true; n];
+    let remove = |v: usize,
+                  present: &mut Vec<bool>,
+                  out: &mut Vec<FxHashMap<usize, i64>>,
+                  inward: &mut Vec<FxHashMap<usize, i64>>| {
+        present[v] = false;
+        for b in std::mem::take(&mut out[v]).into_keys() {
+            inward[b].remove(&v);
         }
-        if remaining == 0 {
+        for a in std::mem::take(&mut inward[v]).into_keys() {
+            out[a].remove(&v);
+        }
+    };
+    let mut sources = Vec::new();
+    loop {
+        let round: Vec<usize> = (0..n)
+            .filter(|&v| present[v] && inward[v].is_empty())
+            .collect();
+        if round.is_empty() {
             break;
         }
-        let v = (0..n)
-            .filter(|&v| !removed[v])
-            .max_by_key(|&v| (out_deg[v] - in_deg[v], std::cmp::Reverse(v)))
-            .expect("a vertex remains");
-        take(v, &mut removed, &mut out_deg, &mut in_deg);
-        head.push(v);
-        remaining -= 1;
+        for &v in &round {
+            remove(v, &mut present, &mut out, &mut inward);
+        }
+        sources.extend(round);
     }
-    tail.reverse();
-    head.extend(tail);
-    head
+    let mut sinks: Vec<usize> = Vec::new();
+    loop {
+        let round: Vec<usize> = (0..n)
+            .filter(|&v| present[v] && out[v].is_empty())
+            .collect();
+        if round.is_empty() {
+            break;
+        }
+        for &v in &round {
+            remove(v, &mut present, &mut out, &mut inward);
+        }
+        sinks.splice(0..0, round);
+    }
+    let mut middle = Vec::new();
+    while let Some(v) = (0..n).filter(|&v| present[v]).max_by(|&x, &y| {
+        let difference = |v: usize| out[v].values().sum::<i64>() - inward[v].values().sum::<i64>();
+        difference(x)
+            .cmp(&difference(y))
+            .then_with(|| names[y].cmp(names[x]))
+    }) {
+        remove(v, &mut present, &mut out, &mut inward);
+        middle.push(v);
+    }
+    sources.extend(middle);
+    sources.extend(sinks);
+    sources
 }

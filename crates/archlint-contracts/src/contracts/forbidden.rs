@@ -115,42 +115,24 @@ impl ForbiddenContract {
                 } else {
                     (vec![source_id], vec![target_id])
                 };
-                let up: FxHashSet<ModuleId> = upstream.iter().copied().collect();
-                let down: FxHashSet<ModuleId> = downstream.iter().copied().collect();
-                let mut chains: Vec<Vec<ModuleId>> = Vec::new();
-                if self.allow_indirect_imports {
-                    for &d in &downstream {
-                        for b in view.imports_of(d) {
-                            if up.contains(&b) {
-                                chains.push(vec![d, b]);
-                            }
-                        }
-                    }
-                } else if view.chain_exists(&mut bfs, &downstream, &upstream) {
-                    // One shortest chain per (downstream, upstream) pair, never passing through
-                    // other modules of either package. Only modules that can still reach the
-                    // upstream package are worth visiting.
-                    let useful = view.can_reach(&upstream, &|m| down.contains(&m));
-                    for &d in &downstream {
-                        if !view.imports_of(d).any(|b| useful[b as usize]) {
-                            continue;
-                        }
-                        chains.extend(view.shortest_chains_from(
-                            &mut bfs,
-                            d,
-                            &|m| up.contains(&m),
-                            &|m| down.contains(&m) || !useful[m as usize],
-                        ));
-                    }
-                }
+                let mut chains: Vec<Vec<ModuleId>> = if self.allow_indirect_imports {
+                    let up: FxHashSet<ModuleId> = upstream.iter().copied().collect();
+                    downstream
+                        .iter()
+                        .flat_map(|&d| view.imports_of(d).map(move |b| (d, b)))
+                        .filter(|(_, b)| up.contains(b))
+                        .map(|(d, b)| vec![d, b])
+                        .collect()
+                } else {
+                    // grimp's find_shortest_chains: shortest chains that share no import.
+                    view.shortest_chains(&mut bfs, &downstream, &upstream, &|_| false)
+                };
                 if chains.is_empty() {
                     continue;
                 }
-                chains.sort_by_cached_key(|c| {
-                    c.iter()
-                        .map(|&m| graph.name(m).to_owned())
-                        .collect::<Vec<_>>()
-                });
+                // import-linter lists them sorted as tuples of module names; ids follow name
+                // order, so sorting the ids sorts the names.
+                chains.sort_unstable();
                 result.kept = false;
                 result.violations.push(Violation {
                     summary: format!("{source} is not allowed to import {target}:"),

@@ -314,34 +314,34 @@ pub(crate) fn illegal_dependencies(
         let to_set = graph.with_descendants(to);
         let own: FxHashSet<ModuleId> = from_set.iter().chain(&to_set).copied().collect();
         let excluded = |m: ModuleId| all_layer_modules.contains(&m) && !own.contains(&m);
-        let mut excluded_imports: FxHashSet<(ModuleId, ModuleId)> = FxHashSet::default();
+        // grimp's find_illegal_dependencies: shortest chains that share no import, each
+        // direct import a route of its own, and the indirect ones as routes through their
+        // middle with every head and tail — kept in a set, so a middle reached twice is one
+        // route.
         let mut direct: Vec<Route> = Vec::new();
         let mut middles: Vec<Vec<ModuleId>> = Vec::new();
-        while let Some(chain) =
-            view.shortest_chain(&mut bfs, &from_set, &to_set, &excluded, &excluded_imports)
-        {
-            if chain.len() < 2 {
-                break;
-            }
-            for w in chain.windows(2) {
-                excluded_imports.insert((w[0], w[1]));
-            }
+        for chain in view.shortest_chains(&mut bfs, &from_set, &to_set, &excluded) {
             if chain.len() == 2 {
                 direct.push(simple_route(graph, &chain));
             } else {
                 middles.push(chain[1..chain.len() - 1].to_vec());
             }
         }
+        middles.sort_unstable();
+        middles.dedup();
         let mut routes = direct;
-        routes.sort_by(|a, b| {
-            (&a.chain[0].importer, &a.chain[0].imported)
-                .cmp(&(&b.chain[0].importer, &b.chain[0].imported))
+        routes.extend(
+            middles
+                .iter()
+                .map(|middle| route_with_heads_and_tails(view, middle, &from_set, &to_set)),
+        );
+        routes.sort_by_cached_key(|r| {
+            r.chain
+                .iter()
+                .map(|l| l.importer.clone())
+                .chain(r.chain.last().map(|l| l.imported.clone()))
+                .collect::<Vec<_>>()
         });
-        for middle in middles {
-            routes.push(route_with_heads_and_tails(
-                view, &middle, &from_set, &to_set,
-            ));
-        }
         if routes.is_empty() {
             continue;
         }
