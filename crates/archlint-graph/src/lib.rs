@@ -57,6 +57,16 @@ pub struct ImportGraph {
     /// `details[detail_offsets[e]..detail_offsets[e + 1]]`, sorted by line.
     detail_offsets: Vec<u32>,
     details: Vec<ImportDetail>,
+    /// For each module, the edge index (into `import_targets`) of each of its importers' imports
+    /// of it, in `importers` order; built the first time a chain search needs it.
+    importer_edges: std::sync::OnceLock<ImporterEdges>,
+}
+
+/// [`ImportGraph::importer_edges`] in compressed form.
+#[derive(Debug, Clone, Default)]
+struct ImporterEdges {
+    offsets: Vec<u32>,
+    edges: Vec<u32>,
 }
 
 /// The stored form of a graph: only what cannot be derived; everything else is rebuilt (and
@@ -146,6 +156,7 @@ impl ImportGraph {
             importers,
             detail_offsets: s.detail_offsets,
             details: s.details,
+            importer_edges: Default::default(),
         })
     }
 
@@ -371,6 +382,7 @@ impl ImportGraph {
             importers,
             detail_offsets,
             details,
+            importer_edges: Default::default(),
         })
     }
 
@@ -395,15 +407,58 @@ impl ImportGraph {
         &self.importers[id as usize]
     }
 
+    /// The index of import edge `importer -> imported` in the compressed adjacency, when there is
+    /// one.
+    pub(crate) fn edge(&self, importer: ModuleId, imported: ModuleId) -> Option<usize> {
+        self.imports_of(importer)
+            .binary_search(&imported)
+            .ok()
+            .map(|pos| self.import_offsets[importer as usize] as usize + pos)
+    }
+
+    /// The first edge index of a module's imports: `imports_of(m)[k]` is edge
+    /// `first_edge(m) + k`.
+    pub(crate) fn first_edge(&self, id: ModuleId) -> usize {
+        self.import_offsets[id as usize] as usize
+    }
+
+    /// Number of import edges.
+    pub(crate) fn edge_slots(&self) -> usize {
+        self.import_targets.len()
+    }
+
+    /// The edge index of each import of `id`, parallel to [`ImportGraph::importers_of`].
+    pub(crate) fn importer_edges(&self, id: ModuleId) -> &[u32] {
+        let index = self.importer_edges.get_or_init(|| {
+            let n = self.names.len();
+            let mut offsets = vec![0u32; n + 1];
+            for (m, list) in self.importers.iter().enumerate() {
+                offsets[m + 1] = offsets[m] + list.len() as u32;
+            }
+            let mut cursor: Vec<u32> = offsets[..n].to_vec();
+            let mut edges = vec![0u32; self.import_targets.len()];
+            // Importers are sorted by id, and edges are visited by importer id: each list fills
+            // in importers order.
+            for a in 0..n {
+                let start = self.import_offsets[a] as usize;
+                for (k, &b) in self.imports_of(a as ModuleId).iter().enumerate() {
+                    edges[cursor[b as usize] as usize] = (start + k) as u32;
+                    cursor[b as usize] += 1;
+                }
+            }
+            ImporterEdges { offsets, edges }
+        });
+        &index.edges[index.offsets[id as usize] as usize..index.offsets[id as usize + 1] as usize]
+    }
+
     /// The import statements behind an edge, ordered by line.
     pub fn details(&self, importer: ModuleId, imported: ModuleId) -> &[ImportDetail] {
-        match self.imports_of(importer).binary_search(&imported) {
-            Ok(pos) => {
-                let edge = self.import_offsets[importer as usize] as usize + pos;
+        match self.edge(importer, imported) {
+            Some(edge) => {
                 let (start, end) = (self.detail_offsets[edge], self.detail_offsets[edge + 1]);
                 &self.details[start as usize..end as usize]
             }
-            Err(_) => &[],
+            None => &[],
         }
     }
 
@@ -563,6 +618,7 @@ impl GraphBuilder {
             importers,
             detail_offsets,
             details,
+            importer_edges: Default::default(),
         }
     }
 }

@@ -142,81 +142,11 @@ impl<'g> GraphView<'g> {
         excluded: &dyn Fn(ModuleId) -> bool,
         excluded_imports: &FxHashSet<(ModuleId, ModuleId)>,
     ) -> Option<Vec<ModuleId>> {
-        bfs.reset();
-        let generation = bfs.generation;
-        let blocked = |a: ModuleId, b: ModuleId| {
-            !excluded_imports.is_empty() && excluded_imports.contains(&(a, b))
-        };
-        let Bfs {
-            forward, backward, ..
-        } = bfs;
-        let mut forward_order: Vec<ModuleId> = Vec::new();
-        for &s in from {
-            if !forward.seen(s, generation) {
-                forward.mark(s, s, generation);
-                forward_order.push(s);
-            }
+        let mut space = SearchSpace::new(self, excluded);
+        for &(a, b) in excluded_imports {
+            space.hide(self.graph, a, b);
         }
-        let mut backward_order: Vec<ModuleId> = Vec::new();
-        for &t in to {
-            if forward.seen(t, generation) {
-                return Some(vec![t]);
-            }
-            if !backward.seen(t, generation) {
-                backward.mark(t, t, generation);
-                backward_order.push(t);
-            }
-        }
-        let (mut next_forward, mut next_backward) = (0usize, 0usize);
-        let meeting = 'search: loop {
-            let level_end = forward_order.len();
-            while next_forward < level_end {
-                let m = forward_order[next_forward];
-                for n in self.imports_of(m) {
-                    if excluded(n) || blocked(m, n) {
-                        continue;
-                    }
-                    if !forward.seen(n, generation) {
-                        forward.mark(n, m, generation);
-                        forward_order.push(n);
-                    }
-                    if backward.seen(n, generation) {
-                        break 'search Some(n);
-                    }
-                }
-                next_forward += 1;
-            }
-            let level_end = backward_order.len();
-            while next_backward < level_end {
-                let m = backward_order[next_backward];
-                for n in self.importers_of(m) {
-                    // grimp tests the module already reached here (`m`) against the excluded
-                    // ones; an excluded module it reaches is a dead end either way, so it is
-                    // not recorded at all.
-                    if excluded(n) || blocked(n, m) {
-                        continue;
-                    }
-                    if !backward.seen(n, generation) {
-                        backward.mark(n, m, generation);
-                        backward_order.push(n);
-                    }
-                    if forward.seen(n, generation) {
-                        break 'search Some(n);
-                    }
-                }
-                next_backward += 1;
-            }
-            if next_forward == forward_order.len() && next_backward == backward_order.len() {
-                break 'search None;
-            }
-        };
-        meeting.map(|m| {
-            let mut chain = forward.trace(m);
-            chain.reverse();
-            let back = backward.trace(m);
-            chain.extend_from_slice(&back[1..]);
-            chain
-        })
+        space.shortest_chain(self.graph, bfs, from, to)
     }
 
     /// Every chain grimp's `find_shortest_chains` reports between the two sets: a shortest chain,
@@ -232,24 +162,32 @@ impl<'g> GraphView<'g> {
         to: &[ModuleId],
         excluded: &dyn Fn(ModuleId) -> bool,
     ) -> Vec<Vec<ModuleId>> {
-        let targets: FxHashSet<ModuleId> = to.iter().copied().collect();
-        let mut used: FxHashSet<(ModuleId, ModuleId)> = FxHashSet::default();
+        let graph = self.graph;
+        let mut space = SearchSpace::new(self, excluded);
+        let mut target = vec![false; graph.len()];
+        for &t in to {
+            target[t as usize] = true;
+        }
         let mut chains: Vec<Vec<ModuleId>> = Vec::new();
         for &f in from {
-            if targets.contains(&f) {
+            if target[f as usize] {
                 continue;
             }
-            for n in self.imports_of(f) {
-                if targets.contains(&n) && !excluded(n) && used.insert((f, n)) {
+            let first = graph.first_edge(f);
+            for (k, &n) in graph.imports_of(f).iter().enumerate() {
+                if target[n as usize] && !space.blocked(first + k, n) {
+                    space.hidden.insert(first + k);
                     chains.push(vec![f, n]);
                 }
             }
         }
-        while let Some(chain) = self.shortest_chain(bfs, from, to, excluded, &used) {
+        while let Some(chain) = space.shortest_chain(graph, bfs, from, to) {
             if chain.len() < 2 {
                 break;
             }
-            used.extend(chain.windows(2).map(|w| (w[0], w[1])));
+            for w in chain.windows(2) {
+                space.hide(graph, w[0], w[1]);
+            }
             chains.push(chain);
         }
         chains
@@ -319,5 +257,155 @@ impl<'g> GraphView<'g> {
         }
         out.sort();
         out
+    }
+}
+
+/// A set of small integers (edge or module indices) as bits.
+#[derive(Debug, Clone)]
+struct BitSet(Vec<u64>);
+
+impl BitSet {
+    fn new(n: usize) -> Self {
+        Self(vec![0; n.div_ceil(64)])
+    }
+
+    fn insert(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+
+    fn contains(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+}
+
+/// What a run of searches may not use: hidden imports (the view's, and those of chains already
+/// found) by edge index, and excluded modules.
+struct SearchSpace {
+    hidden: BitSet,
+    excluded: Option<BitSet>,
+}
+
+impl SearchSpace {
+    fn new(view: &GraphView<'_>, excluded: &dyn Fn(ModuleId) -> bool) -> Self {
+        let graph = view.graph;
+        let mut hidden = BitSet::new(graph.edge_slots());
+        for &(a, b) in &view.removed {
+            if let Some(e) = graph.edge(a, b) {
+                hidden.insert(e);
+            }
+        }
+        let mut mask = BitSet::new(graph.len());
+        let mut any = false;
+        for m in 0..graph.len() as ModuleId {
+            if excluded(m) {
+                mask.insert(m as usize);
+                any = true;
+            }
+        }
+        Self {
+            hidden,
+            excluded: any.then_some(mask),
+        }
+    }
+
+    fn hide(&mut self, graph: &ImportGraph, a: ModuleId, b: ModuleId) {
+        if let Some(e) = graph.edge(a, b) {
+            self.hidden.insert(e);
+        }
+    }
+
+    /// Whether the search may not step along edge `edge` into (or out of, backwards) module `m`.
+    #[inline]
+    fn blocked(&self, edge: usize, m: ModuleId) -> bool {
+        self.hidden.contains(edge)
+            || self
+                .excluded
+                .as_ref()
+                .is_some_and(|x| x.contains(m as usize))
+    }
+
+    /// grimp's search (see [`GraphView::shortest_chain`]) within this space.
+    fn shortest_chain(
+        &self,
+        graph: &ImportGraph,
+        bfs: &mut Bfs,
+        from: &[ModuleId],
+        to: &[ModuleId],
+    ) -> Option<Vec<ModuleId>> {
+        bfs.reset();
+        let generation = bfs.generation;
+        let Bfs {
+            forward, backward, ..
+        } = bfs;
+        let mut forward_order: Vec<ModuleId> = Vec::new();
+        for &s in from {
+            if !forward.seen(s, generation) {
+                forward.mark(s, s, generation);
+                forward_order.push(s);
+            }
+        }
+        let mut backward_order: Vec<ModuleId> = Vec::new();
+        for &t in to {
+            if forward.seen(t, generation) {
+                return Some(vec![t]);
+            }
+            if !backward.seen(t, generation) {
+                backward.mark(t, t, generation);
+                backward_order.push(t);
+            }
+        }
+        let (mut next_forward, mut next_backward) = (0usize, 0usize);
+        let meeting = 'search: loop {
+            let level_end = forward_order.len();
+            while next_forward < level_end {
+                let m = forward_order[next_forward];
+                let first = graph.first_edge(m);
+                for (k, &n) in graph.imports_of(m).iter().enumerate() {
+                    if self.blocked(first + k, n) {
+                        continue;
+                    }
+                    if !forward.seen(n, generation) {
+                        forward.mark(n, m, generation);
+                        forward_order.push(n);
+                    }
+                    if backward.seen(n, generation) {
+                        break 'search Some(n);
+                    }
+                }
+                next_forward += 1;
+            }
+            let level_end = backward_order.len();
+            while next_backward < level_end {
+                let m = backward_order[next_backward];
+                let importers = graph.importers_of(m);
+                let edges = graph.importer_edges(m);
+                for (&n, &e) in importers.iter().zip(edges) {
+                    // grimp tests the module already reached here (`m`) against the excluded
+                    // ones; an excluded module it reaches is a dead end either way, so it is
+                    // not recorded at all.
+                    if self.blocked(e as usize, n) {
+                        continue;
+                    }
+                    if !backward.seen(n, generation) {
+                        backward.mark(n, m, generation);
+                        backward_order.push(n);
+                    }
+                    if forward.seen(n, generation) {
+                        break 'search Some(n);
+                    }
+                }
+                next_backward += 1;
+            }
+            if next_forward == forward_order.len() && next_backward == backward_order.len() {
+                break 'search None;
+            }
+        };
+        meeting.map(|m| {
+            let mut chain = forward.trace(m);
+            chain.reverse();
+            let back = backward.trace(m);
+            chain.extend_from_slice(&back[1..]);
+            chain
+        })
     }
 }
