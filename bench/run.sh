@@ -11,7 +11,10 @@
 #   (bench/pytest_bench.py).
 # - export: `archlint export postgres` cold, unchanged and after one edit, on the generated
 #   trees, into a throwaway PostgreSQL cluster (bench/export_bench.py).
-# Usage: bash bench/run.sh [--quick] [deps|pytest|export]   (--quick: skip the 50k tree, fewer
+# - the bad case: violation-heavy 10k and 51k trees (thousands of broken routes), lint-imports
+#   against archlint's text, JSON and lint-imports reports; fails when they disagree
+#   (bench/violations_bench.py, raw results in bench/results/).
+# Usage: bash bench/run.sh [--quick] [deps|pytest|export|violations]   (--quick: skip the 50k tree, fewer
 #        repetitions; deps / pytest: only that benchmark)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +39,15 @@ pytest_bench() {
 if [ "${1:-}" = "deps" ]; then deps_bench; exit 0; fi
 if [ "${1:-}" = "pytest" ]; then pytest_bench; exit 0; fi
 if [ "${1:-}" = "export" ]; then cargo build --release --quiet --bin archlint; python3 bench/export_bench.py; exit 0; fi
+violations_bench() {
+  if [ ! -x "$WORK/venv/bin/lint-imports" ]; then
+    python3 -m venv "$WORK/venv"
+    "$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "import-linter==2.17" "grimp==3.20"
+  fi
+  cargo build --release --quiet --bin archlint
+  python3 bench/violations_bench.py "$@"
+}
+if [ "${1:-}" = "violations" ]; then shift; violations_bench "$@"; exit 0; fi
 if [ ! -x "$WORK/venv/bin/python" ]; then python3 -m venv "$WORK/venv"; fi
 "$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "import-linter==2.17" "grimp==3.20" "radon==6.0.1"
 if [ ! -d "$WORK/src/django" ] || [ ! -d "$WORK/src/sympy" ]; then
@@ -49,5 +61,6 @@ cargo build --release --quiet --bin archlint
 "$WORK/venv/bin/python" bench/compare.py "$@"
 "$WORK/venv/bin/python" bench/rules_bench.py "$@"
 python3 bench/export_bench.py "$@"
+violations_bench "$@"
 deps_bench
 pytest_bench

@@ -292,4 +292,27 @@ FIXTURES = {
         ]),
         {"Typo": "error", "Mixed": "error", "NoSource": "error", "BadExpr": "error"},
     ),
+    # A relative import into a directory without __init__.py, with external packages on: grimp
+    # cannot find the module and records an import of the root package — for the relative
+    # spelling as for the absolute one.
+    "namespace_dir_relative_import": (
+        {
+            "app/__init__.py": "",
+            "app/a/__init__.py": "",
+            "app/a/x.py": "from .nsdir.mod import thing\n",
+            "app/a/y.py": "from app.a.nsdir.mod import thing\n",
+            "app/a/nsdir/mod.py": "thing = 1\n",
+            "app/b.py": "",
+        },
+        ".importlinter",
+        ini("app", [
+            {"name": "Relative", "type": "forbidden", "source_modules": "app.a.x",
+             "forbidden_modules": "app", "as_packages": "False"},
+            {"name": "Absolute", "type": "forbidden", "source_modules": "app.a.y",
+             "forbidden_modules": "app", "as_packages": "False"},
+            {"name": "Unrelated", "type": "forbidden", "source_modules": "app.b",
+             "forbidden_modules": "app", "as_packages": "False"},
+        ], include_external_packages="True"),
+        {"Relative": "broken", "Absolute": "broken", "Unrelated": "kept"},
+    ),
 }

@@ -150,3 +150,35 @@ def test_contract_ids_rejected_as_a_whole(tmp_path, ids):
     ours = run_archlint(str(tmp_path))
     assert "fatal" in ours, ours
     assert "contract ids" in ours["fatal"], ours["fatal"]
+
+
+def test_module_shadowed_by_package(tmp_path):
+    """`app/a.py` next to `app/a/__init__.py`: Python imports the package, and so does archlint,
+    saying so with both paths; import-linter (grimp) reads `a.py`, so here the verdicts differ —
+    the one difference listed in docs/compatibility.md under "A module next to a package of the
+    same name"."""
+    files = {
+        "app/__init__.py": "",
+        "app/a.py": "import app.b\n",
+        "app/a/__init__.py": "import app.c\n",
+        "app/b.py": "",
+        "app/c.py": "",
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    (tmp_path / ".importlinter").write_text(
+        "[importlinter]\nroot_package = app\n\n[importlinter:contract:c0]\nname = Module file\n"
+        "type = forbidden\nsource_modules = app.a\nforbidden_modules = app.b\n\n"
+        "[importlinter:contract:c1]\nname = Package\ntype = forbidden\nsource_modules = app.a\n"
+        "forbidden_modules = app.c\n"
+    )
+    theirs = run_import_linter([str(tmp_path)])[str(tmp_path)]["contracts"]
+    assert theirs["Module file"]["verdict"] == "broken" and theirs["Package"]["verdict"] == "kept"
+    proc = subprocess.run([ARCHLINT, "check", str(tmp_path), "--format", "json", "--no-cache"],
+                          capture_output=True, text=True)
+    verdicts = {c["name"]: c["kept"] for c in json.loads(proc.stdout)["contracts"]}
+    assert verdicts == {"Module file": True, "Package": False}
+    warning = next(w for w in json.loads(proc.stdout)["warnings"] if "are both module app.a" in w)
+    assert "app/a.py" in warning and "app/a/__init__.py" in warning
+    assert "are both module app.a" in proc.stderr

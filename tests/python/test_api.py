@@ -3,7 +3,9 @@ assertions, and errors surfacing as exceptions with archlint's message."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -164,3 +166,22 @@ def test_a_package_directory_is_its_project() -> None:
     with archlint.Project(EXAMPLE / "shop") as p:
         assert p.info["config"].endswith(".importlinter")
         assert "shop.domain.models" in p.modules
+
+
+def test_the_wheel_installs_lint_imports(tmp_path) -> None:
+    """`lint-imports` from the wheel is archlint's import-linter-compatible command."""
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert exe, "the wheel installs a lint-imports command"
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "low.py").write_text("import app.high\n")
+    (tmp_path / "app" / "high.py").write_text("")
+    (tmp_path / ".importlinter").write_text(
+        "[importlinter]\nroot_package = app\n\n[importlinter:contract:c]\nname = Layers\n"
+        "type = layers\nlayers =\n    app.high\n    app.low\n"
+    )
+    proc = subprocess.run([exe, "--no-logo", "--no-cache"], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    assert "Layers BROKEN" in proc.stdout
+    assert "- app.low -> app.high (l.1)" in proc.stdout
+    assert proc.stdout.startswith("\n---------\nContracts\n---------\n")

@@ -74,6 +74,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         errors,
         mut deps,
         mut rules,
+        ..
     } = analyze(&Selection::for_check(args))?;
     // The baseline: accepted findings are taken out before anything is reported.
     let baseline_file = args
@@ -292,6 +293,8 @@ pub struct Analysis {
     pub errors: Vec<archlint_contracts::ContractError>,
     pub deps: Option<crate::deps_cmd::DepsRun>,
     pub rules: Option<crate::rules_cmd::RulesRun>,
+    /// How long each contract took to check, by name.
+    pub durations: rustc_hash::FxHashMap<String, f64>,
 }
 
 /// Parse, build the graph and run the selected checks.
@@ -397,13 +400,22 @@ pub fn analyze(sel: &Selection<'_>) -> Result<Analysis> {
     }
 
     let checking = Instant::now();
-    let outcomes: Vec<Result<ContractResult, archlint_contracts::ContractError>> = contracts
+    let outcomes: Vec<(
+        Result<ContractResult, archlint_contracts::ContractError>,
+        f64,
+    )> = contracts
         .par_iter()
-        .map(|c| c.check(&project.graph, &project.settings))
+        .map(|c| {
+            let started = Instant::now();
+            let outcome = c.check(&project.graph, &project.settings);
+            (outcome, ms(started))
+        })
         .collect();
     project.timings.contracts_ms = ms(checking);
     let mut results = Vec::new();
-    for outcome in outcomes {
+    let mut durations = rustc_hash::FxHashMap::default();
+    for (contract, (outcome, took)) in contracts.iter().zip(outcomes) {
+        durations.insert(contract.meta().name.clone(), took);
         match outcome {
             Ok(r) => results.push(r),
             Err(e) => errors.push(e),
@@ -415,5 +427,6 @@ pub fn analyze(sel: &Selection<'_>) -> Result<Analysis> {
         errors,
         deps,
         rules,
+        durations,
     })
 }

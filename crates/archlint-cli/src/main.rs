@@ -7,6 +7,7 @@ mod deps_cmd;
 mod export_cmd;
 mod graph_cmd;
 mod html_page;
+mod lint_imports_cmd;
 mod merge_cmd;
 mod neo4j_cmd;
 mod perf_cmd;
@@ -68,6 +69,9 @@ enum Command {
     /// A local, read-only web page to explore packages, imports and contracts; it refreshes
     /// when files change.
     Serve(serve_cmd::ServeArgs),
+    /// import-linter's `lint-imports`: its options and its text report, exit 0 or 1 (the
+    /// `lint-imports` command of the archlint wheel).
+    LintImports(lint_imports_cmd::LintImportsArgs),
     /// Answer JSON questions about the import graph (one per line on stdin); used by the
     /// Python API.
     Query(query_cmd::QueryArgs),
@@ -221,6 +225,7 @@ fn main() -> ExitCode {
         Command::Export(a) => export_cmd::threads(a),
         Command::Serve(a) => serve_cmd::threads(a),
         Command::Rules(_)
+        | Command::LintImports(_)
         | Command::Cache(_)
         | Command::Deps(_)
         | Command::Perf(_)
@@ -244,6 +249,7 @@ fn main() -> ExitCode {
         Command::Query(args) => query_cmd::run(&args),
         Command::Export(args) => export_cmd::run(&args),
         Command::Serve(args) => serve_cmd::run(&args),
+        Command::LintImports(args) => lint_imports_cmd::run(&args),
     };
     match result {
         Ok(code) => code,

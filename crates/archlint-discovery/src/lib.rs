@@ -250,7 +250,25 @@ pub fn discover(options: &DiscoveryOptions) -> Result<Discovered, DiscoveryError
         );
     }
     out.files.sort();
-    out.files.dedup_by(|a, b| a.module == b.module);
+    // `pkg/a.py` next to `pkg/a/__init__.py`: Python imports the package, and so does archlint
+    // (its `__init__.py` sorts first); import-linter (grimp) reads `a.py`. Said, never silent.
+    let mut shadowed = Vec::new();
+    out.files.dedup_by(|later, kept| {
+        let same = later.module == kept.module;
+        if same {
+            shadowed.push(format!(
+                "{} and {} are both module {}: Python imports the package, so archlint reads {} \
+                 (import-linter reads {})",
+                kept.path.display(),
+                later.path.display(),
+                kept.module,
+                kept.path.display(),
+                later.path.display(),
+            ));
+        }
+        same
+    });
+    out.warnings.extend(shadowed);
     let modules: BTreeSet<&str> = out.files.iter().map(|f| f.module.as_str()).collect();
     out.namespace_packages = namespace_candidates
         .into_iter()

@@ -141,3 +141,28 @@ fn identifiers() {
     assert!(!is_dotted_identifier("a/b"));
     assert!(!is_dotted_identifier(""));
 }
+
+#[test]
+fn a_module_next_to_a_package_of_the_same_name() {
+    // Python imports the package; the module file is said to be shadowed, naming both paths.
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    for f in [
+        "pkg/__init__.py",
+        "pkg/a.py",
+        "pkg/a/__init__.py",
+        "pkg/a/x.py",
+    ] {
+        touch(r, f);
+    }
+    let d = discover(&opts(r, &["pkg"])).unwrap();
+    assert_eq!(modules(&d), ["pkg", "pkg.a", "pkg.a.x"]);
+    let a = &d.files[1];
+    assert!(a.is_package && a.path.ends_with("pkg/a/__init__.py"));
+    let warning = d
+        .warnings
+        .iter()
+        .find(|w| w.contains("are both module pkg.a"))
+        .expect("a warning");
+    assert!(warning.contains("pkg/a.py") && warning.contains("pkg/a/__init__.py"));
+}

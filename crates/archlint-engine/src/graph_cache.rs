@@ -29,6 +29,10 @@ pub fn structure_key(
     let mut k = KeyBuilder::new(CacheKind::Facts);
     k.part("facts", &fingerprint.to_hex())
         .part(
+            "resolution",
+            &archlint_graph::RESOLUTION_VERSION.to_string(),
+        )
+        .part(
             "options",
             &format!(
                 "{}{}{}",

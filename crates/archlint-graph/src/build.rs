@@ -36,6 +36,11 @@ pub enum Resolved {
     External(String),
 }
 
+/// Changes whenever [`resolve_import`] resolves some import differently, so graphs cached by an
+/// earlier archlint are built again. 2: relative imports of a missing module are imports of the
+/// root package with external packages on, as grimp records them.
+pub const RESOLUTION_VERSION: u32 = 2;
+
 /// Resolve one import of `importer` against the project's modules.
 ///
 /// `from a import b` resolves to `a.b` when that is a module and to `a` otherwise; `import a.b`
@@ -87,11 +92,12 @@ pub fn resolve_import(
     {
         return Some(Resolved::Internal(object[..i].to_owned()));
     }
-    if !include_external || fact.level > 0 {
+    if !include_external {
         return None;
     }
     let distilled = distill_external(&object, root_packages)?;
-    // `import app.missing` still runs `app/__init__.py`: an import of the root package.
+    // `import app.missing` (or `from .missing import x` inside app) still runs
+    // `app/__init__.py`: an import of the root package, as grimp records it.
     if modules.contains(distilled.as_str()) {
         return Some(Resolved::Internal(distilled));
     }

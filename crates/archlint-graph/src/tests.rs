@@ -87,6 +87,27 @@ fn relative_and_from_resolution() {
     );
     // above the top level
     assert_eq!(r(&fact(3, "", Some("z")), "app.a", true), None);
+    // into a directory without __init__.py, relative or absolute: the root package, as grimp
+    // records an import it cannot find inside the project (with external packages on)
+    assert_eq!(
+        r(&fact(1, "nsdir.mod", Some("x")), "app.a.x", false).unwrap(),
+        "int:app"
+    );
+    assert_eq!(
+        r(&fact(0, "app.a.nsdir.mod", Some("x")), "app.a.x", false).unwrap(),
+        "int:app"
+    );
+    assert_eq!(
+        resolve_import(
+            &fact(1, "nsdir.mod", Some("x")),
+            "app.a.x",
+            false,
+            &mods,
+            &roots,
+            false
+        ),
+        None
+    );
     // externals off
     assert_eq!(
         resolve_import(&fact(0, "os.path", None), "app", true, &mods, &roots, false),
