@@ -316,3 +316,17 @@ FIXTURES = {
         {"Relative": "broken", "Absolute": "broken", "Unrelated": "kept"},
     ),
 }
+
+
+def write_fixtures(base):
+    """Every fixture project written under `base` (a pathlib.Path); {name: project path}."""
+    paths = {}
+    for name, (files, config_name, config_text, _) in FIXTURES.items():
+        project = base / name
+        for rel, text in files.items():
+            path = project / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        (project / config_name).write_text(config_text)
+        paths[name] = str(project)
+    return paths

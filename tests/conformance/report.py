@@ -9,6 +9,25 @@ hash order there.
 """
 
 
+import json
+import subprocess
+
+
+def archlint_report(archlint, project):
+    """`archlint check --format json` of a project, each contract in the canonical form (an error
+    as {"verdict": "error"}), or {"fatal": message} when the configuration is rejected whole."""
+    proc = subprocess.run([archlint, "check", project, "--format", "json"], capture_output=True, text=True)
+    if proc.returncode not in (0, 1, 2):
+        return {"fatal": f"exit {proc.returncode}: {proc.stderr}"}
+    if proc.returncode == 2 and not proc.stdout.strip():
+        return {"fatal": proc.stderr}
+    report = json.loads(proc.stdout)
+    out = {c["name"]: archlint_contract(c) for c in report["contracts"]}
+    for e in report["errors"]:
+        out[e["contract"]] = {"verdict": "error", "error": e["message"]}
+    return out
+
+
 def link_text(importer, imported, lines):
     shown = ", ".join(f"l.{n}" for n in lines if n is not None) or "l.?"
     return f"{importer} -> {imported} ({shown})"

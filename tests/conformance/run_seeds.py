@@ -27,7 +27,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
 from generate import generate  # noqa: E402
-from report import archlint_contract, compare  # noqa: E402
+from report import archlint_report, compare  # noqa: E402
 
 ARCHLINT = os.environ.get("ARCHLINT_BIN", os.path.join(ROOT, "target", "release", "archlint"))
 
@@ -57,19 +57,6 @@ def import_linter(projects, variants):
     return {r["project"]: r for r in map(json.loads, proc.stdout.splitlines())}
 
 
-def archlint_report(project):
-    proc = subprocess.run([ARCHLINT, "check", project, "--format", "json"], capture_output=True, text=True)
-    if proc.returncode not in (0, 1, 2):
-        return {"fatal": f"exit {proc.returncode}: {proc.stderr}"}
-    if proc.returncode == 2 and not proc.stdout.strip():
-        return {"fatal": proc.stderr}
-    report = json.loads(proc.stdout)
-    out = {c["name"]: archlint_contract(c) for c in report["contracts"]}
-    for e in report["errors"]:
-        out[e["contract"]] = {"verdict": "error", "error": e["message"]}
-    return out
-
-
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("n", type=int, nargs="?", default=2000)
@@ -93,7 +80,7 @@ def main():
         theirs_all = import_linter([p for p, _ in projects.values()], args.variants)
         for seed, (project, heavy) in projects.items():
             theirs = theirs_all[project]
-            ours = archlint_report(project)
+            ours = archlint_report(ARCHLINT, project)
             counts["projects"] += 1
             counts["violation-heavy projects"] += heavy
             if theirs["error"]:

@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from generate import generate
-from report import archlint_contract, compare
+from report import archlint_report, compare
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -41,15 +41,7 @@ def run_import_linter(projects, variants=VARIANTS):
 
 
 def run_archlint(project):
-    proc = subprocess.run([ARCHLINT, "check", project, "--format", "json"], capture_output=True, text=True)
-    assert proc.returncode in (0, 1, 2), proc.stderr
-    if proc.returncode == 2 and not proc.stdout.strip():
-        return {"fatal": proc.stderr}
-    report = json.loads(proc.stdout)
-    out = {c["name"]: archlint_contract(c) for c in report["contracts"]}
-    for e in report["errors"]:
-        out[e["contract"]] = {"verdict": "error", "error": e["message"]}
-    return out
+    return archlint_report(ARCHLINT, project)
 
 
 def assert_same_report(project, name, ours, theirs):
@@ -96,18 +88,9 @@ def test_same_verdicts(generated, seed):
 
 @pytest.fixture(scope="module")
 def fixture_projects(tmp_path_factory):
-    from fixtures import FIXTURES
+    from fixtures import write_fixtures
 
-    base = tmp_path_factory.mktemp("fixtures")
-    paths = {}
-    for name, (files, config_name, config_text, _) in FIXTURES.items():
-        project = base / name
-        for rel, text in files.items():
-            path = project / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-        (project / config_name).write_text(config_text)
-        paths[name] = str(project)
+    paths = write_fixtures(tmp_path_factory.mktemp("fixtures"))
     return paths, run_import_linter(list(paths.values()))
 
 

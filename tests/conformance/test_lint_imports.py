@@ -122,18 +122,10 @@ def kinds_of(project):
 
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory):
-    from fixtures import FIXTURES
+    from fixtures import write_fixtures
 
     base = tmp_path_factory.mktemp("lint_imports")
-    paths = []
-    for name, (files, config_name, config_text, _) in FIXTURES.items():
-        project = base / name
-        for rel, text in files.items():
-            path = project / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-        (project / config_name).write_text(config_text)
-        paths.append(str(project))
+    paths = list(write_fixtures(base).values())
     paths += [generate(str(base), seed) for seed in range(PROJECTS)]
     theirs = run_import_linter(paths)
     ties = {

@@ -12,7 +12,6 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::Result;
 use archlint_contracts::config::{ContractConfig, RawValue};
@@ -328,7 +327,6 @@ fn lint(args: &LintImportsArgs, out: &mut Console) -> ExitCode {
         }
     }
     let env = crate::deps_cmd::EnvArgs::default();
-    let started = Instant::now();
     let analysis = match analyze(&Selection {
         project: &project_args,
         env: &env,
@@ -350,7 +348,6 @@ fn lint(args: &LintImportsArgs, out: &mut Console) -> ExitCode {
     let graph_ms = analysis.project.timings.discover_ms
         + analysis.project.timings.parse_ms
         + analysis.project.timings.graph_ms;
-    let _ = started;
     if args.verbose {
         out.line(&format!("Built graph in {}.", format_duration(graph_ms)));
     } else {

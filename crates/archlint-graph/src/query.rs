@@ -278,6 +278,16 @@ impl BitSet {
     }
 }
 
+/// One side of a search as a level of it is expanded: the modules in the order reached, the
+/// next to expand, this side's marks and the other side's.
+struct Level<'a> {
+    order: &'a mut Vec<ModuleId>,
+    next: &'a mut usize,
+    this: &'a mut Side,
+    other: &'a Side,
+    generation: u32,
+}
+
 /// What a run of searches may not use: hidden imports (the view's, and those of chains already
 /// found) by edge index, and excluded modules.
 struct SearchSpace {
@@ -324,6 +334,42 @@ impl SearchSpace {
                 .is_some_and(|x| x.contains(m as usize))
     }
 
+    /// One whole level of one side of the search: every module this side had reached but not
+    /// expanded when the level began, in the order reached. `neighbours(m)` yields the modules
+    /// one step further (with the edge stepped along). Returns the first module found that the
+    /// other side has reached.
+    fn expand_level<I: Iterator<Item = (ModuleId, usize)>>(
+        &self,
+        level: Level<'_>,
+        neighbours: impl Fn(ModuleId) -> I,
+    ) -> Option<ModuleId> {
+        let Level {
+            order,
+            next,
+            this,
+            other,
+            generation,
+        } = level;
+        let level_end = order.len();
+        while *next < level_end {
+            let m = order[*next];
+            for (n, edge) in neighbours(m) {
+                if self.blocked(edge, n) {
+                    continue;
+                }
+                if !this.seen(n, generation) {
+                    this.mark(n, m, generation);
+                    order.push(n);
+                }
+                if other.seen(n, generation) {
+                    return Some(n);
+                }
+            }
+            *next += 1;
+        }
+        None
+    }
+
     /// grimp's search (see [`GraphView::shortest_chain`]) within this space.
     fn shortest_chain(
         &self,
@@ -355,49 +401,50 @@ impl SearchSpace {
             }
         }
         let (mut next_forward, mut next_backward) = (0usize, 0usize);
-        let meeting = 'search: loop {
-            let level_end = forward_order.len();
-            while next_forward < level_end {
-                let m = forward_order[next_forward];
+        let meeting = loop {
+            let imports = |m: ModuleId| {
                 let first = graph.first_edge(m);
-                for (k, &n) in graph.imports_of(m).iter().enumerate() {
-                    if self.blocked(first + k, n) {
-                        continue;
-                    }
-                    if !forward.seen(n, generation) {
-                        forward.mark(n, m, generation);
-                        forward_order.push(n);
-                    }
-                    if backward.seen(n, generation) {
-                        break 'search Some(n);
-                    }
-                }
-                next_forward += 1;
+                graph
+                    .imports_of(m)
+                    .iter()
+                    .enumerate()
+                    .map(move |(k, &n)| (n, first + k))
+            };
+            // grimp tests the module already reached (the importer's import) against the
+            // excluded ones when it steps backwards; an excluded module reached that way is a
+            // dead end either way, so it is not recorded at all.
+            let importers = |m: ModuleId| {
+                let edges = graph.importer_edges(m).iter().map(|&e| e as usize);
+                graph.importers_of(m).iter().copied().zip(edges)
+            };
+            let found = self.expand_level(
+                Level {
+                    order: &mut forward_order,
+                    next: &mut next_forward,
+                    this: forward,
+                    other: backward,
+                    generation,
+                },
+                imports,
+            );
+            if found.is_some() {
+                break found;
             }
-            let level_end = backward_order.len();
-            while next_backward < level_end {
-                let m = backward_order[next_backward];
-                let importers = graph.importers_of(m);
-                let edges = graph.importer_edges(m);
-                for (&n, &e) in importers.iter().zip(edges) {
-                    // grimp tests the module already reached here (`m`) against the excluded
-                    // ones; an excluded module it reaches is a dead end either way, so it is
-                    // not recorded at all.
-                    if self.blocked(e as usize, n) {
-                        continue;
-                    }
-                    if !backward.seen(n, generation) {
-                        backward.mark(n, m, generation);
-                        backward_order.push(n);
-                    }
-                    if forward.seen(n, generation) {
-                        break 'search Some(n);
-                    }
-                }
-                next_backward += 1;
+            let found = self.expand_level(
+                Level {
+                    order: &mut backward_order,
+                    next: &mut next_backward,
+                    this: backward,
+                    other: forward,
+                    generation,
+                },
+                importers,
+            );
+            if found.is_some() {
+                break found;
             }
             if next_forward == forward_order.len() && next_backward == backward_order.len() {
-                break 'search None;
+                break None;
             }
         };
         meeting.map(|m| {
