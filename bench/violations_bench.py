@@ -7,7 +7,7 @@ one TYPE_CHECKING import of a random layer, ~2 % of imports upward), checked by 
 `layers` contract and one `forbidden` contract. Each command is a whole process, cold
 (`--no-cache`), timed with a monotonic clock, peak RSS from wait4:
 - lint-imports --no-cache (import-linter, the bench virtualenv);
-- archlint check --no-cache (text), archlint check --no-cache --format json;
+- archlint check --no-cache (text), and with --format json and --format sarif;
 - archlint lint-imports --no-cache (import-linter's text, from archlint).
 
 The benchmark checks itself and exits 1, naming the row, when: an exit code is not 1 (both
@@ -15,7 +15,7 @@ contracts are broken); the violations differ (every headline, and the number of 
 it); archlint's `lint-imports` text differs from import-linter's in anything but the order of
 layers routes and the routes grimp's tie-breaking decides (compared as headline + route count);
 or the text report is more than twice import-linter's size. The targets of issue 19 (50k: <= 3 s
-and <= 600 MB for text and JSON; 10k: <= 0.6 s) are reported as met or not, with every sample.
+and <= 600 MB for text and JSON, SARIF held to the same; 10k: <= 0.6 s) are reported as met or not, with every sample.
 
 Raw results (every sample, the machine, the versions) go to
 bench/results/violations-<UTC date>.json.
@@ -116,12 +116,15 @@ def main():
         theirs, their_text = measure([LINT_IMPORTS, "--no-cache"], tree, theirs_repeat)
         text, our_text = measure([ARCHLINT, "check", ".", "--no-cache"], tree, ours_repeat)
         as_json, our_json = measure([ARCHLINT, "check", ".", "--no-cache", "--format", "json"], tree, ours_repeat)
+        as_sarif, our_sarif = measure([ARCHLINT, "check", ".", "--no-cache", "--format", "sarif"], tree,
+                                      ours_repeat)
         dropin, dropin_text = measure([ARCHLINT, "lint-imports", "--no-cache"], tree, ours_repeat)
         row = {"workload": name, "tree": tree, "lint_imports": theirs, "archlint_text": text,
-               "archlint_json": as_json, "archlint_lint_imports": dropin}
+               "archlint_json": as_json, "archlint_sarif": as_sarif, "archlint_lint_imports": dropin}
         expected = violations(their_text)
         checks = {
-            "exit codes": all(r["exits"] == [1] for r in (theirs, text, as_json, dropin)),
+            "exit codes": all(r["exits"] == [1] for r in (theirs, text, as_json, as_sarif, dropin)),
+            "a SARIF result per route": len(json.loads(our_sarif)["runs"][0]["results"]) == sum(expected.values()),
             "violations (text)": violations(our_text) == expected,
             "violations (json)": violations_json(json.loads(our_json)) == expected,
             "violations (lint-imports)": violations(dropin_text) == expected,
@@ -136,7 +139,7 @@ def main():
                 "seconds": r["median_s"] <= targets["seconds"],
                 **({"peak_rss_mb": r["peak_rss_mb"] <= targets["peak_rss_mb"]} if "peak_rss_mb" in targets else {}),
             }
-            for fmt, r in (("text", text), ("json", as_json))
+            for fmt, r in (("text", text), ("json", as_json), ("sarif", as_sarif))
         }
         for check, ok in checks.items():
             if not ok:
@@ -145,7 +148,8 @@ def main():
         print(f"{name}: {row['routes']} routes | lint-imports {theirs['median_s']:.2f} s {theirs['peak_rss_mb']} MB "
               f"{theirs['bytes'] / 1e6:.1f} MB out | archlint text {text['median_s']:.2f} s {text['peak_rss_mb']} MB "
               f"{text['bytes'] / 1e6:.1f} MB out ({theirs['median_s'] / text['median_s']:.1f}x) | json "
-              f"{as_json['median_s']:.2f} s {as_json['peak_rss_mb']} MB | archlint lint-imports "
+              f"{as_json['median_s']:.2f} s {as_json['peak_rss_mb']} MB | sarif {as_sarif['median_s']:.2f} s "
+              f"{as_sarif['peak_rss_mb']} MB | archlint lint-imports "
               f"{dropin['median_s']:.2f} s | targets {row['targets']}")
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
     path = os.path.join(RESULTS, f"violations-{stamp}.json")

@@ -162,17 +162,24 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
                 String::from_utf8_lossy(&buf).into_owned()
             }
             "json" => {
-                let mut value = render::json_value(
+                let serde_json::Value::Object(rest) = render::json_value(
                     &project,
                     &results,
                     &errors,
                     deps.as_ref(),
                     rules.as_ref(),
                     total_ms,
-                );
+                ) else {
+                    unreachable!("the JSON report is an object")
+                };
                 // Every finding in the one model the other formats are written from.
-                value["findings"] = serde_json::to_value(&model().findings)?;
-                serde_json::to_string_pretty(&value)? + "\n"
+                let report = render::JsonReport {
+                    rest,
+                    paths: render::Paths::new(&project),
+                    results: &results,
+                    findings: &model().findings,
+                };
+                serde_json::to_string_pretty(&report)? + "\n"
             }
             "html" => {
                 let page = crate::html_page::page(&project, &results, deps.as_ref(), total_ms);

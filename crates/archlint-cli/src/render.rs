@@ -309,29 +309,167 @@ pub fn text(
 }
 
 /// One contract's result as JSON: its fields, `status`, `direct_imports` and, when broken, the
-/// text report's block (`text`, what the pytest plugin and the Python API show as is).
+/// text report's block (`text`, what the pytest plugin and the Python API show as is). Serialized
+/// straight from the result (keys in the same sorted order a JSON value would give them), so a
+/// report with thousands of routes is never copied into a JSON tree.
+pub(crate) struct ContractJson<'a> {
+    pub paths: &'a Paths<'a>,
+    pub snippets: &'a crate::snippets::Snippets,
+    pub result: &'a ContractResult,
+}
+
+impl serde::Serialize for ContractJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        #[derive(serde::Serialize)]
+        struct Direct<'a> {
+            imported: &'a str,
+            importer: &'a str,
+        }
+        let r = self.result;
+        let direct = r.direct_imports();
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "direct_imports",
+            &direct
+                .iter()
+                .map(|(a, b)| Direct {
+                    imported: b,
+                    importer: a,
+                })
+                .collect::<Vec<_>>(),
+        )?;
+        map.serialize_entry("guidance", &r.guidance)?;
+        map.serialize_entry("id", &r.id)?;
+        map.serialize_entry("ignored_imports", &r.ignored_imports)?;
+        map.serialize_entry("kept", &r.kept)?;
+        map.serialize_entry("kind", &r.kind)?;
+        map.serialize_entry("name", &r.name)?;
+        map.serialize_entry("status", if r.kept { "kept" } else { "broken" })?;
+        if !r.kept {
+            let mut buf = Vec::new();
+            write_broken(&mut buf, self.paths, self.snippets, r);
+            map.serialize_entry("text", String::from_utf8_lossy(&buf).trim())?;
+        }
+        map.serialize_entry("undeclared_modules", &r.undeclared_modules)?;
+        map.serialize_entry("violations", &SortedKeys(&r.violations))?;
+        map.serialize_entry("warnings", &r.warnings)?;
+        map.end()
+    }
+}
+
+/// A value serialized with every map's keys in sorted order, as a JSON value would have them,
+/// without building the value: violations, routes and links are written field by field.
+struct SortedKeys<'a, T>(&'a T);
+
+impl serde::Serialize for SortedKeys<'_, Vec<archlint_contracts::Violation>> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct V<'a>(&'a archlint_contracts::Violation);
+        impl serde::Serialize for V<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(4))?;
+                map.serialize_entry("imported", &self.0.imported)?;
+                map.serialize_entry("importer", &self.0.importer)?;
+                map.serialize_entry("routes", &SortedKeys(&self.0.routes))?;
+                map.serialize_entry("summary", &self.0.summary)?;
+                map.end()
+            }
+        }
+        serializer.collect_seq(self.0.iter().map(V))
+    }
+}
+
+impl serde::Serialize for SortedKeys<'_, Vec<archlint_contracts::Route>> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct R<'a>(&'a archlint_contracts::Route);
+        impl serde::Serialize for R<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(3))?;
+                map.serialize_entry("chain", &SortedKeys(&self.0.chain))?;
+                map.serialize_entry("extra_firsts", &SortedKeys(&self.0.extra_firsts))?;
+                map.serialize_entry("extra_lasts", &SortedKeys(&self.0.extra_lasts))?;
+                map.end()
+            }
+        }
+        serializer.collect_seq(self.0.iter().map(R))
+    }
+}
+
+impl serde::Serialize for SortedKeys<'_, Vec<Link>> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct L<'a>(&'a Link);
+        impl serde::Serialize for L<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(3))?;
+                map.serialize_entry("imported", &self.0.imported)?;
+                map.serialize_entry("importer", &self.0.importer)?;
+                map.serialize_entry("lines", &self.0.lines)?;
+                map.end()
+            }
+        }
+        serializer.collect_seq(self.0.iter().map(L))
+    }
+}
+
+/// One contract's result as a JSON value (see [`ContractJson`]).
 pub(crate) fn contract_json(
     paths: &Paths<'_>,
     snippets: &crate::snippets::Snippets,
     r: &ContractResult,
 ) -> serde_json::Value {
-    let mut value = serde_json::to_value(r).expect("serialisable");
-    value["direct_imports"] = json!(
-        r.direct_imports()
-            .into_iter()
-            .map(|(a, b)| json!({"importer": a, "imported": b}))
-            .collect::<Vec<_>>()
-    );
-    value["status"] = json!(if r.kept { "kept" } else { "broken" });
-    if !r.kept {
-        let mut buf = Vec::new();
-        write_broken(&mut buf, paths, snippets, r);
-        value["text"] = json!(String::from_utf8_lossy(&buf).trim().to_owned());
-    }
-    value
+    serde_json::to_value(ContractJson {
+        paths,
+        snippets,
+        result: r,
+    })
+    .expect("serialisable")
 }
 
-/// The machine-readable report as a JSON value.
+/// The machine-readable report, written as it is serialized: the summary parts as a JSON value,
+/// the contracts and the findings (the parts that grow with the number of violations) straight
+/// from the results. Keys come out sorted, as in a JSON value.
+pub struct JsonReport<'a> {
+    /// Everything but `contracts` and `findings`.
+    pub rest: serde_json::Map<String, serde_json::Value>,
+    pub paths: Paths<'a>,
+    pub results: &'a [ContractResult],
+    pub findings: &'a [archlint_findings::Finding],
+}
+
+impl serde::Serialize for JsonReport<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Contracts<'a>(&'a JsonReport<'a>, &'a crate::snippets::Snippets);
+        impl serde::Serialize for Contracts<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.results.iter().map(|r| ContractJson {
+                    paths: &self.0.paths,
+                    snippets: self.1,
+                    result: r,
+                }))
+            }
+        }
+        let snippets = crate::snippets::Snippets::new(false);
+        let mut keys: Vec<&str> = self.rest.keys().map(String::as_str).collect();
+        keys.extend(["contracts", "findings"]);
+        keys.sort_unstable();
+        let mut map = serializer.serialize_map(Some(keys.len()))?;
+        for key in keys {
+            match key {
+                "contracts" => map.serialize_entry(key, &Contracts(self, &snippets))?,
+                "findings" => map.serialize_entry(key, self.findings)?,
+                _ => map.serialize_entry(key, &self.rest[key])?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// The machine-readable report as a JSON value, but for `contracts` and `findings` (see
+/// [`JsonReport`]).
 pub fn json_value(
     project: &Project,
     results: &[ContractResult],
@@ -341,11 +479,6 @@ pub fn json_value(
     total_ms: f64,
 ) -> serde_json::Value {
     let paths = Paths::new(project);
-    let snippets = crate::snippets::Snippets::new(false);
-    let contracts: Vec<_> = results
-        .iter()
-        .map(|r| contract_json(&paths, &snippets, r))
-        .collect();
     let diagnostics: Vec<_> = source_diagnostics(project)
         .into_iter()
         .map(|(loc, _, d)| json!({"location": loc, "code": d.code, "severity": d.severity, "message": d.message, "line": d.line, "column": d.column}))
@@ -368,7 +501,6 @@ pub fn json_value(
             "contracts_broken": results.len() - kept,
             "contract_errors": errors.len(),
         },
-        "contracts": contracts,
         "errors": errors,
         "diagnostics": diagnostics,
         "warnings": project.warnings,

@@ -248,7 +248,7 @@ pub fn build(
 /// The formats written from the findings model.
 pub fn render(format: &str, report: &Report) -> Result<String> {
     Ok(match format {
-        "sarif" => serde_json::to_string_pretty(&archlint_findings::sarif::sarif(report))? + "\n",
+        "sarif" => serde_json::to_string_pretty(&archlint_findings::sarif::Sarif(report))? + "\n",
         "junit" => archlint_findings::junit::junit(report),
         "github" => archlint_findings::github::annotations(report),
         other => return Err(anyhow!("unknown report format '{other}'")),

@@ -77,43 +77,93 @@ fn result(f: &Finding, rule_index: usize) -> Value {
     r
 }
 
-/// The SARIF log for a report.
-pub fn sarif(report: &Report) -> Value {
-    let mut rules: BTreeMap<&str, usize> = BTreeMap::new();
-    for f in &report.findings {
-        let n = rules.len();
-        rules.entry(f.code.as_str()).or_insert(n);
+/// The SARIF log for a report, serialized as it is written: each result is built, written and
+/// dropped in turn, so memory grows with one result, not with the whole log.
+pub struct Sarif<'a>(pub &'a Report);
+
+/// The results of a report, serialized one by one.
+struct Results<'a> {
+    report: &'a Report,
+    rules: &'a BTreeMap<&'a str, usize>,
+}
+
+impl serde::Serialize for Results<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.report
+                .findings
+                .iter()
+                .map(|f| result(f, self.rules[f.code.as_str()])),
+        )
     }
-    let mut ordered: Vec<(&str, usize)> = rules.iter().map(|(k, v)| (*k, *v)).collect();
-    ordered.sort_by_key(|(_, i)| *i);
-    let rule_list: Vec<Value> = ordered
-        .iter()
-        .map(|(code, _)| {
-            json!({
-                "id": code,
-                "name": code,
-                "shortDescription": {"text": rule_description(code)},
-                "helpUri": format!("https://example.invalid/archlint/rules#{code}"),
+}
+
+impl serde::Serialize for Sarif<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let report = self.0;
+        let mut rules: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in &report.findings {
+            let n = rules.len();
+            rules.entry(f.code.as_str()).or_insert(n);
+        }
+        let mut ordered: Vec<(&str, usize)> = rules.iter().map(|(k, v)| (*k, *v)).collect();
+        ordered.sort_by_key(|(_, i)| *i);
+        let rule_list: Vec<Value> = ordered
+            .iter()
+            .map(|(code, _)| {
+                json!({
+                    "id": code,
+                    "name": code,
+                    "shortDescription": {"text": rule_description(code)},
+                    "helpUri": format!("https://example.invalid/archlint/rules#{code}"),
+                })
             })
-        })
-        .collect();
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| result(f, rules[f.code.as_str()]))
-        .collect();
-    json!({
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "archlint",
-                "version": report.tool_version,
-                "semanticVersion": report.tool_version,
-                "rules": rule_list,
-            }},
-            "results": results,
-            "columnKind": "unicodeCodePoints",
-        }],
-    })
+            .collect();
+        struct Run<'a> {
+            report: &'a Report,
+            rules: &'a BTreeMap<&'a str, usize>,
+            rule_list: Vec<Value>,
+        }
+        impl serde::Serialize for Run<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut run = serializer.serialize_map(Some(3))?;
+                run.serialize_entry(
+                    "tool",
+                    &json!({"driver": {
+                        "name": "archlint",
+                        "version": self.report.tool_version,
+                        "semanticVersion": self.report.tool_version,
+                        "rules": self.rule_list,
+                    }}),
+                )?;
+                run.serialize_entry(
+                    "results",
+                    &Results {
+                        report: self.report,
+                        rules: self.rules,
+                    },
+                )?;
+                run.serialize_entry("columnKind", "unicodeCodePoints")?;
+                run.end()
+            }
+        }
+        let mut log = serializer.serialize_map(Some(3))?;
+        log.serialize_entry("$schema", "https://json.schemastore.org/sarif-2.1.0.json")?;
+        log.serialize_entry("version", "2.1.0")?;
+        log.serialize_entry(
+            "runs",
+            &[Run {
+                report,
+                rules: &rules,
+                rule_list,
+            }],
+        )?;
+        log.end()
+    }
+}
+
+/// The SARIF log for a report as a JSON value.
+pub fn sarif(report: &Report) -> Value {
+    serde_json::to_value(Sarif(report)).expect("a SARIF log is plain JSON")
 }
