@@ -199,3 +199,41 @@ def test_wrapped_at_columns(tmp_path):
         assert theirs.returncode == ours.returncode == 1
         assert ours.stdout == theirs.stdout
         assert max(len(l) for l in theirs.stdout.split("\n")) > 0
+
+
+@pytest.mark.parametrize("flags", [
+    ["a.ini", "b.ini"],
+    ["a.ini", "c.ini"],
+    ["--show-timings", "a.ini", "b.ini", "c.ini"],
+    ["--contract", "a1", "a.ini", "b.ini"],
+    ["--contract", "a.ini:a1", "a.ini", "b.ini", "c.ini"],
+    ["--config", "a.ini", "--config", "b.ini"],
+    ["--contract", "zz", "--contract", "yy", "a.ini"],
+    ["--contract", "dup", "a.ini", "d.ini"],
+    ["a.ini", "a.ini"],
+    ["missing.ini"],
+], ids=lambda f: " ".join(f))
+def test_several_configuration_files(tmp_path, flags):
+    """Several files in one run: contracts of files that agree on the graph share one, a table
+    of graphs when there are several (or with --show-timings), FILE:ID selection."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "other").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "other" / "__init__.py").write_text("")
+    (tmp_path / "other" / "x.py").write_text("import app\n")
+    (tmp_path / "app" / "y.py").write_text("import other.x\n")
+    head = "[importlinter]\nroot_package = app\n\n"
+    (tmp_path / "a.ini").write_text(head + "[importlinter:contract:a1]\nname = A one\ntype = forbidden\n"
+                                    "source_modules = app.y\nforbidden_modules = app\nas_packages = False\n\n"
+                                    "[importlinter:contract:dup]\nname = Dup A\ntype = layers\nlayers = app.y\n")
+    (tmp_path / "b.ini").write_text(head + "[importlinter:contract:a2]\nname = A two\ntype = layers\n"
+                                    "layers =\n    app.y\n")
+    (tmp_path / "c.ini").write_text("[importlinter]\nroot_packages =\n    app\n    other\n\n"
+                                    "[importlinter:contract:o1]\nname = O one\ntype = forbidden\n"
+                                    "source_modules = other\nforbidden_modules = app\n")
+    (tmp_path / "d.ini").write_text(head + "[importlinter:contract:dup]\nname = Dup D\ntype = layers\n"
+                                    "layers = app.y\n")
+    their_code, theirs = run([LINT_IMPORTS, "--no-cache", "--no-logo"], str(tmp_path), flags)
+    our_code, ours = run([ARCHLINT, "lint-imports", "--no-cache", "--no-logo"], str(tmp_path), flags)
+    mask = lambda text: re.sub(r"\d+\.\d+s\b", "<duration>", text)  # noqa: E731
+    assert (our_code, mask(ours)) == (their_code, mask(theirs))

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use archlint_contracts::config::{ContractConfig, RawValue};
+use archlint_contracts::config::{ContractConfig, ProjectConfig, RawValue};
 use archlint_contracts::{ContractError, ContractResult, Link, Route};
 
 use crate::ProjectArgs;
@@ -42,9 +42,10 @@ pub struct LintImportsArgs {
     /// directory).
     #[arg(value_name = "CONFIG_FILES")]
     config_files: Vec<PathBuf>,
-    /// The configuration file (import-linter's older spelling of CONFIG_FILES).
-    #[arg(long)]
-    config: Option<PathBuf>,
+    /// The configuration file (import-linter's older spelling of CONFIG_FILES; given twice, the
+    /// last one counts).
+    #[arg(long, action = clap::ArgAction::Append)]
+    config: Vec<PathBuf>,
     /// Limit the check to the contract with this id (repeatable).
     #[arg(long)]
     contract: Vec<String>,
@@ -95,14 +96,17 @@ impl Console {
             }
             match self.width {
                 Some(width) => {
+                    // Each piece is cropped to the width, as rich crops: the spaces after the
+                    // last word that fits do not spill over.
+                    let crop = |piece: &str| -> String { piece.chars().take(width).collect() };
                     let breaks = divide_line(line, width);
                     let mut start = 0;
                     for at in breaks {
-                        self.out.push_str(&line[start..at]);
+                        self.out.push_str(&crop(&line[start..at]));
                         self.out.push('\n');
                         start = at;
                     }
-                    self.out.push_str(&line[start..]);
+                    self.out.push_str(&crop(&line[start..]));
                 }
                 None => self.out.push_str(line),
             }
@@ -240,6 +244,52 @@ pub fn run(args: &LintImportsArgs) -> Result<ExitCode> {
     Ok(code)
 }
 
+/// One configuration file and what it holds.
+struct Source {
+    /// As given on the command line; `None` when found in the current directory.
+    file: Option<PathBuf>,
+    config: ProjectConfig,
+}
+
+impl Source {
+    /// The file as import-linter names it: relative to the current directory.
+    fn display(&self) -> String {
+        self.file
+            .as_ref()
+            .map(|f| {
+                let absolute = f.canonicalize().unwrap_or_else(|_| f.clone());
+                std::env::current_dir()
+                    .ok()
+                    .and_then(|cwd| absolute.strip_prefix(cwd).ok().map(PathBuf::from))
+                    .unwrap_or(absolute)
+                    .display()
+                    .to_string()
+            })
+            .unwrap_or_default()
+    }
+
+    /// What decides the graph: contracts of files that agree on it share one.
+    fn graph_key(&self) -> (Vec<String>, bool, bool) {
+        let s = &self.config.settings;
+        let mut roots = s.root_packages.clone();
+        roots.sort();
+        (
+            roots,
+            s.include_external_packages,
+            s.exclude_type_checking_imports,
+        )
+    }
+}
+
+/// One graph: the files whose contracts it serves, and an analysis for each of them.
+struct Graph {
+    key: (Vec<String>, bool, bool),
+    files: Vec<String>,
+    build_ms: f64,
+    modules: usize,
+    imports: usize,
+}
+
 fn lint(args: &LintImportsArgs, out: &mut Console) -> ExitCode {
     let failure = ExitCode::from(1);
     if !args.no_logo {
@@ -248,19 +298,6 @@ fn lint(args: &LintImportsArgs, out: &mut Console) -> ExitCode {
     if args.verbose {
         out.line("Verbose mode.");
     }
-    let files: Vec<PathBuf> = args
-        .config
-        .iter()
-        .chain(&args.config_files)
-        .cloned()
-        .collect();
-    if files.len() > 1 {
-        out.line(
-            "archlint lint-imports checks one configuration file per run: run it once for each \
-             file.",
-        );
-        return failure;
-    }
     let root = match std::env::current_dir() {
         Ok(r) => r,
         Err(e) => {
@@ -268,93 +305,237 @@ fn lint(args: &LintImportsArgs, out: &mut Console) -> ExitCode {
             return failure;
         }
     };
-    // The configuration: its contracts must be there, and any --contract among them.
-    let config = match files.first() {
-        Some(file) => archlint_contracts::config::load_config(file).map(Some),
-        None => archlint_contracts::config::discover_config(&root),
-    };
-    let config = match config {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            out.line("Could not read any configuration.");
-            return failure;
+    // `--config` is the first file (the last one given wins, as with import-linter), then the
+    // arguments; a file given twice is read once.
+    let mut files: Vec<PathBuf> = args.config.last().into_iter().cloned().collect();
+    files.extend(args.config_files.iter().cloned());
+    let mut seen = rustc_hash::FxHashSet::default();
+    files.retain(|f| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
+    let mut sources: Vec<Source> = Vec::new();
+    if files.is_empty() {
+        match archlint_contracts::config::discover_config(&root) {
+            Ok(Some(config)) => sources.push(Source { file: None, config }),
+            Ok(None) => {
+                out.line("Could not read any configuration.");
+                return failure;
+            }
+            Err(e) => {
+                out.line(&e.to_string());
+                return failure;
+            }
         }
-        Err(e) => {
-            out.line(&e.to_string());
-            return failure;
-        }
-    };
-    if config.contracts.is_empty() {
-        out.line(
-            "No contracts found in the configuration.\n\nEach contract goes in an \
-             'importlinter:contract:<name>' section (INI files)\nor a \
-             'tool.importlinter.contracts' array of tables (TOML files).",
-        );
-        return failure;
     }
-    for wanted in &args.contract {
-        if !config
-            .contracts
-            .iter()
-            .any(|c| c.id.as_deref() == Some(wanted.as_str()))
-        {
+    for file in &files {
+        match archlint_contracts::config::load_config(file) {
+            Ok(config) => sources.push(Source {
+                file: Some(file.clone()),
+                config,
+            }),
+            Err(_) if !file.exists() => {
+                out.line(&format!("Could not find {}.", file.display()));
+                return failure;
+            }
+            Err(e) if e.message.starts_with("no [importlinter]") => {
+                out.line(&format!(
+                    "Could not read any configuration from {}.",
+                    file.display()
+                ));
+                return failure;
+            }
+            Err(e) => {
+                out.line(&e.to_string());
+                return failure;
+            }
+        }
+    }
+    for source in &sources {
+        if source.config.contracts.is_empty() {
+            let location = match &source.file {
+                Some(_) => source.display(),
+                None => "the configuration".into(),
+            };
             out.line(&format!(
-                "Could not find contract '{wanted}'.\n\nYou asked to limit the check to that \
-                 contract, but nothing exists with that id."
+                "No contracts found in {location}.\n\nEach contract goes in an \
+                 'importlinter:contract:<name>' section (INI files)\nor a \
+                 'tool.importlinter.contracts' array of tables (TOML files)."
             ));
             return failure;
         }
     }
-    let project_args = ProjectArgs {
-        path: Some(root),
-        config: files.first().cloned(),
-        threads: None,
-        no_cache: args.no_cache,
-        cache_dir: args.cache_dir.clone(),
-        redis_url: None,
-        quiet: true,
-    };
-    if args.verbose {
-        match (&args.no_cache, &args.cache_dir) {
-            (true, _) => out.line("Building import graph (with caching disabled)..."),
-            (false, Some(dir)) => out.line(&format!(
-                "Building import graph (cache directory is {})...",
-                dir.display()
-            )),
-            (false, None) => {
-                out.line("Building import graph (cache directory is .archlint_cache)...")
-            }
-        }
-    }
-    let env = crate::deps_cmd::EnvArgs::default();
-    let analysis = match analyze(&Selection {
-        project: &project_args,
-        env: &env,
-        deps: false,
-        no_deps: true,
-        rules: false,
-        no_rules: true,
-        contracts: &args.contract,
-        keep_facts: false,
-        keep_parsed_facts: false,
-        require_checks: true,
-    }) {
-        Ok(a) => a,
-        Err(e) => {
-            out.line(&format!("{e:#}"));
+    let selected = match select(&sources, &args.contract) {
+        Ok(s) => s,
+        Err(message) => {
+            out.line(&message);
             return failure;
         }
     };
-    let graph_ms = analysis.project.timings.discover_ms
-        + analysis.project.timings.parse_ms
-        + analysis.project.timings.graph_ms;
-    if args.verbose {
-        out.line(&format!("Built graph in {}.", format_duration(graph_ms)));
-    } else {
+    // One analysis per file with selected contracts; one graph per distinct graph settings.
+    let env = crate::deps_cmd::EnvArgs::default();
+    let mut analyses: Vec<Option<Analysis>> = (0..sources.len()).map(|_| None).collect();
+    let mut graphs: Vec<Graph> = Vec::new();
+    let mut needed: Vec<usize> = selected.iter().map(|&(s, _)| s).collect();
+    needed.dedup();
+    let mut sorted_needed = needed.clone();
+    sorted_needed.sort_unstable();
+    sorted_needed.dedup();
+    for &s in &needed {
+        if analyses[s].is_some() {
+            continue;
+        }
+        let source = &sources[s];
+        let key = source.graph_key();
+        let building = !graphs.iter().any(|g| g.key == key);
+        if building && args.verbose {
+            match (&args.no_cache, &args.cache_dir) {
+                (true, _) => out.line("Building import graph (with caching disabled)..."),
+                (false, Some(dir)) => out.line(&format!(
+                    "Building import graph (cache directory is {})...",
+                    dir.display()
+                )),
+                (false, None) => {
+                    out.line("Building import graph (cache directory is .archlint_cache)...")
+                }
+            }
+        }
+        let project_args = ProjectArgs {
+            path: Some(root.clone()),
+            config: source.file.clone(),
+            threads: None,
+            no_cache: args.no_cache,
+            cache_dir: args.cache_dir.clone(),
+            redis_url: None,
+            quiet: true,
+        };
+        let analysis = match analyze(&Selection {
+            project: &project_args,
+            env: &env,
+            deps: false,
+            no_deps: true,
+            rules: false,
+            no_rules: true,
+            contracts: &[],
+            keep_facts: false,
+            keep_parsed_facts: false,
+            require_checks: true,
+        }) {
+            Ok(a) => a,
+            Err(e) => {
+                out.line(&format!("{e:#}"));
+                return failure;
+            }
+        };
+        let t = &analysis.project.timings;
+        let build_ms = t.discover_ms + t.parse_ms + t.graph_ms;
+        match graphs.iter_mut().find(|g| g.key == key) {
+            Some(g) => {
+                if !g.files.contains(&source.display()) {
+                    g.files.push(source.display());
+                }
+            }
+            None => {
+                if args.verbose {
+                    out.line(&format!("Built graph in {}.", format_duration(build_ms)));
+                }
+                graphs.push(Graph {
+                    key,
+                    files: vec![source.display()],
+                    build_ms,
+                    modules: analysis.project.graph.module_count(),
+                    imports: analysis.project.graph.edge_count(),
+                });
+            }
+        }
+        analyses[s] = Some(analysis);
+    }
+    if !args.verbose {
         // Where import-linter's graph-building spinner leaves its line.
         out.blank();
     }
-    report(args, out, &analysis, &config.contracts, graph_ms, &files)
+    let outcomes: Vec<(Outcome<'_>, &Analysis)> = selected
+        .iter()
+        .filter_map(|&(s, c)| {
+            let analysis = analyses[s].as_ref()?;
+            let name = label(&sources[s].config.contracts[c]);
+            let outcome = match analysis.errors.iter().find(|e| e.contract == name) {
+                Some(e) => Outcome::Failed(e),
+                None => Outcome::Checked(analysis.results.iter().find(|r| r.name == name)?),
+            };
+            Some((outcome, analysis))
+        })
+        .collect();
+    report(args, out, &outcomes, &graphs)
+}
+
+/// The contracts to check, as (source, contract) indexes in file order: all of them, or those
+/// named by `--contract ID` (or `FILE:ID` when an id is in several files).
+fn select(sources: &[Source], wanted: &[String]) -> Result<Vec<(usize, usize)>, String> {
+    let all: Vec<(usize, usize)> = sources
+        .iter()
+        .enumerate()
+        .flat_map(|(s, source)| (0..source.config.contracts.len()).map(move |c| (s, c)))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(all);
+    }
+    let id_of = |&(s, c): &(usize, usize)| sources[s].config.contracts[c].id.as_deref();
+    let mut missing: Vec<&str> = Vec::new();
+    let mut ambiguous: Vec<String> = Vec::new();
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    for requested in wanted {
+        let mut matches: Vec<(usize, usize)> = all
+            .iter()
+            .filter(|sc| id_of(sc) == Some(requested.as_str()))
+            .copied()
+            .collect();
+        if matches.is_empty()
+            && let Some((file, id)) = requested.rsplit_once(':')
+        {
+            let file = std::path::Path::new(file);
+            let file = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+            matches =
+                all.iter()
+                    .filter(|&&(s, c)| {
+                        sources[s].config.contracts[c].id.as_deref() == Some(id)
+                            && sources[s].file.as_ref().is_some_and(|f| {
+                                f.canonicalize().unwrap_or_else(|_| f.clone()) == file
+                            })
+                    })
+                    .copied()
+                    .collect();
+        }
+        match matches.len() {
+            0 => missing.push(requested),
+            1 => chosen.push(matches[0]),
+            _ => ambiguous.push(format!(
+                "Multiple contracts found with the id '{requested}'. Try including the \
+                 filename, e.g.\n\n{}",
+                matches
+                    .iter()
+                    .filter(|&&(s, _)| sources[s].file.is_some())
+                    .map(|&(s, _)| format!("--contract={}:{requested}", sources[s].display()))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )),
+        }
+    }
+    if let [one] = missing.as_slice() {
+        return Err(format!(
+            "Could not find contract '{one}'.\n\nYou asked to limit the check to that \
+             contract, but nothing exists with that id."
+        ));
+    }
+    if !missing.is_empty() {
+        missing.sort_unstable();
+        return Err(format!(
+            "Could not find the following contract ids: {}.\n\nYou asked to limit the check \
+             to those contracts, but there are no contracts with those ids.",
+            missing.join(", ")
+        ));
+    }
+    if !ambiguous.is_empty() {
+        return Err(ambiguous.join("\n\n"));
+    }
+    Ok(all.into_iter().filter(|sc| chosen.contains(sc)).collect())
 }
 
 /// Each selected contract in configuration order, with its result or error.
@@ -366,39 +547,21 @@ enum Outcome<'a> {
 fn report(
     args: &LintImportsArgs,
     out: &mut Console,
-    analysis: &Analysis,
-    configs: &[ContractConfig],
-    graph_ms: f64,
-    files: &[PathBuf],
+    outcomes: &[(Outcome<'_>, &Analysis)],
+    graphs: &[Graph],
 ) -> ExitCode {
     let failure = ExitCode::from(1);
-    let mut outcomes: Vec<Outcome<'_>> = Vec::new();
-    for config in configs {
-        if !args.contract.is_empty()
-            && !config
-                .id
-                .as_ref()
-                .is_some_and(|id| args.contract.contains(id))
-        {
-            continue;
-        }
-        let name = label(config);
-        if let Some(e) = analysis.errors.iter().find(|e| e.contract == name) {
-            outcomes.push(Outcome::Failed(e));
-        } else if let Some(r) = analysis.results.iter().find(|r| r.name == name) {
-            outcomes.push(Outcome::Checked(r));
-        }
-    }
     // import-linter checks contracts one by one and stops at the first it cannot check.
-    let mut checked: Vec<&ContractResult> = Vec::new();
-    for outcome in &outcomes {
+    let mut checked: Vec<(&ContractResult, f64)> = Vec::new();
+    for (outcome, analysis) in outcomes {
         match outcome {
             Outcome::Checked(r) => {
+                let took = analysis.durations.get(&r.name).copied().unwrap_or(0.0);
                 if args.verbose {
                     out.line(&format!("Checking {}...", r.name));
-                    result_line(out, r, Some(analysis.durations.get(&r.name).copied()));
+                    result_line(out, r, Some(took));
                 }
-                checked.push(r);
+                checked.push((r, took));
             }
             Outcome::Failed(e) if e.option.is_some() => {
                 out.line(&format!(
@@ -425,31 +588,28 @@ fn report(
     if args.verbose {
         out.blank();
     }
-    if args.show_timings {
-        timings_table(out, files, graph_ms);
+    if args.show_timings || graphs.len() > 1 {
+        graphs_table(out, graphs, args.show_timings);
         out.blank();
     }
     out.heading2("Contracts");
     out.heading3(&format!(
         "Analyzed {} files, {} dependencies.",
-        analysis.project.graph.module_count(),
-        analysis.project.graph.edge_count()
+        graphs.iter().map(|g| g.modules).sum::<usize>(),
+        graphs.iter().map(|g| g.imports).sum::<usize>()
     ));
-    for r in &checked {
-        let duration = args
-            .show_timings
-            .then(|| analysis.durations.get(&r.name).copied());
-        result_line(out, r, duration);
+    for (r, took) in &checked {
+        result_line(out, r, args.show_timings.then_some(*took));
     }
-    let kept = checked.iter().filter(|r| r.kept).count();
+    let kept = checked.iter().filter(|(r, _)| r.kept).count();
     let broken = checked.len() - kept;
     out.blank();
     out.line(&format!("Contracts: {kept} kept, {broken} broken."));
-    if checked.iter().any(|r| !r.warnings.is_empty()) {
+    if checked.iter().any(|(r, _)| !r.warnings.is_empty()) {
         out.blank();
         out.heading2("Warnings");
         let mut first = true;
-        for r in checked.iter().filter(|r| !r.warnings.is_empty()) {
+        for (r, _) in checked.iter().filter(|(r, _)| !r.warnings.is_empty()) {
             if !first {
                 out.blank();
             }
@@ -464,7 +624,7 @@ fn report(
         out.blank();
         out.blank();
         out.heading2("Broken contracts");
-        for r in checked.iter().filter(|r| !r.kept) {
+        for (r, _) in checked.iter().filter(|(r, _)| !r.kept) {
             out.heading3(&r.name);
             broken_contract(out, r);
         }
@@ -474,7 +634,7 @@ fn report(
 }
 
 /// `Name KEPT (2 ignored imports, 1 warning) [0.004s]`.
-fn result_line(out: &mut Console, r: &ContractResult, duration: Option<Option<f64>>) {
+fn result_line(out: &mut Console, r: &ContractResult, duration: Option<f64>) {
     out.print(&format!("{} ", r.name), false);
     out.print(if r.kept { "KEPT" } else { "BROKEN" }, false);
     let mut parts = Vec::new();
@@ -492,30 +652,100 @@ fn result_line(out: &mut Console, r: &ContractResult, duration: Option<Option<f6
         out.print(&format!(" ({})", parts.join(", ")), false);
     }
     if let Some(ms) = duration {
-        out.print(&format!(" [{}]", format_duration(ms.unwrap_or(0.0))), false);
+        out.print(&format!(" [{}]", format_duration(ms)), false);
     }
     out.blank();
 }
 
-/// The table `--show-timings` prints above the contracts (rich's default box).
-fn timings_table(out: &mut Console, files: &[PathBuf], graph_ms: f64) {
-    let files_cell = files
+/// The table of graphs import-linter prints above the contracts with `--show-timings` or when
+/// several graphs were built (rich's default box, a footer row for several graphs).
+fn graphs_table(out: &mut Console, graphs: &[Graph], timings: bool) {
+    let mut rows: Vec<Vec<String>> = graphs
         .iter()
-        .map(|f| f.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let duration = format_duration(graph_ms);
-    let heads = ["Config files", "Graph build duration"];
-    let w0 = heads[0].chars().count().max(files_cell.chars().count());
-    let w1 = heads[1].chars().count().max(duration.chars().count());
+        .map(|g| {
+            let files = if g.files.is_empty() {
+                "(no files)".to_owned()
+            } else {
+                g.files.join(", ")
+            };
+            let mut row = vec![files];
+            if timings {
+                row.push(format_duration(g.build_ms));
+            }
+            row
+        })
+        .collect();
+    let footer = (graphs.len() > 1).then(|| {
+        let files: usize = graphs.iter().map(|g| g.files.len()).sum();
+        let mut row = vec![format!(
+            "Total {files} {}, {} {}.",
+            if files == 1 {
+                "config file"
+            } else {
+                "config files"
+            },
+            graphs.len(),
+            if graphs.len() == 1 {
+                "import graph"
+            } else {
+                "import graphs"
+            }
+        )];
+        if timings {
+            row.push(format_duration(graphs.iter().map(|g| g.build_ms).sum()));
+        }
+        row
+    });
+    let mut heads = vec!["Config files".to_owned()];
+    if timings {
+        heads.push("Graph build duration".to_owned());
+    }
+    let widths: Vec<usize> = (0..heads.len())
+        .map(|i| {
+            std::iter::once(&heads)
+                .chain(&rows)
+                .chain(&footer)
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
     let bar = |l: &str, m: &str, r: &str, c: &str| {
-        format!("{l}{}{m}{}{r}", c.repeat(w0 + 2), c.repeat(w1 + 2))
+        let cells: Vec<String> = widths.iter().map(|w| c.repeat(w + 2)).collect();
+        format!("{l}{}{r}", cells.join(m))
+    };
+    // The first column is left-aligned, the durations right-aligned.
+    let line = |edge: &str, cells: &[String]| {
+        let cells: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, &w))| {
+                if i == 0 {
+                    format!(" {c:<w$} ")
+                } else {
+                    format!(" {c:>w$} ")
+                }
+            })
+            .collect();
+        format!("{edge}{}{edge}", cells.join(edge))
     };
     let mut s = String::new();
     let _ = writeln!(s, "{}", bar("┏", "┳", "┓", "━"));
-    let _ = writeln!(s, "┃ {:<w0$} ┃ {:<w1$} ┃", heads[0], heads[1]);
+    let head_cells: Vec<String> = heads
+        .iter()
+        .zip(&widths)
+        .map(|(h, &w)| format!(" {h:<w$} "))
+        .collect();
+    let _ = writeln!(s, "┃{}┃", head_cells.join("┃"));
     let _ = writeln!(s, "{}", bar("┡", "╇", "┩", "━"));
-    let _ = writeln!(s, "│ {files_cell:<w0$} │ {duration:>w1$} │");
+    for row in rows.drain(..) {
+        let _ = writeln!(s, "{}", line("│", &row));
+    }
+    if let Some(row) = footer {
+        let _ = writeln!(s, "{}", bar("├", "┼", "┤", "─"));
+        let _ = writeln!(s, "{}", line("│", &row));
+    }
     let _ = write!(s, "{}", bar("└", "┴", "┘", "─"));
     out.out.push_str(&s);
     out.blank();
