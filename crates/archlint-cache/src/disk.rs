@@ -11,6 +11,12 @@
 //! Directories are created 0700 and files 0600. Every write goes to a temporary file in the same
 //! directory and is renamed into place, so readers see an old entry or a new one, never half of
 //! one, even with many processes sharing the directory or a process killed mid-write.
+//!
+//! archlint only ever creates, chmods, clears or prunes a directory it owns: one it created (or
+//! found empty), marked with its own `CACHEDIR.TAG`. Any other existing directory — a project
+//! root passed as `--cache-dir .`, a home directory — is refused before anything is written to
+//! it ([`check_owned`]). Inside an owned directory, `clear` and `prune` remove only archlint's own
+//! layout (`v<N>` buckets and its temporary files), and never follow a symbolic link.
 
 use std::fs;
 use std::io::{self, Write};
@@ -48,6 +54,46 @@ pub struct BucketSize {
     pub name: String,
     pub entries: u64,
     pub bytes: u64,
+}
+
+/// Whether `dir` may be used as archlint's cache directory: anything but an existing directory
+/// that is neither empty nor marked with the `CACHEDIR.TAG` archlint writes. A missing directory
+/// is created; a path that cannot be a directory (a file, a dangling link, no permission) only
+/// makes the cache unusable, which [`DiskCache::open_or_warn`] reports. A refusal names the
+/// directory and says why.
+pub fn check_owned(dir: &Path) -> Result<(), String> {
+    let Ok(meta) = fs::metadata(dir) else {
+        return Ok(());
+    };
+    if !meta.is_dir() || owned(dir) {
+        return Ok(());
+    }
+    match fs::read_dir(dir).map(|mut items| items.next().is_none()) {
+        Ok(false) => Err(format!(
+            "{}: not an archlint cache directory (it is not empty and has no archlint \
+             CACHEDIR.TAG); archlint only writes to, clears or prunes a cache directory it \
+             created — choose a new or empty directory",
+            dir.display()
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Whether `dir` carries archlint's `CACHEDIR.TAG` (a regular file, not a link).
+fn owned(dir: &Path) -> bool {
+    let tag = dir.join("CACHEDIR.TAG");
+    fs::symlink_metadata(&tag).is_ok_and(|m| m.is_file())
+        && fs::read_to_string(&tag).is_ok_and(|t| t.starts_with(TAG))
+}
+
+/// Whether a name in the cache root is part of archlint's own layout there: a versioned bucket
+/// (`v1`, `v2`, …) or one of its temporary files.
+fn own_entry(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with(".tmp-")
+        || name
+            .strip_prefix('v')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn create_private_dir(path: &Path) -> io::Result<()> {
@@ -88,8 +134,10 @@ pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
 }
 
 impl DiskCache {
-    /// Open (creating if needed) a cache directory. Fails when it cannot be created or written.
+    /// Open (creating if needed) a cache directory. Fails when it cannot be created or written,
+    /// and when it is an existing directory archlint does not own (see [`check_owned`]).
     pub fn open(root: &Path) -> io::Result<DiskCache> {
+        check_owned(root).map_err(io::Error::other)?;
         create_private_dir(root)?;
         let tag = root.join("CACHEDIR.TAG");
         if !tag.exists() {
@@ -200,13 +248,13 @@ impl DiskCache {
         write_atomic(&path, &entry::seal(kind, key, payload, None::<&SigningKey>))
     }
 
-    /// Remove everything in the cache directory except its tag and .gitignore.
+    /// Remove archlint's entries: every versioned bucket and temporary file in the cache
+    /// directory (its tag, its .gitignore and anything archlint did not put there stay).
     pub fn clear(&self) -> io::Result<u64> {
         let mut removed = 0;
         for item in fs::read_dir(&self.root)? {
             let item = item?;
-            let name = item.file_name();
-            if name == "CACHEDIR.TAG" || name == ".gitignore" {
+            if !own_entry(&item.file_name()) {
                 continue;
             }
             let path = item.path();
@@ -231,7 +279,8 @@ impl DiskCache {
             };
             for item in items.flatten() {
                 let path = item.path();
-                if path == self.bucket || !path.is_dir() {
+                let is_dir = item.file_type().is_ok_and(|t| t.is_dir());
+                if path == self.bucket || !is_dir || !own_entry(&item.file_name()) {
                     continue;
                 }
                 let (entries, bytes) = walk_size(&path);
@@ -239,7 +288,10 @@ impl DiskCache {
                 foreign.bytes += bytes;
             }
             if let Ok(parts) = fs::read_dir(&self.bucket) {
-                let mut parts: Vec<_> = parts.flatten().filter(|p| p.path().is_dir()).collect();
+                let mut parts: Vec<_> = parts
+                    .flatten()
+                    .filter(|p| p.file_type().is_ok_and(|t| t.is_dir()))
+                    .collect();
                 parts.sort_by_key(|p| p.file_name());
                 for part in parts {
                     let (entries, bytes) = walk_size(&part.path());
@@ -264,7 +316,8 @@ impl DiskCache {
         let mut removed = (0u64, 0u64);
         for item in fs::read_dir(&self.root)?.flatten() {
             let path = item.path();
-            if path != self.bucket && path.is_dir() {
+            let is_dir = item.file_type().is_ok_and(|t| t.is_dir());
+            if path != self.bucket && is_dir && own_entry(&item.file_name()) {
                 let (n, b) = walk_size(&path);
                 fs::remove_dir_all(&path)?;
                 removed.0 += n;
@@ -280,6 +333,10 @@ impl DiskCache {
             };
             for item in items.flatten() {
                 let path = item.path();
+                // Links are never followed (nor removed: archlint does not make them).
+                if item.file_type().is_ok_and(|t| t.is_symlink()) {
+                    continue;
+                }
                 let Ok(meta) = item.metadata() else { continue };
                 if meta.is_dir() {
                     // The advisory database is imported by hand; size pressure never drops it.
@@ -367,6 +424,9 @@ fn walk_size(path: &Path) -> (u64, u64) {
             continue;
         };
         for item in items.flatten() {
+            if item.file_type().is_ok_and(|t| t.is_symlink()) {
+                continue;
+            }
             match item.metadata() {
                 Ok(m) if m.is_dir() => stack.push(item.path()),
                 Ok(m) => {
@@ -548,5 +608,83 @@ mod tests {
         assert!(cache.file_path("..", "x").is_err());
         assert!(cache.file_path("facts", "a/b").is_err());
         assert!(cache.file_path("facts", "abc-def.pack").is_ok());
+    }
+
+    #[test]
+    fn a_directory_archlint_does_not_own_is_refused_untouched() {
+        // A project root given as the cache directory: not empty, no archlint tag.
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("project");
+        fs::create_dir_all(project.join(".git")).unwrap();
+        fs::write(project.join("app.py"), "x = 1\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&project, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let err = check_owned(&project).unwrap_err();
+        assert_eq!(DiskCache::open(&project).unwrap_err().to_string(), err);
+        assert!(err.contains("not an archlint cache directory"), "{err}");
+        assert!(err.contains(&project.display().to_string()), "{err}");
+        assert!(!project.join("CACHEDIR.TAG").exists());
+        assert!(!project.join(".gitignore").exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&project).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o755, "the directory's mode is left alone");
+        }
+        // Someone else's CACHEDIR.TAG is not archlint's.
+        let other = dir.path().join("other");
+        fs::create_dir(&other).unwrap();
+        fs::write(
+            other.join("CACHEDIR.TAG"),
+            "Signature: 8a477f597d28d172789f06886806bc55\n# by another tool\n",
+        )
+        .unwrap();
+        assert!(check_owned(&other).is_err());
+        // A file where the directory should be: unusable (a warning when opened), not refused.
+        fs::write(dir.path().join("file"), "").unwrap();
+        assert!(check_owned(&dir.path().join("file")).is_ok());
+        assert!(DiskCache::open(&dir.path().join("file")).is_err());
+        // An empty directory is adopted, a missing one created.
+        let empty = dir.path().join("empty");
+        fs::create_dir(&empty).unwrap();
+        assert!(DiskCache::open(&empty).is_ok());
+        assert!(check_owned(&dir.path().join("missing")).is_ok());
+        assert!(check_owned(&empty).is_ok(), "owned once tagged");
+    }
+
+    #[test]
+    fn clear_and_prune_remove_only_archlints_own_entries_and_follow_no_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("cache");
+        let cache = DiskCache::open(&root).unwrap();
+        cache.put(CacheKind::License, &key("a"), b"MIT").unwrap();
+        // Something of the user's inside, and a link from the bucket to a directory outside.
+        let outside = dir.path().join("outside");
+        fs::create_dir(&outside).unwrap();
+        fs::write(outside.join("precious.txt"), vec![b'x'; 4096]).unwrap();
+        fs::create_dir(root.join("notes")).unwrap();
+        fs::write(root.join("notes").join("keep.txt"), "mine").unwrap();
+        fs::write(root.join("README"), "mine").unwrap();
+        fs::create_dir(root.join("v0")).unwrap();
+        fs::write(root.join("v0").join("old"), "old").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&outside, cache.bucket().join("linked")).unwrap();
+        // Prune to nothing: the old bucket and the entry go; the user's files and what the link
+        // points to stay.
+        cache.prune(0, &Ttls::default()).unwrap();
+        assert!(!root.join("v0").exists());
+        assert!(root.join("notes").join("keep.txt").exists());
+        assert!(root.join("README").exists());
+        assert!(outside.join("precious.txt").exists());
+        cache.put(CacheKind::License, &key("b"), b"MIT").unwrap();
+        cache.clear().unwrap();
+        assert!(root.join("notes").join("keep.txt").exists());
+        assert!(root.join("README").exists());
+        assert!(outside.join("precious.txt").exists());
+        assert!(root.join("CACHEDIR.TAG").exists());
+        assert_eq!(cache.get(CacheKind::License, &key("b"), None), Lookup::Miss);
     }
 }

@@ -555,3 +555,86 @@ fn target_version_reaches_the_parser_and_the_cache_key() {
     // Another target version is another facts fingerprint: everything is parsed again.
     assert_eq!(cache_of(&new)["parsed"], 3);
 }
+
+/// `--cache-dir .` (or the same through ARCHLINT_CACHE_DIR or the configuration) once chmodded
+/// the project to 0700, hid it from git with a `.gitignore` of `*`, and `cache prune` / `clear`
+/// then deleted the sources. A directory archlint does not own is refused (exit 2), untouched.
+#[test]
+fn a_directory_archlint_does_not_own_is_never_used_as_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("project");
+    generated_project(&project, 8);
+    fs::create_dir_all(project.join(".git")).unwrap();
+    fs::write(project.join(".git").join("HEAD"), "ref: refs/heads/main\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&project, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let files_before = walk(&project);
+    let p = project.to_str().unwrap();
+    let refused = |args: &[&str], envs: &[(&str, &str)]| {
+        let mut cmd = archlint();
+        cmd.args(args);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("not an archlint cache directory") && stderr.contains(p),
+            "{args:?}: {stderr}"
+        );
+    };
+    refused(&["check", p, "--cache-dir", p], &[]);
+    refused(&["check", p], &[("ARCHLINT_CACHE_DIR", p)]);
+    refused(&["cache", "prune", p, "--cache-dir", p], &[]);
+    refused(&["cache", "clear", p, "--cache-dir", p], &[]);
+    refused(&["cache", "stats", p, "--cache-dir", p], &[]);
+    fs::write(
+        project.join("pyproject.toml"),
+        "[tool.archlint.cache]\ndir = \".\"\n",
+    )
+    .unwrap();
+    refused(&["check", p], &[]);
+    refused(&["cache", "prune", p], &[]);
+    fs::remove_file(project.join("pyproject.toml")).unwrap();
+    assert_eq!(
+        walk(&project),
+        files_before,
+        "nothing written, nothing removed"
+    );
+    assert!(!project.join("CACHEDIR.TAG").exists());
+    assert!(!project.join(".gitignore").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&project).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o755);
+    }
+    // A new directory, or an empty one, is still fine.
+    let empty = dir.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    let report = run(&project, &empty);
+    assert_eq!(results(&report), no_cache_results(&project));
+    assert!(empty.join("CACHEDIR.TAG").exists());
+}
+
+/// Every file below `root` with its contents.
+fn walk(root: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for item in fs::read_dir(&d).unwrap().flatten() {
+            let path = item.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push((path.clone(), fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -185,6 +185,9 @@ pub fn cache_dir(
                 .map(|d| root.join(d))
         })
         .unwrap_or_else(|| root.join(DEFAULT_CACHE_DIR));
+    // Never a directory archlint does not own: `--cache-dir .` must not chmod, fill or prune
+    // the project.
+    archlint_cache::disk::check_owned(&dir).map_err(|e| anyhow!(e))?;
     Ok(Some(dir))
 }
 
