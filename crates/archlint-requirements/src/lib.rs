@@ -14,7 +14,7 @@ use serde::Serialize;
 
 pub use lock::{parse_pylock, parse_uv_lock};
 pub use pyproject::parse_pyproject;
-pub use txt::parse_requirements_file;
+pub use txt::{parse_requirements_file, parse_requirements_file_within};
 
 /// Where something was written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -176,15 +176,31 @@ impl Declarations {
 
 /// Read `files` (explicit), or the usual places under `root`: `pyproject.toml`,
 /// `requirements*.txt`, `requirements/*.txt`, `uv.lock` and `pylock.toml` / `pylock.*.toml`.
+/// Nothing outside `root` is read — neither a file named (or linked) outside it nor an include
+/// leading out of it: each is an error naming the file.
 pub fn read_declarations(root: &Path, files: &[PathBuf]) -> Declarations {
     let files: Vec<PathBuf> = if files.is_empty() {
         default_files(root)
     } else {
         files.iter().map(|f| root.join(f)).collect()
     };
+    let real_root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
     let mut out = Declarations::default();
     for file in files {
         let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !txt::within(&file, &real_root) && txt::real_path(&file).is_some() {
+            out.errors.push(DeclarationError {
+                origin: Origin {
+                    file: file.clone(),
+                    line: 0,
+                },
+                message: format!(
+                    "{} is outside the project; requirements files are only read inside it",
+                    file.display()
+                ),
+            });
+            continue;
+        }
         let part = if name == "pyproject.toml" {
             read_with(&file, parse_pyproject)
         } else if name == "uv.lock" {
@@ -192,7 +208,7 @@ pub fn read_declarations(root: &Path, files: &[PathBuf]) -> Declarations {
         } else if name.starts_with("pylock.") && name.ends_with(".toml") {
             read_with(&file, parse_pylock)
         } else {
-            parse_requirements_file(&file)
+            parse_requirements_file_within(&file, &real_root)
         };
         out.extend(part);
     }
@@ -250,6 +266,35 @@ fn default_files(root: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// A short, quoted excerpt of a line for an error message: at most 60 characters, control
+/// characters escaped, so a report never carries a whole line of a file (or its secrets).
+pub(crate) fn excerpt(text: &str) -> String {
+    format!("{:?}", shortened(text, 60))
+}
+
+/// A parser's message (which may echo the line), cut at 160 characters, control characters
+/// escaped.
+pub(crate) fn short_message(text: &str) -> String {
+    shortened(text, 160)
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+fn shortened(text: &str, max: usize) -> String {
+    let mut short: String = text.chars().take(max).collect();
+    if text.chars().nth(max).is_some() {
+        short.push('…');
+    }
+    short
 }
 
 /// 1-based line of a byte offset.
@@ -312,5 +357,40 @@ mod tests {
         assert!(!is_dev_name("prod"));
         assert!(!is_dev_name("postgres"));
         assert!(!is_dev_name("devices"));
+    }
+
+    /// A requirements file found at the project root (or named in the configuration) that is a
+    /// link to, or a path to, a file outside the project is not read.
+    #[test]
+    fn files_outside_the_project_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("project");
+        std::fs::create_dir_all(&project).unwrap();
+        std::fs::write(dir.path().join("outside.txt"), "SECRET=1\nrequests==1.0\n").unwrap();
+        std::fs::write(project.join("requirements.txt"), "flask==3.0\n").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(
+            dir.path().join("outside.txt"),
+            project.join("requirements-dev.txt"),
+        )
+        .unwrap();
+        let d = read_declarations(&project, &[]);
+        let names: Vec<_> = d
+            .requirements
+            .iter()
+            .filter_map(|r| r.name.clone())
+            .collect();
+        assert_eq!(names, ["flask"]);
+        if cfg!(unix) {
+            assert!(
+                d.errors
+                    .iter()
+                    .any(|e| e.message.contains("outside the project"))
+            );
+        }
+        let d = read_declarations(&project, &[PathBuf::from("../outside.txt")]);
+        assert!(d.requirements.is_empty());
+        assert!(d.errors[0].message.contains("outside the project"));
+        assert!(d.errors.iter().all(|e| !e.to_string().contains("SECRET")));
     }
 }

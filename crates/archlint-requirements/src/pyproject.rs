@@ -102,7 +102,11 @@ fn strings(
                 Ok(r) => out.requirements.push(r),
                 Err(e) => out.errors.push(DeclarationError {
                     origin: origin(item.span().start),
-                    message: format!("{what}: {s:?} is not a valid requirement: {e}"),
+                    message: format!(
+                        "{what}: {} is not a valid requirement: {}",
+                        crate::excerpt(s),
+                        crate::short_message(&e.to_string())
+                    ),
                 }),
             },
             None => out.errors.push(DeclarationError {
@@ -149,7 +153,11 @@ fn group(
                     Ok(r) => out.requirements.push(r),
                     Err(e) => out.errors.push(DeclarationError {
                         origin: origin(item.span().start),
-                        message: format!("{what}: {s:?} is not a valid requirement: {e}"),
+                        message: format!(
+                            "{what}: {} is not a valid requirement: {}",
+                            crate::excerpt(s),
+                            crate::short_message(&e.to_string())
+                        ),
                     }),
                 }
             }

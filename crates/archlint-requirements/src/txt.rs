@@ -31,12 +31,37 @@ const PER_REQUIREMENT: &[&str] = &[
     "--install-option",
 ];
 
-/// Read a requirements file and everything it includes.
+/// Read a requirements file and everything it includes, anywhere.
 pub fn parse_requirements_file(path: &Path) -> Declarations {
     let mut out = Declarations::default();
     let mut stack = Vec::new();
-    read_file(path, false, &mut out, &mut stack, None);
+    read_file(path, false, &mut out, &mut stack, None, None);
     out
+}
+
+/// Read a requirements file and everything it includes, but never a file outside `root` (the
+/// project): a committed `-r /proc/self/environ` or `-r ../../etc/passwd` — or a file linked to
+/// one — is reported by the line that names it and not read, so no other file's content can
+/// reach a report.
+pub fn parse_requirements_file_within(path: &Path, root: &Path) -> Declarations {
+    let mut out = Declarations::default();
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_owned());
+    let mut stack = Vec::new();
+    read_file(path, false, &mut out, &mut stack, None, Some(&root));
+    out
+}
+
+/// Where `path` really is (links resolved), when it can be told.
+pub(crate) fn real_path(path: &Path) -> Option<PathBuf> {
+    path.canonicalize().ok().or_else(|| {
+        let parent = path.parent()?.canonicalize().ok()?;
+        Some(parent.join(path.file_name()?))
+    })
+}
+
+/// Whether `path` lies inside `root` (both as they really are).
+pub(crate) fn within(path: &Path, root: &Path) -> bool {
+    real_path(path).is_some_and(|p| p.starts_with(root))
 }
 
 fn read_file(
@@ -45,7 +70,24 @@ fn read_file(
     out: &mut Declarations,
     stack: &mut Vec<PathBuf>,
     included_from: Option<&Origin>,
+    root: Option<&Path>,
 ) {
+    if let Some(root) = root
+        && let Some(real) = real_path(path)
+        && !real.starts_with(root)
+    {
+        out.errors.push(DeclarationError {
+            origin: included_from.cloned().unwrap_or(Origin {
+                file: path.to_owned(),
+                line: 0,
+            }),
+            message: format!(
+                "{} is outside the project; requirements files are only read inside it",
+                path.display()
+            ),
+        });
+        return;
+    }
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_owned());
     if stack.contains(&canonical) {
         if let Some(from) = included_from {
@@ -105,7 +147,9 @@ fn read_file(
         let line = expand_env(&line);
         let (args, options) = break_args_options(&line);
         if args.is_empty() {
-            handle_options(path, &options, constraint, &group, &origin, out, stack);
+            handle_options(
+                path, &options, constraint, &group, &origin, out, stack, root,
+            );
             continue;
         }
         // Only per-requirement options may follow a requirement.
@@ -137,6 +181,7 @@ fn read_file(
     stack.pop();
 }
 
+#[allow(clippy::too_many_arguments)] // the include walk's state, passed down one level
 fn handle_options(
     path: &Path,
     options: &str,
@@ -145,6 +190,7 @@ fn handle_options(
     origin: &Origin,
     out: &mut Declarations,
     stack: &mut Vec<PathBuf>,
+    root: Option<&Path>,
 ) {
     let mut tokens = options.split_whitespace();
     let Some(first) = tokens.next() else { return };
@@ -186,7 +232,7 @@ fn handle_options(
             let base = path.parent().unwrap_or(Path::new("."));
             let included = base.join(&target);
             let is_constraint = constraint || matches!(opt, "-c" | "--constraint");
-            read_file(&included, is_constraint, out, stack, Some(origin));
+            read_file(&included, is_constraint, out, stack, Some(origin), root);
         }
         "-e" | "--editable" => {
             let Some(target) = value() else {
@@ -246,8 +292,9 @@ fn requirement(text: &str, group: Group, origin: Origin) -> Result<DeclaredRequi
     };
     if !looks_like_location {
         return Err(format!(
-            "{text:?} is not a valid requirement: {}",
-            pep508_error.unwrap_or_default()
+            "{} is not a valid requirement: {}",
+            crate::excerpt(text),
+            crate::short_message(&pep508_error.unwrap_or_default())
         ));
     }
     let (location, marker) = match text.split_once("; ") {
@@ -256,8 +303,13 @@ fn requirement(text: &str, group: Group, origin: Origin) -> Result<DeclaredRequi
     };
     let name = egg_name(location).or_else(|| wheel_name(location));
     let marker = match marker {
-        Some(m) => pep508_rs::MarkerTree::parse_str::<pep508_rs::VerbatimUrl>(m)
-            .map_err(|e| format!("bad marker {m:?}: {}", e.message))?,
+        Some(m) => pep508_rs::MarkerTree::parse_str::<pep508_rs::VerbatimUrl>(m).map_err(|e| {
+            format!(
+                "bad marker {}: {}",
+                crate::excerpt(m),
+                crate::short_message(&e.message.to_string())
+            )
+        })?,
         None => pep508_rs::MarkerTree::TRUE,
     };
     Ok(DeclaredRequirement {
@@ -482,5 +534,88 @@ mod tests {
         assert_eq!(expand_env("pkg==${lower}"), "pkg==${lower}");
         let lines = logical_lines("a # c\n#x\\\nb\\\n#c\nc\n");
         assert_eq!(lines, [(1, "a".into()), (3, "b".into()), (5, "c".into())]);
+    }
+
+    /// A committed requirements file that includes files outside the project (the CI runner's
+    /// environment, /etc/passwd, a sibling checkout's secrets) — directly, through `../`, or
+    /// through a link inside the project — never gets their content into a declaration or an
+    /// error: each include is reported by the line that names it, unread.
+    #[test]
+    fn includes_never_leave_the_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("project");
+        let secret = "TOKEN=ghp_not_for_reports";
+        write(
+            dir.path(),
+            "outside.txt",
+            &format!("{secret}\nrequests==1.0\n"),
+        );
+        write(&project, "inside.txt", "flask==3.0\n");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.path().join("outside.txt"), project.join("linked.txt"))
+            .unwrap();
+        let main = write(
+            &project,
+            "requirements.txt",
+            "-r /proc/self/environ\n-r ../outside.txt\n-c ../outside.txt\n-r linked.txt\n\
+             -r inside.txt\n-r missing.txt\n",
+        );
+        let d = parse_requirements_file_within(&main, &project);
+        let names: Vec<_> = d
+            .requirements
+            .iter()
+            .filter_map(|r| r.name.clone())
+            .collect();
+        assert_eq!(
+            names,
+            ["flask"],
+            "only the include inside the project is read"
+        );
+        let errors: Vec<String> = d.errors.iter().map(|e| e.to_string()).collect();
+        for e in &errors {
+            assert!(
+                !e.contains("ghp_not_for_reports") && !e.contains("PATH="),
+                "{e}"
+            );
+        }
+        let outside: Vec<u32> = d
+            .errors
+            .iter()
+            .filter(|e| e.message.contains("outside the project"))
+            .map(|e| e.origin.line)
+            .collect();
+        let mut expected = vec![1, 2, 3];
+        if cfg!(unix) {
+            expected.push(4);
+        }
+        assert_eq!(outside, expected, "{errors:?}");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains(":6:") && e.contains("cannot read"))
+        );
+        // The same file, read as before without a boundary, does read them: the test sees the
+        // attack.
+        let unbounded = parse_requirements_file(&main);
+        assert!(
+            unbounded
+                .requirements
+                .iter()
+                .any(|r| r.name.as_deref() == Some("requests"))
+        );
+    }
+
+    /// A line that fails to parse is named by file and line with a short excerpt, never whole.
+    #[test]
+    fn a_bad_line_is_quoted_short() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = format!("not valid {}\n", "x".repeat(10_000));
+        let main = write(dir.path(), "requirements.txt", &long);
+        let d = parse_requirements_file_within(&main, dir.path());
+        assert_eq!(d.errors.len(), 1);
+        let message = d.errors[0].to_string();
+        assert!(message.contains("requirements.txt:1:"), "{message}");
+        assert!(message.len() < 400, "{} bytes: {message}", message.len());
+        assert!(message.contains("not valid x") && message.contains('…'));
     }
 }
