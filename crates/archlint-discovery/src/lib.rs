@@ -320,11 +320,15 @@ fn walk_package(
     } else {
         walk::Rules::default()
     };
+    let boundary = std::fs::canonicalize(&options.root).unwrap_or_else(|_| {
+        std::path::absolute(&options.root).unwrap_or_else(|_| options.root.clone())
+    });
     let found = walk::walk(
         &absolute,
         &rules,
         options.respect_gitignore,
         options.stat_files,
+        &boundary,
     );
     // Back to the form the caller gave (often relative to the working directory).
     let back = |p: PathBuf| match p.strip_prefix(&absolute) {

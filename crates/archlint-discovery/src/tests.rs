@@ -166,3 +166,38 @@ fn a_module_next_to_a_package_of_the_same_name() {
         .expect("a warning");
     assert!(warning.contains("pkg/a.py") && warning.contains("pkg/a/__init__.py"));
 }
+
+/// A `.py` link to a file outside the project (a hostile checkout's `evil.py -> /etc/shadow`)
+/// is skipped, with a warning and without being read; a link inside the project is a module;
+/// a FIFO named `.py` is skipped rather than read (reading it would block).
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_project_and_special_files_are_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path().join("project");
+    touch(&r, "app/__init__.py");
+    touch(&r, "app/real.py");
+    fs::write(tmp.path().join("secret.py"), "PASSWORD = 'hunter2'\n").unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("secret.py"), r.join("app/evil.py")).unwrap();
+    std::os::unix::fs::symlink(r.join("app/real.py"), r.join("app/alias.py")).unwrap();
+    let fifo = r.join("app/pipe.py");
+    let status = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let made_fifo = status.is_ok_and(|s| s.success());
+    let d = discover(&opts(&r, &["app"])).unwrap();
+    assert_eq!(modules(&d), ["app", "app.alias", "app.real"]);
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.contains("evil.py") && w.contains("outside the project")),
+        "{:?}",
+        d.warnings
+    );
+    assert!(d.warnings.iter().all(|w| !w.contains("hunter2")));
+    if made_fifo {
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.contains("pipe.py") && w.contains("not a regular file"))
+        );
+    }
+}

@@ -102,10 +102,57 @@ pub(crate) fn rules_above(dir: &Path) -> Rules {
 }
 
 /// Walk `dir` (a package directory) and everything below it that belongs to the package.
-pub(crate) fn walk(dir: &Path, rules: &Rules, respect_ignore: bool, stat: bool) -> Vec<Found> {
+/// Only regular files are returned; a link to a file outside `boundary` (the project, as it
+/// really is) is skipped with a warning, so nothing outside the project is ever read.
+pub(crate) fn walk(
+    dir: &Path,
+    rules: &Rules,
+    respect_ignore: bool,
+    stat: bool,
+    boundary: &Path,
+) -> Vec<Found> {
     let mut out = Vec::new();
-    walk_dir(dir, rules, respect_ignore, stat, None, &mut out);
+    walk_dir(dir, rules, respect_ignore, stat, None, boundary, &mut out);
     out
+}
+
+/// Whether a directory entry that is not a plain directory may be read as a source file: a
+/// regular file, or a link to one inside the project. What is skipped is said (for `.py`
+/// names), without reading it.
+fn readable_file(
+    entry: &fs::DirEntry,
+    kind: fs::FileType,
+    boundary: &Path,
+    out: &mut Vec<Found>,
+) -> bool {
+    let path = entry.path();
+    let py = path.extension().is_some_and(|e| e == "py");
+    if kind.is_file() {
+        return true;
+    }
+    if kind.is_symlink() {
+        let target = fs::canonicalize(&path);
+        match target {
+            Ok(t) if t.is_file() && t.starts_with(boundary) => return true,
+            Ok(t) if t.is_file() => {
+                if py {
+                    out.push(Found::Warning(format!(
+                        "skipped {}: a link to a file outside the project",
+                        path.display()
+                    )));
+                }
+                return false;
+            }
+            _ => {}
+        }
+    }
+    if py {
+        out.push(Found::Warning(format!(
+            "skipped {}: not a regular file",
+            path.display()
+        )));
+    }
+    false
 }
 
 fn walk_dir(
@@ -114,6 +161,7 @@ fn walk_dir(
     respect_ignore: bool,
     stat: bool,
     parent_is_regular: Option<bool>,
+    boundary: &Path,
     out: &mut Vec<Found>,
 ) {
     let listing = match fs::read_dir(dir) {
@@ -153,7 +201,7 @@ fn walk_dir(
         };
         if kind.is_dir() {
             dirs.push(entry.path());
-        } else {
+        } else if readable_file(&entry, kind, boundary, out) {
             if bytes == b"__init__.py" {
                 has_init = true;
             }
@@ -206,7 +254,15 @@ fn walk_dir(
         .par_iter()
         .map(|d| {
             let mut sub = Vec::new();
-            walk_dir(d, &rules, respect_ignore, stat, Some(has_init), &mut sub);
+            walk_dir(
+                d,
+                &rules,
+                respect_ignore,
+                stat,
+                Some(has_init),
+                boundary,
+                &mut sub,
+            );
             sub
         })
         .collect();
