@@ -54,29 +54,77 @@ pub struct Environment {
 }
 
 /// Locate the environment described by `spec`.
+///
+/// Nothing from the project is ever run: a virtualenv inside the project is read from its files
+/// (`pyvenv.cfg`, `lib/pythonX.Y/site-packages`), and when the system's packages must be listed
+/// too, the interpreter asked is one found on PATH outside the project, of the same version — or
+/// the one named with `--python`. Every interpreter run is bounded by [`PROBE_TIMEOUT`].
 pub fn locate(spec: &EnvironmentSpec) -> Result<Environment, InventoryError> {
+    let project = spec
+        .project_root
+        .as_ref()
+        .map(|r| r.canonicalize().unwrap_or_else(|_| r.clone()));
+    let project = project.as_deref();
     if let Some(venv) = &spec.venv {
-        return from_venv(venv, "--venv");
+        return from_venv(venv, "--venv", project);
     }
     if let Some(python) = &spec.python {
         // An interpreter inside a virtualenv: read the venv's layout instead of running it.
         if let Some(venv) = python.parent().and_then(Path::parent)
             && venv.join("pyvenv.cfg").is_file()
         {
-            return from_venv(venv, "--python");
+            return from_venv(venv, "--python", project).or_else(|_| {
+                // Named by the user: it may be asked.
+                from_interpreter(python, "--python")
+            });
         }
         return from_interpreter(python, "--python");
     }
     if let Some(venv) = &spec.virtual_env {
-        return from_venv(venv, "VIRTUAL_ENV");
+        return from_venv(venv, "VIRTUAL_ENV", project);
     }
     if let Some(root) = &spec.project_root {
         let venv = root.join(".venv");
         if venv.join("pyvenv.cfg").is_file() {
-            return from_venv(&venv, ".venv");
+            return from_venv(&venv, ".venv", project);
         }
     }
-    from_interpreter(Path::new("python3"), "python3 on PATH")
+    let python =
+        python_on_path(&["python3"], project).ok_or_else(|| InventoryError::Environment {
+            message: "no virtualenv found and no python3 on PATH outside the project; pass \
+                      --python or --venv"
+                .into(),
+        })?;
+    from_interpreter(&python, "python3 on PATH")
+}
+
+/// How long an interpreter may take to describe itself.
+pub const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Whether `path` lies inside the project (links resolved).
+fn inside(path: &Path, project: Option<&Path>) -> bool {
+    let Some(project) = project else {
+        return false;
+    };
+    let real = path.canonicalize().unwrap_or_else(|_| path.to_owned());
+    real.starts_with(project)
+}
+
+/// The first of `names` found on PATH in a directory outside the project.
+fn python_on_path(names: &[&str], project: Option<&Path>) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        if dir.as_os_str().is_empty() || !dir.is_absolute() || inside(&dir, project) {
+            continue;
+        }
+        for name in names {
+            let candidate = dir.join(name);
+            if candidate.is_file() && !inside(&candidate, project) {
+                return Some(candidate);
+            }
+        }
+    }
+    None
 }
 
 /// The `key = value` lines of `pyvenv.cfg`.
@@ -96,16 +144,81 @@ fn read_pyvenv_cfg(venv: &Path) -> Result<Vec<(String, String)>, InventoryError>
         .collect())
 }
 
-fn from_venv(venv: &Path, found_by: &str) -> Result<Environment, InventoryError> {
+fn from_venv(
+    venv: &Path,
+    found_by: &str,
+    project: Option<&Path>,
+) -> Result<Environment, InventoryError> {
     let cfg = read_pyvenv_cfg(venv)?;
     let get = |key: &str| cfg.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
-    let version = get("version_info")
-        .or_else(|| get("version"))
-        .map(str::to_owned);
     let system_site =
         get("include-system-site-packages").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let site = venv_site_packages(venv, version.as_deref());
-    match (version, site, system_site) {
+    let cfg_version = get("version_info")
+        .or_else(|| get("version"))
+        .map(str::to_owned);
+    let site = venv_site_packages(venv, cfg_version.as_deref());
+    // Without a version in pyvenv.cfg, the layout tells X.Y: lib/pythonX.Y/site-packages.
+    let version = cfg_version.or_else(|| {
+        let dir = site.as_ref()?.parent()?.file_name()?.to_str()?;
+        let v = dir.strip_prefix("python")?;
+        v.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| v.to_owned())
+    });
+    let untrusted = inside(venv, project);
+    if let (Some(version), Some(site), true) = (&version, &site, system_site) {
+        // The system's packages are visible too: they are listed by an interpreter of the same
+        // version found on PATH outside the project — never the virtualenv's own.
+        let mut parts = version.split('.');
+        let x_y = format!(
+            "{}.{}",
+            parts.next().unwrap_or("3"),
+            parts.next().unwrap_or("")
+        );
+        let base = python_on_path(&[&format!("python{x_y}"), "python3"], project)
+            .and_then(|p| from_interpreter(&p, found_by).ok().map(|e| (p, e)))
+            .filter(|(_, e)| e.python_version.starts_with(&format!("{x_y}.")));
+        let Some((python, base)) = base else {
+            return Err(InventoryError::Environment {
+                message: format!(
+                    "{}: include-system-site-packages = true, and no python{x_y} outside the \
+                     project on PATH to list the system's packages (archlint does not run the \
+                     virtualenv's own interpreter); pass --python",
+                    venv.display()
+                ),
+            });
+        };
+        let mut paths = vec![site.clone()];
+        paths.extend(pth_paths(site));
+        for p in base.paths {
+            if !paths.contains(&p) {
+                paths.push(p);
+            }
+        }
+        let implementation = get("implementation").unwrap_or("CPython").to_owned();
+        return Ok(Environment {
+            prefix: venv.to_owned(),
+            paths,
+            markers: host_markers(version, &implementation)?,
+            python_version: version.clone(),
+            found_by: format!(
+                "{found_by}, with the system's packages from {}",
+                python.display()
+            ),
+            interpreter_called: true,
+        });
+    }
+    if untrusted && (version.is_none() || site.is_none()) {
+        return Err(InventoryError::Environment {
+            message: format!(
+                "{}: cannot tell its Python version or site-packages from pyvenv.cfg and its \
+                 layout, and its interpreter is part of the project, which archlint does not \
+                 run; pass --python",
+                venv.display()
+            ),
+        });
+    }
+    match (version, site, false) {
         (Some(version), Some(site), false) => {
             let mut paths = vec![site.clone()];
             paths.extend(pth_paths(&site));
@@ -271,17 +384,73 @@ struct Probe {
     sys_platform: String,
 }
 
-fn from_interpreter(python: &Path, found_by: &str) -> Result<Environment, InventoryError> {
-    let output = Command::new(python)
+/// Run an interpreter's probe, killing it after [`PROBE_TIMEOUT`].
+fn probe_output(python: &Path) -> Result<std::process::Output, InventoryError> {
+    use std::io::Read;
+    // Not from the working directory (the project): `python -c` would import the probe's
+    // modules from there first. PYTHONSAFEPATH (3.11+) leaves it off sys.path altogether.
+    let neutral = python
+        .parent()
+        .filter(|d| d.is_absolute() && d.is_dir())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("/"));
+    let mut child = Command::new(python)
         .args(["-c", PROBE])
+        .current_dir(neutral)
+        .env("PYTHONSAFEPATH", "1")
         .env_remove("PYTHONSTARTUP")
-        .output()
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .map_err(|e| InventoryError::Environment {
             message: format!(
                 "cannot run {} ({e}); pass --python or --venv",
                 python.display()
             ),
         })?;
+    // Read both pipes on threads, so a chatty interpreter cannot fill one and stall.
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let out = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = stdout.read_to_end(&mut b);
+        b
+    });
+    let err = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = stderr.read_to_end(&mut b);
+        b
+    });
+    let deadline = std::time::Instant::now() + PROBE_TIMEOUT;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(InventoryError::Environment {
+                    message: format!(
+                        "{} did not describe itself within {} s; pass --python or --venv",
+                        python.display(),
+                        PROBE_TIMEOUT.as_secs()
+                    ),
+                });
+            }
+        }
+    };
+    Ok(std::process::Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    })
+}
+
+fn from_interpreter(python: &Path, found_by: &str) -> Result<Environment, InventoryError> {
+    let output = probe_output(python)?;
     if !output.status.success() {
         return Err(InventoryError::Environment {
             message: format!(
@@ -386,5 +555,63 @@ mod tests {
         .unwrap();
         assert_eq!(env.found_by, ".venv");
         assert_eq!(env.python_version, "3.12.1");
+    }
+
+    /// A checkout's own `.venv/bin/python` is never run: it could be anything (here a script
+    /// that leaves a mark and hangs). Without a version in pyvenv.cfg the layout gives it; with
+    /// the system's packages visible, an interpreter outside the project is asked; when nothing
+    /// will do, a clear error — and never the mark.
+    #[cfg(unix)]
+    #[test]
+    fn the_projects_own_interpreter_is_never_run() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("project");
+        let venv = project.join(".venv");
+        let mark = dir.path().join("ran");
+        std::fs::create_dir_all(venv.join("bin")).unwrap();
+        let python = venv.join("bin/python");
+        std::fs::write(
+            &python,
+            format!("#!/bin/sh\ntouch {}\nsleep 30\n", mark.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::copy(&python, venv.join("bin/python3")).unwrap();
+        let spec = EnvironmentSpec {
+            project_root: Some(project.clone()),
+            ..Default::default()
+        };
+        // No version, no layout: an error naming the reason.
+        std::fs::write(venv.join("pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+        let err = locate(&spec).unwrap_err().to_string();
+        assert!(
+            err.contains("does not run") && err.contains("--python"),
+            "{err}"
+        );
+        // No version, but the layout says 3.11.
+        std::fs::create_dir_all(venv.join("lib/python3.11/site-packages")).unwrap();
+        let env = locate(&spec).unwrap();
+        assert_eq!(env.python_version, "3.11");
+        assert!(!env.interpreter_called);
+        // The system's packages visible: some interpreter outside the project may be asked, or
+        // the run says why it cannot; the venv's own is not.
+        std::fs::write(
+            venv.join("pyvenv.cfg"),
+            "home = /usr/bin\ninclude-system-site-packages = true\nversion = 3.11.7\n",
+        )
+        .unwrap();
+        match locate(&spec) {
+            Ok(env) => {
+                assert!(
+                    env.found_by.contains("system's packages from"),
+                    "{}",
+                    env.found_by
+                );
+                assert!(!env.found_by.contains(".venv/bin"));
+            }
+            Err(e) => assert!(e.to_string().contains("does not run"), "{e}"),
+        }
+        assert!(!mark.exists(), "the project's interpreter ran");
     }
 }
