@@ -140,7 +140,23 @@ pub fn write(path: &Path, mut new: Vec<Entry>) -> Result<usize> {
     Ok(n)
 }
 
+/// The largest baseline file read (a baseline of a million findings is ~200 MB of JSON).
+const MAX_BASELINE_BYTES: u64 = 512 * 1024 * 1024;
+
 pub fn load(path: &Path) -> Result<Baseline> {
+    // A regular file of a sane size: `--baseline /dev/zero` must not read until memory runs out.
+    let meta =
+        std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if !meta.is_file() {
+        return Err(anyhow!("{}: not a regular file", path.display()));
+    }
+    if meta.len() > MAX_BASELINE_BYTES {
+        return Err(anyhow!(
+            "{}: {} bytes is larger than a baseline can be ({MAX_BASELINE_BYTES})",
+            path.display(),
+            meta.len()
+        ));
+    }
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let b: Baseline = serde_json::from_str(&text)

@@ -390,3 +390,47 @@ fn a_package_directory_stands_for_its_project() {
         .success()
         .stdout(predicate::str::contains(r#""imported":"myapp.b""#));
 }
+
+/// A `.importlinter` that is a directory or a dangling link once meant "no configuration": no
+/// contracts, exit 0, and a checkout could switch its architecture checks off unnoticed. It is a
+/// configuration error now, naming the file.
+#[test]
+fn an_unreadable_importlinter_file_is_an_error() {
+    let dir = project(&[("app/__init__.py", b"")]);
+    fs::create_dir(dir.path().join(".importlinter")).unwrap();
+    archlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            ".importlinter: is not a readable file",
+        ));
+    fs::remove_dir(dir.path().join(".importlinter")).unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("/nonexistent/file", dir.path().join(".importlinter")).unwrap();
+        archlint()
+            .arg("check")
+            .arg(dir.path())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                ".importlinter: is not a readable file",
+            ));
+    }
+}
+
+/// `--baseline /dev/zero` once read until memory ran out; a baseline must be a regular file.
+#[cfg(unix)]
+#[test]
+fn a_baseline_that_is_not_a_regular_file_is_refused() {
+    archlint()
+        .arg("check")
+        .arg(example())
+        .args(["--no-deps", "--baseline", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/dev/zero: not a regular file"));
+}

@@ -166,6 +166,16 @@ pub fn discover_config(root: &Path) -> Result<Option<ProjectConfig>, ConfigError
         }
         found
     };
+    // A `.importlinter` that is there but cannot be a configuration file (a directory, a
+    // dangling link) is an error: passing silently with no contracts would hide it.
+    let dot = root.join(".importlinter");
+    if fs_is_present(&dot) && !dot.is_file() {
+        return Err(ConfigError {
+            file: dot,
+            line: None,
+            message: "is not a readable file (a directory, or a link to nothing)".into(),
+        });
+    }
     for name in ["setup.cfg", ".importlinter"] {
         let path = root.join(name);
         if path.is_file() {
@@ -182,6 +192,11 @@ pub fn discover_config(root: &Path) -> Result<Option<ProjectConfig>, ConfigError
             .map(|c| Some(with_tables(c)));
     }
     Ok(archlint_only)
+}
+
+/// Whether anything (even a dangling link) is at `path`.
+fn fs_is_present(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
 }
 
 /// Read a configuration file named by the user (`--config`).
