@@ -31,6 +31,10 @@ const PER_REQUIREMENT: &[&str] = &[
     "--install-option",
 ];
 
+/// How deep `-r`/`-c` includes may nest (each level is a frame of the reader's own stack: a
+/// committed chain of thousands must not overflow it).
+const MAX_INCLUDE_DEPTH: usize = 64;
+
 /// Read a requirements file and everything it includes, anywhere.
 pub fn parse_requirements_file(path: &Path) -> Declarations {
     let mut out = Declarations::default();
@@ -72,6 +76,19 @@ fn read_file(
     included_from: Option<&Origin>,
     root: Option<&Path>,
 ) {
+    if stack.len() >= MAX_INCLUDE_DEPTH {
+        out.errors.push(DeclarationError {
+            origin: included_from.cloned().unwrap_or(Origin {
+                file: path.to_owned(),
+                line: 0,
+            }),
+            message: format!(
+                "{}: includes nested more than {MAX_INCLUDE_DEPTH} deep; not read",
+                path.display()
+            ),
+        });
+        return;
+    }
     if let Some(root) = root
         && let Some(real) = real_path(path)
         && !real.starts_with(root)
@@ -617,5 +634,33 @@ mod tests {
         assert!(message.contains("requirements.txt:1:"), "{message}");
         assert!(message.len() < 400, "{} bytes: {message}", message.len());
         assert!(message.contains("not valid x") && message.contains('…'));
+    }
+
+    /// A chain of 2,000 `-r` includes once overflowed the stack (exit 134); past 64 levels the
+    /// rest is reported, not read.
+    #[test]
+    fn a_long_chain_of_includes_is_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..2000 {
+            write(
+                dir.path(),
+                &format!("r{i}.txt"),
+                &format!("pkg{i}==1.0\n-r r{}.txt\n", i + 1),
+            );
+        }
+        write(dir.path(), "r2000.txt", "last==1.0\n");
+        let main = dir.path().join("r0.txt");
+        let d = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || parse_requirements_file(&main))
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        assert_eq!(d.requirements.len(), MAX_INCLUDE_DEPTH);
+        assert!(
+            d.errors
+                .iter()
+                .any(|e| e.message.contains("nested more than 64 deep"))
+        );
     }
 }
