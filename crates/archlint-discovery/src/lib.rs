@@ -371,6 +371,15 @@ fn walk_package(
         if file_name.starts_with('.') || !file_name.ends_with(".py") {
             continue;
         }
+        // A newline (or any control character) in a module name would forge lines of every
+        // report that prints it; no such file can be imported anyway.
+        if file_name.chars().any(char::is_control) {
+            out.warnings.push(format!(
+                "skipped {:?}: a control character in the file name",
+                path.display().to_string()
+            ));
+            continue;
+        }
         if file_name.matches('.').count() > 1 {
             out.warnings.push(format!(
                 "skipped {}: too many dots in the name to be a module",

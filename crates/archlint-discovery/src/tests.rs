@@ -201,3 +201,23 @@ fn links_out_of_the_project_and_special_files_are_skipped() {
         );
     }
 }
+
+/// A module name with a newline would forge report lines: such a file is skipped, and the
+/// warning quotes its name escaped.
+#[cfg(unix)]
+#[test]
+fn control_characters_in_file_names_are_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    touch(r, "app/__init__.py");
+    touch(r, "app/ok.py");
+    touch(r, "app/evil\nKEPT.py");
+    let d = discover(&opts(r, &["app"])).unwrap();
+    assert_eq!(modules(&d), ["app", "app.ok"]);
+    let w = d
+        .warnings
+        .iter()
+        .find(|w| w.contains("control character"))
+        .expect("a warning");
+    assert!(w.contains("evil\\nKEPT.py") && !w.contains('\n'), "{w}");
+}
