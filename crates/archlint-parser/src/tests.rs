@@ -273,3 +273,39 @@ fn lean_facts_have_their_own_cache_fingerprint() {
     };
     assert_ne!(lean.fingerprint(), ParseSettings::default().fingerprint());
 }
+
+/// Hostile nesting once overflowed the stack and aborted the whole run (exit 134): 10,000
+/// nested brackets, a 7,000-term `+` chain, 10,000 unary minuses. Now each file is parsed, its
+/// imports kept, and the depth said in a warning — on a thread with a rayon worker's stack.
+#[test]
+fn deep_expressions_are_cut_not_overflowed() {
+    let sources = [
+        format!("import os\nx = {}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
+        format!("import os\nx = {}\n", vec!["\"s\""; 7_000].join(" + ")),
+        format!("import os\nx = {}1\n", "-".repeat(10_000)),
+    ];
+    for source in sources {
+        let facts = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || {
+                parse_source(
+                    &source,
+                    &ParseSettings {
+                        code_facts: true,
+                        ..ParseSettings::default()
+                    },
+                )
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow");
+        assert_eq!(facts.imports.len(), 1);
+        let deep: Vec<_> = facts
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "too-deep")
+            .collect();
+        assert_eq!(deep.len(), 1, "{:?}", facts.diagnostics);
+        assert_eq!(deep[0].line, Some(2));
+    }
+}

@@ -42,8 +42,23 @@ pub(crate) fn collect(
         header: 0,
         named_literal: false,
         uncounted: 0,
+        expr_depth: 0,
+        too_deep: None,
     };
     v.visit_body(body);
+    if let Some(at) = v.too_deep {
+        let (line, column) = v.position(at);
+        v.facts.diagnostics.push(archlint_facts::SourceDiagnostic {
+            code: "too-deep".into(),
+            severity: archlint_facts::Severity::Warning,
+            message: format!(
+                "an expression nested more than {MAX_EXPR_DEPTH} deep; what lies deeper is not \
+                 analysed"
+            ),
+            line: Some(line),
+            column: Some(column),
+        });
+    }
 }
 
 /// `# archlint: ignore[CODE, …]`, `# archlint: ignore` and `# archlint: ignore-file[…]`.
@@ -134,7 +149,16 @@ struct FactCollector<'a, 'f> {
     named_literal: bool,
     /// Inside an `assert`: branches there add nothing to complexity.
     uncounted: u32,
+    /// Expressions being walked, one inside the other.
+    expr_depth: u32,
+    /// Where an expression first nested deeper than [`MAX_EXPR_DEPTH`] (not walked further).
+    too_deep: Option<TextSize>,
 }
+
+/// How deep expressions are walked: a hostile file of 10,000 nested brackets or a 7,000-term
+/// `+` chain must not exhaust the stack. CPython itself refuses more than 200 nested
+/// parentheses.
+pub(crate) const MAX_EXPR_DEPTH: u32 = 200;
 
 impl<'a> FactCollector<'a, '_> {
     fn position(&self, offset: TextSize) -> (u32, u32) {
@@ -681,6 +705,31 @@ impl<'a> Visitor<'a> for FactCollector<'a, '_> {
     }
 
     fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.expr_depth >= MAX_EXPR_DEPTH {
+            self.too_deep.get_or_insert(expr.range().start());
+            return;
+        }
+        self.expr_depth += 1;
+        self.visit_expr_within(expr);
+        self.expr_depth -= 1;
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
+        if let ast::Pattern::MatchValue(value) = pattern {
+            self.compared_string(&value.value);
+            // Case values are compared, not computed with.
+            let saved = std::mem::replace(&mut self.named_literal, true);
+            visitor::walk_pattern(self, pattern);
+            self.named_literal = saved;
+            return;
+        }
+        visitor::walk_pattern(self, pattern);
+    }
+}
+
+impl<'a> FactCollector<'a, '_> {
+    /// One expression, within the depth bound [`Visitor::visit_expr`] keeps.
+    fn visit_expr_within(&mut self, expr: &'a Expr) {
         if !self.code {
             // Imports only: expressions matter just for a dynamic importer's call.
             if self.dynamic {
@@ -760,18 +809,6 @@ impl<'a> Visitor<'a> for FactCollector<'a, '_> {
         let saved = std::mem::replace(&mut self.named_literal, false);
         visitor::walk_expr(self, expr);
         self.named_literal = saved;
-    }
-
-    fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
-        if let ast::Pattern::MatchValue(value) = pattern {
-            self.compared_string(&value.value);
-            // Case values are compared, not computed with.
-            let saved = std::mem::replace(&mut self.named_literal, true);
-            visitor::walk_pattern(self, pattern);
-            self.named_literal = saved;
-            return;
-        }
-        visitor::walk_pattern(self, pattern);
     }
 }
 
