@@ -280,7 +280,11 @@ fn lean_facts_have_their_own_cache_fingerprint() {
 #[test]
 fn deep_expressions_are_cut_not_overflowed() {
     let sources = [
-        format!("import os\nx = {}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
+        format!(
+            "import os\nx = {}{}\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        ),
         format!("import os\nx = {}\n", vec!["\"s\""; 7_000].join(" + ")),
         format!("import os\nx = {}1\n", "-".repeat(10_000)),
     ];
