@@ -43,6 +43,16 @@ echo "== installing test tools and a mix of distributions (import-linter, pytest
 echo "== building archlint (release) and the mock package index"
 cargo build --release --locked --bin archlint
 cargo build --release --locked -p archlint-index --features mock-server --example mock_index
+# The README's first command (`cargo run` must pick the archlint binary of the two), without a
+# cache left in the example: the example has broken contracts, so exit 1.
+set +e
+cargo run --release --locked --quiet -- check examples/layered-shop --no-cache >/dev/null 2>&1
+readme_status=$?
+set -e
+if [ "$readme_status" -ne 1 ]; then
+  echo "the README's command (cargo run --release -- check examples/layered-shop) exited $readme_status, not 1" >&2
+  exit 1
+fi
 
 echo "== the wheel (maturin), installed into a fresh virtualenv"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "maturin>=1.9.4,<2"
