@@ -74,7 +74,6 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         errors,
         mut deps,
         mut rules,
-        ..
     } = analyze(&Selection::for_check(args))?;
     // The baseline: accepted findings are taken out before anything is reported.
     let baseline_file = args
@@ -300,8 +299,6 @@ pub struct Analysis {
     pub errors: Vec<archlint_contracts::ContractError>,
     pub deps: Option<crate::deps_cmd::DepsRun>,
     pub rules: Option<crate::rules_cmd::RulesRun>,
-    /// How long each contract took to check, by name.
-    pub durations: rustc_hash::FxHashMap<String, f64>,
 }
 
 /// Parse, build the graph and run the selected checks.
@@ -396,44 +393,56 @@ pub fn analyze(sel: &Selection<'_>) -> Result<Analysis> {
         }
         selected.retain(|c| c.id.as_ref().is_some_and(|id| sel.contracts.contains(id)));
     }
-    // A contract with bad options is reported as an error; the others are still checked.
-    let mut errors = Vec::new();
-    let mut contracts: Vec<Contract> = Vec::new();
-    for contract_config in &selected {
-        match Contract::from_config(contract_config) {
-            Ok(c) => contracts.push(c),
-            Err(e) => errors.push(e),
-        }
-    }
-
     let checking = Instant::now();
-    let outcomes: Vec<(
-        Result<ContractResult, archlint_contracts::ContractError>,
-        f64,
-    )> = contracts
-        .par_iter()
-        .map(|c| {
-            let started = Instant::now();
-            let outcome = c.check(&project.graph, &project.settings);
-            (outcome, ms(started))
-        })
-        .collect();
+    let outcomes = check_contracts(&project, &selected);
     project.timings.contracts_ms = ms(checking);
+    // Contracts with bad options first, then those that failed while checking.
+    let mut errors = Vec::new();
+    let mut failed = Vec::new();
     let mut results = Vec::new();
-    let mut durations = rustc_hash::FxHashMap::default();
-    for (contract, (outcome, took)) in contracts.iter().zip(outcomes) {
-        durations.insert(contract.meta().name.clone(), took);
+    for outcome in outcomes {
         match outcome {
-            Ok(r) => results.push(r),
-            Err(e) => errors.push(e),
+            ContractOutcome::Invalid(e) => errors.push(e),
+            ContractOutcome::Checked(Ok(r), _) => results.push(r),
+            ContractOutcome::Checked(Err(e), _) => failed.push(e),
         }
     }
+    errors.extend(failed);
     Ok(Analysis {
         project,
         results,
         errors,
         deps,
         rules,
-        durations,
     })
+}
+
+/// What one configured contract gave.
+pub enum ContractOutcome {
+    /// Its options are wrong: it was not checked.
+    Invalid(archlint_contracts::ContractError),
+    /// Checked (or failed while checking), in this many milliseconds.
+    Checked(
+        Result<ContractResult, archlint_contracts::ContractError>,
+        f64,
+    ),
+}
+
+/// Check configured contracts against a project, in parallel; the outcomes in configuration
+/// order. A contract with bad options is an outcome of its own; the others are still checked.
+pub fn check_contracts(
+    project: &Project,
+    configs: &[archlint_contracts::config::ContractConfig],
+) -> Vec<ContractOutcome> {
+    configs
+        .par_iter()
+        .map(|config| match Contract::from_config(config) {
+            Err(e) => ContractOutcome::Invalid(e),
+            Ok(contract) => {
+                let started = Instant::now();
+                let outcome = contract.check(&project.graph, &project.settings);
+                ContractOutcome::Checked(outcome, ms(started))
+            }
+        })
+        .collect()
 }

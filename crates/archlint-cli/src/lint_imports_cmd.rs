@@ -14,11 +14,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use archlint_contracts::config::{ContractConfig, ProjectConfig, RawValue};
-use archlint_contracts::{ContractError, ContractResult, Link, Route};
+use archlint_contracts::config::ProjectConfig;
+use archlint_contracts::{ContractResult, Link, Route};
+use archlint_engine::Project;
 
 use crate::ProjectArgs;
-use crate::analysis::{Analysis, Selection, analyze};
+use crate::analysis::{ContractOutcome, check_contracts, load_project};
 
 /// Import-linter's logo, as `lint-imports` prints it at startup.
 const LOGO: &str = "
@@ -225,15 +226,6 @@ fn line_numbers(lines: &[u32]) -> String {
         .join(", ")
 }
 
-/// The contract's display label, as import-linter names it in messages.
-fn label(config: &ContractConfig) -> String {
-    match (config.options.get("name"), &config.id) {
-        (Some(RawValue::One(n)), _) => n.clone(),
-        (_, Some(id)) => id.clone(),
-        _ => "<unnamed>".to_owned(),
-    }
-}
-
 /// `archlint lint-imports`.
 pub fn run(args: &LintImportsArgs) -> Result<ExitCode> {
     let mut console = Console::new();
@@ -281,7 +273,7 @@ impl Source {
     }
 }
 
-/// One graph: the files whose contracts it serves, and an analysis for each of them.
+/// One graph: the files whose contracts it serves, and what import-linter reports of it.
 struct Graph {
     key: (Vec<String>, bool, bool),
     files: Vec<String>,
@@ -369,99 +361,76 @@ fn lint(args: &LintImportsArgs, out: &mut Console) -> ExitCode {
             return failure;
         }
     };
-    // One analysis per file with selected contracts; one graph per distinct graph settings.
-    let env = crate::deps_cmd::EnvArgs::default();
-    let mut analyses: Vec<Option<Analysis>> = (0..sources.len()).map(|_| None).collect();
+    // One graph per distinct graph settings, built from the first file that needs it; every
+    // file's contracts are checked against its graph.
     let mut graphs: Vec<Graph> = Vec::new();
-    let mut needed: Vec<usize> = selected.iter().map(|&(s, _)| s).collect();
-    needed.dedup();
-    let mut sorted_needed = needed.clone();
-    sorted_needed.sort_unstable();
-    sorted_needed.dedup();
-    for &s in &needed {
-        if analyses[s].is_some() {
+    let mut projects: Vec<Project> = Vec::new();
+    let mut checked: Vec<Option<Vec<ContractOutcome>>> = (0..sources.len()).map(|_| None).collect();
+    for &(s, _) in &selected {
+        if checked[s].is_some() {
             continue;
         }
         let source = &sources[s];
         let key = source.graph_key();
-        let building = !graphs.iter().any(|g| g.key == key);
-        if building && args.verbose {
-            match (&args.no_cache, &args.cache_dir) {
-                (true, _) => out.line("Building import graph (with caching disabled)..."),
-                (false, Some(dir)) => out.line(&format!(
-                    "Building import graph (cache directory is {})...",
-                    dir.display()
-                )),
-                (false, None) => {
-                    out.line("Building import graph (cache directory is .archlint_cache)...")
-                }
-            }
-        }
-        let project_args = ProjectArgs {
-            path: Some(root.clone()),
-            config: source.file.clone(),
-            threads: None,
-            no_cache: args.no_cache,
-            cache_dir: args.cache_dir.clone(),
-            redis_url: None,
-            quiet: true,
-        };
-        let analysis = match analyze(&Selection {
-            project: &project_args,
-            env: &env,
-            deps: false,
-            no_deps: true,
-            rules: false,
-            no_rules: true,
-            contracts: &[],
-            keep_facts: false,
-            keep_parsed_facts: false,
-            require_checks: true,
-        }) {
-            Ok(a) => a,
-            Err(e) => {
-                out.line(&format!("{e:#}"));
-                return failure;
-            }
-        };
-        let t = &analysis.project.timings;
-        let build_ms = t.discover_ms + t.parse_ms + t.graph_ms;
-        match graphs.iter_mut().find(|g| g.key == key) {
-            Some(g) => {
-                if !g.files.contains(&source.display()) {
-                    g.files.push(source.display());
-                }
-            }
+        let g = match graphs.iter().position(|g| g.key == key) {
+            Some(g) => g,
             None => {
+                if args.verbose {
+                    out.line(&match (&args.no_cache, &args.cache_dir) {
+                        (true, _) => "Building import graph (with caching disabled)...".into(),
+                        (false, Some(dir)) => format!(
+                            "Building import graph (cache directory is {})...",
+                            dir.display()
+                        ),
+                        (false, None) => {
+                            "Building import graph (cache directory is .archlint_cache)...".into()
+                        }
+                    });
+                }
+                let project_args = ProjectArgs {
+                    path: Some(root.clone()),
+                    config: source.file.clone(),
+                    threads: None,
+                    no_cache: args.no_cache,
+                    cache_dir: args.cache_dir.clone(),
+                    redis_url: None,
+                    quiet: true,
+                };
+                let project = match load_project(&project_args, true) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        out.line(&format!("{e:#}"));
+                        return failure;
+                    }
+                };
+                let t = &project.timings;
+                let build_ms = t.discover_ms + t.parse_ms + t.graph_ms;
                 if args.verbose {
                     out.line(&format!("Built graph in {}.", format_duration(build_ms)));
                 }
                 graphs.push(Graph {
                     key,
-                    files: vec![source.display()],
+                    files: Vec::new(),
                     build_ms,
-                    modules: analysis.project.graph.module_count(),
-                    imports: analysis.project.graph.edge_count(),
+                    modules: project.graph.module_count(),
+                    imports: project.graph.edge_count(),
                 });
+                projects.push(project);
+                graphs.len() - 1
             }
+        };
+        if !graphs[g].files.contains(&source.display()) {
+            graphs[g].files.push(source.display());
         }
-        analyses[s] = Some(analysis);
+        checked[s] = Some(check_contracts(&projects[g], &source.config.contracts));
     }
     if !args.verbose {
         // Where import-linter's graph-building spinner leaves its line.
         out.blank();
     }
-    let outcomes: Vec<(Outcome<'_>, &Analysis)> = selected
+    let outcomes: Vec<&ContractOutcome> = selected
         .iter()
-        .filter_map(|&(s, c)| {
-            let analysis = analyses[s].as_ref()?;
-            let name = label(&sources[s].config.contracts[c]);
-            let outcome = match analysis.errors.iter().find(|e| e.contract == name) {
-                Some(e) => Outcome::Failed(e),
-                None => Outcome::Checked(analysis.results.iter().find(|r| r.name == name)?),
-            };
-            Some((outcome, analysis))
-        })
+        .filter_map(|&(s, c)| checked[s].as_ref().map(|o| &o[c]))
         .collect();
     report(args, out, &outcomes, &graphs)
 }
@@ -538,32 +507,28 @@ fn select(sources: &[Source], wanted: &[String]) -> Result<Vec<(usize, usize)>, 
     Ok(all.into_iter().filter(|sc| chosen.contains(sc)).collect())
 }
 
-/// Each selected contract in configuration order, with its result or error.
-enum Outcome<'a> {
-    Checked(&'a ContractResult),
-    Failed(&'a ContractError),
-}
-
 fn report(
     args: &LintImportsArgs,
     out: &mut Console,
-    outcomes: &[(Outcome<'_>, &Analysis)],
+    outcomes: &[&ContractOutcome],
     graphs: &[Graph],
 ) -> ExitCode {
     let failure = ExitCode::from(1);
-    // import-linter checks contracts one by one and stops at the first it cannot check.
+    // import-linter checks contracts one by one and stops at the first it cannot check: for bad
+    // options it says which, for anything else it prints the error alone.
     let mut checked: Vec<(&ContractResult, f64)> = Vec::new();
-    for (outcome, analysis) in outcomes {
+    for outcome in outcomes {
         match outcome {
-            Outcome::Checked(r) => {
-                let took = analysis.durations.get(&r.name).copied().unwrap_or(0.0);
+            ContractOutcome::Checked(Ok(r), took) => {
                 if args.verbose {
                     out.line(&format!("Checking {}...", r.name));
-                    result_line(out, r, Some(took));
+                    result_line(out, r, Some(*took));
                 }
-                checked.push((r, took));
+                checked.push((r, *took));
             }
-            Outcome::Failed(e) if e.option.is_some() => {
+            ContractOutcome::Invalid(e) | ContractOutcome::Checked(Err(e), _)
+                if e.option.is_some() =>
+            {
                 out.line(&format!(
                     "Contract \"{}\" is not configured correctly:",
                     e.contract
@@ -576,7 +541,7 @@ fn report(
                 ));
                 return failure;
             }
-            Outcome::Failed(e) => {
+            ContractOutcome::Invalid(e) | ContractOutcome::Checked(Err(e), _) => {
                 if args.verbose {
                     out.line(&format!("Checking {}...", e.contract));
                 }
