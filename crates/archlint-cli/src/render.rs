@@ -352,65 +352,9 @@ impl serde::Serialize for ContractJson<'_> {
             map.serialize_entry("text", String::from_utf8_lossy(&buf).trim())?;
         }
         map.serialize_entry("undeclared_modules", &r.undeclared_modules)?;
-        map.serialize_entry("violations", &SortedKeys(&r.violations))?;
+        map.serialize_entry("violations", &r.violations)?;
         map.serialize_entry("warnings", &r.warnings)?;
         map.end()
-    }
-}
-
-/// A value serialized with every map's keys in sorted order, as a JSON value would have them,
-/// without building the value: violations, routes and links are written field by field.
-struct SortedKeys<'a, T>(&'a T);
-
-impl serde::Serialize for SortedKeys<'_, Vec<archlint_contracts::Violation>> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        struct V<'a>(&'a archlint_contracts::Violation);
-        impl serde::Serialize for V<'_> {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut map = serializer.serialize_map(Some(4))?;
-                map.serialize_entry("imported", &self.0.imported)?;
-                map.serialize_entry("importer", &self.0.importer)?;
-                map.serialize_entry("routes", &SortedKeys(&self.0.routes))?;
-                map.serialize_entry("summary", &self.0.summary)?;
-                map.end()
-            }
-        }
-        serializer.collect_seq(self.0.iter().map(V))
-    }
-}
-
-impl serde::Serialize for SortedKeys<'_, Vec<archlint_contracts::Route>> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        struct R<'a>(&'a archlint_contracts::Route);
-        impl serde::Serialize for R<'_> {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut map = serializer.serialize_map(Some(3))?;
-                map.serialize_entry("chain", &SortedKeys(&self.0.chain))?;
-                map.serialize_entry("extra_firsts", &SortedKeys(&self.0.extra_firsts))?;
-                map.serialize_entry("extra_lasts", &SortedKeys(&self.0.extra_lasts))?;
-                map.end()
-            }
-        }
-        serializer.collect_seq(self.0.iter().map(R))
-    }
-}
-
-impl serde::Serialize for SortedKeys<'_, Vec<Link>> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        struct L<'a>(&'a Link);
-        impl serde::Serialize for L<'_> {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut map = serializer.serialize_map(Some(3))?;
-                map.serialize_entry("imported", &self.0.imported)?;
-                map.serialize_entry("importer", &self.0.importer)?;
-                map.serialize_entry("lines", &self.0.lines)?;
-                map.end()
-            }
-        }
-        serializer.collect_seq(self.0.iter().map(L))
     }
 }
 
@@ -430,7 +374,8 @@ pub(crate) fn contract_json(
 
 /// The machine-readable report, written as it is serialized: the summary parts as a JSON value,
 /// the contracts and the findings (the parts that grow with the number of violations) straight
-/// from the results. Keys come out sorted, as in a JSON value.
+/// from the results. The report's and each contract's keys come out sorted, as in a JSON value;
+/// a finding's follow its struct.
 pub struct JsonReport<'a> {
     /// Everything but `contracts` and `findings`.
     pub rest: serde_json::Map<String, serde_json::Value>,

@@ -14,13 +14,14 @@ pub use options::ContractError;
 
 use serde::Serialize;
 
-/// One import statement in a chain: importer → imported, with the lines it occurs on.
+/// One import statement in a chain: importer → imported, with the lines it occurs on. (Fields
+/// in name order: the JSON report's keys are written in this order and come out sorted.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Link {
-    /// Importing module.
-    pub importer: String,
     /// Imported module.
     pub imported: String,
+    /// Importing module.
+    pub importer: String,
     /// Lines of the import statements (sorted; empty when unknown).
     pub lines: Vec<u32>,
 }
@@ -43,17 +44,17 @@ impl Route {
     }
 }
 
-/// One broken rule of a contract.
+/// One broken rule of a contract. (Fields in name order, as for [`Link`].)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Violation {
-    /// Headline, e.g. `app.domain is not allowed to import app.infra:`.
-    pub summary: String,
-    /// The importing module or package (the downstream side).
-    pub importer: String,
     /// The imported module or package (the upstream side).
     pub imported: String,
+    /// The importing module or package (the downstream side).
+    pub importer: String,
     /// Every route that breaks the rule.
     pub routes: Vec<Route>,
+    /// Headline, e.g. `app.domain is not allowed to import app.infra:`.
+    pub summary: String,
 }
 
 /// The outcome of checking one contract.
