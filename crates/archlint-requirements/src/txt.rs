@@ -76,33 +76,31 @@ fn read_file(
     included_from: Option<&Origin>,
     root: Option<&Path>,
 ) {
-    if stack.len() >= MAX_INCLUDE_DEPTH {
+    // Said by the line that names the file (the file itself for a top-level one), unread.
+    let refuse = |out: &mut Declarations, why: String| {
         out.errors.push(DeclarationError {
             origin: included_from.cloned().unwrap_or(Origin {
                 file: path.to_owned(),
                 line: 0,
             }),
-            message: format!(
-                "{}: includes nested more than {MAX_INCLUDE_DEPTH} deep; not read",
-                path.display()
-            ),
+            message: format!("{}{why}", path.display()),
         });
+    };
+    if stack.len() >= MAX_INCLUDE_DEPTH {
+        refuse(
+            out,
+            format!(": includes nested more than {MAX_INCLUDE_DEPTH} deep; not read"),
+        );
         return;
     }
     if let Some(root) = root
         && let Some(real) = real_path(path)
         && !real.starts_with(root)
     {
-        out.errors.push(DeclarationError {
-            origin: included_from.cloned().unwrap_or(Origin {
-                file: path.to_owned(),
-                line: 0,
-            }),
-            message: format!(
-                "{} is outside the project; requirements files are only read inside it",
-                path.display()
-            ),
-        });
+        refuse(
+            out,
+            " is outside the project; requirements files are only read inside it".into(),
+        );
         return;
     }
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_owned());
