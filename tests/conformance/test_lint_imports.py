@@ -132,7 +132,9 @@ def projects(tmp_path_factory):
         p: {name for name, c in r["contracts"].items() if c["tie_dependent"]}
         for p, r in theirs.items()
     }
-    return paths, ties
+    # Each contract's type, read once per project (the flag sets below reuse it).
+    kinds = {p: kinds_of(p) for p in paths}
+    return paths, ties, kinds
 
 
 FLAGS = [[], ["--no-logo"], ["--no-logo", "--show-timings"], ["--no-logo", "--verbose"]]
@@ -140,17 +142,17 @@ FLAGS = [[], ["--no-logo"], ["--no-logo", "--show-timings"], ["--no-logo", "--ve
 
 @pytest.mark.parametrize("flags", FLAGS, ids=lambda f: " ".join(f) or "default")
 def test_same_text_and_exit_code(projects, flags):
-    paths, ties = projects
+    paths, ties, kinds_by_project = projects
     compared = 0
     for project in paths:
-        if "--verbose" in flags and {"forbidden", "acyclic_siblings"} & set(kinds_of(project).values()):
+        kinds = kinds_by_project[project]
+        if "--verbose" in flags and {"forbidden", "acyclic_siblings"} & set(kinds.values()):
             # Verbose forbidden and acyclic_siblings checks print a line per pair of modules and
             # per package searched; not reproduced.
             continue
         their_code, theirs = run([LINT_IMPORTS, "--no-cache"], project, flags)
         our_code, ours = run([ARCHLINT, "lint-imports", "--no-cache"], project, flags)
         assert our_code == their_code, (project, flags, theirs, ours)
-        kinds = kinds_of(project)
         assert canonical(ours, kinds, ties[project]) == canonical(theirs, kinds, ties[project]), (
             project, flags, theirs, ours)
         compared += 1
