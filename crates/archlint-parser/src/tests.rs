@@ -277,6 +277,18 @@ fn lean_facts_have_their_own_cache_fingerprint() {
 /// Hostile nesting once overflowed the stack and aborted the whole run (exit 134): 10,000
 /// nested brackets, a 7,000-term `+` chain, 10,000 unary minuses. Now each file is parsed, its
 /// imports kept, and the depth said in a warning — on a thread with a rayon worker's stack.
+/// `def`/`class`/`for` blocks nested `n` deep, tab-indented, ending in a deep expression.
+fn deep_statements(n: usize) -> String {
+    let mut source = String::new();
+    for i in 0..n {
+        source.push_str(&"\t".repeat(i));
+        source.push_str(["def f():\n", "class C:\n", "for a in b:\n"][i % 3]);
+    }
+    source.push_str(&"\t".repeat(n));
+    source.push_str(&format!("x = {}1\n", "-".repeat(300)));
+    source
+}
+
 #[test]
 fn deep_expressions_are_cut_not_overflowed() {
     let sources = [
@@ -287,8 +299,18 @@ fn deep_expressions_are_cut_not_overflowed() {
         ),
         format!("import os\nx = {}\n", vec!["\"s\""; 7_000].join(" + ")),
         format!("import os\nx = {}1\n", "-".repeat(10_000)),
+        // Statements as deep as a 10 MB file of tabs allows, with a deep expression inside.
+        format!("import os\n{}", deep_statements(4_400)),
+        // Patterns: `case [[[…]]]`.
+        format!(
+            "import os\nmatch x:\n    case {}1{}:\n        pass\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        ),
     ];
-    for source in sources {
+    // The statement bound is met at the 401st nested statement (line 402).
+    let lines = [2, 2, 2, 402, 3];
+    for (source, line) in sources.into_iter().zip(lines) {
         let facts = std::thread::Builder::new()
             .stack_size(2 * 1024 * 1024)
             .spawn(move || {
@@ -310,6 +332,6 @@ fn deep_expressions_are_cut_not_overflowed() {
             .filter(|d| d.code == "too-deep")
             .collect();
         assert_eq!(deep.len(), 1, "{:?}", facts.diagnostics);
-        assert_eq!(deep[0].line, Some(2));
+        assert_eq!(deep[0].line, Some(line));
     }
 }

@@ -43,6 +43,7 @@ pub(crate) fn collect(
         named_literal: false,
         uncounted: 0,
         expr_depth: 0,
+        stmt_depth: 0,
         too_deep: None,
     };
     v.visit_body(body);
@@ -52,8 +53,8 @@ pub(crate) fn collect(
             code: "too-deep".into(),
             severity: archlint_facts::Severity::Warning,
             message: format!(
-                "an expression nested more than {MAX_EXPR_DEPTH} deep; what lies deeper is not \
-                 analysed"
+                "code nested more than {MAX_STMT_DEPTH} statements or {MAX_EXPR_DEPTH} \
+                 expressions deep; what lies deeper is not analysed"
             ),
             line: Some(line),
             column: Some(column),
@@ -149,9 +150,12 @@ struct FactCollector<'a, 'f> {
     named_literal: bool,
     /// Inside an `assert`: branches there add nothing to complexity.
     uncounted: u32,
-    /// Expressions being walked, one inside the other.
+    /// Expressions (and patterns) being walked, one inside the other.
     expr_depth: u32,
-    /// Where an expression first nested deeper than [`MAX_EXPR_DEPTH`] (not walked further).
+    /// Statements being walked, one inside the other.
+    stmt_depth: u32,
+    /// Where code first nested deeper than [`MAX_EXPR_DEPTH`] or [`MAX_STMT_DEPTH`] (not
+    /// walked further).
     too_deep: Option<TextSize>,
 }
 
@@ -159,6 +163,10 @@ struct FactCollector<'a, 'f> {
 /// `+` chain must not exhaust the stack. CPython itself refuses more than 200 nested
 /// parentheses.
 pub(crate) const MAX_EXPR_DEPTH: u32 = 200;
+
+/// How deep statements are walked (a 10 MB file of tab-indented `def`/`class`/`for` reaches
+/// ~4,500). CPython refuses more than 100 levels of indentation.
+pub(crate) const MAX_STMT_DEPTH: u32 = 400;
 
 impl<'a> FactCollector<'a, '_> {
     fn position(&self, offset: TextSize) -> (u32, u32) {
@@ -568,6 +576,39 @@ impl<'a> Visitor<'a> for FactCollector<'a, '_> {
     }
 
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.stmt_depth >= MAX_STMT_DEPTH {
+            self.too_deep.get_or_insert(stmt.range().start());
+            return;
+        }
+        self.stmt_depth += 1;
+        self.visit_stmt_within(stmt);
+        self.stmt_depth -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.expr_depth >= MAX_EXPR_DEPTH {
+            self.too_deep.get_or_insert(expr.range().start());
+            return;
+        }
+        self.expr_depth += 1;
+        self.visit_expr_within(expr);
+        self.expr_depth -= 1;
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
+        if self.expr_depth >= MAX_EXPR_DEPTH {
+            self.too_deep.get_or_insert(pattern.range().start());
+            return;
+        }
+        self.expr_depth += 1;
+        self.visit_pattern_within(pattern);
+        self.expr_depth -= 1;
+    }
+}
+
+impl<'a> FactCollector<'a, '_> {
+    /// One statement, within the depth bound [`Visitor::visit_stmt`] keeps.
+    fn visit_stmt_within(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::Import(import) => {
                 for alias in &import.names {
@@ -704,17 +745,8 @@ impl<'a> Visitor<'a> for FactCollector<'a, '_> {
         }
     }
 
-    fn visit_expr(&mut self, expr: &'a Expr) {
-        if self.expr_depth >= MAX_EXPR_DEPTH {
-            self.too_deep.get_or_insert(expr.range().start());
-            return;
-        }
-        self.expr_depth += 1;
-        self.visit_expr_within(expr);
-        self.expr_depth -= 1;
-    }
-
-    fn visit_pattern(&mut self, pattern: &'a ast::Pattern) {
+    /// One pattern, within the depth bound [`Visitor::visit_pattern`] keeps.
+    fn visit_pattern_within(&mut self, pattern: &'a ast::Pattern) {
         if let ast::Pattern::MatchValue(value) = pattern {
             self.compared_string(&value.value);
             // Case values are compared, not computed with.
@@ -725,9 +757,6 @@ impl<'a> Visitor<'a> for FactCollector<'a, '_> {
         }
         visitor::walk_pattern(self, pattern);
     }
-}
-
-impl<'a> FactCollector<'a, '_> {
     /// One expression, within the depth bound [`Visitor::visit_expr`] keeps.
     fn visit_expr_within(&mut self, expr: &'a Expr) {
         if !self.code {
