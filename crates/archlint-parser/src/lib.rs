@@ -20,6 +20,10 @@ use ruff_text_size::Ranged;
 /// Version of ruff's parser crates we build on; part of every cache key for facts.
 pub const PARSER_VERSION: &str = "ruff_python_parser-0.0.10";
 
+/// Version of the walk over the tree (what it collects, how deep it goes); part of every cache
+/// key for facts, raised whenever the same file would yield different facts.
+pub const WALK_VERSION: u32 = 2;
+
 /// Settings that change the facts a file yields (and therefore belong in cache keys).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ParseSettings {
@@ -48,7 +52,7 @@ impl ParseSettings {
     /// A stable textual fingerprint for cache keys.
     pub fn fingerprint(&self) -> String {
         format!(
-            "{PARSER_VERSION};max={};py={}.{}{}",
+            "{PARSER_VERSION};walk={WALK_VERSION};max={};py={}.{}{}",
             self.max_file_bytes,
             self.target_version.0,
             self.target_version.1,
