@@ -5,7 +5,7 @@
 //! <dir>/v1/                     versioned bucket (other versions are foreign; `prune` removes them)
 //!     facts/<fingerprint>-<project>.pack      facts packs (see `pack`)
 //!     <kind>/<ab>/<rest of key>               one entry per file (see `entry`)
-//!     last-run.json, redis-breaker.json       counters and breaker state
+//!     last-run.json, redis-breaker-*.json     counters and breaker state (per server)
 //! ```
 //!
 //! Directories are created 0700 and files 0600. Every write goes to a temporary file in the same
@@ -366,7 +366,11 @@ impl DiskCache {
             if total <= max_bytes {
                 break;
             }
-            if path.file_name().is_some_and(|n| n == "redis-breaker.json") {
+            if path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("redis-breaker"))
+            {
                 continue;
             }
             if fs::remove_file(&path).is_ok() {

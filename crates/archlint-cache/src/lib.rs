@@ -15,6 +15,8 @@ pub mod keys;
 pub mod memory;
 pub mod pack;
 #[cfg(feature = "redis")]
+mod resp;
+#[cfg(feature = "redis")]
 pub mod shared;
 
 use std::path::PathBuf;
@@ -99,9 +101,10 @@ impl Cache {
             .and_then(|dir| DiskCache::open_or_warn(dir, &mut warnings));
         #[cfg(feature = "redis")]
         let shared = options.redis.map(|opts| {
-            let state = disk
-                .as_ref()
-                .and_then(|d| d.file_path("state", "redis-breaker.json").ok());
+            let state = disk.as_ref().and_then(|d| {
+                d.file_path("state", &shared::breaker_file_name(&opts.url))
+                    .ok()
+            });
             Mutex::new(SharedCache::new(opts, state))
         });
         Cache {
@@ -189,12 +192,18 @@ impl Cache {
         *self.stats.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Save the Redis breaker state; call once at the end of a run.
-    pub fn finish(&self) {
+    /// Save the Redis breaker state; call once at the end of a run. Returns what the user
+    /// should be told once: layers that could not be opened, Redis skipped and why.
+    pub fn finish(&self) -> Vec<String> {
+        #[allow(unused_mut)]
+        let mut notes = self.warnings.clone();
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared {
-            shared.lock().unwrap_or_else(|e| e.into_inner()).finish();
+            let mut shared = shared.lock().unwrap_or_else(|e| e.into_inner());
+            shared.finish();
+            notes.extend(shared.note());
         }
+        notes
     }
 }
 

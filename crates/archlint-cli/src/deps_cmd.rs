@@ -523,7 +523,7 @@ where
             progress: Some(&|done, total| crate::progress::ONLINE.set(done, total)),
         })
         .map_err(|e| anyhow!(e))?;
-        cache.finish();
+        result.audit.notes.extend(cache.finish());
         if let Some(db) = &offline_db {
             let age = archlint_advisories::audit::now_secs().saturating_sub(db.meta().imported_at);
             if age >= policy.vulnerabilities.max_db_age.as_secs()

@@ -339,3 +339,161 @@ fn a_malformed_redis_url_is_a_usage_error() {
         .stderr(predicates::str::contains("invalid Redis URL"))
         .stderr(predicates::str::contains("hunter2").not());
 }
+
+/// A fake server on loopback that accepts every connection and answers each one with `reply`,
+/// one byte every `every` (the 80 ms drip of the hardening issue), or never (`reply` empty).
+fn dripping_server(reply: &'static [u8], every: Duration) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                use std::io::{Read, Write};
+                let mut buf = [0u8; 65536];
+                let _ = stream.read(&mut buf);
+                if reply.is_empty() {
+                    std::thread::sleep(Duration::from_secs(30));
+                }
+                for b in reply.iter().cycle() {
+                    if stream.write_all(&[*b]).is_err() {
+                        return;
+                    }
+                    std::thread::sleep(every);
+                }
+            });
+        }
+    });
+    format!("redis://127.0.0.1:{port}")
+}
+
+fn check_with_stderr(root: &Path, cache: &Path, redis: &str) -> (Value, String, Duration) {
+    let started = std::time::Instant::now();
+    let out = archlint()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--redis-url",
+            redis,
+            "--cache-dir",
+        ])
+        .arg(cache)
+        .arg(root)
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    (
+        serde_json::from_slice(&out.stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        took,
+    )
+}
+
+#[test]
+fn a_dripping_redis_costs_one_deadline_not_minutes() {
+    // An MGET reply that never ends, one byte every 80 ms: each socket read is quick, the
+    // operation never is. Before, this made a 45 ms check take 166 s.
+    let url = dripping_server(b"*1\r\n$1000000\r\n", Duration::from_millis(80));
+    let (_dir, a, _) = two_checkouts(30);
+    let expected = no_cache_results(&a);
+    let (report, stderr, took) = check_with_stderr(&a, &a.join(".cache"), &url);
+    assert_eq!(results(&report), expected);
+    let stats = redis_stats(&report);
+    assert_eq!(stats["errors"], 1, "{stats:#}");
+    assert!(stats["time_ms"].as_f64().unwrap() < 300.0, "{stats:#}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    // Said once, with the reason.
+    assert_eq!(
+        stderr.matches("shared cache redis://").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("skipped: no complete answer within"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_silent_redis_costs_at_most_its_timeout_per_run() {
+    let url = dripping_server(b"", Duration::ZERO);
+    let (_dir, a, _) = two_checkouts(30);
+    for i in 0..2 {
+        write(&a, "app/api/m0.py", &format!("import os\nX = {i}\n"));
+        let expected = no_cache_results(&a);
+        let (report, _, _) = check_with_stderr(&a, &a.join(".cache"), &url);
+        assert_eq!(results(&report), expected);
+        let stats = redis_stats(&report);
+        assert_eq!(stats["errors"], 1, "{stats:#}");
+        // One 100 ms deadline (connecting is part of it), not one per step.
+        let ms = stats["time_ms"].as_f64().unwrap();
+        assert!((90.0..150.0).contains(&ms), "{stats:#}");
+    }
+}
+
+#[test]
+fn the_breaker_is_kept_per_server() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path();
+    generated_project(a, 10);
+    std::fs::remove_file(a.join(".importlinter")).unwrap();
+    write(
+        a,
+        "pyproject.toml",
+        "[tool.archlint]\nroot_packages = [\"app\"]\n\n[tool.archlint.cache]\n\
+         breaker_threshold = 1\nbreaker_cooldown = \"1h\"\n\n\
+         [[tool.archlint.contracts]]\nname = \"Layers\"\ntype = \"layers\"\n\
+         layers = [\"app.api\", \"app.service\", \"app.domain\", \"app.infra\"]\n",
+    );
+    let cache = a.join(".cache");
+    let dead = format!("redis://127.0.0.1:{}", free_port());
+    let first = run(a, &cache, &dead, &[]);
+    assert_eq!(redis_stats(&first)["breaker"], "open");
+    // The same cache directory, another server: its breaker is its own, closed.
+    write(a, "app/api/m0.py", "import os\nX = 1\n");
+    let other = run(a, &cache, &server.url(), &[]);
+    let stats = redis_stats(&other);
+    assert_eq!(stats["breaker"], "closed", "{stats:#}");
+    assert_eq!(stats["errors"], 0, "{stats:#}");
+    assert_eq!(stats["writes"], 1, "{stats:#}");
+    // And the dead one is still skipped, saying why.
+    write(a, "app/api/m0.py", "import os\nX = 2\n");
+    let (again, stderr, _) = check_with_stderr(a, &cache, &dead);
+    assert_eq!(redis_stats(&again)["time_ms"], 0.0);
+    assert!(stderr.contains("circuit breaker is open"), "{stderr}");
+}
+
+#[test]
+fn a_runner_without_the_key_never_overwrites_signed_entries() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let (_dir, a, b) = two_checkouts(20);
+    let key = [("ARCHLINT_CACHE_KEY", "correct horse battery staple")];
+    let signed = run(&a, &a.join(".cache"), &server.url(), &key);
+    assert_eq!(redis_stats(&signed)["writes"], 25);
+    let mut con = server.client().get_connection().unwrap();
+    let mut keys: Vec<String> = redis::cmd("KEYS")
+        .arg("archlint:v1:facts:*")
+        .query(&mut con)
+        .unwrap();
+    keys.sort();
+    let before: Vec<Vec<u8>> = redis::cmd("MGET").arg(&keys).query(&mut con).unwrap();
+    // A runner without the key (a fork's pull request) cannot trust them and parses, but
+    // leaves them as they were.
+    let unsigned = run(&b, &b.join(".cache"), &server.url(), &[]);
+    assert_eq!(redis_stats(&unsigned)["rejected_signature"], 25);
+    assert_eq!(redis_stats(&unsigned)["writes"], 0);
+    let after: Vec<Vec<u8>> = redis::cmd("MGET").arg(&keys).query(&mut con).unwrap();
+    assert_eq!(before, after);
+    // Signing runners keep hitting.
+    let c = _dir.path().join("runner-c");
+    generated_project(&c, 20);
+    let again = run(&c, &c.join(".cache"), &server.url(), &key);
+    assert_eq!(redis_stats(&again)["hits"], 25);
+}

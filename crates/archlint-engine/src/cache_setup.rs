@@ -9,7 +9,8 @@
 //! max_size = "1GB"                     # facts pack cap
 //! redis_url = "redis://127.0.0.1:6379" # also --redis-url, ARCHLINT_REDIS_URL
 //! redis_ttl = "7d"
-//! redis_timeout = "100ms"              # connect and per-operation
+//! redis_timeout = "100ms"              # connect, and silence within one operation
+//! redis_budget = "2s"                  # all Redis operations of one run together
 //! breaker_threshold = 3                # consecutive failed runs before the breaker opens
 //! breaker_cooldown = "60s"
 //! ttl = { package-metadata = "24h", license = "7d", vulnerability = "1h", dependency-tree = "30m" }
@@ -46,6 +47,7 @@ pub struct CacheTable {
     pub redis_url: Option<String>,
     pub redis_ttl: std::time::Duration,
     pub redis_timeout: std::time::Duration,
+    pub redis_budget: std::time::Duration,
     pub breaker_threshold: u32,
     pub breaker_cooldown: std::time::Duration,
     pub ttls: Ttls,
@@ -59,6 +61,7 @@ impl Default for CacheTable {
             redis_url: None,
             redis_ttl: std::time::Duration::from_secs(7 * 86_400),
             redis_timeout: std::time::Duration::from_millis(100),
+            redis_budget: std::time::Duration::from_secs(2),
             breaker_threshold: 3,
             breaker_cooldown: std::time::Duration::from_secs(60),
             ttls: Ttls::default(),
@@ -116,6 +119,7 @@ pub fn parse_cache_table(table: &toml::Table) -> Result<CacheTable, String> {
             "redis_url" => out.redis_url = Some(text(key, value)?),
             "redis_ttl" => out.redis_ttl = duration(key, value)?,
             "redis_timeout" => out.redis_timeout = duration(key, value)?,
+            "redis_budget" => out.redis_budget = duration(key, value)?,
             "breaker_threshold" => {
                 out.breaker_threshold = value
                     .as_integer()
@@ -144,7 +148,8 @@ pub fn parse_cache_table(table: &toml::Table) -> Result<CacheTable, String> {
             other => {
                 return Err(format!(
                     "unknown cache setting '{other}' (expected dir, max_size, redis_url, \
-                     redis_ttl, redis_timeout, breaker_threshold, breaker_cooldown or ttl)"
+                     redis_ttl, redis_timeout, redis_budget, breaker_threshold, \
+                     breaker_cooldown or ttl)"
                 ));
             }
         }
@@ -216,6 +221,7 @@ pub fn resolve_cache(
             opts.ttl = table.redis_ttl;
             opts.connect_timeout = table.redis_timeout;
             opts.op_timeout = table.redis_timeout;
+            opts.budget = table.redis_budget;
             opts.failure_threshold = table.breaker_threshold;
             opts.cooldown = table.breaker_cooldown;
             opts.signing = env("ARCHLINT_CACHE_KEY")

@@ -343,9 +343,13 @@ pub fn scan<'a>(
     report.io_ms += ms(io_started);
     #[cfg(feature = "redis")]
     let mut shared = options.redis.clone().map(|opts| {
-        let state = disk
-            .as_ref()
-            .and_then(|d| d.file_path("state", "redis-breaker.json").ok());
+        let state = disk.as_ref().and_then(|d| {
+            d.file_path(
+                "state",
+                &archlint_cache::shared::breaker_file_name(&opts.url),
+            )
+            .ok()
+        });
         archlint_cache::SharedCache::new(opts, state)
     });
     #[cfg(feature = "redis")]
@@ -583,6 +587,7 @@ pub fn scan<'a>(
             .collect();
         shared.put_many(CacheKind::Facts, &new);
         shared.finish();
+        report.warnings.extend(shared.note());
         report.redis = Some(shared.stats.clone());
     }
     let outcomes: Vec<Outcome> = outcomes
