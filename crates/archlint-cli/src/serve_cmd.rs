@@ -5,8 +5,13 @@
 //! from the cache; when files change it is redone and the page refreshes itself.
 //!
 //! The server binds to loopback unless told otherwise, answers only GET and HEAD, serves no
-//! files from disk, and refuses requests whose Host header is not the address it listens on
-//! (so a web page elsewhere cannot reach it through DNS rebinding).
+//! files from disk, and refuses requests whose Host header is not one it answers to: its own
+//! address, loopback's names, and the names given with `--allow-host` — also when listening on
+//! every interface (so a web page elsewhere cannot reach it through DNS rebinding). A fixed pool
+//! of workers serves connections, each request must arrive whole within a few seconds, and when
+//! the pool and its queue are full a connection is answered `503` at once instead of a thread
+//! being spawned for it. The page's script and style are served as files of their own, so the
+//! Content-Security-Policy allows no inline script and no framing.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read as _, Write};
@@ -23,6 +28,18 @@ use crate::analysis::analyze;
 use crate::export_cmd::AnalysisArgs;
 
 const PAGE: &str = include_str!("explorer.html");
+const SCRIPT: &str = include_str!("explorer.js");
+const STYLE: &str = include_str!("explorer.css");
+
+/// Connections served at once.
+const WORKERS: usize = 16;
+/// Connections accepted and waiting for a worker; beyond this, `503 Service Unavailable`.
+const QUEUE: usize = 64;
+/// The time a request (line and headers) has to arrive, whole.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
+
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
+                   img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -37,6 +54,10 @@ pub struct ServeArgs {
     /// Do not re-analyse when files change.
     #[arg(long)]
     no_watch: bool,
+    /// A host name (or name:port) the page may also be reached by, such as this machine's name
+    /// when listening on 0.0.0.0; requests naming any other Host are refused. Repeatable.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    allow_host: Vec<String>,
 }
 
 pub fn threads(args: &ServeArgs) -> Option<usize> {
@@ -409,6 +430,16 @@ fn route(model: &RwLock<Model>, path: &str, query: &str) -> Response {
             content_type: "text/html; charset=utf-8",
             body: PAGE.as_bytes().to_vec(),
         },
+        "/explorer.js" => Response {
+            status: "200 OK",
+            content_type: "text/javascript; charset=utf-8",
+            body: SCRIPT.as_bytes().to_vec(),
+        },
+        "/explorer.css" => Response {
+            status: "200 OK",
+            content_type: "text/css; charset=utf-8",
+            body: STYLE.as_bytes().to_vec(),
+        },
         "/api/version" => json_response(Some(json!({"version": model.version}))),
         "/api/state" => json_response(Some(model.state())),
         "/api/package" => json_response(
@@ -429,29 +460,74 @@ fn route(model: &RwLock<Model>, path: &str, query: &str) -> Response {
     }
 }
 
-/// Host header values the server answers to.
-fn allowed_hosts(addr: SocketAddr) -> Vec<String> {
+/// Host header values the server answers to: its address, loopback's names when it can be
+/// reached through loopback, and the `--allow-host` names (with the port unless given one).
+fn allowed_hosts(addr: SocketAddr, extra: &[String]) -> Vec<String> {
     let port = addr.port();
-    let mut hosts = vec![format!("{}:{port}", addr.ip())];
-    if let IpAddr::V6(ip) = addr.ip() {
-        hosts.push(format!("[{ip}]:{port}"));
+    let ip = addr.ip();
+    let mut names: Vec<String> = Vec::new();
+    if !ip.is_unspecified() {
+        names.push(match ip {
+            IpAddr::V6(ip) => format!("[{ip}]"),
+            IpAddr::V4(ip) => ip.to_string(),
+        });
     }
-    if addr.ip().is_loopback() {
-        hosts.extend([
-            format!("localhost:{port}"),
-            format!("127.0.0.1:{port}"),
-            format!("[::1]:{port}"),
-        ]);
+    if ip.is_loopback() || ip.is_unspecified() {
+        names.extend(["localhost", "127.0.0.1", "[::1]"].map(String::from));
     }
+    let mut hosts: Vec<String> = Vec::new();
+    for name in names {
+        if port == 80 {
+            hosts.push(name.clone());
+        }
+        hosts.push(format!("{name}:{port}"));
+    }
+    for name in extra {
+        let name = name.trim().to_ascii_lowercase();
+        let has_port = name.rsplit_once(':').is_some_and(|(host, p)| {
+            !host.is_empty() && !host.ends_with(':') && p.parse::<u16>().is_ok()
+        }) && (!name.contains('[') || name.contains("]:"));
+        if has_port {
+            hosts.push(name);
+        } else {
+            if port == 80 {
+                hosts.push(name.clone());
+            }
+            hosts.push(format!("{name}:{port}"));
+        }
+    }
+    hosts.sort();
+    hosts.dedup();
     hosts
 }
 
-fn handle(stream: TcpStream, model: &RwLock<Model>, hosts: &[String], open: bool) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+/// A reader that gives up when its deadline has passed, however the bytes trickle in.
+struct DeadlineReader {
+    stream: TcpStream,
+    deadline: Instant,
+}
+
+impl std::io::Read for DeadlineReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
+    }
+}
+
+fn handle(stream: TcpStream, model: &RwLock<Model>, hosts: &[String]) {
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(10)));
     let Ok(read_half) = stream.try_clone() else {
         return;
     };
-    let mut reader = BufReader::new(read_half.take(64 * 1024));
+    let reader = DeadlineReader {
+        stream: read_half,
+        deadline: Instant::now() + REQUEST_DEADLINE,
+    };
+    let mut reader = BufReader::new(reader.take(64 * 1024));
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
         return;
@@ -466,7 +542,7 @@ fn handle(stream: TcpStream, model: &RwLock<Model>, hosts: &[String], open: bool
                 if let Some((k, v)) = line.split_once(':')
                     && k.eq_ignore_ascii_case("host")
                 {
-                    host = Some(v.trim().to_owned());
+                    host = Some(v.trim().to_ascii_lowercase());
                 }
             }
         }
@@ -479,31 +555,82 @@ fn handle(stream: TcpStream, model: &RwLock<Model>, hosts: &[String], open: bool
             content_type: "text/plain; charset=utf-8",
             body: b"read-only: GET and HEAD only\n".to_vec(),
         }
-    } else if !open && !host.as_ref().is_some_and(|h| hosts.contains(h)) {
+    } else if !host.as_ref().is_some_and(|h| hosts.contains(h)) {
         Response {
             status: "421 Misdirected Request",
             content_type: "text/plain; charset=utf-8",
-            body: b"unexpected Host header\n".to_vec(),
+            body: b"unexpected Host header (see --allow-host)\n".to_vec(),
         }
     } else {
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         route(model, path, query)
     };
+    respond(stream, &response, method == "HEAD");
+}
+
+fn respond(stream: TcpStream, response: &Response, head_only: bool) {
     let mut out = std::io::BufWriter::new(stream);
     let _ = write!(
         out,
         "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-store\r\n\
          X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n\
-         Content-Security-Policy: default-src 'self'; script-src 'unsafe-inline' 'self'; \
-         style-src 'unsafe-inline'; img-src data:\r\nConnection: close\r\n\r\n",
+         X-Frame-Options: DENY\r\nContent-Security-Policy: {CSP}\r\n{}Connection: close\r\n\r\n",
         response.status,
         response.content_type,
-        response.body.len()
+        response.body.len(),
+        if response.status.starts_with("503") {
+            "Retry-After: 1\r\n"
+        } else {
+            ""
+        },
     );
-    if method != "HEAD" {
+    if !head_only {
         let _ = out.write_all(&response.body);
     }
     let _ = out.flush();
+    if let Ok(stream) = out.into_inner() {
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+    }
+}
+
+/// Turn a connection away at once, politely, when every worker is busy and the queue full.
+fn refuse(stream: TcpStream) {
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
+    respond(
+        stream,
+        &Response {
+            status: "503 Service Unavailable",
+            content_type: "text/plain; charset=utf-8",
+            body: b"busy: too many connections; try again\n".to_vec(),
+        },
+        false,
+    );
+}
+
+/// Start the workers; each takes connections from the queue until the sender is gone.
+fn start_workers(
+    model: &Arc<RwLock<Model>>,
+    hosts: &Arc<Vec<String>>,
+) -> Result<std::sync::mpsc::SyncSender<TcpStream>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<TcpStream>(QUEUE);
+    let rx = Arc::new(std::sync::Mutex::new(rx));
+    for i in 0..WORKERS {
+        let rx = Arc::clone(&rx);
+        let model = Arc::clone(model);
+        let hosts = Arc::clone(hosts);
+        std::thread::Builder::new()
+            .name(format!("serve-{i}"))
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                loop {
+                    let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok(stream) = next else { return };
+                    handle(stream, &model, &hosts);
+                }
+            })
+            .context("cannot start the server's workers")?;
+    }
+    Ok(tx)
 }
 
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {
@@ -519,46 +646,54 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
             addr.ip()
         );
     }
-    // Listening on every interface: the Host header cannot be predicted.
-    let open = addr.ip().is_unspecified();
-    let hosts = allowed_hosts(addr);
+    let hosts = Arc::new(allowed_hosts(addr, &args.allow_host));
+    if addr.ip().is_unspecified() && args.allow_host.is_empty() && !args.analysis.project.quiet {
+        eprintln!(
+            "archlint: note: only Host {} is answered; name others with --allow-host",
+            hosts.join(", ")
+        );
+    }
+    let queue = start_workers(&model, &hosts)?;
     if !args.no_watch {
         let changes = crate::watch_cmd::Changes::watch(&root)?;
         let model = Arc::clone(&model);
         // Refreshes draw no progress on the terminal.
         let mut analysis = args.analysis.clone();
         analysis.project.quiet = true;
-        std::thread::spawn(move || {
-            while let Ok(changed) = changes.next() {
-                let version = model.read().map(|m| m.version + 1).unwrap_or(1);
-                match build_model(&analysis, version) {
-                    Ok(new) => {
-                        eprintln!(
-                            "archlint: {} changed; analysis refreshed (version {version})",
-                            changed.join(", ")
-                        );
-                        if let Ok(mut m) = model.write() {
-                            *m = new;
+        let watcher = std::thread::Builder::new().name("serve-watch".into());
+        watcher
+            .spawn(move || {
+                while let Ok(changed) = changes.next() {
+                    let version = model.read().map(|m| m.version + 1).unwrap_or(1);
+                    match build_model(&analysis, version) {
+                        Ok(new) => {
+                            eprintln!(
+                                "archlint: {} changed; analysis refreshed (version {version})",
+                                changed.join(", ")
+                            );
+                            if let Ok(mut m) = model.write() {
+                                *m = new;
+                            }
                         }
-                    }
-                    Err(e) => {
-                        eprintln!("archlint: cannot refresh: {e:#}");
-                        if let Ok(mut m) = model.write() {
-                            m.version = version;
-                            m.error = Some(format!("{e:#}"));
+                        Err(e) => {
+                            eprintln!("archlint: cannot refresh: {e:#}");
+                            if let Ok(mut m) = model.write() {
+                                m.version = version;
+                                m.error = Some(format!("{e:#}"));
+                            }
                         }
                     }
                 }
-            }
-        });
+            })
+            .context("cannot start the file watcher")?;
     }
     println!("archlint: serving http://{addr}/ (read-only; Ctrl-C to stop)");
     let _ = std::io::stdout().flush();
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
-        let model = Arc::clone(&model);
-        let hosts = hosts.clone();
-        std::thread::spawn(move || handle(stream, &model, &hosts, open));
+        if let Err(std::sync::mpsc::TrySendError::Full(stream)) = queue.try_send(stream) {
+            refuse(stream);
+        }
     }
     bail!("the listener stopped")
 }
@@ -582,9 +717,41 @@ mod tests {
 
     #[test]
     fn loopback_answers_to_its_names_only() {
-        let hosts = allowed_hosts("127.0.0.1:8000".parse().unwrap());
+        let hosts = allowed_hosts("127.0.0.1:8000".parse().unwrap(), &[]);
         assert!(hosts.contains(&"localhost:8000".to_owned()));
         assert!(hosts.contains(&"127.0.0.1:8000".to_owned()));
         assert!(!hosts.contains(&"evil.example:8000".to_owned()));
+    }
+
+    #[test]
+    fn every_interface_still_checks_the_host() {
+        let hosts = allowed_hosts(
+            "0.0.0.0:8000".parse().unwrap(),
+            &[
+                "Build-Box".into(),
+                "10.0.0.5:9000".into(),
+                "[fe80::1]".into(),
+            ],
+        );
+        for ok in [
+            "localhost:8000",
+            "127.0.0.1:8000",
+            "build-box:8000",
+            "10.0.0.5:9000",
+            "[fe80::1]:8000",
+        ] {
+            assert!(hosts.contains(&ok.to_owned()), "{ok}: {hosts:?}");
+        }
+        for bad in [
+            "0.0.0.0:8000",
+            "evil.example:8000",
+            "build-box:9000",
+            "localhost",
+        ] {
+            assert!(!hosts.contains(&bad.to_owned()), "{bad}: {hosts:?}");
+        }
+        // Port 80 is left out of Host by browsers.
+        let hosts = allowed_hosts("127.0.0.1:80".parse().unwrap(), &[]);
+        assert!(hosts.contains(&"localhost".to_owned()));
     }
 }
