@@ -19,7 +19,7 @@
 //! layout (`v<N>` buckets and its temporary files), and never follow a symbolic link.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -116,6 +116,44 @@ fn create_private_dir(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// Open a cache file for reading: a regular file only — never a link followed, never a block
+/// on a FIFO or device someone put in its place (it is opened non-blocking, then checked).
+pub fn open_regular(path: &Path) -> io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "not a regular file",
+        ));
+    }
+    Ok(file)
+}
+
+/// Read a whole cache file with [`open_regular`].
+pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    let mut file = open_regular(path)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Remove whatever sits where a cache file should be: the file, a link (not its target), or a
+/// directory made in its place.
+pub fn remove_entry(path: &Path) -> io::Result<()> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => fs::remove_dir_all(path),
+        Ok(_) => fs::remove_file(path),
+        Err(e) => Err(e),
+    }
+}
+
 /// Write `bytes` to `path` atomically with mode 0600.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_atomic_parts(path, &[bytes])
@@ -128,6 +166,10 @@ pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
     for part in parts {
         tmp.write_all(part)?;
+    }
+    // A directory where the file should be would make every write fail: repair it.
+    if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        let _ = fs::remove_dir_all(path);
     }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -211,11 +253,11 @@ impl DiskCache {
     /// removed so they are recomputed once, not rejected on every run.
     pub fn get(&self, kind: CacheKind, key: &CacheKey, ttl: Option<Duration>) -> Lookup {
         let path = self.entry_path(kind, key);
-        let bytes = match fs::read(&path) {
+        let bytes = match read_regular(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Lookup::Miss,
             Err(_) => {
-                let _ = fs::remove_file(&path);
+                let _ = remove_entry(&path);
                 return Lookup::Rejected(Rejection::Corrupt);
             }
         };
@@ -409,7 +451,7 @@ impl DiskCache {
         )) else {
             return false;
         };
-        match fs::read(path) {
+        match read_regular(path) {
             Ok(bytes) => match entry::open(kind, &key, &bytes, None) {
                 Ok(o) => entry::now_secs().saturating_sub(o.created) >= ttl.as_secs(),
                 Err(_) => true,
@@ -460,6 +502,45 @@ mod tests {
 
     fn key(s: &str) -> CacheKey {
         KeyBuilder::new(CacheKind::License).part("p", s).finish()
+    }
+
+    #[test]
+    fn cache_files_are_read_only_when_regular_and_repaired_when_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(dir.path()).unwrap();
+        let key = KeyBuilder::new(CacheKind::License).part("p", "x").finish();
+        cache.put(CacheKind::License, &key, b"MIT").unwrap();
+        let path = cache.entry_path(CacheKind::License, &key);
+        // A FIFO in its place: a miss at once, not a read that waits for a writer.
+        fs::remove_file(&path).unwrap();
+        let fifo = std::process::Command::new("mkfifo").arg(&path).status();
+        if fifo.is_ok_and(|s| s.success()) {
+            assert!(read_regular(&path).is_err());
+            assert!(matches!(
+                cache.get(CacheKind::License, &key, None),
+                Lookup::Rejected(_)
+            ));
+            assert!(fs::symlink_metadata(&path).is_err(), "removed");
+        }
+        // A directory in its place: replaced by the next write.
+        fs::create_dir_all(path.join("sub")).unwrap();
+        assert!(read_regular(&path).is_err());
+        cache.put(CacheKind::License, &key, b"MIT").unwrap();
+        assert!(matches!(
+            cache.get(CacheKind::License, &key, None),
+            Lookup::Hit(_)
+        ));
+        // A link is never followed.
+        let outside = dir.path().join("outside");
+        fs::write(&outside, b"secret").unwrap();
+        fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(&outside, &path).unwrap();
+        assert!(read_regular(&path).is_err());
+        assert!(!matches!(
+            cache.get(CacheKind::License, &key, None),
+            Lookup::Hit(_)
+        ));
+        assert_eq!(fs::read(&outside).unwrap(), b"secret");
     }
 
     #[test]

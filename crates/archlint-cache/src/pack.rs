@@ -251,7 +251,7 @@ impl Pack {
     /// Open a pack file, reading only its header and manifest; the objects are read on first
     /// use. `Ok(None)` when there is no pack.
     pub fn open(path: &Path, fingerprint: &CacheKey) -> std::io::Result<Option<Pack>> {
-        let mut file = match std::fs::File::open(path) {
+        let mut file = match crate::disk::open_regular(path) {
             Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e),

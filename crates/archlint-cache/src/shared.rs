@@ -150,7 +150,7 @@ impl SharedCache {
     pub fn new(opts: RedisOptions, state_path: Option<PathBuf>) -> SharedCache {
         let state: BreakerState = state_path
             .as_ref()
-            .and_then(|p| std::fs::read(p).ok())
+            .and_then(|p| crate::disk::read_regular(p).ok())
             .and_then(|b| serde_json::from_slice(&b).ok())
             .unwrap_or_default();
         let mut stats = RedisStats::default();

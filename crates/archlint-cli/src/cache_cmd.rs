@@ -86,7 +86,7 @@ pub fn run(args: &CacheArgs) -> Result<ExitCode> {
             let last: Option<CacheReport> = disk
                 .file_path("state", "last-run.json")
                 .ok()
-                .and_then(|p| std::fs::read(p).ok())
+                .and_then(|p| archlint_cache::disk::read_regular(&p).ok())
                 .and_then(|b| serde_json::from_slice(&b).ok());
             if target.json {
                 let out = serde_json::json!({

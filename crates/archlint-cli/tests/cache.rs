@@ -638,3 +638,66 @@ fn walk(root: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     out.sort();
     out
 }
+
+/// The cache's own files, by the end of their names.
+fn cache_file(cache: &Path, suffix: &str) -> std::path::PathBuf {
+    fn all(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                all(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    all(cache, &mut files);
+    files
+        .into_iter()
+        .find(|p| p.to_string_lossy().ends_with(suffix))
+        .unwrap_or_else(|| panic!("no cache file ending in {suffix}"))
+}
+
+#[test]
+fn a_fifo_or_a_directory_in_place_of_a_cache_file_is_repaired_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    generated_project(dir.path(), 20);
+    let cache = dir.path().join("cache");
+    let expected = no_cache_results(dir.path());
+    for suffix in [".pack", ".graph", "last-run.json"] {
+        for kind in ["fifo", "dir"] {
+            let _ = fs::remove_dir_all(&cache);
+            run(dir.path(), &cache);
+            let path = cache_file(&cache, suffix);
+            fs::remove_file(&path).unwrap();
+            if kind == "fifo" {
+                let made = std::process::Command::new("mkfifo").arg(&path).status();
+                assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+            } else {
+                fs::create_dir_all(path.join("inside")).unwrap();
+            }
+            // A FIFO opened for reading would block for ever: the run must not wait on it.
+            let out = archlint()
+                .args(["check", "--format", "json", "--cache-dir"])
+                .arg(&cache)
+                .arg(dir.path())
+                .timeout(Duration::from_secs(20))
+                .output()
+                .unwrap();
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)),
+                "{suffix} {kind}: {out:?}"
+            );
+            let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(results(&report), expected, "{suffix} {kind}");
+            // Repaired: a regular file again, and the next run is warm.
+            assert!(
+                fs::symlink_metadata(&path).unwrap().is_file(),
+                "{suffix} {kind} not repaired"
+            );
+            let warm = run(dir.path(), &cache);
+            assert_eq!(warm["cache"]["parsed"], 0, "{suffix} {kind}");
+        }
+    }
+}

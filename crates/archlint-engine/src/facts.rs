@@ -332,7 +332,7 @@ pub fn scan<'a>(
                 report
                     .warnings
                     .push(format!("cannot read {} ({e}); recomputing", path.display()));
-                let _ = std::fs::remove_file(path);
+                let _ = archlint_cache::disk::remove_entry(path);
                 let mut empty = Pack::default();
                 empty.corrupt = 1;
                 empty

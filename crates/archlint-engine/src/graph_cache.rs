@@ -75,7 +75,7 @@ pub fn load(
     files: usize,
 ) -> Option<Stored> {
     let path = crate::facts::project_file(disk, root, fingerprint, "graph").ok()?;
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = archlint_cache::disk::read_regular(&path).ok()?;
     if bytes.len() < 72 || &bytes[..8] != MAGIC || bytes[8..40] != key.0 {
         return None;
     }

@@ -34,7 +34,7 @@ impl ResultSlot {
 
     /// The stored result for this key; `None` when absent, for another state, or damaged.
     pub fn load(&self) -> Option<Vec<u8>> {
-        let bytes = std::fs::read(&self.path).ok()?;
+        let bytes = archlint_cache::disk::read_regular(&self.path).ok()?;
         if bytes.len() < 72 || &bytes[..8] != MAGIC || bytes[8..40] != self.key.0 {
             return None;
         }
