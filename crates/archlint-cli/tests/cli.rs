@@ -421,6 +421,26 @@ fn an_unreadable_importlinter_file_is_an_error() {
     }
 }
 
+/// A glob that does not compile names the file and the setting it came from.
+#[test]
+fn a_bad_glob_names_its_file_and_setting() {
+    let dir = project(&[
+        ("app/__init__.py", b""),
+        (
+            "pyproject.toml",
+            b"[tool.archlint]\nroot_packages = [\"app\"]\nexclude = [\"[a-\"]\n",
+        ),
+    ]);
+    archlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "pyproject.toml: setting 'exclude': invalid glob '[a-'",
+        ));
+}
+
 /// `--baseline /dev/zero` once read until memory ran out; a baseline must be a regular file.
 #[cfg(unix)]
 #[test]

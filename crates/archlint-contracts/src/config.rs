@@ -450,8 +450,10 @@ fn parse_ini(path: &Path, text: &str) -> Result<Vec<IniSection>, ConfigError> {
         };
         let split = trimmed.find(['=', ':']);
         let (key, value) = match split {
-            Some(at) => (trimmed[..at].trim(), trimmed[at + 1..].trim()),
-            None => {
+            Some(at) if !trimmed[..at].trim().is_empty() => {
+                (trimmed[..at].trim(), trimmed[at + 1..].trim())
+            }
+            _ => {
                 return Err(err(
                     lineno,
                     format!("expected 'key = value', found: {trimmed}"),

@@ -73,6 +73,19 @@ fn errors_name_file_and_line() {
     let e = load_config(&p).unwrap_err();
     assert_eq!(e.line, Some(3));
 
+    // A line with no option name before `=` is not an option '' (line 4).
+    let p = write(
+        tmp.path(),
+        "eq.ini",
+        "[importlinter]\nroot_package = app\n[importlinter:contract:c]\n=== \n",
+    );
+    let e = load_config(&p).unwrap_err();
+    assert_eq!(e.line, Some(4));
+    assert!(
+        e.message.contains("expected 'key = value', found: ==="),
+        "{e}"
+    );
+
     let p = write(
         tmp.path(),
         "archlint.toml",

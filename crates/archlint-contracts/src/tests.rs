@@ -272,6 +272,19 @@ fn option_errors_name_the_option() {
     let err =
         Contract::from_config(&contract(&[("name", &["X"]), ("type", &["nope"])])).unwrap_err();
     assert!(err.message.contains("unknown contract type 'nope'"));
+    // An indented line after `type = layers` continues it: said so, not "type is required".
+    let err = Contract::from_config(&contract(&[
+        ("name", &["X"]),
+        ("type", &["layers", "garbage here"]),
+    ]))
+    .unwrap_err();
+    assert_eq!(err.option.as_deref(), Some("type"));
+    assert!(
+        err.message.contains("('layers', 'garbage here')")
+            && err.message.contains("an indented line continues"),
+        "{}",
+        err.message
+    );
     let err = Contract::from_config(&contract(&[
         ("name", &["X"]),
         ("type", &["layers"]),

@@ -203,6 +203,18 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         exclude: settings.exclude.clone(),
         respect_gitignore: true,
         stat_files: cache_options.enabled(),
+    })
+    .map_err(|e| match (&e, &config) {
+        // Name the file and the setting the glob came from.
+        (archlint_discovery::DiscoveryError::InvalidGlob { glob, .. }, Some(c)) => {
+            let setting = if settings.exclude.contains(glob) {
+                "exclude"
+            } else {
+                "include"
+            };
+            anyhow::anyhow!("{}: setting '{setting}': {e}", c.path.display())
+        }
+        _ => anyhow::Error::from(e),
     })?;
     let discover_ms = ms(started);
     if let Some(p) = &options.progress {

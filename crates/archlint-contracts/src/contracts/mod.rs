@@ -94,6 +94,30 @@ impl ContractMeta {
     }
 }
 
+/// Why a single-valued option (`name`, `type`) has no value: absent, or continued by an
+/// indented line that follows it (`type = layers` then `    junk`).
+fn missing_or_multiline(
+    reader: &OptionReader,
+    config: &ContractConfig,
+    key: &str,
+) -> ContractError {
+    match config.options.get(key) {
+        Some(RawValue::Many(values)) => reader.error(
+            Some(key),
+            format!(
+                "Expected a single value, got multiple values ({}): an indented line continues \
+                 the option above it.",
+                values
+                    .iter()
+                    .map(|v| format!("'{v}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        _ => reader.error(Some(key), "This is a required field."),
+    }
+}
+
 impl Contract {
     /// Validate a configured contract.
     pub fn from_config(config: &ContractConfig) -> Result<Self, ContractError> {
@@ -107,7 +131,7 @@ impl Contract {
         let kind = reader.string("type");
         let guidance = reader.text("broken_contract_guidance");
         let Some(name) = name else {
-            return Err(reader.error(Some("name"), "This is a required field."));
+            return Err(missing_or_multiline(&reader, config, "name"));
         };
         let meta = ContractMeta {
             id: config.id.clone(),
@@ -116,7 +140,7 @@ impl Contract {
             guidance,
         };
         let Some(kind) = kind else {
-            return Err(reader.error(Some("type"), "This is a required field."));
+            return Err(missing_or_multiline(&reader, config, "type"));
         };
         let contract = match kind.as_str() {
             "forbidden" => Contract::Forbidden(ForbiddenContract::read(meta, &mut reader)),
