@@ -107,9 +107,16 @@ pub fn print_diagnostics(project: &Project) {
 
 /// Contract warnings and configuration errors, on standard error.
 pub fn print_errors(project: &Project, results: &[ContractResult], errors: &[ContractError]) {
-    for r in results.iter().filter(|r| !r.warnings.is_empty()) {
+    for r in results {
         for w in &r.warnings {
             eprintln!("archlint: warning: {}: {w}", r.name);
+        }
+        for e in &r.unmatched_expressions {
+            eprintln!(
+                "archlint: warning: {}: {e} matches no module, so the contract checks nothing \
+                 for it (unmatched_modules_alerting = \"error\" fails the contract instead)",
+                r.name
+            );
         }
     }
     let config = project
@@ -352,6 +359,9 @@ impl serde::Serialize for ContractJson<'_> {
             map.serialize_entry("text", String::from_utf8_lossy(&buf).trim())?;
         }
         map.serialize_entry("undeclared_modules", &r.undeclared_modules)?;
+        if !r.unmatched_expressions.is_empty() {
+            map.serialize_entry("unmatched_expressions", &r.unmatched_expressions)?;
+        }
         map.serialize_entry("violations", &r.violations)?;
         map.serialize_entry("warnings", &r.warnings)?;
         map.end()

@@ -421,6 +421,41 @@ fn an_unreadable_importlinter_file_is_an_error() {
     }
 }
 
+/// A wildcard matching nothing once kept a contract silently.
+#[test]
+fn a_wildcard_matching_nothing_is_a_warning_or_an_error() {
+    let ini = "[importlinter]\nroot_package = app\n\n[importlinter:contract:one]\nname = One\n\
+               type = forbidden\nsource_modules = app.*.modles\nforbidden_modules = app.b\n";
+    let dir = project(&[
+        ("app/__init__.py", b""),
+        ("app/a/__init__.py", b""),
+        ("app/a/models.py", b"import app.b\n"),
+        ("app/b.py", b""),
+        (".importlinter", ini.as_bytes()),
+    ]);
+    archlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "One: source_modules 'app.*.modles' matches no module",
+        ));
+    let strict = ini.replace(
+        "root_package = app\n",
+        "root_package = app\nunmatched_modules_alerting = error\n",
+    );
+    fs::write(dir.path().join(".importlinter"), strict).unwrap();
+    archlint()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "The expression 'app.*.modles' did not match any modules.",
+        ));
+}
+
 /// A glob that does not compile names the file and the setting it came from.
 #[test]
 fn a_bad_glob_names_its_file_and_setting() {

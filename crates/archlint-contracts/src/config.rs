@@ -50,6 +50,17 @@ impl fmt::Display for ConfigError {
     }
 }
 
+/// How to react when an expression (an `ignore_imports` entry, a wildcard) matches nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertLevel {
+    /// Say nothing.
+    None,
+    /// Add a warning.
+    Warn,
+    /// Fail the contract check with an error.
+    Error,
+}
+
 /// Settings for the whole run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Settings {
@@ -71,6 +82,17 @@ pub struct Settings {
     pub cache_dir: Option<String>,
     /// Python version whose syntax files are checked against, as (major, minor) (archlint only).
     pub target_version: Option<(u8, u8)>,
+    /// What to do when a wildcard in a forbidden, protected or independence contract matches
+    /// no module (archlint only; read from import-linter files too, which import-linter
+    /// ignores). `None`: warn.
+    pub unmatched_modules_alerting: Option<AlertLevel>,
+}
+
+impl Settings {
+    /// [`Settings::unmatched_modules_alerting`], warn by default.
+    pub fn unmatched_modules_alerting(&self) -> AlertLevel {
+        self.unmatched_modules_alerting.unwrap_or(AlertLevel::Warn)
+    }
 }
 
 /// One contract as configured, before validation.
@@ -619,6 +641,24 @@ fn settings_from(
     }
     if let Some(v) = session.remove("exclude_type_checking_imports") {
         s.exclude_type_checking_imports = as_bool(path, "exclude_type_checking_imports", &v)?;
+    }
+    if let Some(v) = session.remove("unmatched_modules_alerting") {
+        let text = as_list(&v).into_iter().next().unwrap_or_default();
+        s.unmatched_modules_alerting = Some(match text.to_ascii_lowercase().as_str() {
+            "error" => AlertLevel::Error,
+            "warn" => AlertLevel::Warn,
+            "none" => AlertLevel::None,
+            _ => {
+                return Err(ConfigError {
+                    file: path.to_owned(),
+                    line: None,
+                    message: format!(
+                        "setting 'unmatched_modules_alerting': '{text}' is not one of error, \
+                         warn, none"
+                    ),
+                });
+            }
+        });
     }
     // import-linter options that do not change results here.
     for key in ["show_timings", "cache_dir", "no_cache", "verbose"] {

@@ -76,6 +76,11 @@ pub struct ContractResult {
     pub warnings: Vec<String>,
     /// Number of imports removed by `ignore_imports`.
     pub ignored_imports: usize,
+    /// Wildcard expressions that matched no module (`option 'expression'`), so the contract
+    /// checks nothing for them; reported as a warning unless `unmatched_modules_alerting` says
+    /// otherwise. Not part of import-linter's report.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_expressions: Vec<String>,
     /// Guidance to show when broken.
     pub guidance: Option<String>,
 }

@@ -5,6 +5,7 @@ use std::fmt;
 
 use archlint_graph::ModuleExpression;
 
+pub use crate::config::AlertLevel;
 use crate::config::{ContractConfig, RawValue};
 
 /// A contract that cannot be checked: bad options, or modules that do not exist.
@@ -31,17 +32,6 @@ impl fmt::Display for ContractError {
         }
         write!(f, ": {}", self.message)
     }
-}
-
-/// How to react when an `ignore_imports` entry matches nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AlertLevel {
-    /// Say nothing.
-    None,
-    /// Add a warning.
-    Warn,
-    /// Fail the contract check with an error.
-    Error,
 }
 
 /// An `importer -> imported` expression from `ignore_imports`.

@@ -503,3 +503,72 @@ fn forbidden_chains_share_no_import_and_layers_routes_are_a_set() {
     assert_eq!(routes[0].extra_firsts[0].importer, "app.low.b");
     assert_eq!(routes[0].extra_lasts[0].imported, "app.high.k");
 }
+
+/// A wildcard that matches nothing made the contract vacuously kept, silently: now it is named
+/// (a warning by default), or fails the contract with `unmatched_modules_alerting = error`.
+#[test]
+fn wildcards_that_match_nothing_are_reported() {
+    let g = graph(MODS, &[]);
+    let options: &[(&str, &[&str])] = &[
+        ("name", &["X"]),
+        ("type", &["forbidden"]),
+        ("source_modules", &["app.*.nothing_here"]),
+        ("forbidden_modules", &["app.util", "app.**.nor_here"]),
+    ];
+    let kept = check(&g, options);
+    assert!(kept.kept);
+    assert_eq!(
+        kept.unmatched_expressions,
+        [
+            "source_modules 'app.*.nothing_here'",
+            "forbidden_modules 'app.**.nor_here'"
+        ]
+    );
+    // import-linter's own warnings are untouched.
+    assert!(kept.warnings.is_empty());
+    let contract = Contract::from_config(&contract(options)).unwrap();
+    for (level, expect_error) in [
+        (crate::options::AlertLevel::Error, true),
+        (crate::options::AlertLevel::None, false),
+    ] {
+        let s = Settings {
+            unmatched_modules_alerting: Some(level),
+            ..settings()
+        };
+        let outcome = contract.check(&g, &s);
+        if expect_error {
+            let err = outcome.unwrap_err();
+            assert!(
+                err.message
+                    .contains("The expression 'app.*.nothing_here' did not match any modules."),
+                "{}",
+                err.message
+            );
+        } else {
+            assert!(outcome.unwrap().unmatched_expressions.is_empty());
+        }
+    }
+    // A wildcard that matches, and the other contract types.
+    let matched = check(
+        &g,
+        &[
+            ("name", &["X"]),
+            ("type", &["independence"]),
+            ("modules", &["app.*", "app.none.*"]),
+        ],
+    );
+    assert_eq!(matched.unmatched_expressions, ["modules 'app.none.*'"]);
+    let protected = check(
+        &g,
+        &[
+            ("name", &["X"]),
+            ("type", &["protected"]),
+            ("protected_modules", &["app.*.secret"]),
+            ("allowed_importers", &["app.high"]),
+        ],
+    );
+    assert_eq!(
+        protected.unmatched_expressions,
+        ["protected_modules 'app.*.secret'"]
+    );
+}

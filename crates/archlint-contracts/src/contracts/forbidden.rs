@@ -40,6 +40,13 @@ pub struct ForbiddenContract {
 }
 
 impl ForbiddenContract {
+    pub(crate) fn wildcard_options(&self) -> Vec<(&'static str, &[ModuleExpression])> {
+        vec![
+            ("source_modules", &self.source_modules),
+            ("forbidden_modules", &self.forbidden_modules),
+        ]
+    }
+
     pub(crate) fn read(meta: ContractMeta, r: &mut OptionReader<'_>) -> Self {
         Self {
             source_modules: r.module_expressions("source_modules", true),

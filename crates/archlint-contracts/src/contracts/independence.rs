@@ -32,6 +32,10 @@ pub struct IndependenceContract {
 }
 
 impl IndependenceContract {
+    pub(crate) fn wildcard_options(&self) -> Vec<(&'static str, &[ModuleExpression])> {
+        vec![("modules", &self.modules)]
+    }
+
     pub(crate) fn read(meta: ContractMeta, r: &mut OptionReader<'_>) -> Self {
         Self {
             modules: r.module_expressions("modules", true),

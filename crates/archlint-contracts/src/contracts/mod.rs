@@ -89,6 +89,7 @@ impl ContractMeta {
             undeclared_modules: Vec::new(),
             warnings: Vec::new(),
             ignored_imports: 0,
+            unmatched_expressions: Vec::new(),
             guidance: self.guidance.clone(),
         }
     }
@@ -207,13 +208,46 @@ impl Contract {
         graph: &ImportGraph,
         settings: &Settings,
     ) -> Result<ContractResult, ContractError> {
-        match self {
+        // A wildcard that matches nothing leaves the contract kept without checking anything
+        // for it: import-linter says nothing; archlint warns, or fails the contract.
+        let unmatched: Vec<(&str, &ModuleExpression)> = self
+            .wildcard_options()
+            .into_iter()
+            .flat_map(|(option, exprs)| exprs.iter().map(move |e| (option, e)))
+            .filter(|(_, e)| e.has_wildcard() && graph.find_matching_modules(e).is_empty())
+            .collect();
+        if let Some((_, expr)) = unmatched.first()
+            && settings.unmatched_modules_alerting() == AlertLevel::Error
+        {
+            return Err(self.meta().error(format!(
+                "The expression '{expr}' did not match any modules."
+            )));
+        }
+        let mut result = match self {
             Contract::Forbidden(c) => c.check(graph, settings),
             Contract::Layers(c) => c.check(graph, settings),
             Contract::Independence(c) => c.check(graph),
             Contract::Protected(c) => c.check(graph),
             Contract::PrivateModules(c) => c.check(graph),
             Contract::AcyclicSiblings(c) => c.check(graph),
+        }?;
+        if settings.unmatched_modules_alerting() == AlertLevel::Warn {
+            result.unmatched_expressions = unmatched
+                .iter()
+                .map(|(option, expr)| format!("{option} '{expr}'"))
+                .collect();
+        }
+        Ok(result)
+    }
+
+    /// The options of module expressions whose wildcards, matching nothing, would make the
+    /// contract hold vacuously.
+    fn wildcard_options(&self) -> Vec<(&'static str, &[ModuleExpression])> {
+        match self {
+            Contract::Forbidden(c) => c.wildcard_options(),
+            Contract::Independence(c) => c.wildcard_options(),
+            Contract::Protected(c) => c.wildcard_options(),
+            _ => Vec::new(),
         }
     }
 }

@@ -35,6 +35,10 @@ pub struct ProtectedContract {
 }
 
 impl ProtectedContract {
+    pub(crate) fn wildcard_options(&self) -> Vec<(&'static str, &[ModuleExpression])> {
+        vec![("protected_modules", &self.protected_modules)]
+    }
+
     pub(crate) fn read(meta: ContractMeta, r: &mut OptionReader<'_>) -> Self {
         Self {
             protected_modules: r.module_expressions("protected_modules", true),
