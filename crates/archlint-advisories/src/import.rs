@@ -28,8 +28,15 @@ pub struct ImportReport {
     pub elapsed_ms: f64,
 }
 
-/// Files over this size are not advisories.
-const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// Files over this size are not advisories (the largest in the PyPA database is 17 KB).
+const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Files are parsed in batches of about this many bytes, so memory holds one batch at a time,
+/// not the whole archive.
+const BATCH_BYTES: usize = 32 * 1024 * 1024;
+
+/// An archive or directory that expands beyond this is refused (the PyPA database is 5 MB).
+const MAX_TOTAL_BYTES: u64 = 1024 * 1024 * 1024;
 
 fn is_advisory_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -37,143 +44,95 @@ fn is_advisory_file(name: &str) -> bool {
         && !lower.rsplit('/').next().unwrap_or("").starts_with('.')
 }
 
-fn collect_dir(dir: &Path, out: &mut Vec<(String, Vec<u8>)>, errors: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        errors.push(format!("{}: cannot list", dir.display()));
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            collect_dir(&path, out, errors);
-        } else if kind.is_file() && is_advisory_file(&path.to_string_lossy()) {
-            match std::fs::metadata(&path) {
-                Ok(m) if m.len() > MAX_FILE_BYTES => {
-                    errors.push(format!("{}: too large", path.display()))
-                }
-                _ => match std::fs::read(&path) {
-                    Ok(bytes) => out.push((path.display().to_string(), bytes)),
-                    Err(e) => errors.push(format!("{}: {e}", path.display())),
-                },
-            }
-        }
-    }
+/// Where advisory files go as they are read: parsed a batch at a time and folded into the
+/// packages' advisories.
+struct Sink {
+    batch: Vec<(String, Vec<u8>)>,
+    batch_bytes: usize,
+    total_bytes: u64,
+    files: usize,
+    errors: Vec<String>,
+    packages: HashMap<String, Vec<PackageAdvisory>>,
+    newest: Option<String>,
+    report: ImportReport,
 }
 
-fn collect_zip(
-    path: &Path,
-    out: &mut Vec<(String, Vec<u8>)>,
-    errors: &mut Vec<String>,
-) -> Result<(), DbError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| DbError::Import(format!("cannot open {}: {e}", path.display())))?;
-    let mut archive = zip::ZipArchive::new(file).map_err(|e| {
-        DbError::Import(format!(
-            "{} is not a readable zip file: {e}",
-            path.display()
-        ))
-    })?;
-    for i in 0..archive.len() {
-        let mut entry = match archive.by_index(i) {
-            Ok(e) => e,
+impl Sink {
+    fn new() -> Sink {
+        Sink {
+            batch: Vec::new(),
+            batch_bytes: 0,
+            total_bytes: 0,
+            files: 0,
+            errors: Vec::new(),
+            packages: HashMap::new(),
+            newest: None,
+            report: ImportReport::default(),
+        }
+    }
+
+    /// Read one file of at most [`MAX_FILE_BYTES`] from `reader` (whatever its header claims).
+    fn read(&mut self, name: String, reader: impl Read) -> Result<(), DbError> {
+        let mut bytes = Vec::new();
+        match reader.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+            Ok(n) if n as u64 > MAX_FILE_BYTES => {
+                self.errors.push(format!(
+                    "{name}: larger than {} KiB; not an advisory",
+                    MAX_FILE_BYTES / 1024
+                ));
+                self.add_total(n as u64)
+            }
+            Ok(_) => self.push(name, bytes),
             Err(e) => {
-                errors.push(format!("{}[{i}]: {e}", path.display()));
-                continue;
+                self.errors.push(format!("{name}: {e}"));
+                Ok(())
             }
-        };
-        // Names are only labels here: nothing is ever written under them.
-        let name = match entry.name() {
-            Ok(n) => n.into_owned(),
-            Err(e) => {
-                errors.push(format!("{}[{i}]: {e}", path.display()));
-                continue;
-            }
-        };
-        if !entry.is_file() || !is_advisory_file(&name) {
-            continue;
-        }
-        if entry.size() > MAX_FILE_BYTES {
-            errors.push(format!("{name}: too large"));
-            continue;
-        }
-        let mut bytes = Vec::with_capacity(entry.size() as usize);
-        match (&mut entry).take(MAX_FILE_BYTES).read_to_end(&mut bytes) {
-            Ok(_) => out.push((name, bytes)),
-            Err(e) => errors.push(format!("{name}: {e}")),
         }
     }
-    Ok(())
-}
 
-fn parse_one(name: &str, bytes: &[u8]) -> Result<OsvAdvisory, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 ({e})"))?;
-    if name.to_ascii_lowercase().ends_with(".json") {
-        serde_json::from_str(text).map_err(|e| e.to_string())
-    } else {
-        serde_saphyr::from_str(text).map_err(|e| e.to_string())
-    }
-}
-
-/// Import OSV data from `path` (zip, directory, or one file).
-pub fn import(path: &Path) -> Result<(AdvisoryDb, ImportReport), DbError> {
-    let started = Instant::now();
-    let mut raw = Vec::new();
-    let mut errors = Vec::new();
-    if path.is_dir() {
-        collect_dir(path, &mut raw, &mut errors);
-    } else if path.is_file() {
-        let name = path.to_string_lossy().to_ascii_lowercase();
-        if name.ends_with(".zip") {
-            collect_zip(path, &mut raw, &mut errors)?;
-        } else if is_advisory_file(&name) {
-            let bytes = std::fs::read(path)
-                .map_err(|e| DbError::Import(format!("cannot read {}: {e}", path.display())))?;
-            raw.push((path.display().to_string(), bytes));
-        } else {
+    fn add_total(&mut self, n: u64) -> Result<(), DbError> {
+        self.total_bytes += n;
+        if self.total_bytes > MAX_TOTAL_BYTES {
             return Err(DbError::Import(format!(
-                "{}: expected a .zip, a directory, or an OSV .json/.yaml file",
-                path.display()
+                "the advisories expand to more than {} MiB; not an advisory database",
+                MAX_TOTAL_BYTES >> 20
             )));
         }
-    } else {
-        return Err(DbError::Import(format!(
-            "{} does not exist",
-            path.display()
-        )));
-    }
-    if raw.is_empty() {
-        return Err(DbError::Import(format!(
-            "{}: no OSV advisories (.json, .yaml) found",
-            path.display()
-        )));
+        Ok(())
     }
 
-    let parsed: Vec<Result<OsvAdvisory, String>> = raw
-        .par_iter()
-        .map(|(name, bytes)| parse_one(name, bytes).map_err(|e| format!("{name}: {e}")))
-        .collect();
+    fn push(&mut self, name: String, bytes: Vec<u8>) -> Result<(), DbError> {
+        self.add_total(bytes.len() as u64)?;
+        self.files += 1;
+        self.batch_bytes += bytes.len();
+        self.batch.push((name, bytes));
+        if self.batch_bytes >= BATCH_BYTES {
+            self.flush();
+        }
+        Ok(())
+    }
 
-    let mut report = ImportReport {
-        files: raw.len(),
-        ..ImportReport::default()
-    };
-    drop(raw);
-    let mut packages: HashMap<String, Vec<PackageAdvisory>> = HashMap::new();
-    let mut newest: Option<String> = None;
-    for result in parsed {
-        let advisory = match result {
-            Ok(a) => a,
-            Err(e) => {
-                errors.push(e);
-                continue;
+    /// Parse the batch in parallel and fold it in.
+    fn flush(&mut self) {
+        let parsed: Vec<Result<OsvAdvisory, String>> = self
+            .batch
+            .par_iter()
+            .map(|(name, bytes)| parse_one(name, bytes).map_err(|e| format!("{name}: {e}")))
+            .collect();
+        self.batch.clear();
+        self.batch_bytes = 0;
+        for result in parsed {
+            match result {
+                Ok(advisory) => self.fold(&advisory),
+                Err(e) => self.errors.push(e),
             }
-        };
+        }
+    }
+
+    fn fold(&mut self, advisory: &OsvAdvisory) {
         if advisory.withdrawn.is_some() {
-            report.withdrawn += 1;
-            continue;
+            self.report.withdrawn += 1;
+            return;
         }
         // Each PyPI package the advisory names, once (several `affected` entries merge).
         let mut names: Vec<String> = advisory
@@ -187,24 +146,145 @@ pub fn import(path: &Path) -> Result<(AdvisoryDb, ImportReport), DbError> {
         names.dedup();
         let mut counted = false;
         for name in names {
-            let Some(entry) = package_advisory(&advisory, &name) else {
+            let Some(entry) = package_advisory(advisory, &name) else {
                 continue;
             };
             if entry.ranges.iter().all(Vec::is_empty) && entry.versions.is_empty() {
                 continue;
             }
-            packages.entry(name).or_default().push(entry);
+            self.packages.entry(name).or_default().push(entry);
             counted = true;
         }
         if counted {
-            report.advisories += 1;
+            self.report.advisories += 1;
             if let Some(m) = &advisory.modified
-                && newest.as_deref().is_none_or(|n| m.0.as_str() > n)
+                && self.newest.as_deref().is_none_or(|n| m.0.as_str() > n)
             {
-                newest = Some(m.0.clone());
+                self.newest = Some(m.0.clone());
             }
         }
     }
+}
+
+fn collect_dir(dir: &Path, sink: &mut Sink) -> Result<(), DbError> {
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            sink.errors.push(format!("{}: cannot list", dir.display()));
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                pending.push(path);
+            } else if kind.is_file() && is_advisory_file(&path.to_string_lossy()) {
+                match std::fs::File::open(&path) {
+                    Ok(file) => sink.read(path.display().to_string(), file)?,
+                    Err(e) => sink.errors.push(format!("{}: {e}", path.display())),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn collect_zip(path: &Path, sink: &mut Sink) -> Result<(), DbError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| DbError::Import(format!("cannot open {}: {e}", path.display())))?;
+    let mut archive = zip::ZipArchive::new(file).map_err(|e| {
+        DbError::Import(format!(
+            "{} is not a readable zip file: {e}",
+            path.display()
+        ))
+    })?;
+    for i in 0..archive.len() {
+        let entry = match archive.by_index(i) {
+            Ok(e) => e,
+            Err(e) => {
+                sink.errors.push(format!("{}[{i}]: {e}", path.display()));
+                continue;
+            }
+        };
+        // Names are only labels here: nothing is ever written under them.
+        let name = match entry.name() {
+            Ok(n) => n.into_owned(),
+            Err(e) => {
+                sink.errors.push(format!("{}[{i}]: {e}", path.display()));
+                continue;
+            }
+        };
+        if !entry.is_file() || !is_advisory_file(&name) {
+            continue;
+        }
+        if entry.size() > MAX_FILE_BYTES {
+            sink.errors.push(format!(
+                "{name}: larger than {} KiB; not an advisory",
+                MAX_FILE_BYTES / 1024
+            ));
+            continue;
+        }
+        // The size in the header is a claim: `read` stops at the cap whatever it says.
+        sink.read(name, entry)?;
+    }
+    Ok(())
+}
+
+fn parse_one(name: &str, bytes: &[u8]) -> Result<OsvAdvisory, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 ({e})"))?;
+    if name.to_ascii_lowercase().ends_with(".json") {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    } else {
+        serde_saphyr::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+/// Import OSV data from `path` (zip, directory, or one file). Files are read and parsed a
+/// batch at a time: memory holds one batch and the result, never the whole archive.
+pub fn import(path: &Path) -> Result<(AdvisoryDb, ImportReport), DbError> {
+    let started = Instant::now();
+    let mut sink = Sink::new();
+    if path.is_dir() {
+        collect_dir(path, &mut sink)?;
+    } else if path.is_file() {
+        let name = path.to_string_lossy().to_ascii_lowercase();
+        if name.ends_with(".zip") {
+            collect_zip(path, &mut sink)?;
+        } else if is_advisory_file(&name) {
+            let file = std::fs::File::open(path)
+                .map_err(|e| DbError::Import(format!("cannot read {}: {e}", path.display())))?;
+            sink.read(path.display().to_string(), file)?;
+        } else {
+            return Err(DbError::Import(format!(
+                "{}: expected a .zip, a directory, or an OSV .json/.yaml file",
+                path.display()
+            )));
+        }
+    } else {
+        return Err(DbError::Import(format!(
+            "{} does not exist",
+            path.display()
+        )));
+    }
+    sink.flush();
+    if sink.files == 0 {
+        let mut message = format!("{}: no OSV advisories (.json, .yaml) found", path.display());
+        if let Some(first) = sink.errors.first() {
+            message.push_str(&format!(" ({first})"));
+        }
+        return Err(DbError::Import(message));
+    }
+    let Sink {
+        files,
+        mut errors,
+        mut packages,
+        newest,
+        mut report,
+        ..
+    } = sink;
+    report.files = files;
     for list in packages.values_mut() {
         list.sort_by(|a, b| a.id.cmp(&b.id));
     }

@@ -177,3 +177,69 @@ fn directories_json_and_bad_files() {
     assert!(import(empty.path()).is_err());
     assert!(import(&empty.path().join("nope.zip")).is_err());
 }
+
+/// Peak resident memory of this process so far, in MiB (Linux).
+fn peak_rss_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib / 1024)
+}
+
+/// A zip of `n` highly compressible entries of `size` bytes each, plus one real advisory.
+fn bomb(dir: &Path, n: usize, size: usize) -> PathBuf {
+    use std::io::Write;
+    let path = dir.join("bomb.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(false);
+    let filler = vec![b' '; size];
+    for i in 0..n {
+        zip.start_file(format!("vulns/x/PYSEC-0000-{i}.json"), options)
+            .unwrap();
+        zip.write_all(b"{\"id\": \"PYSEC-0000-x\", \"details\": \"")
+            .unwrap();
+        zip.write_all(&filler).unwrap();
+        zip.write_all(b"\"}").unwrap();
+    }
+    zip.start_file("vulns/real/PYSEC-2099-1.json", options)
+        .unwrap();
+    zip.write_all(
+        br#"{"id": "PYSEC-2099-1", "affected": [{"package": {"ecosystem": "PyPI", "name": "real"},
+            "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}]}"#,
+    )
+    .unwrap();
+    zip.finish().unwrap();
+    path
+}
+
+/// A small archive of huge, highly compressed entries took 1.98 GB: entries are capped and the
+/// archive is parsed a batch at a time.
+#[test]
+fn compressed_bombs_are_streamed_and_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    // 120 entries of 8 MB: each over the per-entry cap, refused without being held.
+    let (db, report) = import(&bomb(dir.path(), 120, 8 << 20)).unwrap();
+    assert_eq!(report.files, 1);
+    assert_eq!(report.error_count, 120);
+    assert!(
+        report.errors[0].contains("larger than 1024 KiB"),
+        "{:?}",
+        report.errors
+    );
+    assert_eq!(ids(&db, "real", "1.0"), ["PYSEC-2099-1"]);
+    // 300 entries just under the cap (300 MB in all): parsed in batches, not held at once.
+    let (db, report) = import(&bomb(dir.path(), 300, 1000 << 10)).unwrap();
+    assert_eq!(report.files, 301);
+    assert_eq!(ids(&db, "real", "1.5"), ["PYSEC-2099-1"]);
+    if let Some(peak) = peak_rss_mib() {
+        assert!(peak < 250, "peak {peak} MiB");
+    }
+}
