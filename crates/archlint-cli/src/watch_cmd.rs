@@ -21,12 +21,17 @@ use crate::analysis::{Analysis, Selection, analyze};
 /// (or writes one in several steps) is checked once.
 const SETTLE: Duration = Duration::from_millis(150);
 
-/// Files whose change means checking again: Python sources and configuration.
-pub fn is_relevant(path: &Path) -> bool {
-    if path.components().any(|c| {
+/// Whether a path lies in a directory no check reads (the cache, git, bytecode).
+fn ignored(path: &Path) -> bool {
+    path.components().any(|c| {
         let c = c.as_os_str();
         c == ".archlint_cache" || c == ".git" || c == "__pycache__"
-    }) {
+    })
+}
+
+/// Files whose change means checking again: Python sources and configuration.
+pub fn is_relevant(path: &Path) -> bool {
+    if ignored(path) {
         return false;
     }
     match path.file_name().and_then(|n| n.to_str()) {
@@ -90,8 +95,25 @@ impl Changes {
         if matches!(event.kind, notify::EventKind::Access(_)) {
             return;
         }
+        // A directory created, removed or renamed adds or takes away a package and every file
+        // in it, and the watcher reports only the directory (its name has no `.py`).
+        let structural = matches!(
+            event.kind,
+            notify::EventKind::Create(_)
+                | notify::EventKind::Remove(_)
+                | notify::EventKind::Modify(notify::event::ModifyKind::Name(_))
+        );
         for path in event.paths {
-            if is_relevant(&path) {
+            let directory = structural
+                && !ignored(&path)
+                && (path.is_dir()
+                    || matches!(
+                        event.kind,
+                        notify::EventKind::Create(notify::event::CreateKind::Folder)
+                            | notify::EventKind::Remove(notify::event::RemoveKind::Folder)
+                    )
+                    || path.extension().is_none());
+            if is_relevant(&path) || directory {
                 let rel = path.strip_prefix(&self.root).unwrap_or(&path);
                 changed.insert(rel.to_string_lossy().replace('\\', "/"));
             }
@@ -156,12 +178,32 @@ fn describe(f: &Finding) -> String {
 
 fn status(report: &Report, a: &Analysis) -> String {
     let broken = a.results.iter().filter(|r| !r.kept).count();
+    let errors = match a.errors.len() {
+        0 => String::new(),
+        1 => ", 1 could not be checked".to_owned(),
+        n => format!(", {n} could not be checked"),
+    };
     format!(
-        "{} findings; {} of {} contracts broken",
+        "{} findings; {} of {} contracts broken{errors}",
         report.active().count(),
         broken,
-        a.results.len()
+        a.results.len() + a.errors.len()
     )
+}
+
+/// Contracts that could not be checked (a package deleted under a layer, a bad option), each
+/// as the line that says why: they are part of what changed, not dropped from the count.
+fn contract_errors(a: &Analysis) -> std::collections::BTreeSet<String> {
+    let config = a
+        .project
+        .config
+        .as_ref()
+        .map(|c| format!("{}: ", c.path.display()))
+        .unwrap_or_default();
+    a.errors
+        .iter()
+        .map(|e| format!("{config}error: {e}"))
+        .collect()
 }
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
@@ -192,7 +234,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             crate::snippets::stdout_color(),
             &a.project,
             &a.results,
-            &[],
+            &a.errors,
             a.deps.as_ref(),
             a.rules.as_ref(),
             ms,
@@ -205,6 +247,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         out.flush()?;
     }
     let mut previous = by_identity(&report);
+    let mut previous_errors = contract_errors(&a);
     loop {
         let changed = changes.next()?;
         let shown: Vec<&str> = changed.iter().take(3).map(String::as_str).collect();
@@ -224,6 +267,9 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             }
             Ok((a, report, ms)) => {
                 let now = by_identity(&report);
+                let now_errors = contract_errors(&a);
+                let new_errors: Vec<&String> = now_errors.difference(&previous_errors).collect();
+                let fixed_errors: Vec<&String> = previous_errors.difference(&now_errors).collect();
                 let added: Vec<&Finding> = now
                     .iter()
                     .filter(|(k, _)| !previous.contains_key(*k))
@@ -245,18 +291,29 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
                 for f in &gone {
                     writeln!(out, "  - {}", describe(f))?;
                 }
-                if added.is_empty() && gone.is_empty() {
+                for e in &new_errors {
+                    writeln!(out, "  + {e}")?;
+                }
+                for e in &fixed_errors {
+                    writeln!(out, "  - {e}")?;
+                }
+                if added.is_empty()
+                    && gone.is_empty()
+                    && new_errors.is_empty()
+                    && fixed_errors.is_empty()
+                {
                     writeln!(out, "  no change: {}", status(&report, &a))?;
                 } else {
                     writeln!(
                         out,
                         "  = {} (+{}, -{})",
                         status(&report, &a),
-                        added.len(),
-                        gone.len()
+                        added.len() + new_errors.len(),
+                        gone.len() + fixed_errors.len()
                     )?;
                 }
                 previous = now;
+                previous_errors = now_errors;
             }
         }
         out.flush()?;

@@ -125,6 +125,47 @@ fn edits_print_the_findings_that_appear_and_disappear() {
     );
 }
 
+/// A package moved away makes a layers contract uncheckable: that is a change to report (it
+/// was dropped from the count, as if the contract had gone), and moving it back undoes it.
+#[test]
+fn a_contract_that_cannot_be_checked_any_more_is_reported() {
+    let (dir, root) = example_copy();
+    let mut w = Watching::start(&root);
+    w.until("watching");
+    let away = dir.path().join("infra-away");
+    std::fs::rename(root.join("shop/infra"), &away).unwrap();
+    let change = w.until("= ");
+    assert!(
+        change
+            .iter()
+            .any(|l| l.starts_with("archlint: shop/infra changed")),
+        "{change:?}"
+    );
+    assert!(
+        change.iter().any(|l| l.starts_with("  + ")
+            && l.contains("error: contract 'Shop layers'")
+            && l.contains("shop.infra does not exist")),
+        "{change:?}"
+    );
+    let status = change.last().unwrap();
+    assert!(
+        status.contains("of 4 contracts broken, 1 could not be checked"),
+        "{change:?}"
+    );
+    std::fs::rename(&away, root.join("shop/infra")).unwrap();
+    let change = w.until("= ");
+    assert!(
+        change
+            .iter()
+            .any(|l| l.starts_with("  - ") && l.contains("error: contract 'Shop layers'")),
+        "{change:?}"
+    );
+    assert!(
+        !change.last().unwrap().contains("could not be checked"),
+        "{change:?}"
+    );
+}
+
 #[test]
 fn watch_takes_text_output_only() {
     archlint()
