@@ -204,7 +204,23 @@ enum GraphFormat {
     Mermaid,
 }
 
+/// Keep the PEP 508 parser's panics quiet: they are caught and become errors naming the file
+/// and line (see `archlint_inventory::parse_requirement`); every other panic is shown.
+fn quiet_parser_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info
+            .location()
+            .is_some_and(|l| l.file().contains("pep508_rs"))
+        {
+            return;
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_parser_panics();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -266,6 +266,44 @@ fn requirement_errors_carry_file_and_line() {
         ));
 }
 
+/// Requirements the PEP 508 parser aborted on (found by the fuzz test): a committed file or an
+/// installed distribution's metadata holding one crashed the whole run.
+#[test]
+fn requirements_that_crashed_the_parser_are_errors_with_file_and_line() {
+    let dir = project(
+        &[
+            (
+                "requirements.txt",
+                "requests\ndjango. ==1\nx[a-]\ny; sys_platform == 'win32'\u{e9}\n",
+            ),
+            ("app/__init__.py", "import requests\n"),
+        ],
+        &[(
+            "requests",
+            "2.31.0",
+            "License: MIT\nRequires-Dist: idna.; extra == 'x'\nRequires-Dist: z[b_]",
+        )],
+    );
+    let out = archlint()
+        .args(["deps", "check"])
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for line in [2, 3, 4] {
+        assert!(
+            stdout.contains(&format!(
+                "requirements.txt:{line}: error[invalid-requirement]"
+            )),
+            "line {line}: {stdout}"
+        );
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 #[test]
 fn sbom_is_cyclonedx_1_5() {
     let dir = tempfile::tempdir().unwrap();

@@ -62,13 +62,8 @@ pub struct PackageRule {
 impl PackageRule {
     /// Parse `name[specifiers]`; names are validated.
     pub fn parse(text: &str) -> Result<PackageRule, String> {
-        let req =
-            pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(text).map_err(|e| {
-                format!(
-                    "{text:?} is not a package name with optional versions: {}",
-                    e.message
-                )
-            })?;
+        let req = archlint_inventory::parse_requirement(text)
+            .map_err(|e| format!("{text:?} is not a package name with optional versions: {e}"))?;
         let specifiers = match req.version_or_url {
             None => None,
             Some(pep508_rs::VersionOrUrl::VersionSpecifier(s)) => {

@@ -17,7 +17,9 @@ use pep508_rs::{ExtraName, MarkerEnvironment, MarkerTree};
 use serde::Serialize;
 
 pub use locate::{Environment, EnvironmentSpec, locate};
-pub use names::{import_names_from_record, is_valid_name, normalize_name};
+pub use names::{
+    import_names_from_record, is_valid_name, normalize_name, parse_marker, parse_requirement,
+};
 pub use read::{read_distribution, read_inventory};
 
 /// Why an environment could not be used at all.

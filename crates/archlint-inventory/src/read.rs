@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Instant;
 
-use pep508_rs::Requirement;
 use rayon::prelude::*;
 use serde::Deserialize;
 
@@ -289,8 +288,7 @@ pub fn read_distribution(
 }
 
 fn parse_requirement(text: &str) -> Result<DistRequirement, String> {
-    let req =
-        Requirement::<pep508_rs::VerbatimUrl>::from_str(text).map_err(|e| e.message.to_string())?;
+    let req = crate::parse_requirement(text)?;
     Ok(DistRequirement {
         name: normalize_name(req.name.as_ref()),
         extras: req.extras.iter().map(|e| e.to_string()).collect(),

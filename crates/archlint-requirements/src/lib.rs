@@ -316,9 +316,7 @@ pub(crate) fn from_pep508(
     group: Group,
     origin: Origin,
 ) -> Result<DeclaredRequirement, String> {
-    use std::str::FromStr;
-    let req = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(text)
-        .map_err(|e| e.message.to_string())?;
+    let req = archlint_inventory::parse_requirement(text)?;
     let (specifier, url) = match &req.version_or_url {
         None => (String::new(), None),
         Some(pep508_rs::VersionOrUrl::VersionSpecifier(s)) => (s.to_string(), None),

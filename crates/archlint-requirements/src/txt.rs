@@ -318,11 +318,11 @@ fn requirement(text: &str, group: Group, origin: Origin) -> Result<DeclaredRequi
     };
     let name = egg_name(location).or_else(|| wheel_name(location));
     let marker = match marker {
-        Some(m) => pep508_rs::MarkerTree::parse_str::<pep508_rs::VerbatimUrl>(m).map_err(|e| {
+        Some(m) => archlint_inventory::parse_marker(m).map_err(|e| {
             format!(
                 "bad marker {}: {}",
                 crate::excerpt(m),
-                crate::short_message(&e.message.to_string())
+                crate::short_message(&e)
             )
         })?,
         None => pep508_rs::MarkerTree::TRUE,
