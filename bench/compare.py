@@ -29,18 +29,40 @@ LINT_IMPORTS = os.path.join(WORK, "venv", "bin", "lint-imports")
 QUICK = "--quick" in sys.argv
 
 
-def measure(cmd, cwd, repeat):
-    times, rss, out, code = [], 0, "", None
+FAILURES = []
+
+
+def fail(row, what):
+    """Record a failed check; the run goes on, and exits non-zero at the end naming each row."""
+    FAILURES.append(f"{row}: {what}")
+    print(f"  FAILED {row}: {what}", flush=True)
+
+
+def measure(cmd, cwd, repeat, row=None, expect_exit=None):
+    """Run `cmd` `repeat` times as a whole process; every sample is kept. Every run's exit code
+    must be `expect_exit` (when given) and its output the same as the first run's."""
+    times, rsss, out, codes = [], [], None, []
     for _ in range(repeat):
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         stdout = proc.stdout.read()
         _, status, usage = os.wait4(proc.pid, 0)
         times.append(time.perf_counter() - start)
-        rss = max(rss, usage.ru_maxrss // 1024)
-        out, code = stdout.decode(errors="replace"), os.waitstatus_to_exitcode(status)
-    return {"median_s": statistics.median(times), "min_s": min(times), "runs": repeat, "peak_rss_mb": rss,
-            "exit": code, "output": out}
+        rsss.append(usage.ru_maxrss // 1024)
+        code = os.waitstatus_to_exitcode(status)
+        codes.append(code)
+        text = stdout.decode(errors="replace")
+        if row and expect_exit is not None and code != expect_exit:
+            fail(row, f"{os.path.basename(cmd[0])} exited {code}, expected {expect_exit}")
+        if out is None:
+            out = text
+    return {"median_s": statistics.median(times), "min_s": min(times), "runs": repeat,
+            "peak_rss_mb": max(rsss), "samples_s": times, "rss_mb": rsss, "exits": codes,
+            "exit": codes[-1], "output": out or ""}
+
+
+def expected_exit(verdict_map):
+    return 1 if any(v == "BROKEN" for v in verdict_map.values()) else 0
 
 
 def verdicts(text):
@@ -69,7 +91,19 @@ def main():
         grimp_cmd = [PY, "-c", "import sys; sys.path.insert(0, '.'); import grimp; "
                      f"grimp.build_graph('{package}', {extra}cache_dir=None)"]
         grimp = measure(grimp_cmd, cwd, 1 if (QUICK or big) else 3)
-        same = verdicts(ours["output"]) == verdicts(theirs["output"])
+        ours_v, theirs_v = verdicts(ours["output"]), verdicts(theirs["output"])
+        same = ours_v == theirs_v
+        if not ours_v or not theirs_v:
+            fail(name, f"no verdicts read (archlint {len(ours_v)}, lint-imports {len(theirs_v)})")
+        elif not same:
+            differ = sorted(k for k in set(ours_v) | set(theirs_v) if ours_v.get(k) != theirs_v.get(k))
+            fail(name, f"verdicts differ for {differ}")
+        for who, r in (("archlint", ours), ("lint-imports", theirs)):
+            bad = [c for c in r["exits"] if c != expected_exit(theirs_v)]
+            if bad:
+                fail(name, f"{who} exited {bad[0]}, expected {expected_exit(theirs_v)}")
+        if grimp["exits"] != [0] * len(grimp["exits"]):
+            fail(name, f"grimp.build_graph exited {grimp['exits']}")
         results.append({
             "workload": name, "files": files,
             "archlint": {k: v for k, v in ours.items() if k != "output"},
@@ -90,9 +124,28 @@ def main():
         cache_results.append(cache_bench(name, cwd, config, package))
     meta = {"date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count(), "machine": platform.machine(),
             "kernel": platform.release(), "python": platform.python_version()}
-    with open(os.path.join(WORK, "results.json"), "w") as fh:
-        json.dump({"meta": meta, "results": results, "cache": cache_results}, fh, indent=2)
-    print(f"\n{meta}\nresults in bench/work/results.json")
+    meta["versions"] = versions()
+    out = os.path.join(ROOT, "bench", "results", f"compare-{meta['date']}{'-quick' if QUICK else ''}.json")
+    with open(out, "w") as fh:
+        json.dump({"meta": meta, "results": results, "cache": cache_results, "failures": FAILURES}, fh, indent=2)
+    print(f"\n{meta}\nraw results in {os.path.relpath(out, ROOT)}")
+    if FAILURES:
+        print("\nbenchmark FAILED:\n  " + "\n  ".join(FAILURES), file=sys.stderr)
+        sys.exit(1)
+
+
+def versions():
+    def out(cmd):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=60).stdout.strip()
+        except OSError:
+            return None
+    script = ("import importlib.metadata as m\n"
+              "for p in ['import-linter', 'grimp', 'tach', 'radon', 'django', 'sympy']:\n"
+              "    try: print(f'{p}=={m.version(p)}')\n"
+              "    except m.PackageNotFoundError: pass\n")
+    pkgs = (out([PY, "-c", script]) or "").split()
+    return {"archlint": out([ARCHLINT, "--version"]), "peers": pkgs}
 
 
 def archlint_json(cwd, args):
@@ -119,7 +172,8 @@ def cache_bench(name, cwd, config, package):
         archlint_json(cwd, args)  # settle the manifest
         warm = measure([ARCHLINT, "check", ".", *args], cwd, repeat)
         check = archlint_json(cwd, args)["cache"]
-        assert check["parsed"] == 0 and check["hit_rate"] == 100.0, check
+        if check["parsed"] != 0 or check["hit_rate"] != 100.0:
+            fail(f"{name} warm", f"parsed {check['parsed']} files (hit rate {check['hit_rate']}), expected 0")
         changed_times, parsed = [], []
         for i in range(repeat):
             with open(victim, "wb") as fh:
@@ -129,7 +183,8 @@ def cache_bench(name, cwd, config, package):
             with open(victim, "ab") as fh:
                 fh.write(b"# again\n")
             parsed.append(archlint_json(cwd, args)["cache"]["parsed"])
-        assert all(p == 1 for p in parsed), parsed
+        if any(p != 1 for p in parsed):
+            fail(f"{name} one edit", f"parsed {parsed} files, expected 1 each time")
         # lint-imports with its own cache: one run to fill it, then warm runs.
         li_cache = tempfile.mkdtemp(prefix="lint-imports-cache-")
         measure([LINT_IMPORTS, "--cache-dir", li_cache, *cfg], cwd, 1)

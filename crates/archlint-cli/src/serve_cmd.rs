@@ -595,6 +595,16 @@ fn respond(stream: TcpStream, response: &Response, head_only: bool) {
 
 /// Turn a connection away at once, politely, when every worker is busy and the queue full.
 fn refuse(stream: TcpStream) {
+    // Take whatever part of the request has arrived (never waiting for more): closing a socket
+    // with unread data resets the connection, and the client would lose the answer.
+    let drain = |mut s: &TcpStream| {
+        if s.set_nonblocking(true).is_ok() {
+            let mut buf = [0u8; 4096];
+            while matches!(s.read(&mut buf), Ok(n) if n > 0) {}
+            let _ = s.set_nonblocking(false);
+        }
+    };
+    drain(&stream);
     let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
     respond(
         stream,
