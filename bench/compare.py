@@ -76,6 +76,62 @@ WORKLOADS = [
     ("synthetic 50k", os.path.join(WORK, "tree50000"), None, "synth"),
 ]
 
+# The layering each workload's configuration declares, for tach (bench/tach_equiv.py):
+# (root packages, containers, layers top first).
+TACH = {
+    "django": (["django"], None, ["django.contrib", "django.test",
+                                  "django.views | django.forms | django.template", "django.db", "django.utils"]),
+    "sympy": (["sympy"], None, ["sympy.physics", "sympy.solvers", "sympy.functions", "sympy.core"]),
+    "synth": (["synth", "common"], ["synth.*"], ["api", "services", "domain", "infra"]),
+}
+TACH_BIN = os.path.join(WORK, "venv", "bin", "tach")
+
+
+def tach_row(name, cwd, package, repeat):
+    """`tach check` and archlint on the same layering, every package declared: both timed,
+    and their findings (file, import statement line) compared."""
+    sys.path.insert(0, os.path.join(ROOT, "bench"))
+    import tach_equiv
+    roots, containers, layers = TACH[package]
+    tach_toml, ini = tach_equiv.configs(cwd, roots, layers, containers)
+    toml_path = os.path.join(cwd, "tach.toml")
+    ini_path = os.path.join(cwd, ".tach-bench.ini")
+    with open(toml_path, "w") as fh:
+        fh.write(tach_toml)
+    with open(ini_path, "w") as fh:
+        fh.write(ini)
+    try:
+        ours = measure([ARCHLINT, "check", ".", "--no-cache", "--no-deps", "--config", ini_path, "--format", "json"],
+                       cwd, repeat)
+        theirs = measure([TACH_BIN, "check"], cwd, max(1, repeat // 2))
+        # tach prints its findings on stderr: once more for them.
+        text = subprocess.run([TACH_BIN, "check"], cwd=cwd, capture_output=True, text=True)
+    finally:
+        os.remove(toml_path)
+        os.remove(ini_path)
+    try:
+        found_ours = tach_equiv.archlint_imports(cwd, json.loads(ours["output"]))
+    except ValueError:
+        found_ours = None
+        fail(f"{name} tach", "archlint gave no JSON report")
+    found_theirs = tach_equiv.tach_imports(cwd, text.stdout + text.stderr)
+    expected = 1 if found_theirs else 0
+    for who, r in (("archlint", ours), ("tach", theirs)):
+        bad = [c for c in r["exits"] if c != expected]
+        if bad:
+            fail(f"{name} tach", f"{who} exited {bad[0]}, expected {expected}")
+    if found_ours is not None and found_ours != found_theirs:
+        fail(f"{name} tach", f"findings differ: {len(found_ours - found_theirs)} only archlint "
+             f"{sorted(found_ours - found_theirs)[:3]}, {len(found_theirs - found_ours)} only tach "
+             f"{sorted(found_theirs - found_ours)[:3]}")
+    print(f"{name:15} layering only:  archlint {ours['median_s']*1000:8.0f} ms {ours['peak_rss_mb']:5} MB | "
+          f"tach check {theirs['median_s']*1000:8.0f} ms {theirs['peak_rss_mb']:5} MB "
+          f"({theirs['median_s']/ours['median_s']:5.1f}x) | {len(found_theirs)} imports, "
+          f"{'identical' if found_ours == found_theirs else 'DIFFER'}", flush=True)
+    return {"archlint": {k: v for k, v in ours.items() if k != "output"},
+            "tach_check": {k: v for k, v in theirs.items() if k != "output"},
+            "imports_found": len(found_theirs), "same_findings": found_ours == found_theirs}
+
 
 def main():
     results = []
@@ -104,8 +160,9 @@ def main():
                 fail(name, f"{who} exited {bad[0]}, expected {expected_exit(theirs_v)}")
         if grimp["exits"] != [0] * len(grimp["exits"]):
             fail(name, f"grimp.build_graph exited {grimp['exits']}")
+        tach = tach_row(name, cwd, package, 3 if QUICK else (5 if big else 10)) if os.path.exists(TACH_BIN) else None
         results.append({
-            "workload": name, "files": files,
+            "workload": name, "files": files, "tach": tach,
             "archlint": {k: v for k, v in ours.items() if k != "output"},
             "lint_imports": {k: v for k, v in theirs.items() if k != "output"},
             "grimp_build_graph": {k: v for k, v in grimp.items() if k != "output"},

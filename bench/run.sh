@@ -49,7 +49,7 @@ violations_bench() {
 }
 if [ "${1:-}" = "violations" ]; then shift; violations_bench "$@"; exit 0; fi
 if [ ! -x "$WORK/venv/bin/python" ]; then python3 -m venv "$WORK/venv"; fi
-"$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "import-linter==2.17" "grimp==3.20" "radon==6.0.1"
+"$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "import-linter==2.17" "grimp==3.20" "radon==6.0.1" "tach==0.35.3"
 if [ ! -d "$WORK/src/django" ] || [ ! -d "$WORK/src/sympy" ]; then
   "$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --target "$WORK/src" \
     "django==5.2.*" "sympy==1.14.*"

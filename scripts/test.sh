@@ -80,3 +80,6 @@ target/wheel-venv/bin/python -m pytest -q -p no:cacheprovider tests/python
 echo "== environment inventory against pip and importlib.metadata; CI formats against their readers; complexity against radon"
 ARCHLINT_BIN="$PWD/target/release/archlint" TEST_VENV="$VENV" \
   "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/environment tests/reports tests/rules
+
+echo "== smoke benchmark: every run checked; > 2x slower than bench/results/smoke-<machine>.json fails"
+"$PYTHON" bench/smoke.py
