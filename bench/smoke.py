@@ -24,6 +24,8 @@ import sys
 import tempfile
 import time
 
+import benchlib
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODULES = 3000
 SEED = 7
@@ -33,19 +35,12 @@ FACTOR = 2.0
 MIN_SLOWER_S = 0.020
 
 
-def machine_kind():
-    return f"{platform.machine()}-{os.cpu_count()}cpu"
+machine_kind = benchlib.machine_kind
 
 
 def machine():
-    model = ""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            model = next((l.split(":", 1)[1].strip() for l in fh if l.startswith("model name")), "")
-    except OSError:
-        pass
-    return {"kind": machine_kind(), "cpu": model, "cpus": os.cpu_count(), "kernel": platform.release(),
-            "python": platform.python_version()}
+    return {"kind": machine_kind(), "cpu": benchlib.cpu_model(), "cpus": os.cpu_count(),
+            "kernel": platform.release(), "python": platform.python_version()}
 
 
 def run(cmd, cwd):

@@ -31,6 +31,8 @@ import subprocess
 import sys
 import time
 
+import benchlib
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "bench", "work")
 RESULTS = os.path.join(ROOT, "bench", "results")
@@ -88,12 +90,7 @@ def violations_json(report):
 
 
 def machine():
-    cpu = ""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next((l.split(":", 1)[1].strip() for l in fh if l.startswith("model name")), "")
-    except OSError:
-        pass
+    cpu = benchlib.cpu_model()
     versions = subprocess.run([PY, "-c", "import importlib.metadata as m; print(m.version('import-linter'), "
                                "m.version('grimp'))"], capture_output=True, text=True).stdout.split()
     return {
