@@ -141,7 +141,7 @@ def main():
         files = sum(1 for d, _, fs in os.walk(os.path.join(cwd, package)) for f in fs if f.endswith(".py"))
         cfg = ["--config", config] if config else []
         big = "50k" in name
-        ours = measure([ARCHLINT, "check", ".", "--no-cache", *cfg], cwd, 3 if QUICK else (5 if big else 10))
+        ours = measure([ARCHLINT, "check", ".", "--no-cache", *cfg], cwd, 3 if QUICK else (5 if big else 20))
         theirs = measure([LINT_IMPORTS, "--no-cache", *cfg], cwd, 1 if (QUICK or big) else 3)
         extra = "'common', " if package == "synth" else ""
         grimp_cmd = [PY, "-c", "import sys; sys.path.insert(0, '.'); import grimp; "
@@ -160,7 +160,7 @@ def main():
                 fail(name, f"{who} exited {bad[0]}, expected {expected_exit(theirs_v)}")
         if grimp["exits"] != [0] * len(grimp["exits"]):
             fail(name, f"grimp.build_graph exited {grimp['exits']}")
-        tach = tach_row(name, cwd, package, 3 if QUICK else (5 if big else 10)) if os.path.exists(TACH_BIN) else None
+        tach = tach_row(name, cwd, package, 3 if QUICK else (5 if big else 20)) if os.path.exists(TACH_BIN) else None
         results.append({
             "workload": name, "files": files, "tach": tach,
             "archlint": {k: v for k, v in ours.items() if k != "output"},
