@@ -23,6 +23,7 @@
 //! ```
 
 use archlint_graph::{Bfs, GraphView, ImportGraph, ModuleExpression, ModuleId};
+use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use super::{ContractMeta, expand, name_in_package};
@@ -248,23 +249,27 @@ impl LayersContract {
                 )
             })
             .collect();
-        let mut violations = Vec::new();
-        for container in quasi_containers {
-            let full_levels: Vec<(Vec<ModuleId>, bool)> = levels
-                .iter()
-                .map(|(names, independent)| {
-                    let ids = names
-                        .iter()
-                        .filter_map(|n| match container {
-                            Some(c) => graph.id(&format!("{c}.{n}")),
-                            None => graph.id(n),
-                        })
-                        .collect();
-                    (ids, *independent)
-                })
-                .collect();
-            violations.extend(illegal_dependencies(&view, &full_levels));
-        }
+        // Containers are searched in parallel (each search has its own BFS state); the
+        // violations are sorted below, so the report does not depend on the order.
+        let mut violations: Vec<Violation> = quasi_containers
+            .par_iter()
+            .flat_map_iter(|container| {
+                let full_levels: Vec<(Vec<ModuleId>, bool)> = levels
+                    .iter()
+                    .map(|(names, independent)| {
+                        let ids = names
+                            .iter()
+                            .filter_map(|n| match container {
+                                Some(c) => graph.id(&format!("{c}.{n}")),
+                                None => graph.id(n),
+                            })
+                            .collect();
+                        (ids, *independent)
+                    })
+                    .collect();
+                illegal_dependencies(&view, &full_levels)
+            })
+            .collect();
         violations.sort_by(|a, b| (&a.importer, &a.imported).cmp(&(&b.importer, &b.imported)));
         result.kept = violations.is_empty() && result.undeclared_modules.is_empty();
         result.violations = violations;
