@@ -39,7 +39,11 @@ def run(cmd, repeat):
         rss = max(rss, usage.ru_maxrss // 1024)
         code = os.waitstatus_to_exitcode(status)
     return {"median_s": statistics.median(times), "min_s": min(times), "runs": repeat, "peak_rss_mb": rss,
-            "exit": code, "output": out.decode(errors="replace")}
+            "samples_s": times, "exit": code, "output": out.decode(errors="replace")}
+
+
+def samples(r):
+    return {k: v for k, v in r.items() if k != "output"}
 
 
 def main():
@@ -47,10 +51,16 @@ def main():
     names = [d["name"] for d in json.loads(pip_list["output"])]
     check = run([ARCHLINT, "deps", "check", PROJECT, "--venv", VENV, "--no-cache", "--format", "json"], 15)
     report = json.loads(check["output"])
-    assert report["distributions"] == len(names), (report["distributions"], len(names))
+    failures = []
+    if report["distributions"] != len(names):
+        failures.append(f"deps check: {report['distributions']} distributions, pip lists {len(names)}")
+    expected_exit = 1 if report["errors"] else 0
+    if check["exit"] != expected_exit:
+        failures.append(f"deps check: exit {check['exit']}, expected {expected_exit}")
     inventory = run([ARCHLINT, "deps", "inventory", "--venv", VENV, "--format", "json"], 15)
     ours = sorted(d["name"] for d in json.loads(inventory["output"])["distributions"])
-    assert ours == sorted(names), "archlint's inventory differs from pip list"
+    if ours != sorted(names):
+        failures.append("deps inventory: differs from pip list")
 
     sample = names if FULL else names[:: max(1, len(names) // 25)]
     start = time.perf_counter()
@@ -88,12 +98,20 @@ def main():
         "archlint_check_s": a, "archlint_check_rss_mb": check["peak_rss_mb"],
         "archlint_inventory_s": inventory["median_s"],
         "pip_list_s": pip_list["median_s"], "pip_list_rss_mb": pip_list["peak_rss_mb"],
-        "pip_show_per_call_s": per_call, "pip_show_total_s": pip_show_total,
-        "targets": targets,
+        "pip_show_per_call_s": per_call, "pip_show_calls_timed": len(sample),
+        "pip_show_total_s_extrapolated": None if FULL else pip_show_total,
+        "pip_show_total_s": pip_show_total if FULL else None,
+        "runs": {"check": samples(check), "inventory": samples(inventory), "pip_list": samples(pip_list)},
+        "targets": targets, "failures": failures,
     }
     result["vulnerabilities"] = vulnerability_bench(len(names))
-    with open(os.path.join(OUT, "results.json"), "w") as f:
+    out = os.path.join(ROOT, "bench", "results", f"deps-{result['meta']['date']}.json")
+    with open(out, "w") as f:
         json.dump(result, f, indent=2)
+    print(f"raw results in {os.path.relpath(out, ROOT)}")
+    if failures:
+        print("benchmark FAILED:\n  " + "\n  ".join(failures), file=sys.stderr)
+        sys.exit(1)
 
 
 def vulnerability_bench(n):
