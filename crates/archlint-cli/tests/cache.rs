@@ -318,7 +318,8 @@ fn cache_subcommands() {
         .iter()
         .find(|b| b["name"] == "facts")
         .unwrap();
-    assert_eq!(facts["entries"], 2); // the facts pack and the graph snapshot
+    // The facts pack, the graph snapshot and the contracts' outcomes.
+    assert_eq!(facts["entries"], 3);
     // Text form.
     archlint()
         .args(["cache", "stats", "--cache-dir", cache_arg])
@@ -700,4 +701,62 @@ fn a_fifo_or_a_directory_in_place_of_a_cache_file_is_repaired_not_waited_on() {
             assert_eq!(warm["cache"]["parsed"], 0, "{suffix} {kind}");
         }
     }
+}
+
+/// An unchanged project reads its contracts' outcomes back (the graph is the same): they must
+/// be exactly what a search gives, and any change — a file, a contract, a setting, a damaged
+/// stored outcome — must search again.
+#[test]
+fn stored_contract_outcomes_are_exact_and_invalidated_by_any_change() {
+    let dir = tempfile::tempdir().unwrap();
+    generated_project(dir.path(), 40);
+    let cache = dir.path().join("cache");
+    let root = dir.path();
+    run(root, &cache);
+    std::thread::sleep(Duration::from_millis(1100));
+    // Warm, twice: the second reads the stored outcomes.
+    run(root, &cache);
+    let warm = run(root, &cache);
+    assert_eq!(results(&warm), no_cache_results(root));
+    let stored: Vec<std::path::PathBuf> = fs::read_dir(cache.join("v1/facts"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().contains(".result-"))
+        .collect();
+    assert!(!stored.is_empty(), "no stored outcomes");
+    // A file: a new import against the layers.
+    write(root, "app/infra/m3.py", "from app.api import m0\n");
+    let report = run(root, &cache);
+    assert_eq!(results(&report), no_cache_results(root));
+    run(root, &cache);
+    // A contract: a layer fewer changes the verdict.
+    let config = root.join(".importlinter");
+    let original = fs::read_to_string(&config).unwrap();
+    fs::write(&config, original.replace("    app.api\n", "")).unwrap();
+    let report = run(root, &cache);
+    assert_eq!(results(&report), no_cache_results(root));
+    // A setting that changes the graph's meaning for contracts.
+    fs::write(
+        &config,
+        original.replace(
+            "root_package = app\n",
+            "root_package = app\nunmatched_modules_alerting = none\n",
+        ),
+    )
+    .unwrap();
+    let report = run(root, &cache);
+    assert_eq!(results(&report), no_cache_results(root));
+    // Damaged stored outcomes are recomputed.
+    for p in fs::read_dir(cache.join("v1/facts")).unwrap().flatten() {
+        let p = p.path();
+        if p.to_string_lossy().contains(".result-") {
+            let mut bytes = fs::read(&p).unwrap();
+            let n = bytes.len();
+            bytes[n - 2] ^= 0x55;
+            fs::write(&p, bytes).unwrap();
+        }
+    }
+    let report = run(root, &cache);
+    assert_eq!(results(&report), no_cache_results(root));
 }

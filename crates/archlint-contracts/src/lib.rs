@@ -12,11 +12,11 @@ mod routes;
 pub use contracts::Contract;
 pub use options::ContractError;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One import statement in a chain: importer → imported, with the lines it occurs on. (Fields
 /// in name order: the JSON report's keys are written in this order and come out sorted.)
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
     /// Imported module.
     pub imported: String,
@@ -27,7 +27,7 @@ pub struct Link {
 }
 
 /// A chain of imports, with extra starting and ending imports that share its middle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Route {
     /// The chain, first import first.
     pub chain: Vec<Link>,
@@ -45,7 +45,7 @@ impl Route {
 }
 
 /// One broken rule of a contract. (Fields in name order, as for [`Link`].)
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     /// The imported module or package (the upstream side).
     pub imported: String,
@@ -58,7 +58,7 @@ pub struct Violation {
 }
 
 /// The outcome of checking one contract.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContractResult {
     /// Contract id (section id), when there is one.
     pub id: Option<String>,
@@ -79,7 +79,7 @@ pub struct ContractResult {
     /// Wildcard expressions that matched no module (`option 'expression'`), so the contract
     /// checks nothing for them; reported as a warning unless `unmatched_modules_alerting` says
     /// otherwise. Not part of import-linter's report.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmatched_expressions: Vec<String>,
     /// Guidance to show when broken.
     pub guidance: Option<String>,

@@ -9,7 +9,7 @@ pub use crate::config::AlertLevel;
 use crate::config::{ContractConfig, RawValue};
 
 /// A contract that cannot be checked: bad options, or modules that do not exist.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub struct ContractError {
     /// The contract's name (or id).
     pub contract: String,

@@ -116,6 +116,9 @@ pub struct Project {
     pub stored_result: Option<Vec<u8>>,
     /// Where to store the result for [`ProjectOptions::result_tag`] (with a disk cache).
     pub result_slot: Option<results_cache::ResultSlot>,
+    /// Where other results derived from this exact project state can be kept (the contracts'
+    /// outcomes); `None` without a disk cache.
+    pub result_slots: Option<results_cache::Slots>,
 }
 
 /// Wall-clock time per phase, in milliseconds.
@@ -308,16 +311,19 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
             build_graph(&discovered, &facts, &graph_options)
         }
     };
-    let result_slot = match (&options.result_tag, scan.disk(), &hashes) {
-        (Some(tag), Some(disk), Some(hashes)) => results_cache::slot(
+    let result_slots = match (scan.disk(), &hashes) {
+        (Some(disk), Some(hashes)) => Some(results_cache::Slots::new(
             disk,
             &root,
             scan.fingerprint(),
             &structure,
             &discovered.files,
             hashes,
-            tag,
-        ),
+        )),
+        _ => None,
+    };
+    let result_slot = match (&options.result_tag, &result_slots) {
+        (Some(tag), Some(slots)) => slots.slot(tag),
         _ => None,
     };
     let stored_result = result_slot
@@ -380,6 +386,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         facts: kept_facts,
         stored_result,
         result_slot,
+        result_slots,
     })
 }
 

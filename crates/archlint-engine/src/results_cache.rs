@@ -43,30 +43,56 @@ impl ResultSlot {
     }
 }
 
-/// The slot of result `tag` for this project state.
-pub fn slot(
-    disk: &DiskCache,
-    root: &Path,
-    fingerprint: &CacheKey,
-    structure: &CacheKey,
-    files: &[SourceFile],
-    hashes: &[CacheKey],
-    tag: &str,
-) -> Option<ResultSlot> {
-    let mut k = KeyBuilder::new(CacheKind::Facts);
-    k.part("structure", &structure.to_hex()).part("tag", tag);
-    let mut state = blake3::Hasher::new();
-    for (f, h) in files.iter().zip(hashes) {
-        state.update(f.path.to_string_lossy().as_bytes());
-        state.update(&[0]);
-        state.update(&h.0);
+/// Where results derived from one project state are kept: a slot per tag (the rules' findings,
+/// the contracts' outcomes), each keyed by the project's structure, every file's path and
+/// content hash, and the tag (the caller's settings).
+#[derive(Debug, Clone)]
+pub struct Slots {
+    disk: DiskCache,
+    root: PathBuf,
+    fingerprint: CacheKey,
+    structure: CacheKey,
+    state: String,
+}
+
+impl Slots {
+    /// The slots of this project state.
+    pub fn new(
+        disk: &DiskCache,
+        root: &Path,
+        fingerprint: &CacheKey,
+        structure: &CacheKey,
+        files: &[SourceFile],
+        hashes: &[CacheKey],
+    ) -> Slots {
+        let mut state = blake3::Hasher::new();
+        for (f, h) in files.iter().zip(hashes) {
+            state.update(f.path.to_string_lossy().as_bytes());
+            state.update(&[0]);
+            state.update(&h.0);
+        }
+        Slots {
+            disk: disk.clone(),
+            root: root.to_path_buf(),
+            fingerprint: *fingerprint,
+            structure: *structure,
+            state: state.finalize().to_hex().to_string(),
+        }
     }
-    k.part("state", &state.finalize().to_hex());
-    let tag_name = archlint_cache::content_hash(tag.as_bytes());
-    let ext = format!("result-{}", archlint_cache::disk::short_name(&tag_name));
-    let path = crate::facts::project_file(disk, root, fingerprint, &ext).ok()?;
-    Some(ResultSlot {
-        path,
-        key: k.finish(),
-    })
+
+    /// The slot of result `tag`.
+    pub fn slot(&self, tag: &str) -> Option<ResultSlot> {
+        let mut k = KeyBuilder::new(CacheKind::Facts);
+        k.part("structure", &self.structure.to_hex())
+            .part("tag", tag)
+            .part("state", &self.state);
+        let tag_name = archlint_cache::content_hash(tag.as_bytes());
+        let ext = format!("result-{}", archlint_cache::disk::short_name(&tag_name));
+        let path =
+            crate::facts::project_file(&self.disk, &self.root, &self.fingerprint, &ext).ok()?;
+        Some(ResultSlot {
+            path,
+            key: k.finish(),
+        })
+    }
 }
