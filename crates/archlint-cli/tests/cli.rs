@@ -8,6 +8,16 @@ use std::fs;
 
 use predicates::prelude::*;
 
+/// `archlint check DIR` exits with `code` and says `message` on standard error.
+fn check_says(dir: &std::path::Path, code: i32, message: &str) {
+    archlint()
+        .arg("check")
+        .arg(dir)
+        .assert()
+        .code(code)
+        .stderr(predicate::str::contains(message));
+}
+
 fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (path, content) in files {
@@ -113,12 +123,7 @@ fn kept_contracts_exit_zero() {
 #[test]
 fn missing_configuration_is_a_usage_error() {
     let dir = project(&[("app/__init__.py", b"")]);
-    archlint()
-        .arg("check")
-        .arg(dir.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no configuration found"));
+    check_says(dir.path(), 2, "no configuration found");
 }
 
 #[test]
@@ -150,14 +155,7 @@ fn missing_module_in_contract_is_a_configuration_error() {
             b"[importlinter]\nroot_package = app\n[importlinter:contract:f]\nname = F\ntype = forbidden\nsource_modules = app.nothing\nforbidden_modules = app\n",
         ),
     ]);
-    archlint()
-        .arg("check")
-        .arg(dir.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "Module 'app.nothing' does not exist.",
-        ));
+    check_says(dir.path(), 2, "Module 'app.nothing' does not exist.");
 }
 
 #[test]
@@ -166,12 +164,7 @@ fn broken_toml_gives_file_and_line() {
         ("app/__init__.py", b""),
         ("pyproject.toml", b"[tool.importlinter\nx = 1\n"),
     ]);
-    archlint()
-        .arg("check")
-        .arg(dir.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("pyproject.toml:1:"));
+    check_says(dir.path(), 2, "pyproject.toml:1:");
 }
 
 #[test]
@@ -398,14 +391,7 @@ fn a_package_directory_stands_for_its_project() {
 fn an_unreadable_importlinter_file_is_an_error() {
     let dir = project(&[("app/__init__.py", b"")]);
     fs::create_dir(dir.path().join(".importlinter")).unwrap();
-    archlint()
-        .arg("check")
-        .arg(dir.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            ".importlinter: is not a readable file",
-        ));
+    check_says(dir.path(), 2, ".importlinter: is not a readable file");
     fs::remove_dir(dir.path().join(".importlinter")).unwrap();
     #[cfg(unix)]
     {
@@ -433,27 +419,21 @@ fn a_wildcard_matching_nothing_is_a_warning_or_an_error() {
         ("app/b.py", b""),
         (".importlinter", ini.as_bytes()),
     ]);
-    archlint()
-        .arg("check")
-        .arg(dir.path())
-        .assert()
-        .code(0)
-        .stderr(predicate::str::contains(
-            "One: source_modules 'app.*.modles' matches no module",
-        ));
+    check_says(
+        dir.path(),
+        0,
+        "One: source_modules 'app.*.modles' matches no module",
+    );
     let strict = ini.replace(
         "root_package = app\n",
         "root_package = app\nunmatched_modules_alerting = error\n",
     );
     fs::write(dir.path().join(".importlinter"), strict).unwrap();
-    archlint()
-        .arg("check")
-        .arg(dir.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "The expression 'app.*.modles' did not match any modules.",
-        ));
+    check_says(
+        dir.path(),
+        2,
+        "The expression 'app.*.modles' did not match any modules.",
+    );
 }
 
 /// A glob that does not compile names the file and the setting it came from.
@@ -466,14 +446,11 @@ fn a_bad_glob_names_its_file_and_setting() {
             b"[tool.archlint]\nroot_packages = [\"app\"]\nexclude = [\"[a-\"]\n",
         ),
     ]);
-    archlint()
-        .arg("check")
-        .arg(dir.path())
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "pyproject.toml: setting 'exclude': invalid glob '[a-'",
-        ));
+    check_says(
+        dir.path(),
+        2,
+        "pyproject.toml: setting 'exclude': invalid glob '[a-'",
+    );
 }
 
 /// `--baseline /dev/zero` once read until memory ran out; a baseline must be a regular file.
