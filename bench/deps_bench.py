@@ -9,6 +9,7 @@ interpreter start and one metadata scan per call); `--full` times every call.
 
 import json
 import os
+import re
 import platform
 import statistics
 import subprocess
@@ -16,7 +17,9 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PYPA = os.environ.get("ARCHLINT_PYPA_SNAPSHOT") or os.path.join(ROOT, "..", "shared", "data", "osv", "pypa-advisory-database.zip")
+# A real PyPA snapshot when given; otherwise an archive generated for the environment
+# (bench/gen_advisories.py), whose expected findings the audit is checked against.
+PYPA = os.environ.get("ARCHLINT_PYPA_SNAPSHOT")
 MOCK = os.path.join(ROOT, "target", "release", "examples", "mock_index")
 FIXTURES = os.path.join(ROOT, "crates", "archlint-index", "tests", "fixtures", "index-json")
 OUT = os.path.join(ROOT, "bench", "work", "deps")
@@ -105,6 +108,8 @@ def main():
         "targets": targets, "failures": failures,
     }
     result["vulnerabilities"] = vulnerability_bench(len(names))
+    if result["vulnerabilities"].get("failure"):
+        failures.append(result["vulnerabilities"]["failure"])
     out = os.path.join(ROOT, "bench", "results", f"deps-{result['meta']['date']}.json")
     with open(out, "w") as f:
         json.dump(result, f, indent=2)
@@ -117,20 +122,37 @@ def main():
 def vulnerability_bench(n):
     """Import the PyPA snapshot; audit offline; audit against a mock index with 20 ms latency."""
     out = {}
-    if not os.path.exists(PYPA):
-        print(f"\n(no PyPA snapshot at {PYPA}; set ARCHLINT_PYPA_SNAPSHOT to benchmark the import)")
-        return out
+    expected = None
+    archive = PYPA
+    if not archive:
+        archive = os.path.join(OUT, "advisories.zip")
+        subprocess.run([sys.executable, os.path.join(ROOT, "bench", "gen_advisories.py"),
+                        os.path.join(VENV, "lib", f"python{sys.version_info[0]}.{sys.version_info[1]}",
+                                     "site-packages"), archive], check=True, stdout=subprocess.DEVNULL)
+        with open(os.path.join(OUT, "advisories.expected.json")) as fh:
+            expected = json.load(fh)
+    out["archive"] = "PyPA snapshot" if PYPA else "generated (bench/gen_advisories.py, 2,661 advisories)"
     db = os.path.join(OUT, "advisories.db")
     # A project that declares nothing: the audit then covers every installed distribution.
     whole = os.path.join(OUT, "whole-environment")
     os.makedirs(whole, exist_ok=True)
-    imp = run([ARCHLINT, "deps", "db", "import", PYPA, "--db", db], 5)
+    imp = run([ARCHLINT, "deps", "db", "import", archive, "--db", db], 5)
     offline = run([ARCHLINT, "deps", "check", whole, "--venv", VENV, "--no-cache", "--no-code", "--db", db,
                    "--format", "json"], 15)
     report = json.loads(offline["output"])
     checked = len(report["vulnerabilities"]["checked"])
     print(f"\nVulnerabilities ({n} distributions)")
-    print(f"  import of the PyPA snapshot (2,661 advisories):   {imp['median_s'] * 1000:8.1f} ms  (target <= 2 s)")
+    if expected is not None:
+        norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()  # noqa: E731
+        got = {norm(c["name"]): sorted(v["id"] for v in c["vulnerabilities"])
+               for c in report["vulnerabilities"]["checked"] if c["vulnerabilities"]}
+        out["expected_findings_match"] = got == expected
+        if got != expected:
+            differ = sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))
+            out["failure"] = f"offline audit differs from the generated answer for {differ[:5]}"
+        print(f"  offline audit vs the generated answer: {len(got)} affected distributions, "
+              f"{'identical' if got == expected else 'DIFFER'}")
+    print(f"  import of the {out['archive']}:   {imp['median_s'] * 1000:8.1f} ms  (target <= 2 s)")
     print(f"  full check with the offline audit ({checked} checked): {offline['median_s'] * 1000:8.1f} ms  "
           f"{offline['peak_rss_mb']} MB  (target <= 100 ms)")
     out.update(import_s=imp["median_s"], offline_check_s=offline["median_s"], offline_rss_mb=offline["peak_rss_mb"],
