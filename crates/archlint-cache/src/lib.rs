@@ -100,13 +100,9 @@ impl Cache {
             .as_ref()
             .and_then(|dir| DiskCache::open_or_warn(dir, &mut warnings));
         #[cfg(feature = "redis")]
-        let shared = options.redis.map(|opts| {
-            let state = disk.as_ref().and_then(|d| {
-                d.file_path("state", &shared::breaker_file_name(&opts.url))
-                    .ok()
-            });
-            Mutex::new(SharedCache::new(opts, state))
-        });
+        let shared = options
+            .redis
+            .map(|opts| Mutex::new(SharedCache::beside(opts, disk.as_ref())));
         Cache {
             memory: MemoryCache::new(options.memory_entries, options.memory_bytes),
             disk,

@@ -136,7 +136,7 @@ pub struct SharedCache {
 
 /// The name of the breaker state file for a server: one per server and database, so a dead
 /// server's open breaker does not stop another one from being used.
-pub fn breaker_file_name(url: &str) -> String {
+fn breaker_file_name(url: &str) -> String {
     let identity = Target::parse(url)
         .map(|t| t.identity())
         .unwrap_or_else(|_| redact(url));
@@ -145,6 +145,13 @@ pub fn breaker_file_name(url: &str) -> String {
 }
 
 impl SharedCache {
+    /// A Redis layer whose breaker state lives in `disk` (one file per server), when there is
+    /// a disk cache.
+    pub fn beside(opts: RedisOptions, disk: Option<&crate::disk::DiskCache>) -> SharedCache {
+        let state = disk.and_then(|d| d.file_path("state", &breaker_file_name(&opts.url)).ok());
+        SharedCache::new(opts, state)
+    }
+
     /// Prepare a Redis layer; nothing is contacted until the first operation. The breaker state
     /// is read from `state_path` (in the disk cache, named by [`breaker_file_name`]) when given.
     pub fn new(opts: RedisOptions, state_path: Option<PathBuf>) -> SharedCache {

@@ -342,16 +342,10 @@ pub fn scan<'a>(
     };
     report.io_ms += ms(io_started);
     #[cfg(feature = "redis")]
-    let mut shared = options.redis.clone().map(|opts| {
-        let state = disk.as_ref().and_then(|d| {
-            d.file_path(
-                "state",
-                &archlint_cache::shared::breaker_file_name(&opts.url),
-            )
-            .ok()
-        });
-        archlint_cache::SharedCache::new(opts, state)
-    });
+    let mut shared = options
+        .redis
+        .clone()
+        .map(|opts| archlint_cache::SharedCache::beside(opts, disk.as_ref()));
     #[cfg(feature = "redis")]
     let two_phase = shared.is_some();
     #[cfg(not(feature = "redis"))]
