@@ -38,13 +38,15 @@ def fail(row, what):
     print(f"  FAILED {row}: {what}", flush=True)
 
 
-def measure(cmd, cwd, repeat, row=None, expect_exit=None):
+def measure(cmd, cwd, repeat, row=None, expect_exit=None, stderr=False):
     """Run `cmd` `repeat` times as a whole process; every sample is kept. Every run's exit code
     must be `expect_exit` (when given) and its output the same as the first run's."""
     times, rsss, out, codes = [], [], None, []
     for _ in range(repeat):
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        # `stderr`: keep it in the output (tach prints its findings there).
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT if stderr else subprocess.DEVNULL)
         stdout = proc.stdout.read()
         _, status, usage = os.wait4(proc.pid, 0)
         times.append(time.perf_counter() - start)
@@ -103,9 +105,7 @@ def tach_row(name, cwd, package, repeat):
     try:
         ours = measure([ARCHLINT, "check", ".", "--no-cache", "--no-deps", "--config", ini_path, "--format", "json"],
                        cwd, repeat)
-        theirs = measure([TACH_BIN, "check"], cwd, max(1, repeat // 2))
-        # tach prints its findings on stderr: once more for them.
-        text = subprocess.run([TACH_BIN, "check"], cwd=cwd, capture_output=True, text=True)
+        theirs = measure([TACH_BIN, "check"], cwd, max(1, repeat // 2), stderr=True)
     finally:
         os.remove(toml_path)
         os.remove(ini_path)
@@ -114,7 +114,7 @@ def tach_row(name, cwd, package, repeat):
     except ValueError:
         found_ours = None
         fail(f"{name} tach", "archlint gave no JSON report")
-    found_theirs = tach_equiv.tach_imports(cwd, text.stdout + text.stderr)
+    found_theirs = tach_equiv.tach_imports(cwd, theirs["output"])
     expected = 1 if found_theirs else 0
     for who, r in (("archlint", ours), ("tach", theirs)):
         bad = [c for c in r["exits"] if c != expected]

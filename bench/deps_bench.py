@@ -9,12 +9,13 @@ interpreter start and one metadata scan per call); `--full` times every call.
 
 import json
 import os
-import re
 import platform
 import statistics
 import subprocess
 import sys
 import time
+
+import gen_advisories
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # A real PyPA snapshot when given; otherwise an archive generated for the environment
@@ -143,8 +144,7 @@ def vulnerability_bench(n):
     checked = len(report["vulnerabilities"]["checked"])
     print(f"\nVulnerabilities ({n} distributions)")
     if expected is not None:
-        norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()  # noqa: E731
-        got = {norm(c["name"]): sorted(v["id"] for v in c["vulnerabilities"])
+        got = {gen_advisories.norm(c["name"]): sorted(v["id"] for v in c["vulnerabilities"])
                for c in report["vulnerabilities"]["checked"] if c["vulnerabilities"]}
         out["expected_findings_match"] = got == expected
         if got != expected:
