@@ -1,12 +1,16 @@
 """Generate a synthetic Python codebase of N modules with realistic imports, plus contracts.
 
-python gen_tree.py N OUT_DIR [--seed S] [--violations]
+python gen_tree.py N OUT_DIR [--seed S] [--violations] [--lines L]
 
 Layout: root package `synth` with `N // 50` feature packages, each holding layered
 subpackages (api, services, domain, infra) of modules. Each module imports 4-10 others: mostly
 from its own feature (downwards, as a layered design would), some from shared utilities, some
 across features, a few upwards (violations), a few under TYPE_CHECKING or inside functions, and
 some external packages. Module bodies carry classes and functions so parsing is realistic.
+
+--lines L: pad every module with more realistic code (methods with branches, loops, comprehensions,
+f-strings, docstrings, decorators) to about L lines; the default modules are ~35 lines. The imports and
+the contracts do not change, so the same tree at two sizes measures what module size costs.
 
 --violations: a legacy codebase adopting contracts, with thousands of violations. Root package
 `pkg` with eight layers `pkg.l0` (highest) ... `pkg.l7` (lowest), each of subpackages of 50
@@ -79,12 +83,75 @@ def violation_heavy(n, out, rng):
     print(f"{total} modules in {len(layers)} layers (violation-heavy)")
 
 
+FILLER = '''
+
+def parse_{n}(raw, strict=False):
+    """Parse one record."""
+    out = {{}}
+    for i, part in enumerate(raw.split(",")):
+        key, _, value = part.partition("=")
+        if not key:
+            continue
+        if strict and key[0] == "_":
+            raise ValueError(f"bad {{key!r}} at {{i}}")
+        out[key] = value or None
+    return out
+
+
+def count_{n}(items, limit=10):
+    seen = {{}}
+    for item in items[:limit]:
+        kind = type(item).__name__
+        seen[kind] = seen.get(kind, 0) + 1
+    total = sum(seen.values())
+    return total, sorted(seen)
+
+
+class Handler{n}:
+    """A service object."""
+
+    retries = 3
+
+    def __init__(self, name, opts=None):
+        self.name = name
+        self.opts = dict(opts or {{}})
+        self._seen = set()
+
+    def handle(self, event):
+        if event in self._seen:
+            return False
+        self._seen.add(event)
+        try:
+            value = self.opts[event] * 2
+        except KeyError as err:
+            raise RuntimeError(self.name) from err
+        while value > 100:
+            value //= 2
+        return value
+'''
+
+
+def pad_module(lines, target, rng):
+    """Append filler blocks until the module has about `target` lines."""
+    count = sum(line.count("\n") + 1 for line in lines)
+    n = 0
+    while True:
+        block = FILLER.format(n=n)
+        size = block.count("\n") + 1
+        if count + size // 2 > target:
+            break
+        lines.append(block)
+        count += size
+        n += 1
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("n", type=int)
     p.add_argument("out")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--violations", action="store_true", help="the violation-heavy layered tree")
+    p.add_argument("--lines", type=int, default=0, help="pad each module to about this many lines")
     args = p.parse_args()
     rng = random.Random(args.seed)
     if args.violations:
@@ -141,6 +208,7 @@ def main():
                     lines.append(f"class Thing{c}:\n    def __init__(self, a, b=1):\n        self.a = a\n        self.b = b\n")
                     lines.append(f"    def run(self, x):\n        if x:\n            for i in range(x):\n                self.a += i\n        return self.a\n")
                 lines.append("def work(a, b, c=None):\n    import json\n    return json.dumps([a, b, c])\n")
+                pad_module(lines, args.lines, rng)
                 write(mod, "\n".join(lines) + "\n")
     with open(os.path.join(args.out, ".importlinter"), "w") as fh:
         fh.write(

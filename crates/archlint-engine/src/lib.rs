@@ -39,7 +39,7 @@ pub struct ProjectOptions {
     pub keep_parsed_facts: bool,
     /// The caller reads the code-structure facts (the rules and metrics do). Without them,
     /// and with no cache to fill for later runs, files are parsed for imports, classes and
-    /// functions only (see `ParseSettings::code_facts`).
+    /// functions only, or for imports alone when no facts are kept (see `ParseSettings`).
     pub code_facts: bool,
     /// A result derived from the whole project that the caller caches under this tag (its
     /// settings' fingerprint). When a stored one matches the project's state it is in
@@ -230,6 +230,10 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     // Cached facts serve later runs too, which may run the rules: only an uncached run that
     // never reads them leaves them out.
     parse_settings.code_facts = options.code_facts || cache_options.enabled();
+    // Kept facts go to callers that may count classes and functions (export); a check that
+    // keeps nothing reads the imports only.
+    parse_settings.structure =
+        parse_settings.code_facts || options.keep_facts || options.keep_parsed_facts;
     let mut scan = facts::scan(&root, &discovered.files, &parse_settings, &cache_options);
     let parse_ms = ms(started);
 

@@ -176,7 +176,7 @@ impl<'g> GraphView<'g> {
             let first = graph.first_edge(f);
             for (k, &n) in graph.imports_of(f).iter().enumerate() {
                 if target[n as usize] && !space.blocked(first + k, n) {
-                    space.hidden.insert(first + k);
+                    space.hide_edge(first + k);
                     chains.push(vec![f, n]);
                 }
             }
@@ -289,49 +289,48 @@ struct Level<'a> {
 }
 
 /// What a run of searches may not use: hidden imports (the view's, and those of chains already
-/// found) by edge index, and excluded modules.
-struct SearchSpace {
-    hidden: BitSet,
-    excluded: Option<BitSet>,
+/// found) by edge index, and excluded modules. Nothing here is proportional to the graph unless
+/// an import is hidden: a contract runs thousands of searches over one large graph (a layers
+/// contract with a thousand containers), each reaching a small part of it.
+struct SearchSpace<'x> {
+    /// Hidden edges, a bit set over the edge slots allocated when the first edge is hidden.
+    hidden: Option<BitSet>,
+    edge_slots: usize,
+    /// Asked only for the modules a search reaches.
+    excluded: &'x dyn Fn(ModuleId) -> bool,
 }
 
-impl SearchSpace {
-    fn new(view: &GraphView<'_>, excluded: &dyn Fn(ModuleId) -> bool) -> Self {
+impl<'x> SearchSpace<'x> {
+    fn new(view: &GraphView<'_>, excluded: &'x dyn Fn(ModuleId) -> bool) -> Self {
         let graph = view.graph;
-        let mut hidden = BitSet::new(graph.edge_slots());
+        let mut space = Self {
+            hidden: None,
+            edge_slots: graph.edge_slots(),
+            excluded,
+        };
         for &(a, b) in &view.removed {
-            if let Some(e) = graph.edge(a, b) {
-                hidden.insert(e);
-            }
+            space.hide(graph, a, b);
         }
-        let mut mask = BitSet::new(graph.len());
-        let mut any = false;
-        for m in 0..graph.len() as ModuleId {
-            if excluded(m) {
-                mask.insert(m as usize);
-                any = true;
-            }
-        }
-        Self {
-            hidden,
-            excluded: any.then_some(mask),
-        }
+        space
+    }
+
+    fn hide_edge(&mut self, e: usize) {
+        let slots = self.edge_slots;
+        self.hidden
+            .get_or_insert_with(|| BitSet::new(slots))
+            .insert(e);
     }
 
     fn hide(&mut self, graph: &ImportGraph, a: ModuleId, b: ModuleId) {
         if let Some(e) = graph.edge(a, b) {
-            self.hidden.insert(e);
+            self.hide_edge(e);
         }
     }
 
     /// Whether the search may not step along edge `edge` into (or out of, backwards) module `m`.
     #[inline]
     fn blocked(&self, edge: usize, m: ModuleId) -> bool {
-        self.hidden.contains(edge)
-            || self
-                .excluded
-                .as_ref()
-                .is_some_and(|x| x.contains(m as usize))
+        self.hidden.as_ref().is_some_and(|h| h.contains(edge)) || (self.excluded)(m)
     }
 
     /// One whole level of one side of the search: every module this side had reached but not
@@ -430,6 +429,13 @@ impl SearchSpace {
             if found.is_some() {
                 break found;
             }
+            // A side that reached nothing new has reached everything it can without meeting
+            // the other: no chain exists (had one existed, this side would have stepped onto
+            // the other side's start, which is always marked). Stopping here finds no chain
+            // grimp would find, and saves walking the rest of the other side's reach.
+            if next_forward == forward_order.len() {
+                break None;
+            }
             let found = self.expand_level(
                 Level {
                     order: &mut backward_order,
@@ -443,7 +449,7 @@ impl SearchSpace {
             if found.is_some() {
                 break found;
             }
-            if next_forward == forward_order.len() && next_backward == backward_order.len() {
+            if next_backward == backward_order.len() {
                 break None;
             }
         };

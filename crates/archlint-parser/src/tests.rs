@@ -271,7 +271,42 @@ fn lean_facts_have_their_own_cache_fingerprint() {
         code_facts: false,
         ..ParseSettings::default()
     };
-    assert_ne!(lean.fingerprint(), ParseSettings::default().fingerprint());
+    let imports = ParseSettings {
+        structure: false,
+        ..lean.clone()
+    };
+    let prints = [
+        ParseSettings::default().fingerprint(),
+        lean.fingerprint(),
+        imports.fingerprint(),
+    ];
+    assert!(prints[0] != prints[1] && prints[1] != prints[2] && prints[0] != prints[2]);
+}
+
+/// What a contracts check reads, and nothing more: every import as the full walk finds it
+/// (with its function and TYPE_CHECKING context), the size and the diagnostics.
+#[test]
+fn imports_only_facts_keep_imports_and_diagnostics() {
+    let source = "import os\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import a.b\n\
+                  class C(Base):\n    def m(self):\n        from . import x\n        return x\n\
+                  def f(:\n    pass\n";
+    let full = parse_source(source, &ParseSettings::default());
+    let only = parse_source(
+        source,
+        &ParseSettings {
+            code_facts: false,
+            structure: false,
+            ..ParseSettings::default()
+        },
+    );
+    assert_eq!(only.imports, full.imports);
+    assert_eq!(only.diagnostics, full.diagnostics);
+    assert!(!only.diagnostics.is_empty());
+    assert_eq!((only.lines, only.bytes), (full.lines, full.bytes));
+    assert!(!full.classes.is_empty() && !full.functions.is_empty());
+    assert!(only.classes.is_empty() && only.functions.is_empty());
+    assert!(only.imports.iter().any(|i| i.in_function && i.level == 1));
+    assert!(only.imports.iter().any(|i| i.type_checking));
 }
 
 /// Hostile nesting once overflowed the stack and aborted the whole run (exit 134): 10,000
