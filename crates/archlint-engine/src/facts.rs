@@ -657,6 +657,20 @@ impl Scan<'_> {
         self.facts_of(&all)
     }
 
+    /// Let go of the decoded facts that nothing needs any more: those whose encoding is at hand
+    /// for the write-back or already stored, when no memory cache takes them.
+    pub fn release_facts(&mut self) {
+        if self.options.memory.is_some() {
+            return;
+        }
+        for o in &mut self.outcomes {
+            let stored = matches!(o.source, Source::Stat | Source::Disk | Source::Uncacheable);
+            if o.encoded.is_some() || stored || !self.use_cache {
+                o.facts = None;
+            }
+        }
+    }
+
     /// Write back what changed and return the counters.
     pub fn finish(mut self) -> CacheReport {
         let mut report = std::mem::take(&mut self.report);

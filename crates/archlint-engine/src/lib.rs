@@ -13,9 +13,8 @@ use anyhow::{Context, Result, bail};
 use archlint_contracts::config::{ProjectConfig, Settings, discover_config, load_config};
 use archlint_discovery::{DiscoveryOptions, SourceFile, discover};
 use archlint_facts::SourceDiagnostic;
-use archlint_graph::{GraphOptions, ImportGraph, ModuleInput, assemble_graph, resolve_imports};
+use archlint_graph::{GraphOptions, ImportGraph, ModuleInput, resolve_imports};
 use archlint_parser::ParseSettings;
-use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 pub use cache_setup::{CacheFlags, resolve_cache};
@@ -312,7 +311,15 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         }
         _ => {
             let facts = scan.facts();
-            build_graph(&discovered, &facts, &graph_options)
+            let built = build_graph(&discovered, &facts, &graph_options);
+            drop(facts);
+            // Nothing after this reads the facts again unless the caller keeps them or a
+            // result is computed from them: a large tree's facts are let go before its
+            // graph is used.
+            if !options.keep_facts && !options.keep_parsed_facts && options.result_tag.is_none() {
+                scan.release_facts();
+            }
+            built
         }
     };
     let result_slots = match (scan.disk(), &hashes) {
@@ -419,27 +426,21 @@ fn build_graph(
     facts: &[std::sync::Arc<archlint_facts::ModuleFacts>],
     graph_options: &GraphOptions,
 ) -> (ImportGraph, Vec<Vec<SourceDiagnostic>>) {
-    let names: FxHashSet<&str> = discovered.files.iter().map(|f| f.module.as_str()).collect();
-    let resolved: Vec<_> = discovered
+    let inputs: Vec<ModuleInput<'_>> = discovered
         .files
-        .par_iter()
+        .iter()
         .zip(facts)
-        .map(|(f, facts)| {
-            let input = ModuleInput {
-                name: &f.module,
-                is_package: f.is_package,
-                facts,
-            };
-            resolve_imports(&input, &names, &discovered.root_packages, graph_options)
+        .map(|(f, facts)| ModuleInput {
+            name: &f.module,
+            is_package: f.is_package,
+            facts,
         })
         .collect();
-    let graph = assemble_graph(
+    let graph = archlint_graph::build_graph(
+        &inputs,
         &discovered.namespace_packages,
-        discovered
-            .files
-            .iter()
-            .zip(&resolved)
-            .map(|(f, r)| (f.module.as_str(), r.as_slice())),
+        &discovered.root_packages,
+        graph_options,
     );
     let diagnostics = facts.iter().map(|f| f.diagnostics.clone()).collect();
     (graph, diagnostics)

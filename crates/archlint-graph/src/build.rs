@@ -3,7 +3,9 @@
 use archlint_facts::{ImportFact, ImportKind, ModuleFacts};
 use rustc_hash::FxHashSet;
 
-use crate::{GraphBuilder, ImportDetail, ImportGraph};
+use rayon::prelude::*;
+
+use crate::{GraphBuilder, ImportDetail, ImportGraph, ModuleId};
 
 /// Settings that decide which imports become edges.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -157,6 +159,28 @@ pub fn resolve_imports(
     options: &GraphOptions,
 ) -> Vec<ResolvedImport> {
     let mut out = Vec::new();
+    for_each_resolved(module, names, root_packages, options, |resolved, detail| {
+        let (target, external) = match resolved {
+            Resolved::Internal(t) => (t, false),
+            Resolved::External(t) => (t, true),
+        };
+        out.push(ResolvedImport {
+            target,
+            external,
+            detail,
+        });
+    });
+    out
+}
+
+/// [`resolve_imports`], one import at a time.
+fn for_each_resolved(
+    module: &ModuleInput<'_>,
+    names: &FxHashSet<&str>,
+    root_packages: &[String],
+    options: &GraphOptions,
+    mut each: impl FnMut(Resolved, ImportDetail),
+) {
     for fact in &module.facts.imports {
         if options.exclude_type_checking_imports && fact.type_checking {
             continue;
@@ -174,26 +198,20 @@ pub fn resolve_imports(
         ) else {
             continue;
         };
-        let (target, external) = match resolved {
-            Resolved::Internal(t) => (t, false),
-            Resolved::External(t) => (t, true),
-        };
-        if target == module.name {
+        if matches!(&resolved, Resolved::Internal(t) if t == module.name) {
             continue;
         }
-        out.push(ResolvedImport {
-            target,
-            external,
-            detail: ImportDetail {
+        each(
+            resolved,
+            ImportDetail {
                 line: fact.line,
                 column: fact.column,
                 kind: fact.kind,
                 type_checking: fact.type_checking,
                 in_function: fact.in_function,
             },
-        });
+        );
     }
-    out
 }
 
 /// Assemble a graph from modules and their resolved imports.
@@ -266,22 +284,52 @@ pub fn reassemble_graph(
 }
 
 /// Build the import graph of a project.
+///
+/// Imports are resolved in parallel straight to module ids: what a module's imports become is
+/// 20 bytes an edge, not a string per import, so a large tree (500,000 imports) builds its
+/// graph without holding every resolved name at once.
 pub fn build_graph(
     modules: &[ModuleInput<'_>],
     namespace_packages: &[String],
     root_packages: &[String],
     options: &GraphOptions,
 ) -> ImportGraph {
+    let mut builder = GraphBuilder::default();
+    for ns in namespace_packages {
+        builder.add_module(ns, false);
+    }
+    for m in modules {
+        builder.add_module(m.name, false);
+    }
     let names: FxHashSet<&str> = modules.iter().map(|m| m.name).collect();
-    let resolved: Vec<Vec<ResolvedImport>> = modules
-        .iter()
-        .map(|m| resolve_imports(m, &names, root_packages, options))
+    let ids = builder.ids();
+    // Per module: imports of modules (by builder id), then imports of external packages.
+    type Edges = (Vec<(ModuleId, ImportDetail)>, Vec<(String, ImportDetail)>);
+    let resolved: Vec<Edges> = modules
+        .par_iter()
+        .map(|m| {
+            let mut internal = Vec::new();
+            let mut external = Vec::new();
+            for_each_resolved(m, &names, root_packages, options, |r, detail| match r {
+                Resolved::Internal(t) => match ids.get(t.as_str()) {
+                    Some(&id) => internal.push((id, detail)),
+                    // Every internal target is one of `modules`, interned above.
+                    None => external.push((t, detail)),
+                },
+                Resolved::External(t) => external.push((t, detail)),
+            });
+            (internal, external)
+        })
         .collect();
-    assemble_graph(
-        namespace_packages,
-        modules
-            .iter()
-            .zip(&resolved)
-            .map(|(m, r)| (m.name, r.as_slice())),
-    )
+    for (m, (internal, external)) in modules.iter().zip(resolved) {
+        let a = builder.id_of(m.name);
+        for (b, detail) in internal {
+            builder.add_edge(a, b, detail);
+        }
+        for (target, detail) in external {
+            builder.add_module(&target, true);
+            builder.add_import(m.name, &target, detail);
+        }
+    }
+    builder.finish()
 }

@@ -516,6 +516,21 @@ impl GraphBuilder {
         id
     }
 
+    /// The ids given so far, by name.
+    pub(crate) fn ids(&self) -> &FxHashMap<Box<str>, ModuleId> {
+        &self.ids
+    }
+
+    /// The id of a name already added.
+    pub(crate) fn id_of(&mut self, name: &str) -> ModuleId {
+        self.intern(name)
+    }
+
+    /// Add an import between modules already added and visible.
+    pub(crate) fn add_edge(&mut self, a: ModuleId, b: ModuleId, detail: ImportDetail) {
+        self.edges.push((a, b, detail));
+    }
+
     /// Add a visible module; `squashed` marks an external package that stands for its subtree.
     pub fn add_module(&mut self, name: &str, squashed: bool) {
         let id = self.intern(name) as usize;
@@ -576,11 +591,10 @@ impl GraphBuilder {
                 children[p as usize].push(id as ModuleId);
             }
         }
-        let mut edges: Vec<(ModuleId, ModuleId, ImportDetail)> = self
-            .edges
-            .into_iter()
-            .map(|(a, b, d)| (remap[a as usize], remap[b as usize], d))
-            .collect();
+        let mut edges = std::mem::take(&mut self.edges);
+        for (a, b, _) in &mut edges {
+            (*a, *b) = (remap[*a as usize], remap[*b as usize]);
+        }
         edges.sort_unstable_by_key(|(a, b, d)| (*a, *b, d.line, d.column));
         edges.dedup();
         let mut import_offsets = vec![0u32; n + 1];
