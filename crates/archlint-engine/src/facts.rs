@@ -657,26 +657,68 @@ impl Scan<'_> {
         self.facts_of(&all)
     }
 
-    /// Let go of the decoded facts that nothing needs any more: those whose encoding is at hand
-    /// for the write-back or already stored, when no memory cache takes them.
-    pub fn release_facts(&mut self) {
-        if self.options.memory.is_some() {
-            return;
-        }
-        for o in &mut self.outcomes {
-            let stored = matches!(o.source, Source::Stat | Source::Disk | Source::Uncacheable);
-            if o.encoded.is_some() || stored || !self.use_cache {
-                o.facts = None;
-            }
-        }
-    }
-
     /// Write back what changed and return the counters.
     pub fn finish(mut self) -> CacheReport {
         let mut report = std::mem::take(&mut self.report);
         self.write_back(&mut report);
         report
     }
+}
+
+/// Per-file parse times (`times[i]` for `files[i]`, 0: not parsed) into the report: CPU time,
+/// nearest-rank percentiles and the slowest file.
+fn parse_times(report: &mut CacheReport, root: &Path, files: &[SourceFile], times: &[u32]) {
+    report.parse_cpu_ms = times.iter().map(|&t| f64::from(t)).sum::<f64>() / 1000.0;
+    let mut times: Vec<(u32, usize)> = times
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| **t > 0)
+        .map(|(i, &t)| (t, i))
+        .collect();
+    if !times.is_empty() {
+        times.sort_unstable();
+        let at = |q: f64| {
+            let rank = ((q * times.len() as f64).ceil() as usize).clamp(1, times.len());
+            f64::from(times[rank - 1].0) / 1000.0
+        };
+        report.parse_p50_ms = at(0.5);
+        report.parse_p95_ms = at(0.95);
+        let (max, slowest) = times[times.len() - 1];
+        report.parse_max_ms = f64::from(max) / 1000.0;
+        report.slowest_file = Some(relative(root, &files[slowest].path));
+    }
+}
+
+/// Parse every file with no cache at all, handing each file's facts to `reduce` as soon as
+/// they are made and keeping only what it returns (in file order). A run that reads each
+/// file's facts once — a check without a cache resolves the imports and keeps the
+/// diagnostics — then never holds every file's facts at the same time.
+pub fn parse_each<T: Send>(
+    root: &Path,
+    files: &[SourceFile],
+    parse: &ParseSettings,
+    progress: Option<&crate::Progress>,
+    reduce: impl Fn(usize, ModuleFacts) -> T + Sync,
+) -> (Vec<T>, CacheReport) {
+    let (kept, times): (Vec<T>, Vec<u32>) = files
+        .par_iter()
+        .with_max_len(1)
+        .enumerate()
+        .map(|(i, file)| {
+            let (facts, us) = timed(|| archlint_parser::parse_file(&file.path, parse));
+            if let Some(p) = progress {
+                p.tick();
+            }
+            (reduce(i, facts), us)
+        })
+        .unzip();
+    let mut report = CacheReport {
+        files: files.len() as u64,
+        uncacheable: files.len() as u64,
+        ..CacheReport::default()
+    };
+    parse_times(&mut report, root, files, &times);
+    (kept, report)
 }
 
 /// Decode an outcome's facts from the pack if they are not at hand; a missing or damaged
@@ -745,26 +787,8 @@ impl Scan<'_> {
                 manifest_dirty = true;
             }
         }
-        report.parse_cpu_ms = outcomes.iter().map(|o| f64::from(o.parse_us)).sum::<f64>() / 1000.0;
-        // Per-file parse times (nearest-rank percentiles).
-        let mut times: Vec<(u32, usize)> = outcomes
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| o.parse_us > 0)
-            .map(|(i, o)| (o.parse_us, i))
-            .collect();
-        if !times.is_empty() {
-            times.sort_unstable();
-            let at = |q: f64| {
-                let rank = ((q * times.len() as f64).ceil() as usize).clamp(1, times.len());
-                f64::from(times[rank - 1].0) / 1000.0
-            };
-            report.parse_p50_ms = at(0.5);
-            report.parse_p95_ms = at(0.95);
-            let (max, slowest) = times[times.len() - 1];
-            report.parse_max_ms = f64::from(max) / 1000.0;
-            report.slowest_file = Some(relative(root, &files[slowest].path));
-        }
+        let times: Vec<u32> = outcomes.iter().map(|o| o.parse_us).collect();
+        parse_times(report, root, files, &times);
         let cacheable = report.files - report.uncacheable;
         report.hit_rate = if cacheable == 0 || !use_cache {
             if use_cache { 100.0 } else { 0.0 }

@@ -233,15 +233,75 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     // keeps nothing reads the imports only.
     parse_settings.structure =
         parse_settings.code_facts || options.keep_facts || options.keep_parsed_facts;
-    let mut scan = facts::scan(&root, &discovered.files, &parse_settings, &cache_options);
-    let parse_ms = ms(started);
-
-    let started = Instant::now();
     let graph_options = GraphOptions {
         include_external_packages: settings.include_external_packages,
         exclude_type_checking_imports: settings.exclude_type_checking_imports,
         include_dynamic_imports: settings.include_dynamic_imports,
     };
+    if !cache_options.enabled()
+        && !options.keep_facts
+        && !options.keep_parsed_facts
+        && options.result_tag.is_none()
+    {
+        // Nothing to cache and nothing kept: each file's facts are resolved into the graph's
+        // rows as soon as they are made, and let go.
+        let names: Vec<&str> = discovered.files.iter().map(|f| f.module.as_str()).collect();
+        let resolver = archlint_graph::Resolver::new(
+            &names,
+            &discovered.namespace_packages,
+            &discovered.root_packages,
+            &graph_options,
+        );
+        let files = &discovered.files;
+        let (rows, cache) = facts::parse_each(
+            &root,
+            files,
+            &parse_settings,
+            options.progress.as_deref(),
+            |i, facts| {
+                let input = ModuleInput {
+                    name: &files[i].module,
+                    is_package: files[i].is_package,
+                    facts: &facts,
+                };
+                (resolver.resolve(&input), facts.diagnostics)
+            },
+        );
+        let parse_ms = ms(started);
+        let started = Instant::now();
+        let (rows, diagnostics): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+        let graph = resolver.assemble(rows);
+        let graph_ms = ms(started);
+        let mut settings = settings;
+        settings.root_packages = discovered.root_packages.clone();
+        let content_hashes = vec![None; discovered.files.len()];
+        return Ok(Project {
+            root,
+            config,
+            settings,
+            diagnostics,
+            files: discovered.files,
+            graph,
+            warnings,
+            timings: Timings {
+                discover_ms,
+                parse_ms,
+                graph_ms,
+                contracts_ms: 0.0,
+            },
+            cache,
+            content_hashes,
+            parsed_facts: Vec::new(),
+            facts: None,
+            stored_result: None,
+            result_slot: None,
+            result_slots: None,
+        });
+    }
+    let mut scan = facts::scan(&root, &discovered.files, &parse_settings, &cache_options);
+    let parse_ms = ms(started);
+
+    let started = Instant::now();
     let hashes = scan.hashes();
     let content_hashes = scan.file_hashes();
     let structure = graph_cache::structure_key(
@@ -311,15 +371,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         }
         _ => {
             let facts = scan.facts();
-            let built = build_graph(&discovered, &facts, &graph_options);
-            drop(facts);
-            // Nothing after this reads the facts again unless the caller keeps them or a
-            // result is computed from them: a large tree's facts are let go before its
-            // graph is used.
-            if !options.keep_facts && !options.keep_parsed_facts && options.result_tag.is_none() {
-                scan.release_facts();
-            }
-            built
+            build_graph(&discovered, &facts, &graph_options)
         }
     };
     let result_slots = match (scan.disk(), &hashes) {

@@ -10,8 +10,8 @@ mod expression;
 mod query;
 
 pub use build::{
-    GraphOptions, ModuleInput, RESOLUTION_VERSION, ResolvedImport, assemble_graph, build_graph,
-    reassemble_graph, resolve_import, resolve_imports,
+    GraphOptions, ModuleInput, RESOLUTION_VERSION, ResolvedImport, ResolvedRow, Resolver,
+    assemble_graph, build_graph, reassemble_graph, resolve_import, resolve_imports,
 };
 pub use expression::{ExpressionError, ModuleExpression};
 pub use query::{Bfs, GraphView};

@@ -1,13 +1,24 @@
-//! Parser throughput on a directory tree, one thread: bare ruff parse vs. full fact extraction
-//! vs. facts without the code-structure ones.
-//! `cargo run --release -p archlint-parser --example parse_speed -- DIR`
+//! Where the parser's time goes, one thread, on a directory tree: reading the files, ruff's
+//! lexer alone, a lexer-only import scan (the lower bound of a "lighter import-extraction
+//! pass"), ruff's whole parse, and archlint's facts at each depth (imports only, imports with
+//! classes and functions, everything the rules read).
+//!
+//! `cargo run --release -p archlint-parser --example parse_speed -- DIR [--json]`
+//!
+//! Built with the allocator the binary uses (the per-thread arena over mimalloc), so the figures
+//! are the binary's. bench/compare.py runs it on every corpus and keeps its JSON.
 
 use std::time::Instant;
 
 use archlint_parser::{ParseSettings, parse_source};
+use ruff_python_ast::token::TokenKind;
 use ruff_python_parser::{Mode, ParseOptions};
 
-fn collect(dir: &std::path::Path, out: &mut Vec<String>) {
+#[global_allocator]
+static GLOBAL: archlint_arena::ArenaAlloc<mimalloc::MiMalloc> =
+    archlint_arena::ArenaAlloc::new(mimalloc::MiMalloc);
+
+fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -15,49 +26,112 @@ fn collect(dir: &std::path::Path, out: &mut Vec<String>) {
         let path = entry.path();
         if path.is_dir() {
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "py")
-            && let Ok(text) = std::fs::read_to_string(&path)
-        {
-            out.push(text);
+        } else if path.extension().is_some_and(|e| e == "py") {
+            out.push(path);
+        }
+    }
+}
+
+/// Seconds for `f` over every source, the best of `rounds`.
+fn best<T>(rounds: usize, sources: &[String], mut f: impl FnMut(&str) -> T) -> f64 {
+    (0..rounds)
+        .map(|_| {
+            let t = Instant::now();
+            for s in sources {
+                std::hint::black_box(f(s));
+            }
+            t.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Import statements found by the lexer alone: `import`/`from` at the start of a logical line.
+/// What it cannot do is what makes it inexact: syntax errors (the parser's) go unreported, and
+/// the tokens carry no offsets here, so neither lines nor names are read.
+fn lexer_imports(source: &str) -> usize {
+    let mut lexer = ruff_python_parser::lexer::lex(source, Mode::Module);
+    let mut at_start = true;
+    let mut count = 0;
+    loop {
+        let kind = lexer.next_token();
+        match kind {
+            TokenKind::EndOfFile => return count,
+            TokenKind::Newline | TokenKind::Indent | TokenKind::Dedent | TokenKind::Semi => {
+                at_start = true;
+            }
+            TokenKind::Import | TokenKind::From if at_start => {
+                count += 1;
+                at_start = false;
+            }
+            TokenKind::Comment | TokenKind::NonLogicalNewline => {}
+            _ => at_start = false,
         }
     }
 }
 
 fn main() {
-    let dir = std::env::args().nth(1).expect("usage: parse_speed DIR");
-    let mut sources = Vec::new();
-    collect(std::path::Path::new(&dir), &mut sources);
+    let mut args = std::env::args().skip(1);
+    let dir = args.next().expect("usage: parse_speed DIR [--json]");
+    let json = args.any(|a| a == "--json");
+    let mut paths = Vec::new();
+    collect(std::path::Path::new(&dir), &mut paths);
+    paths.sort();
+    let t = Instant::now();
+    let sources: Vec<String> = paths
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    let read = t.elapsed().as_secs_f64();
     let bytes: usize = sources.iter().map(String::len).sum();
     let mb = bytes as f64 / 1e6;
-    for round in 0..2 {
-        let t = Instant::now();
-        for s in &sources {
-            let parsed = ruff_python_parser::parse_unchecked(s, ParseOptions::from(Mode::Module));
-            std::hint::black_box(parsed.syntax());
-        }
-        let bare = t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let settings = ParseSettings::default();
-        for s in &sources {
-            std::hint::black_box(parse_source(s, &settings));
-        }
-        let full = t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let lean = ParseSettings {
-            code_facts: false,
-            ..ParseSettings::default()
-        };
-        for s in &sources {
-            std::hint::black_box(parse_source(s, &lean));
-        }
-        let imports = t.elapsed().as_secs_f64();
+    let rounds = if mb > 50.0 { 1 } else { 3 };
+    let with = |code_facts: bool, structure: bool| ParseSettings {
+        code_facts,
+        structure,
+        ..ParseSettings::default()
+    };
+    let lex = best(rounds, &sources, |s| {
+        let mut lexer = ruff_python_parser::lexer::lex(s, Mode::Module);
+        while lexer.next_token() != TokenKind::EndOfFile {}
+    });
+    let scan = best(rounds, &sources, lexer_imports);
+    let bare = best(rounds, &sources, |s| {
+        archlint_arena::with_arena(
+            || ruff_python_parser::parse_unchecked(s, ParseOptions::from(Mode::Module)),
+            |p| p.errors().len(),
+        )
+    });
+    let imports = best(rounds, &sources, |s| parse_source(s, &with(false, false)));
+    let lean = best(rounds, &sources, |s| parse_source(s, &with(false, true)));
+    let full = best(rounds, &sources, |s| parse_source(s, &with(true, true)));
+    let rows = [
+        ("read", read),
+        ("lex", lex),
+        ("lexer_import_scan", scan),
+        ("ruff_parse", bare),
+        ("facts_imports_only", imports),
+        ("facts_lean", lean),
+        ("facts_full", full),
+    ];
+    if json {
+        let fields: Vec<String> = rows
+            .iter()
+            .map(|(k, s)| format!("\"{k}_s\": {s:.6}, \"{k}_mb_per_s\": {:.1}", mb / s))
+            .collect();
         println!(
-            "round {round}: {} files, {mb:.1} MB: bare parse {:.0} MB/s, facts {:.0} MB/s, \
-             without code facts {:.0} MB/s",
+            "{{\"files\": {}, \"bytes\": {bytes}, {}}}",
             sources.len(),
-            mb / bare,
-            mb / full,
-            mb / imports
+            fields.join(", ")
+        );
+        return;
+    }
+    println!("{} files, {mb:.1} MB, one thread", sources.len());
+    for (name, s) in rows {
+        println!(
+            "  {name:20} {:8.1} ms  {:7.1} MB/s  {:5.1} % of the facts a check reads",
+            s * 1000.0,
+            mb / s,
+            100.0 * s / imports
         );
     }
 }

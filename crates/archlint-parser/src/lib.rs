@@ -227,14 +227,11 @@ fn facts_of(
             &line_index,
             parsed.tokens(),
             settings.code_facts,
+            settings.structure,
             &mut facts,
         );
     }
 
-    if !settings.structure && !settings.code_facts {
-        facts.classes = Vec::new();
-        facts.functions = Vec::new();
-    }
     facts.imports.shrink_to_fit();
     for error in parsed.errors() {
         let loc = line_index.line_column(error.location.start(), source);

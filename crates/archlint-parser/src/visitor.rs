@@ -19,6 +19,7 @@ pub(crate) fn collect(
     lines: &LineIndex,
     tokens: &Tokens,
     code: bool,
+    structure: bool,
     facts: &mut ModuleFacts,
 ) {
     // The dynamic-import check runs only when the source mentions an importer.
@@ -32,6 +33,7 @@ pub(crate) fn collect(
         source,
         dynamic,
         code,
+        structure: structure || code,
         lines,
         hashes,
         facts,
@@ -137,6 +139,9 @@ struct FactCollector<'a, 'f> {
     dynamic: bool,
     /// Collect the code-structure facts (see `ParseSettings::code_facts`).
     code: bool,
+    /// Record classes and functions (see `ParseSettings::structure`); without them a
+    /// definition is only a scope the walk passes through.
+    structure: bool,
     lines: &'a LineIndex,
     hashes: Option<TokenHashes>,
     facts: &'f mut ModuleFacts,
@@ -243,6 +248,26 @@ impl<'a> FactCollector<'a, '_> {
     }
 
     fn function(&mut self, def: &'a ast::StmtFunctionDef, stmt: &'a Stmt) {
+        if !self.structure {
+            self.header(|this| {
+                for decorator in &def.decorator_list {
+                    this.visit_decorator(decorator);
+                }
+                if let Some(type_params) = &def.type_params {
+                    this.visit_type_params(type_params);
+                }
+                this.visit_parameters(&def.parameters);
+                if let Some(returns) = &def.returns {
+                    this.visit_annotation(returns);
+                }
+            });
+            self.function_depth += 1;
+            let saved_header = std::mem::replace(&mut self.header, 0);
+            self.visit_body(&def.body);
+            self.header = saved_header;
+            self.function_depth -= 1;
+            return;
+        }
         let range = stmt.range();
         let params = &def.parameters;
         let positional = (params.posonlyargs.len() + params.args.len()) as u32;
@@ -332,6 +357,23 @@ impl<'a> FactCollector<'a, '_> {
     }
 
     fn class(&mut self, def: &'a ast::StmtClassDef, stmt: &'a Stmt) {
+        if !self.structure {
+            self.header(|this| {
+                for decorator in &def.decorator_list {
+                    this.visit_decorator(decorator);
+                }
+                if let Some(type_params) = &def.type_params {
+                    this.visit_type_params(type_params);
+                }
+                if let Some(arguments) = &def.arguments {
+                    this.visit_arguments(arguments);
+                }
+            });
+            let saved_header = std::mem::replace(&mut self.header, 0);
+            self.visit_body(&def.body);
+            self.header = saved_header;
+            return;
+        }
         let range = stmt.range();
         let methods = def
             .body
