@@ -175,6 +175,24 @@ pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
     Ok(())
 }
 
+/// [`write_atomic`] of what `write` writes (through a buffer), for contents too large to
+/// build in memory first. Returns what `write` returned.
+pub fn write_atomic_with<T>(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<T>,
+) -> io::Result<T> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    let mut out = io::BufWriter::with_capacity(1 << 20, tmp);
+    let value = write(&mut out)?;
+    let tmp = out.into_inner().map_err(|e| e.into_error())?;
+    if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        let _ = fs::remove_dir_all(path);
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(value)
+}
+
 impl DiskCache {
     /// Open (creating if needed) a cache directory. Fails when it cannot be created or written,
     /// and when it is an existing directory archlint does not own (see [`check_owned`]).

@@ -440,6 +440,37 @@ pub fn encode<'a>(
     files: &[ManifestEntry],
     objects: impl IntoIterator<Item = (CacheKey, u64, StoredObject<'a>)>,
 ) -> Vec<u8> {
+    let mut out = head(fingerprint, written_at, files);
+    for (hash, last_used, object) in objects {
+        push_object(&mut out, &hash, last_used, &object);
+    }
+    out
+}
+
+/// [`encode`] straight into `w`, one object at a time: a large pack is never whole in memory.
+/// Returns the bytes written.
+pub fn write<'a>(
+    w: &mut (impl std::io::Write + ?Sized),
+    fingerprint: &CacheKey,
+    written_at: u64,
+    files: &[ManifestEntry],
+    objects: impl IntoIterator<Item = (CacheKey, u64, StoredObject<'a>)>,
+) -> std::io::Result<u64> {
+    let head = head(fingerprint, written_at, files);
+    w.write_all(&head)?;
+    let mut written = head.len() as u64;
+    let mut buf = Vec::new();
+    for (hash, last_used, object) in objects {
+        buf.clear();
+        push_object(&mut buf, &hash, last_used, &object);
+        w.write_all(&buf)?;
+        written += buf.len() as u64;
+    }
+    Ok(written)
+}
+
+/// The header and manifest of a pack, with their checksum.
+fn head(fingerprint: &CacheKey, written_at: u64, files: &[ManifestEntry]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER + 4 + files.len() * 96);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&CACHE_SCHEMA.to_le_bytes());
@@ -464,9 +495,6 @@ pub fn encode<'a>(
     out[HEADER - 8..HEADER].copy_from_slice(&manifest_len.to_le_bytes());
     let checksum = blake3::hash(&out);
     out.extend_from_slice(checksum.as_bytes());
-    for (hash, last_used, object) in objects {
-        push_object(&mut out, &hash, last_used, &object);
-    }
     out
 }
 
@@ -495,7 +523,7 @@ pub fn encode_appending<'p, 'a>(
     base: &'p Pack,
     new: impl IntoIterator<Item = (CacheKey, &'a [u8])>,
 ) -> [std::borrow::Cow<'p, [u8]>; 3] {
-    let head = encode(fingerprint, written_at, files, std::iter::empty());
+    let head = head(fingerprint, written_at, files);
     let objects = base.objects();
     // Stop at structural damage: what follows it could not be read back anyway.
     let intact = objects
@@ -543,6 +571,24 @@ mod tests {
             })
             .collect();
         (fp, files, objects)
+    }
+
+    #[test]
+    fn streamed_writing_gives_the_encoded_bytes() {
+        let (fp, files, objects, bytes) = encode_sample();
+        let mut out = Vec::new();
+        let written = write(
+            &mut out,
+            &fp,
+            77,
+            &files,
+            objects
+                .iter()
+                .map(|(h, p)| (*h, 9, StoredObject::New(p.as_slice()))),
+        )
+        .unwrap();
+        assert_eq!(out, bytes);
+        assert_eq!(written, bytes.len() as u64);
     }
 
     fn encode_sample() -> (CacheKey, Vec<ManifestEntry>, Objects, Vec<u8>) {

@@ -236,6 +236,7 @@ pub fn resolve_cache(
         memory: None,
         max_pack_bytes: table.max_size,
         progress: None,
+        drop_decoded: false,
     })
 }
 

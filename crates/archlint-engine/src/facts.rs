@@ -37,6 +37,10 @@ pub struct FactsCacheOptions {
     pub max_pack_bytes: u64,
     /// Counts files as they are done, for a progress display.
     pub progress: Option<Arc<crate::Progress>>,
+    /// Keep only the encoded form of facts parsed or fetched in this run (the pack needs it),
+    /// decoding them again when they are read: the caller reads each file's facts once, so a
+    /// large tree's decoded facts are never all in memory at once.
+    pub drop_decoded: bool,
 }
 
 impl FactsCacheOptions {
@@ -355,6 +359,8 @@ pub fn scan<'a>(
     let racy_after = pack.written_at as i64 - 1;
 
     let memory = options.memory.as_deref();
+    // A memory layer takes the decoded facts.
+    let drop_decoded = options.drop_decoded && memory.is_none();
     // Memory first; then the pack, whose objects were verified when it was read, so decoding is
     // left for when the facts are needed (a warm run with a graph snapshot never needs them).
     let lookup = |hash: &CacheKey| -> Option<(Option<Arc<ModuleFacts>>, Source)> {
@@ -442,9 +448,10 @@ pub fn scan<'a>(
                     return None;
                 }
                 let (facts, parse_us) = timed(|| parse_bytes(&bytes, parse));
+                let encoded = use_cache.then(|| facts.encode());
                 Some(Outcome {
-                    encoded: use_cache.then(|| facts.encode()),
-                    facts: Some(Arc::new(facts)),
+                    facts: (encoded.is_none() || !drop_decoded).then(|| Arc::new(facts)),
+                    encoded,
                     stamp: Some(stamp),
                     hash: Some(hash),
                     source: Source::Parsed,
@@ -541,7 +548,7 @@ pub fn scan<'a>(
                     return (
                         i,
                         Outcome {
-                            facts: Some(Arc::new(facts)),
+                            facts: (!drop_decoded).then(|| Arc::new(facts)),
                             stamp: Some(stamp),
                             hash: Some(hash),
                             source: Source::Redis,
@@ -555,7 +562,7 @@ pub fn scan<'a>(
                     i,
                     Outcome {
                         encoded: Some(facts.encode()),
-                        facts: Some(Arc::new(facts)),
+                        facts: (!drop_decoded).then(|| Arc::new(facts)),
                         stamp: Some(stamp),
                         hash: Some(hash),
                         source: Source::Parsed,
@@ -651,6 +658,22 @@ impl Scan<'_> {
             .collect()
     }
 
+    /// `read(i, facts)` for every file, in parallel; results in file order. Facts not at hand
+    /// are decoded for the call and let go after it.
+    pub fn map_facts<T: Send>(&mut self, read: impl Fn(usize, &ModuleFacts) -> T + Sync) -> Vec<T> {
+        let pack = &self.pack;
+        let (files, parse) = (self.files, self.parse);
+        self.outcomes
+            .par_iter_mut()
+            .zip(files)
+            .enumerate()
+            .map(|(i, (o, file))| match &o.facts {
+                Some(facts) => read(i, facts),
+                None => read(i, &decoded_facts(o, file, pack, parse)),
+            })
+            .collect()
+    }
+
     /// Facts of every file, in file order, decoding what is still encoded.
     pub fn facts(&mut self) -> Vec<Arc<ModuleFacts>> {
         let all: Vec<usize> = (0..self.outcomes.len()).collect();
@@ -724,22 +747,32 @@ pub fn parse_each<T: Send>(
 /// Decode an outcome's facts from the pack if they are not at hand; a missing or damaged
 /// object (counted by the pack) means parsing the file again.
 fn ensure_facts(o: &mut Outcome, file: &SourceFile, pack: &Pack, parse: &ParseSettings) {
-    if o.facts.is_some() {
-        return;
+    if o.facts.is_none() {
+        o.facts = Some(Arc::new(decoded_facts(o, file, pack, parse)));
     }
+}
+
+/// An outcome's facts decoded from its encoding in this run or from the pack, without keeping
+/// them; a missing or damaged object (counted by the pack) means parsing the file again.
+fn decoded_facts(
+    o: &mut Outcome,
+    file: &SourceFile,
+    pack: &Pack,
+    parse: &ParseSettings,
+) -> ModuleFacts {
     let decoded = o
-        .hash
-        .as_ref()
-        .and_then(|h| pack.object(h))
+        .encoded
+        .as_deref()
+        .or_else(|| o.hash.as_ref().and_then(|h| pack.object(h)))
         .and_then(ModuleFacts::decode);
     match decoded {
-        Some(f) => o.facts = Some(Arc::new(f)),
+        Some(f) => f,
         None => {
             let (facts, us) = timed(|| archlint_parser::parse_file(&file.path, parse));
             o.parse_us = us;
             o.encoded = Some(facts.encode());
-            o.facts = Some(Arc::new(facts));
             o.source = Source::Parsed;
+            facts
         }
     }
 }
@@ -867,13 +900,16 @@ impl Scan<'_> {
                 && unused * 4 <= stored
                 && stored <= options.max_pack_bytes
                 && pack.corrupt_count() == 0;
-            let parts: Vec<std::borrow::Cow<[u8]>> = if append {
+            let written: std::io::Result<u64> = if append {
                 let new = sources.iter().filter_map(|(hash, from)| match from {
                     From::Outcome(i) => Some((*hash, outcomes[*i].encoded.as_deref()?)),
                     From::Here(i) => Some((*hash, encoded_here[*i].as_slice())),
                     From::Pack(_) => None,
                 });
-                pack::encode_appending(fingerprint, now, &manifest, pack, new).into()
+                let parts = pack::encode_appending(fingerprint, now, &manifest, pack, new);
+                let parts: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
+                archlint_cache::disk::write_atomic_parts(path, &parts)
+                    .map(|()| parts.iter().map(|p| p.len() as u64).sum())
             } else {
                 let mut objects: Vec<(CacheKey, u64, pack::StoredObject)> = sources
                     .into_iter()
@@ -905,13 +941,14 @@ impl Scan<'_> {
                     }
                     objects.push(item);
                 }
-                vec![pack::encode(fingerprint, now, &manifest, objects).into()]
+                // Streamed to the file: the pack of a large tree is never whole in memory.
+                archlint_cache::disk::write_atomic_with(path, |w| {
+                    pack::write(w, fingerprint, now, &manifest, objects)
+                })
             };
-            report.pack_bytes = parts.iter().map(|p| p.len() as u64).sum();
-            let parts: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
-            let w = archlint_cache::disk::write_atomic_parts(path, &parts);
-            match w {
-                Ok(()) => {
+            match written {
+                Ok(bytes) => {
+                    report.pack_bytes = bytes;
                     report.pack_written = true;
                     report.disk.writes += report.parsed + report.redis_hits();
                 }

@@ -187,6 +187,10 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     }
     let mut cache_options = resolve_cache(&root, config.as_ref(), &options.cache)?;
     cache_options.progress = options.progress.clone();
+    // The graph reads each file's facts once; only a caller that keeps them, or computes a
+    // result from them, reads them again.
+    cache_options.drop_decoded =
+        !options.keep_facts && !options.keep_parsed_facts && options.result_tag.is_none();
     let settings = config
         .as_ref()
         .map(|c| c.settings.clone())
@@ -370,8 +374,24 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
             (graph, diagnostics)
         }
         _ => {
-            let facts = scan.facts();
-            build_graph(&discovered, &facts, &graph_options)
+            let names: Vec<&str> = discovered.files.iter().map(|f| f.module.as_str()).collect();
+            let resolver = archlint_graph::Resolver::new(
+                &names,
+                &discovered.namespace_packages,
+                &discovered.root_packages,
+                &graph_options,
+            );
+            let files = &discovered.files;
+            let rows = scan.map_facts(|i, facts| {
+                let input = ModuleInput {
+                    name: &files[i].module,
+                    is_package: files[i].is_package,
+                    facts,
+                };
+                (resolver.resolve(&input), facts.diagnostics.clone())
+            });
+            let (rows, diagnostics): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+            (resolver.assemble(rows), diagnostics)
         }
     };
     let result_slots = match (scan.disk(), &hashes) {
@@ -470,32 +490,6 @@ fn changed_few(
     n: usize,
 ) -> bool {
     old.len() == new.len() && old.iter().zip(new).filter(|(a, b)| a != b).count() <= (n / 4).max(1)
-}
-
-/// Resolve every file's imports and assemble the graph; also each file's diagnostics.
-fn build_graph(
-    discovered: &archlint_discovery::Discovered,
-    facts: &[std::sync::Arc<archlint_facts::ModuleFacts>],
-    graph_options: &GraphOptions,
-) -> (ImportGraph, Vec<Vec<SourceDiagnostic>>) {
-    let inputs: Vec<ModuleInput<'_>> = discovered
-        .files
-        .iter()
-        .zip(facts)
-        .map(|(f, facts)| ModuleInput {
-            name: &f.module,
-            is_package: f.is_package,
-            facts,
-        })
-        .collect();
-    let graph = archlint_graph::build_graph(
-        &inputs,
-        &discovered.namespace_packages,
-        &discovered.root_packages,
-        graph_options,
-    );
-    let diagnostics = facts.iter().map(|f| f.diagnostics.clone()).collect();
-    (graph, diagnostics)
 }
 
 /// The parser settings a project's configuration asks for.
