@@ -118,32 +118,43 @@ impl ImportGraph {
         {
             return None;
         }
-        let index: FxHashMap<String, ModuleId> = s
-            .names
-            .iter()
-            .enumerate()
-            .map(|(i, name)| (name.clone(), i as ModuleId))
-            .collect();
-        let mut parent = vec![None; n];
-        let mut children = vec![Vec::new(); n];
-        for (id, name) in s.names.iter().enumerate() {
-            if let Some(dot) = name.rfind('.') {
-                let p = *index.get(&name[..dot])?;
-                parent[id] = Some(p);
-                children[p as usize].push(id as ModuleId);
-            }
-        }
-        let mut importers = vec![Vec::new(); n];
-        for a in 0..n {
-            let targets =
-                &s.import_targets[s.import_offsets[a] as usize..s.import_offsets[a + 1] as usize];
-            if !targets.windows(2).all(|w| w[0] < w[1]) {
-                return None;
-            }
-            for &b in targets {
-                importers[b as usize].push(a as ModuleId);
-            }
-        }
+        // The name index and the hierarchy on one core, the importer lists on the other.
+        let (hierarchy, importers) = rayon::join(
+            || {
+                let index: FxHashMap<String, ModuleId> = s
+                    .names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| (name.clone(), i as ModuleId))
+                    .collect();
+                let mut parent = vec![None; n];
+                let mut children = vec![Vec::new(); n];
+                for (id, name) in s.names.iter().enumerate() {
+                    if let Some(dot) = name.rfind('.') {
+                        let p = *index.get(&name[..dot])?;
+                        parent[id] = Some(p);
+                        children[p as usize].push(id as ModuleId);
+                    }
+                }
+                Some((index, parent, children))
+            },
+            || {
+                let mut importers = vec![Vec::new(); n];
+                for a in 0..n {
+                    let targets = &s.import_targets
+                        [s.import_offsets[a] as usize..s.import_offsets[a + 1] as usize];
+                    if !targets.windows(2).all(|w| w[0] < w[1]) {
+                        return None;
+                    }
+                    for &b in targets {
+                        importers[b as usize].push(a as ModuleId);
+                    }
+                }
+                Some(importers)
+            },
+        );
+        let (index, parent, children) = hierarchy?;
+        let importers = importers?;
         Some(ImportGraph {
             names: s.names,
             index,
