@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks archlint against its peers on the same work, side by side:
-# - architecture: lint-imports (--no-cache) and grimp's build_graph on django, sympy (fetched with
-#   pip) and synthetic 10k- and 50k-module trees (bench/compare.py);
+# - architecture: lint-imports (--no-cache and cached), grimp's build_graph and `tach check` on
+#   django, sympy, Home Assistant (fetched with pip) and generated 10k- and 50k-module trees at
+#   two module sizes; reports compared, parser throughput and the physical floor (bench/compare.py);
 # - code-structure rules: their cost on cold and warm runs, radon side by side, duplication per
 #   MB (bench/rules_bench.py);
 # - dependencies: `pip list` and a `pip show` loop on a 500-distribution virtualenv
@@ -48,6 +49,8 @@ violations_bench() {
   python3 bench/violations_bench.py "$@"
 }
 if [ "${1:-}" = "violations" ]; then shift; violations_bench "$@"; exit 0; fi
+# GNU time measures each command's own peak memory (bench/compare.py says why wait4 cannot).
+if [ ! -x /usr/bin/time ] && [ "$(id -u)" = 0 ]; then apt-get install -y -qq time >/dev/null; fi
 if [ ! -x "$WORK/venv/bin/python" ]; then python3 -m venv "$WORK/venv"; fi
 "$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "import-linter==2.17" "grimp==3.20" "radon==6.0.1" "tach==0.35.3"
 if [ ! -d "$WORK/src/django" ] || [ ! -d "$WORK/src/sympy" ]; then
@@ -56,8 +59,18 @@ if [ ! -d "$WORK/src/django" ] || [ ! -d "$WORK/src/sympy" ]; then
 fi
 for n in 10000 50000; do
   if [ ! -d "$WORK/tree$n" ]; then python3 bench/gen_tree.py "$n" "$WORK/tree$n" >/dev/null; fi
+  if [ ! -d "$WORK/tree$n-150" ]; then python3 bench/gen_tree.py "$n" "$WORK/tree$n-150" --lines 150 >/dev/null; fi
 done
+# A real large codebase: Home Assistant's wheel (6,725 files), from the configured package index.
+if [ ! -d "$WORK/ha/homeassistant" ]; then
+  rm -rf "$WORK/ha" && mkdir -p "$WORK/ha/wheel"
+  "$WORK/venv/bin/python" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+    -d "$WORK/ha/wheel" "homeassistant==2024.3.3"
+  "$WORK/venv/bin/python" -m zipfile -e "$WORK"/ha/wheel/homeassistant-*.whl "$WORK/ha/unpacked"
+  mv "$WORK/ha/unpacked/homeassistant" "$WORK/ha/homeassistant" && rm -rf "$WORK/ha/unpacked" "$WORK/ha/wheel"
+fi
 cargo build --release --quiet --bin archlint
+cargo build --release --quiet -p archlint-parser --example parse_speed
 "$WORK/venv/bin/python" bench/compare.py "$@"
 "$WORK/venv/bin/python" bench/rules_bench.py "$@"
 python3 bench/export_bench.py "$@"
