@@ -183,27 +183,6 @@ def tach_row(name, cwd, package, repeat):
             "imports_found": len(found_theirs), "same_findings": found_ours == found_theirs}
 
 
-def headlines(text):
-    """Each violation in an import-linter text report, as (headline, routes): forbidden,
-    layers and independence violations with their number of routes; an acyclic_siblings
-    violation with the number of dependencies it names (its text lists only the first five).
-    Sorted: the same headline can stand in two contracts."""
-    out, current = [], None
-    for line in text.split("\n"):
-        acyclic = re.match(r"It could be made acyclic by removing (\d+) dependenc", line)
-        if acyclic:
-            out.append([line, int(acyclic.group(1))])
-            current = None
-        elif line.endswith(":") and " is not allowed to import " in line:
-            current = [line, 0]
-            out.append(current)
-        elif line.endswith(":") or re.fullmatch(r"-+", line):
-            current = None
-        elif current and line.startswith("- "):
-            current[1] += 1
-    return sorted(map(tuple, out))
-
-
 def headlines_json(report):
     out = []
     for contract in report["contracts"]:
@@ -226,7 +205,7 @@ def report_check(name, cwd, cfg, theirs_text, ours_json):
     its number of routes. Where they differ, lint-imports runs again under other hash seeds:
     import-linter's own report depends on hash order where chains tie (docs/compatibility.md)."""
     ours = headlines_json(ours_json)
-    theirs = headlines(theirs_text)
+    theirs = benchlib.headlines(theirs_text)
     counted = analysed_files(theirs_text)
     result = {"violations": len(ours), "routes": sum(n for _, n in ours),
               "lint_imports_analysed": counted, "archlint_files": len(ours_json.get("files", [])) or None,
@@ -235,7 +214,7 @@ def report_check(name, cwd, cfg, theirs_text, ours_json):
         for seed in range(1, 21):
             text = subprocess.run([LINT_IMPORTS, "--no-cache", *cfg], cwd=cwd, capture_output=True, text=True,
                                   env={**LI_ENV, "PYTHONHASHSEED": str(seed)}).stdout
-            if headlines(text) == ours:
+            if benchlib.headlines(text) == ours:
                 result["matched_seed"] = seed
                 break
     if result["matched_seed"] is None:

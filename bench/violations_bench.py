@@ -70,19 +70,8 @@ def measure(cmd, cwd, repeat):
 
 
 def violations(text):
-    """Each violation headline with the number of routes under it, from an import-linter-style
-    text report (a route starts with `- ` or `-   `), as a sorted list: the same headline can
-    stand in two contracts."""
-    out, current = [], None
-    for line in text.split("\n"):
-        if line.endswith(":") and " is not allowed to import " in line:
-            current = [line, 0]
-            out.append(current)
-        elif line.endswith(":") or re.fullmatch(r"-+", line):
-            current = None
-        elif current and line.startswith("- "):
-            current[1] += 1
-    return sorted(map(tuple, out))
+    """Each violation headline with the number of routes under it (benchlib.headlines)."""
+    return benchlib.headlines(text)
 
 
 def violations_json(report):

@@ -242,67 +242,150 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         exclude_type_checking_imports: settings.exclude_type_checking_imports,
         include_dynamic_imports: settings.include_dynamic_imports,
     };
-    if !cache_options.enabled()
+    let streaming = !cache_options.enabled()
         && !options.keep_facts
         && !options.keep_parsed_facts
-        && options.result_tag.is_none()
-    {
-        // Nothing to cache and nothing kept: each file's facts are resolved into the graph's
-        // rows as soon as they are made, and let go.
-        let names: Vec<&str> = discovered.files.iter().map(|f| f.module.as_str()).collect();
-        let resolver = archlint_graph::Resolver::new(
-            &names,
-            &discovered.namespace_packages,
-            &discovered.root_packages,
-            &graph_options,
-        );
-        let files = &discovered.files;
-        let (rows, cache) = facts::parse_each(
+        && options.result_tag.is_none();
+    let analysed = if streaming {
+        without_cache(
             &root,
-            files,
+            &discovered,
             &parse_settings,
-            options.progress.as_deref(),
-            |i, facts| {
-                let input = ModuleInput {
-                    name: &files[i].module,
-                    is_package: files[i].is_package,
-                    facts: &facts,
-                };
-                (resolver.resolve(&input), facts.diagnostics)
-            },
-        );
-        let parse_ms = ms(started);
-        let started = Instant::now();
-        let (rows, diagnostics): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
-        let graph = resolver.assemble(rows);
-        let graph_ms = ms(started);
-        let mut settings = settings;
-        settings.root_packages = discovered.root_packages.clone();
-        let content_hashes = vec![None; discovered.files.len()];
-        return Ok(Project {
-            root,
-            config,
-            settings,
-            diagnostics,
-            files: discovered.files,
-            graph,
-            warnings,
-            timings: Timings {
-                discover_ms,
-                parse_ms,
-                graph_ms,
-                contracts_ms: 0.0,
-            },
-            cache,
-            content_hashes,
-            parsed_facts: Vec::new(),
-            facts: None,
-            stored_result: None,
-            result_slot: None,
-            result_slots: None,
-        });
+            &graph_options,
+            options,
+            started,
+        )
+    } else {
+        through_cache(
+            &root,
+            &discovered,
+            &parse_settings,
+            &graph_options,
+            &cache_options,
+            options,
+            started,
+        )
+    };
+    warnings.extend(analysed.cache.warnings.iter().cloned());
+    let mut settings = settings;
+    settings.root_packages = discovered.root_packages.clone();
+    Ok(Project {
+        root,
+        config,
+        settings,
+        diagnostics: analysed.diagnostics,
+        files: discovered.files,
+        graph: analysed.graph,
+        warnings,
+        timings: Timings {
+            discover_ms,
+            parse_ms: analysed.parse_ms,
+            graph_ms: analysed.graph_ms,
+            contracts_ms: 0.0,
+        },
+        cache: analysed.cache,
+        content_hashes: analysed.content_hashes,
+        parsed_facts: analysed.parsed_facts,
+        facts: analysed.facts,
+        stored_result: analysed.stored_result,
+        result_slot: analysed.result_slot,
+        result_slots: analysed.result_slots,
+    })
+}
+
+/// What the parse and graph steps hand to [`Project`].
+struct Analysed {
+    graph: ImportGraph,
+    diagnostics: Vec<Vec<SourceDiagnostic>>,
+    cache: CacheReport,
+    content_hashes: Vec<Option<archlint_cache::CacheKey>>,
+    parsed_facts: Vec<Option<std::sync::Arc<archlint_facts::ModuleFacts>>>,
+    facts: Option<Vec<std::sync::Arc<archlint_facts::ModuleFacts>>>,
+    stored_result: Option<Vec<u8>>,
+    result_slot: Option<results_cache::ResultSlot>,
+    result_slots: Option<results_cache::Slots>,
+    parse_ms: f64,
+    graph_ms: f64,
+}
+
+/// A resolver for every discovered module.
+fn resolver<'a>(
+    discovered: &'a archlint_discovery::Discovered,
+    names: &[&'a str],
+    graph_options: &'a GraphOptions,
+) -> archlint_graph::Resolver<'a> {
+    archlint_graph::Resolver::new(
+        names,
+        &discovered.namespace_packages,
+        &discovered.root_packages,
+        graph_options,
+    )
+}
+
+/// One file's row of the graph and its diagnostics, from its facts.
+fn row_of(
+    resolver: &archlint_graph::Resolver<'_>,
+    file: &SourceFile,
+    facts: &archlint_facts::ModuleFacts,
+) -> archlint_graph::ResolvedRow {
+    resolver.resolve(&ModuleInput {
+        name: &file.module,
+        is_package: file.is_package,
+        facts,
+    })
+}
+
+/// Nothing to cache and nothing kept: each file's facts are resolved into the graph's rows as
+/// soon as they are made, and let go.
+fn without_cache(
+    root: &Path,
+    discovered: &archlint_discovery::Discovered,
+    parse_settings: &ParseSettings,
+    graph_options: &GraphOptions,
+    options: &ProjectOptions,
+    started: Instant,
+) -> Analysed {
+    let names: Vec<&str> = discovered.files.iter().map(|f| f.module.as_str()).collect();
+    let resolver = resolver(discovered, &names, graph_options);
+    let files = &discovered.files;
+    let (rows, cache) = facts::parse_each(
+        root,
+        files,
+        parse_settings,
+        options.progress.as_deref(),
+        |i, facts| (row_of(&resolver, &files[i], &facts), facts.diagnostics),
+    );
+    let parse_ms = ms(started);
+    let started = Instant::now();
+    let (rows, diagnostics): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+    let graph = resolver.assemble(rows);
+    Analysed {
+        graph,
+        diagnostics,
+        cache,
+        content_hashes: vec![None; files.len()],
+        parsed_facts: Vec::new(),
+        facts: None,
+        stored_result: None,
+        result_slot: None,
+        result_slots: None,
+        parse_ms,
+        graph_ms: ms(started),
     }
-    let mut scan = facts::scan(&root, &discovered.files, &parse_settings, &cache_options);
+}
+
+/// Facts through the cache layers, the graph from its snapshot when nothing (or little)
+/// changed, and the stored result of the caller's tag.
+fn through_cache(
+    root: &Path,
+    discovered: &archlint_discovery::Discovered,
+    parse_settings: &ParseSettings,
+    graph_options: &GraphOptions,
+    cache_options: &FactsCacheOptions,
+    options: &ProjectOptions,
+    started: Instant,
+) -> Analysed {
+    let mut scan = facts::scan(root, &discovered.files, parse_settings, cache_options);
     let parse_ms = ms(started);
 
     let started = Instant::now();
@@ -310,7 +393,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     let content_hashes = scan.file_hashes();
     let structure = graph_cache::structure_key(
         scan.fingerprint(),
-        &graph_options,
+        graph_options,
         &discovered.root_packages,
         &discovered.namespace_packages,
         &discovered.files,
@@ -318,7 +401,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     let stored = match (scan.disk(), &hashes) {
         (Some(disk), Some(_)) => graph_cache::load(
             disk,
-            &root,
+            root,
             scan.fingerprint(),
             &structure,
             discovered.files.len(),
@@ -352,7 +435,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
                         is_package: f.is_package,
                         facts,
                     };
-                    resolve_imports(&input, &names, &discovered.root_packages, &graph_options)
+                    resolve_imports(&input, &names, &discovered.root_packages, graph_options)
                 })
                 .collect();
             let replaced: rustc_hash::FxHashMap<&str, &[archlint_graph::ResolvedImport]> = changed
@@ -375,20 +458,13 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         }
         _ => {
             let names: Vec<&str> = discovered.files.iter().map(|f| f.module.as_str()).collect();
-            let resolver = archlint_graph::Resolver::new(
-                &names,
-                &discovered.namespace_packages,
-                &discovered.root_packages,
-                &graph_options,
-            );
+            let resolver = resolver(discovered, &names, graph_options);
             let files = &discovered.files;
             let rows = scan.map_facts(|i, facts| {
-                let input = ModuleInput {
-                    name: &files[i].module,
-                    is_package: files[i].is_package,
-                    facts,
-                };
-                (resolver.resolve(&input), facts.diagnostics.clone())
+                (
+                    row_of(&resolver, &files[i], facts),
+                    facts.diagnostics.clone(),
+                )
             });
             let (rows, diagnostics): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
             (resolver.assemble(rows), diagnostics)
@@ -397,7 +473,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     let result_slots = match (scan.disk(), &hashes) {
         (Some(disk), Some(hashes)) => Some(results_cache::Slots::new(
             disk,
-            &root,
+            root,
             scan.fingerprint(),
             &structure,
             &discovered.files,
@@ -431,7 +507,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
             {
                 graph_cache::store(
                     disk,
-                    &root,
+                    root,
                     &fingerprint,
                     &structure,
                     hashes,
@@ -444,25 +520,9 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     );
     cache.graph_reused = graph_mode == GraphMode::Reused;
     cache.graph_patched = graph_mode == GraphMode::Patched;
-    warnings.extend(cache.warnings.iter().cloned());
-    let graph_ms = ms(started);
-    let mut settings = settings;
-    settings.root_packages = discovered.root_packages.clone();
-
-    Ok(Project {
-        root,
-        config,
-        settings,
-        diagnostics,
-        files: discovered.files,
+    Analysed {
         graph,
-        warnings,
-        timings: Timings {
-            discover_ms,
-            parse_ms,
-            graph_ms,
-            contracts_ms: 0.0,
-        },
+        diagnostics,
         cache,
         content_hashes,
         parsed_facts,
@@ -470,7 +530,9 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         stored_result,
         result_slot,
         result_slots,
-    })
+        parse_ms,
+        graph_ms: ms(started),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -247,20 +247,40 @@ impl<'a> FactCollector<'a, '_> {
         self.header -= 1;
     }
 
+    /// A definition's decorators, type parameters, parameters and return annotation.
+    fn function_header(&mut self, def: &'a ast::StmtFunctionDef) {
+        self.header(|this| {
+            for decorator in &def.decorator_list {
+                this.visit_decorator(decorator);
+            }
+            if let Some(type_params) = &def.type_params {
+                this.visit_type_params(type_params);
+            }
+            this.visit_parameters(&def.parameters);
+            if let Some(returns) = &def.returns {
+                this.visit_annotation(returns);
+            }
+        });
+    }
+
+    /// A class's decorators, type parameters and bases.
+    fn class_header(&mut self, def: &'a ast::StmtClassDef) {
+        self.header(|this| {
+            for decorator in &def.decorator_list {
+                this.visit_decorator(decorator);
+            }
+            if let Some(type_params) = &def.type_params {
+                this.visit_type_params(type_params);
+            }
+            if let Some(arguments) = &def.arguments {
+                this.visit_arguments(arguments);
+            }
+        });
+    }
+
     fn function(&mut self, def: &'a ast::StmtFunctionDef, stmt: &'a Stmt) {
         if !self.structure {
-            self.header(|this| {
-                for decorator in &def.decorator_list {
-                    this.visit_decorator(decorator);
-                }
-                if let Some(type_params) = &def.type_params {
-                    this.visit_type_params(type_params);
-                }
-                this.visit_parameters(&def.parameters);
-                if let Some(returns) = &def.returns {
-                    this.visit_annotation(returns);
-                }
-            });
+            self.function_header(def);
             self.function_depth += 1;
             let saved_header = std::mem::replace(&mut self.header, 0);
             self.visit_body(&def.body);
@@ -318,18 +338,7 @@ impl<'a> FactCollector<'a, '_> {
         });
 
         // Decorators, defaults and annotations belong to no function's complexity (radon).
-        self.header(|this| {
-            for decorator in &def.decorator_list {
-                this.visit_decorator(decorator);
-            }
-            if let Some(type_params) = &def.type_params {
-                this.visit_type_params(type_params);
-            }
-            this.visit_parameters(&def.parameters);
-            if let Some(returns) = &def.returns {
-                this.visit_annotation(returns);
-            }
-        });
+        self.function_header(def);
         self.scopes
             .push((def.name.id.to_string(), ScopeKind::Function));
         self.function_depth += 1;
@@ -358,17 +367,7 @@ impl<'a> FactCollector<'a, '_> {
 
     fn class(&mut self, def: &'a ast::StmtClassDef, stmt: &'a Stmt) {
         if !self.structure {
-            self.header(|this| {
-                for decorator in &def.decorator_list {
-                    this.visit_decorator(decorator);
-                }
-                if let Some(type_params) = &def.type_params {
-                    this.visit_type_params(type_params);
-                }
-                if let Some(arguments) = &def.arguments {
-                    this.visit_arguments(arguments);
-                }
-            });
+            self.class_header(def);
             let saved_header = std::mem::replace(&mut self.header, 0);
             self.visit_body(&def.body);
             self.header = saved_header;
@@ -404,17 +403,7 @@ impl<'a> FactCollector<'a, '_> {
             attributes: 0,
             is_abstract,
         });
-        self.header(|this| {
-            for decorator in &def.decorator_list {
-                this.visit_decorator(decorator);
-            }
-            if let Some(type_params) = &def.type_params {
-                this.visit_type_params(type_params);
-            }
-            if let Some(arguments) = &def.arguments {
-                this.visit_arguments(arguments);
-            }
-        });
+        self.class_header(def);
         self.scopes
             .push((def.name.id.to_string(), ScopeKind::Class));
         self.frames.push(Frame::Class(ClassState {
