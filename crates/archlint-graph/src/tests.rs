@@ -461,3 +461,101 @@ fn shortest_chain_steps_like_grimp() {
             .is_none()
     );
 }
+
+/// Whether any chain leads from `from` to `to` without entering an excluded module or
+/// following a hidden import: a plain breadth-first search, the reference for the searches'
+/// early stop (a side with nothing new ends the search).
+fn reachable(
+    g: &ImportGraph,
+    from: &[ModuleId],
+    to: &[ModuleId],
+    excluded: &FxHashSet<ModuleId>,
+    hidden: &FxHashSet<(ModuleId, ModuleId)>,
+) -> bool {
+    let mut seen: FxHashSet<ModuleId> = from.iter().copied().collect();
+    let mut queue: Vec<ModuleId> = from.to_vec();
+    while let Some(m) = queue.pop() {
+        if to.contains(&m) {
+            return true;
+        }
+        for &n in g.imports_of(m) {
+            if !hidden.contains(&(m, n)) && !excluded.contains(&n) && seen.insert(n) {
+                queue.push(n);
+            }
+        }
+    }
+    false
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+    /// On random graphs, a chain is found exactly when one exists, and every chain found is
+    /// real: it starts in `from`, ends in `to`, follows visible imports and enters no excluded
+    /// module; the repeated search finds chains that share no import.
+    #[test]
+    fn searches_find_a_chain_exactly_when_one_exists(
+        n in 2usize..24,
+        edges in proptest::collection::vec((0usize..24, 0usize..24), 0..70),
+        from in proptest::collection::vec(0usize..24, 1..4),
+        to in proptest::collection::vec(0usize..24, 1..4),
+        excluded in proptest::collection::vec(0usize..24, 0..6),
+        hidden in proptest::collection::vec(0usize..70, 0..6),
+    ) {
+        let name = |i: usize| format!("p.m{:02}", i % n);
+        let edges: Vec<(String, String)> = edges
+            .iter()
+            .map(|&(a, b)| (name(a), name(b)))
+            .filter(|(a, b)| a != b)
+            .collect();
+        let modules: Vec<String> = (0..n).map(name).collect();
+        let module_refs: Vec<&str> = modules.iter().map(String::as_str).collect();
+        let edge_refs: Vec<(&str, &str)> = edges.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let g = graph(&module_refs, &edge_refs);
+        let id = |i: usize| g.id(&name(i)).unwrap();
+        let from: Vec<ModuleId> = from.iter().map(|&i| id(i)).collect::<FxHashSet<_>>().into_iter().collect();
+        let to: Vec<ModuleId> = to
+            .iter()
+            .map(|&i| id(i))
+            .filter(|m| !from.contains(m))
+            .collect::<FxHashSet<_>>()
+            .into_iter()
+            .collect();
+        let excluded: FxHashSet<ModuleId> = excluded
+            .iter()
+            .map(|&i| id(i))
+            .filter(|m| !from.contains(m) && !to.contains(m))
+            .collect();
+        let hidden: FxHashSet<(ModuleId, ModuleId)> = hidden
+            .iter()
+            .filter_map(|&k| edge_refs.get(k))
+            .map(|&(a, b)| (g.id(a).unwrap(), g.id(b).unwrap()))
+            .collect();
+        let mut bfs = Bfs::new(g.len());
+        let view = g.view();
+        let is_excluded = |m: ModuleId| excluded.contains(&m);
+        let found = view.shortest_chain(&mut bfs, &from, &to, &is_excluded, &hidden);
+        proptest::prop_assert_eq!(found.is_some(), reachable(&g, &from, &to, &excluded, &hidden));
+        if let Some(chain) = &found {
+            proptest::prop_assert!(from.contains(&chain[0]));
+            proptest::prop_assert!(to.contains(chain.last().unwrap()));
+            for w in chain.windows(2) {
+                proptest::prop_assert!(g.imports_of(w[0]).contains(&w[1]) && !hidden.contains(&(w[0], w[1])));
+            }
+            for m in &chain[1..chain.len() - 1] {
+                proptest::prop_assert!(!excluded.contains(m));
+            }
+        }
+        // The repeated search: chains that share no import, until none is left.
+        let chains = view.shortest_chains(&mut bfs, &from, &to, &is_excluded);
+        let mut used: FxHashSet<(ModuleId, ModuleId)> = FxHashSet::default();
+        for chain in &chains {
+            for w in chain.windows(2) {
+                proptest::prop_assert!(used.insert((w[0], w[1])), "an import in two chains");
+            }
+        }
+        let none = FxHashSet::default();
+        proptest::prop_assert_eq!(chains.is_empty(), !reachable(&g, &from, &to, &excluded, &none));
+        proptest::prop_assert!(!reachable(&g, &from, &to, &excluded, &used), "a chain was left");
+    }
+}
