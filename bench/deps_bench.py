@@ -1,6 +1,8 @@
 """The dependency check against pip: archlint's full check of a 500-distribution environment
-(inventory, declarations, policy, licenses, declared vs imported) against `pip list` alone and
-a loop of `pip show` (what the slow suite did, once per package).
+(inventory, declarations, policy, licenses, declared vs imported) against `pip list` alone, a
+loop of `pip show` (what the slow suite did, once per package), and pip-licenses (every
+distribution's license compared with archlint's reading of the same metadata; the run fails
+when one differs).
 
 Every command is a whole process, timed with a monotonic clock; peak RSS from wait4. The
 `pip show` loop is timed on a sample of packages and scaled to all of them (it is linear: one
@@ -10,6 +12,7 @@ interpreter start and one metadata scan per call); `--full` times every call.
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -28,6 +31,7 @@ ARCHLINT = os.path.join(ROOT, "target", "release", "archlint")
 VENV = os.path.join(OUT, "venv")
 PY = os.path.join(VENV, "bin", "python")
 PROJECT = os.path.join(OUT, "project")
+PIP_LICENSES = os.path.join(ROOT, "bench", "work", "venv", "bin", "pip-licenses")
 FULL = "--full" in sys.argv
 
 
@@ -44,6 +48,17 @@ def run(cmd, repeat):
         code = os.waitstatus_to_exitcode(status)
     return {"median_s": statistics.median(times), "min_s": min(times), "runs": repeat, "peak_rss_mb": rss,
             "samples_s": times, "exit": code, "output": out.decode(errors="replace")}
+
+
+def norm(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pip_licenses_view(d):
+    """A distribution's license as pip-licenses 5 shows it by default, from archlint's inventory."""
+    named = {c.split(" :: ")[-1] for c in d["license_classifiers"] if c.startswith("License")}
+    named.discard("OSI Approved")
+    return "; ".join(sorted(named)) if named else (d["license"] or "UNKNOWN")
 
 
 def samples(r):
@@ -66,6 +81,20 @@ def main():
     if ours != sorted(names):
         failures.append("deps inventory: differs from pip list")
 
+    # pip-licenses, the peer for the license inventory: the same distributions, and each one's
+    # license as pip-licenses derives it (its default `--from=mixed`: the license classifiers'
+    # last segments, sorted and joined with "; ", else the License field, else UNKNOWN), from
+    # the metadata archlint read.
+    licenses = None
+    if os.path.exists(PIP_LICENSES):
+        licenses = run([PIP_LICENSES, "--python", PY, "--format=json", "--with-system"], 3)
+        theirs = {(norm(d["Name"]), d["Version"]): d["License"] for d in json.loads(licenses["output"])}
+        ours_licenses = {(norm(d["name"]), d["version"]): pip_licenses_view(d)
+                         for d in json.loads(inventory["output"])["distributions"]}
+        differ = sorted(k for k in set(theirs) | set(ours_licenses) if theirs.get(k) != ours_licenses.get(k))
+        if differ:
+            failures.append(f"licenses differ from pip-licenses for {len(differ)} distributions: {differ[:3]}")
+        print(f"pip-licenses: {len(theirs)} distributions, licenses {'identical' if not differ else 'DIFFER'}")
     sample = names if FULL else names[:: max(1, len(names) // 25)]
     start = time.perf_counter()
     for n in sample:
@@ -81,6 +110,8 @@ def main():
         ("pip list --format=json", pip_list["median_s"], pip_list["peak_rss_mb"]),
         (f"pip show x {len(names)} ({'all' if FULL else f'{len(sample)} timed, scaled'})", pip_show_total, None),
     ]
+    if licenses:
+        rows.insert(3, ("pip-licenses --format=json --with-system", licenses["median_s"], licenses["peak_rss_mb"]))
     print(f"\nDependency check, {len(names)} distributions "
           f"({report['errors']} errors, {report['warnings']} warnings found)")
     print(f"{'command':68} {'time':>10} {'peak RSS':>9} {'archlint is':>12}")
@@ -105,7 +136,9 @@ def main():
         "pip_show_per_call_s": per_call, "pip_show_calls_timed": len(sample),
         "pip_show_total_s_extrapolated": None if FULL else pip_show_total,
         "pip_show_total_s": pip_show_total if FULL else None,
-        "runs": {"check": samples(check), "inventory": samples(inventory), "pip_list": samples(pip_list)},
+        "pip_licenses_s": licenses["median_s"] if licenses else None,
+        "runs": {"check": samples(check), "inventory": samples(inventory), "pip_list": samples(pip_list),
+                 "pip_licenses": samples(licenses) if licenses else None},
         "targets": targets, "failures": failures,
     }
     result["vulnerabilities"] = vulnerability_bench(len(names))

@@ -23,6 +23,8 @@ WORK=bench/work
 mkdir -p "$WORK"
 deps_bench() {
   if [ ! -d "$WORK/deps/venv" ]; then python3 bench/gen_env.py 500 "$WORK/deps" >/dev/null; fi
+  if [ ! -x "$WORK/venv/bin/python" ]; then python3 -m venv "$WORK/venv"; fi
+  "$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "pip-licenses==5.0.0"
   cargo build --release --quiet --bin archlint
   python3 bench/deps_bench.py
 }
