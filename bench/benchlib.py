@@ -14,6 +14,30 @@ def cpu_model():
         return ""
 
 
+def write_results(name, data, quick=False):
+    """Write a run's raw results to bench/results/<name>-<UTC date>[-quick].json, with the
+    machine and archlint's version; returns the path."""
+    import datetime
+    import json
+    import subprocess
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    archlint = os.path.join(root, "target", "release", "archlint")
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
+    try:
+        version = subprocess.run([archlint, "--version"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        version = None
+    meta = {"date": date, "cpus": os.cpu_count(), "cpu": cpu_model(), "machine": platform.machine(),
+            "platform": platform.platform(), "python": platform.python_version(), "archlint": version}
+    path = os.path.join(root, "bench", "results", f"{name}-{date}{'-quick' if quick else ''}.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as fh:
+        json.dump({"meta": meta, **data}, fh, indent=2)
+    print(f"raw results in {os.path.relpath(path, root)}")
+    return path
+
+
 def machine_kind():
     """What timings are comparable across: CPU architecture and core count."""
     return f"{platform.machine()}-{os.cpu_count()}cpu"

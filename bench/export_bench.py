@@ -21,7 +21,10 @@ import subprocess
 import sys
 import time
 
+import benchlib
+
 HERE = os.path.dirname(os.path.abspath(__file__))
+
 ROOT = os.path.dirname(HERE)
 WORK = os.path.join(HERE, "work")
 ARCHLINT = os.path.join(ROOT, "target", "release", "archlint")
@@ -94,6 +97,9 @@ def bench_tree(n, server, runs):
         keys = records[0].keys()
         parts = ", ".join(f"{k} {statistics.median(r.get(k, 0) for r in records):.0f}" for k in keys)
         print(f"  export steps, {name} (ms): {parts}")
+    return {"tree": n, "files": summary["modules"], "imports": summary["imports"], "runs": runs,
+            "samples_s": figures, "median_s": {k: statistics.median(v) for k, v in figures.items()},
+            "steps_ms": steps, "targets_s": targets}
 
 
 def main():
@@ -107,8 +113,8 @@ def main():
     pg_dir, server = start_postgres()
     try:
         sizes = [10000] if args.quick else [10000, 50000]
-        for n in sizes:
-            bench_tree(n, server, args.runs)
+        rows = [bench_tree(n, server, args.runs) for n in sizes]
+        benchlib.write_results("export", {"results": rows}, quick=args.quick)
     finally:
         subprocess.run(["bash", os.path.join(ROOT, "scripts", "postgres.sh"), "stop", pg_dir])
 

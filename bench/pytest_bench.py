@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 
+import benchlib
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "bench", "work", "pytest")
 DJANGO = os.path.join(ROOT, "bench", "work", "src", "django")
@@ -124,6 +126,12 @@ def main():
     print(f"  naive suite (pip show per package): {per_package:.2f} s per package, "
           f"{naive_full:.0f} s for {dists} (measured on {sampled})")
     print(f"  ratio naive / archlint: cold {naive_full / statistics.median(cold):.0f}x, warm {naive_full / statistics.median(warm):.0f}x")
+    benchlib.write_results("pytest", {
+        "distributions": dists, "result_line": summary, "cold_samples_s": cold, "warm_samples_s": warm,
+        "cold_median_s": statistics.median(cold), "warm_median_s": statistics.median(warm),
+        "pytest_startup_s": startup, "naive_per_package_s": per_package, "naive_packages_timed": sampled,
+        "naive_total_s_extrapolated": naive_full,
+    })
 
 
 if __name__ == "__main__":

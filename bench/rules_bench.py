@@ -19,6 +19,8 @@ import sys
 import tempfile
 import time
 
+import benchlib
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "bench", "work")
 ARCHLINT = os.path.join(ROOT, "target", "release", "archlint")
@@ -119,8 +121,7 @@ def main():
         print(f"  {name:14} {dup_ms:7.1f} ms for {size_mb:6.1f} MB of Python: "
               f"{dup_ms / size_mb:5.2f} ms per MB", flush=True)
         results.append({"workload": name, "duplication_ms": dup_ms, "python_mb": size_mb})
-    with open(os.path.join(WORK, "rules-results.json"), "w") as fh:
-        json.dump(results, fh, indent=2)
+    benchlib.write_results("rules", {"results": results}, quick=QUICK)
 
 
 if __name__ == "__main__":
