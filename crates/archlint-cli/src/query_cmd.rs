@@ -141,7 +141,7 @@ fn respond(project: &Project, line: &str) -> Value {
             };
             let view = GraphView::new(graph);
             let mut bfs = Bfs::new(graph.len());
-            let chain = view.shortest_chain(&mut bfs, &from, &to, &|_| false, &Default::default());
+            let chain = view.shortest_chain(&mut bfs, &from, &to, None, &Default::default());
             match chain {
                 Some(c) => {
                     let paths = Paths::new(project);

@@ -124,7 +124,7 @@ impl<'g> GraphView<'g> {
     }
 
     /// Shortest chain from any module in `from` to any in `to`, never passing through a module
-    /// for which `excluded` is true nor along an import in `excluded_imports`. `None` when no
+    /// for which `excluded` (when given) is true nor along an import in `excluded_imports`. `None` when no
     /// chain exists; a one-module chain when `from` and `to` share a module.
     ///
     /// This is grimp's bidirectional search step for step (`find_shortest_path`, grimp 3.x), so
@@ -139,7 +139,7 @@ impl<'g> GraphView<'g> {
         bfs: &mut Bfs,
         from: &[ModuleId],
         to: &[ModuleId],
-        excluded: &dyn Fn(ModuleId) -> bool,
+        excluded: Option<&dyn Fn(ModuleId) -> bool>,
         excluded_imports: &FxHashSet<(ModuleId, ModuleId)>,
     ) -> Option<Vec<ModuleId>> {
         let mut space = SearchSpace::new(self, excluded);
@@ -160,7 +160,7 @@ impl<'g> GraphView<'g> {
         bfs: &mut Bfs,
         from: &[ModuleId],
         to: &[ModuleId],
-        excluded: &dyn Fn(ModuleId) -> bool,
+        excluded: Option<&dyn Fn(ModuleId) -> bool>,
     ) -> Vec<Vec<ModuleId>> {
         let graph = self.graph;
         let mut space = SearchSpace::new(self, excluded);
@@ -296,12 +296,13 @@ struct SearchSpace<'x> {
     /// Hidden edges, a bit set over the edge slots allocated when the first edge is hidden.
     hidden: Option<BitSet>,
     edge_slots: usize,
-    /// Asked only for the modules a search reaches.
-    excluded: &'x dyn Fn(ModuleId) -> bool,
+    /// Asked only for the modules a search reaches; `None` (no call at all) when nothing is
+    /// excluded — the repeated searches of a `forbidden` contract step along millions of edges.
+    excluded: Option<&'x dyn Fn(ModuleId) -> bool>,
 }
 
 impl<'x> SearchSpace<'x> {
-    fn new(view: &GraphView<'_>, excluded: &'x dyn Fn(ModuleId) -> bool) -> Self {
+    fn new(view: &GraphView<'_>, excluded: Option<&'x dyn Fn(ModuleId) -> bool>) -> Self {
         let graph = view.graph;
         let mut space = Self {
             hidden: None,
@@ -330,7 +331,8 @@ impl<'x> SearchSpace<'x> {
     /// Whether the search may not step along edge `edge` into (or out of, backwards) module `m`.
     #[inline]
     fn blocked(&self, edge: usize, m: ModuleId) -> bool {
-        self.hidden.as_ref().is_some_and(|h| h.contains(edge)) || (self.excluded)(m)
+        self.hidden.as_ref().is_some_and(|h| h.contains(edge))
+            || self.excluded.is_some_and(|excluded| excluded(m))
     }
 
     /// One whole level of one side of the search: every module this side had reached but not

@@ -215,13 +215,7 @@ fn chains_and_exclusions() {
     let view = g.view();
     let c = id("p.c");
     let chain = view
-        .shortest_chain(
-            &mut bfs,
-            &[id("p.a")],
-            &[c],
-            &|_| false,
-            &FxHashSet::default(),
-        )
+        .shortest_chain(&mut bfs, &[id("p.a")], &[c], None, &FxHashSet::default())
         .unwrap();
     assert_eq!(names(&g, &chain), ["p.a", "p.b", "p.c"]);
     let b = id("p.b");
@@ -230,7 +224,7 @@ fn chains_and_exclusions() {
             &mut bfs,
             &[id("p.a")],
             &[c],
-            &|m| m == b,
+            Some(&|m| m == b),
             &FxHashSet::default(),
         )
         .unwrap();
@@ -242,11 +236,11 @@ fn chains_and_exclusions() {
     let none = FxHashSet::default();
     assert!(
         hidden
-            .shortest_chain(&mut bfs, &[id("p.a")], &[c], &|_| false, &none)
+            .shortest_chain(&mut bfs, &[id("p.a")], &[c], None, &none)
             .is_none()
     );
     assert!(
-        view.shortest_chain(&mut bfs, &[id("p.a")], &[c], &|_| false, &none)
+        view.shortest_chain(&mut bfs, &[id("p.a")], &[c], None, &none)
             .is_some()
     );
 }
@@ -404,11 +398,9 @@ fn shortest_chains_share_no_import() {
     );
     let id = |n| g.id(n).unwrap();
     let mut bfs = Bfs::new(g.len());
-    let chains =
-        g.view()
-            .shortest_chains(&mut bfs, &[id("p.s1"), id("p.s2")], &[id("p.t")], &|_| {
-                false
-            });
+    let chains = g
+        .view()
+        .shortest_chains(&mut bfs, &[id("p.s1"), id("p.s2")], &[id("p.t")], None);
     let chains: Vec<Vec<String>> = chains.iter().map(|c| names(&g, c)).collect();
     assert_eq!(
         chains,
@@ -444,20 +436,26 @@ fn shortest_chain_steps_like_grimp() {
     let none = FxHashSet::default();
     let view = g.view();
     let chain = view
-        .shortest_chain(&mut bfs, &[id("q.s")], &[id("q.t")], &|_| false, &none)
+        .shortest_chain(&mut bfs, &[id("q.s")], &[id("q.t")], None, &none)
         .unwrap();
     assert_eq!(names(&g, &chain), ["q.s", "q.a", "q.t"]);
     // An excluded module is never passed through; a hidden import is never followed.
     let a = id("q.a");
     let chain = view
-        .shortest_chain(&mut bfs, &[id("q.s")], &[id("q.t")], &|m| m == a, &none)
+        .shortest_chain(
+            &mut bfs,
+            &[id("q.s")],
+            &[id("q.t")],
+            Some(&|m| m == a),
+            &none,
+        )
         .unwrap();
     assert_eq!(names(&g, &chain), ["q.s", "q.b", "q.t"]);
     let hidden: FxHashSet<(ModuleId, ModuleId)> = [(id("q.s"), id("q.b")), (id("q.a"), id("q.t"))]
         .into_iter()
         .collect();
     assert!(
-        view.shortest_chain(&mut bfs, &[id("q.s")], &[id("q.t")], &|_| false, &hidden)
+        view.shortest_chain(&mut bfs, &[id("q.s")], &[id("q.t")], None, &hidden)
             .is_none()
     );
 }
@@ -534,7 +532,7 @@ proptest::proptest! {
         let mut bfs = Bfs::new(g.len());
         let view = g.view();
         let is_excluded = |m: ModuleId| excluded.contains(&m);
-        let found = view.shortest_chain(&mut bfs, &from, &to, &is_excluded, &hidden);
+        let found = view.shortest_chain(&mut bfs, &from, &to, Some(&is_excluded), &hidden);
         proptest::prop_assert_eq!(found.is_some(), reachable(&g, &from, &to, &excluded, &hidden));
         if let Some(chain) = &found {
             proptest::prop_assert!(from.contains(&chain[0]));
@@ -547,7 +545,7 @@ proptest::proptest! {
             }
         }
         // The repeated search: chains that share no import, until none is left.
-        let chains = view.shortest_chains(&mut bfs, &from, &to, &is_excluded);
+        let chains = view.shortest_chains(&mut bfs, &from, &to, Some(&is_excluded));
         let mut used: FxHashSet<(ModuleId, ModuleId)> = FxHashSet::default();
         for chain in &chains {
             for w in chain.windows(2) {

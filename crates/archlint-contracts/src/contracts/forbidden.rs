@@ -132,7 +132,7 @@ impl ForbiddenContract {
                         .collect()
                 } else {
                     // grimp's find_shortest_chains: shortest chains that share no import.
-                    view.shortest_chains(&mut bfs, &downstream, &upstream, &|_| false)
+                    view.shortest_chains(&mut bfs, &downstream, &upstream, None)
                 };
                 if chains.is_empty() {
                     continue;

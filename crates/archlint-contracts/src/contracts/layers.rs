@@ -325,7 +325,7 @@ pub(crate) fn illegal_dependencies(
         // route.
         let mut direct: Vec<Route> = Vec::new();
         let mut middles: Vec<Vec<ModuleId>> = Vec::new();
-        for chain in view.shortest_chains(&mut bfs, &from_set, &to_set, &excluded) {
+        for chain in view.shortest_chains(&mut bfs, &from_set, &to_set, Some(&excluded)) {
             if chain.len() == 2 {
                 direct.push(simple_route(graph, &chain));
             } else {
