@@ -189,8 +189,9 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     cache_options.progress = options.progress.clone();
     // The graph reads each file's facts once; only a caller that keeps them, or computes a
     // result from them, reads them again.
-    cache_options.drop_decoded =
+    let read_once =
         !options.keep_facts && !options.keep_parsed_facts && options.result_tag.is_none();
+    cache_options.drop_decoded = read_once;
     let settings = config
         .as_ref()
         .map(|c| c.settings.clone())
@@ -242,11 +243,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         exclude_type_checking_imports: settings.exclude_type_checking_imports,
         include_dynamic_imports: settings.include_dynamic_imports,
     };
-    let streaming = !cache_options.enabled()
-        && !options.keep_facts
-        && !options.keep_parsed_facts
-        && options.result_tag.is_none();
-    let analysed = if streaming {
+    let analysed = if read_once && !cache_options.enabled() {
         without_cache(
             &root,
             &discovered,
@@ -311,11 +308,11 @@ struct Analysed {
 /// A resolver for every discovered module.
 fn resolver<'a>(
     discovered: &'a archlint_discovery::Discovered,
-    names: &[&'a str],
     graph_options: &'a GraphOptions,
 ) -> archlint_graph::Resolver<'a> {
+    let names: Vec<&str> = discovered.files.iter().map(|f| f.module.as_str()).collect();
     archlint_graph::Resolver::new(
-        names,
+        &names,
         &discovered.namespace_packages,
         &discovered.root_packages,
         graph_options,
@@ -345,8 +342,7 @@ fn without_cache(
     options: &ProjectOptions,
     started: Instant,
 ) -> Analysed {
-    let names: Vec<&str> = discovered.files.iter().map(|f| f.module.as_str()).collect();
-    let resolver = resolver(discovered, &names, graph_options);
+    let resolver = resolver(discovered, graph_options);
     let files = &discovered.files;
     let (rows, cache) = facts::parse_each(
         root,
@@ -457,8 +453,7 @@ fn through_cache(
             (graph, diagnostics)
         }
         _ => {
-            let names: Vec<&str> = discovered.files.iter().map(|f| f.module.as_str()).collect();
-            let resolver = resolver(discovered, &names, graph_options);
+            let resolver = resolver(discovered, graph_options);
             let files = &discovered.files;
             let rows = scan.map_facts(|i, facts| {
                 (

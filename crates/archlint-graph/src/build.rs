@@ -214,31 +214,7 @@ fn for_each_resolved(
     }
 }
 
-/// Assemble a graph from modules and their resolved imports.
-pub fn assemble_graph<'a>(
-    namespace_packages: &[String],
-    modules: impl IntoIterator<Item = (&'a str, &'a [ResolvedImport])>,
-) -> ImportGraph {
-    let mut builder = GraphBuilder::default();
-    for ns in namespace_packages {
-        builder.add_module(ns, false);
-    }
-    let modules: Vec<(&str, &[ResolvedImport])> = modules.into_iter().collect();
-    for (name, _) in &modules {
-        builder.add_module(name, false);
-    }
-    for (name, imports) in modules {
-        for import in imports {
-            if import.external {
-                builder.add_module(&import.target, true);
-            }
-            builder.add_import(name, &import.target, import.detail.clone());
-        }
-    }
-    builder.finish()
-}
-
-/// The graph `assemble_graph` would build for the same modules, made from `old` (the graph of
+/// The graph [`build_graph`] would build for the same modules, made from `old` (the graph of
 /// the same modules before some of them changed) with the imports of the `replaced` modules
 /// swapped for their new ones. Every other module keeps its edges, details and externality.
 pub fn reassemble_graph(

@@ -11,7 +11,7 @@ mod query;
 
 pub use build::{
     GraphOptions, ModuleInput, RESOLUTION_VERSION, ResolvedImport, ResolvedRow, Resolver,
-    assemble_graph, build_graph, reassemble_graph, resolve_import, resolve_imports,
+    build_graph, reassemble_graph, resolve_import, resolve_imports,
 };
 pub use expression::{ExpressionError, ModuleExpression};
 pub use query::{Bfs, GraphView};

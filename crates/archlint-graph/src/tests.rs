@@ -22,6 +22,31 @@ fn graph(modules: &[&str], edges: &[(&str, &str)]) -> ImportGraph {
     )
 }
 
+/// A graph from modules and their resolved imports, built from scratch: the reference
+/// [`reassemble_graph`] is held to.
+fn assemble_graph<'a>(
+    namespace_packages: &[String],
+    modules: impl IntoIterator<Item = (&'a str, &'a [ResolvedImport])>,
+) -> ImportGraph {
+    let mut builder = GraphBuilder::default();
+    for ns in namespace_packages {
+        builder.add_module(ns, false);
+    }
+    let modules: Vec<(&str, &[ResolvedImport])> = modules.into_iter().collect();
+    for (name, _) in &modules {
+        builder.add_module(name, false);
+    }
+    for (name, imports) in modules {
+        for import in imports {
+            if import.external {
+                builder.add_module(&import.target, true);
+            }
+            builder.add_import(name, &import.target, import.detail.clone());
+        }
+    }
+    builder.finish()
+}
+
 fn names(g: &ImportGraph, ids: &[ModuleId]) -> Vec<String> {
     ids.iter().map(|&i| g.name(i).to_owned()).collect()
 }
