@@ -161,18 +161,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// Write the concatenation of `parts` to `path` atomically with mode 0600.
 pub fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    // tempfile creates the file with mode 0600 on Unix.
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-    for part in parts {
-        tmp.write_all(part)?;
-    }
-    // A directory where the file should be would make every write fail: repair it.
-    if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
-        let _ = fs::remove_dir_all(path);
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    replace_with(path, |tmp| {
+        parts.iter().try_for_each(|part| tmp.write_all(part))
+    })
 }
 
 /// [`write_atomic`] of what `write` writes (through a buffer), for contents too large to
@@ -181,11 +172,24 @@ pub fn write_atomic_with<T>(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<T>,
 ) -> io::Result<T> {
+    replace_with(path, |tmp| {
+        let mut out = io::BufWriter::with_capacity(1 << 20, tmp);
+        let value = write(&mut out)?;
+        out.flush()?;
+        Ok(value)
+    })
+}
+
+/// Fill a new private temporary file beside `path` (tempfile creates it with mode 0600 on
+/// Unix), then rename it over `path`.
+fn replace_with<T>(
+    path: &Path,
+    fill: impl FnOnce(&mut tempfile::NamedTempFile) -> io::Result<T>,
+) -> io::Result<T> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-    let mut out = io::BufWriter::with_capacity(1 << 20, tmp);
-    let value = write(&mut out)?;
-    let tmp = out.into_inner().map_err(|e| e.into_error())?;
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    let value = fill(&mut tmp)?;
+    // A directory where the file should be would make every write fail: repair it.
     if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
         let _ = fs::remove_dir_all(path);
     }

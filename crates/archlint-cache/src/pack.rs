@@ -433,8 +433,9 @@ impl StoredObject<'_> {
     }
 }
 
-/// Write a pack. Objects are given as (hash, last_used, object).
-pub fn encode<'a>(
+/// A whole pack in memory (the tests' form of [`write`]).
+#[cfg(test)]
+fn encode<'a>(
     fingerprint: &CacheKey,
     written_at: u64,
     files: &[ManifestEntry],
@@ -447,8 +448,8 @@ pub fn encode<'a>(
     out
 }
 
-/// [`encode`] straight into `w`, one object at a time: a large pack is never whole in memory.
-/// Returns the bytes written.
+/// Write a pack into `w`, one object at a time, so a large pack is never whole in memory.
+/// Objects are given as (hash, last_used, object). Returns the bytes written.
 pub fn write<'a>(
     w: &mut (impl std::io::Write + ?Sized),
     fingerprint: &CacheKey,
@@ -577,31 +578,22 @@ mod tests {
     fn streamed_writing_gives_the_encoded_bytes() {
         let (fp, files, objects, bytes) = encode_sample();
         let mut out = Vec::new();
-        let written = write(
-            &mut out,
-            &fp,
-            77,
-            &files,
-            objects
-                .iter()
-                .map(|(h, p)| (*h, 9, StoredObject::New(p.as_slice()))),
-        )
-        .unwrap();
+        let written = write(&mut out, &fp, 77, &files, stored(&objects)).unwrap();
         assert_eq!(out, bytes);
         assert_eq!(written, bytes.len() as u64);
     }
 
     fn encode_sample() -> (CacheKey, Vec<ManifestEntry>, Objects, Vec<u8>) {
         let (fp, files, objects) = sample();
-        let bytes = encode(
-            &fp,
-            77,
-            &files,
-            objects
-                .iter()
-                .map(|(h, p)| (*h, 9, StoredObject::New(p.as_slice()))),
-        );
+        let bytes = encode(&fp, 77, &files, stored(&objects));
         (fp, files, objects, bytes)
+    }
+
+    /// The sample's objects as new ones, all last used at 9.
+    fn stored(objects: &Objects) -> impl Iterator<Item = (CacheKey, u64, StoredObject<'_>)> {
+        objects
+            .iter()
+            .map(|(h, p)| (*h, 9, StoredObject::New(p.as_slice())))
     }
 
     #[test]
