@@ -247,6 +247,13 @@ impl<'a> FactCollector<'a, '_> {
         self.header -= 1;
     }
 
+    /// A definition's body: code of its own, whatever header it sits in.
+    fn definition_body(&mut self, body: &'a [Stmt]) {
+        let saved_header = std::mem::replace(&mut self.header, 0);
+        self.visit_body(body);
+        self.header = saved_header;
+    }
+
     /// A definition's decorators, type parameters, parameters and return annotation.
     fn function_header(&mut self, def: &'a ast::StmtFunctionDef) {
         self.header(|this| {
@@ -282,9 +289,7 @@ impl<'a> FactCollector<'a, '_> {
         if !self.structure {
             self.function_header(def);
             self.function_depth += 1;
-            let saved_header = std::mem::replace(&mut self.header, 0);
-            self.visit_body(&def.body);
-            self.header = saved_header;
+            self.definition_body(&def.body);
             self.function_depth -= 1;
             return;
         }
@@ -351,9 +356,7 @@ impl<'a> FactCollector<'a, '_> {
             max_nesting: 0,
             receiver,
         }));
-        let saved_header = std::mem::replace(&mut self.header, 0);
-        self.visit_body(&def.body);
-        self.header = saved_header;
+        self.definition_body(&def.body);
         if let Some(Frame::Function(state)) = self.frames.pop() {
             let fact = &mut self.facts.functions[state.index];
             fact.complexity = state.complexity;
@@ -368,9 +371,7 @@ impl<'a> FactCollector<'a, '_> {
     fn class(&mut self, def: &'a ast::StmtClassDef, stmt: &'a Stmt) {
         if !self.structure {
             self.class_header(def);
-            let saved_header = std::mem::replace(&mut self.header, 0);
-            self.visit_body(&def.body);
-            self.header = saved_header;
+            self.definition_body(&def.body);
             return;
         }
         let range = stmt.range();
@@ -410,9 +411,7 @@ impl<'a> FactCollector<'a, '_> {
             index,
             attributes: Vec::new(),
         }));
-        let saved_header = std::mem::replace(&mut self.header, 0);
-        self.visit_body(&def.body);
-        self.header = saved_header;
+        self.definition_body(&def.body);
         if let Some(Frame::Class(state)) = self.frames.pop() {
             self.facts.classes[state.index].attributes = state.attributes.len() as u32;
         }
