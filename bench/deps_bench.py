@@ -1,8 +1,9 @@
 """The dependency check against pip: archlint's full check of a 500-distribution environment
 (inventory, declarations, policy, licenses, declared vs imported) against `pip list` alone, a
-loop of `pip show` (what the slow suite did, once per package), and pip-licenses (every
-distribution's license compared with archlint's reading of the same metadata; the run fails
-when one differs).
+loop of `pip show` (what the slow suite did, once per package), pip-licenses (every
+distribution's license compared with archlint's reading of the same metadata), deptry and
+`tach check-external` (declared vs imported: every missing, transitive and unused dependency
+compared, with file and line). The run fails when a peer's answer differs.
 
 Every command is a whole process, timed with a monotonic clock; peak RSS from wait4. The
 `pip show` loop is timed on a sample of packages and scaled to all of them (it is linear: one
@@ -31,16 +32,19 @@ ARCHLINT = os.path.join(ROOT, "target", "release", "archlint")
 VENV = os.path.join(OUT, "venv")
 PY = os.path.join(VENV, "bin", "python")
 PROJECT = os.path.join(OUT, "project")
-PIP_LICENSES = os.path.join(ROOT, "bench", "work", "venv", "bin", "pip-licenses")
+PEERS = os.path.join(ROOT, "bench", "work", "venv", "bin")
+PIP_LICENSES = os.path.join(PEERS, "pip-licenses")
 FULL = "--full" in sys.argv
 
 
-def run(cmd, repeat):
+def run(cmd, repeat, cwd=None, extra_env=None, merge=False):
     times, rss, out, code = [], 0, b"", None
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    env.update(extra_env or {})
     for _ in range(repeat):
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT if merge else subprocess.DEVNULL,
+                                env=env, cwd=cwd)
         out = proc.stdout.read()
         _, status, usage = os.wait4(proc.pid, 0)
         times.append(time.perf_counter() - start)
@@ -95,6 +99,7 @@ def main():
         if differ:
             failures.append(f"licenses differ from pip-licenses for {len(differ)} distributions: {differ[:3]}")
         print(f"pip-licenses: {len(theirs)} distributions, licenses {'identical' if not differ else 'DIFFER'}")
+    declared = declared_vs_imported(report, failures)
     sample = names if FULL else names[:: max(1, len(names) // 25)]
     start = time.perf_counter()
     for n in sample:
@@ -112,6 +117,10 @@ def main():
     ]
     if licenses:
         rows.insert(3, ("pip-licenses --format=json --with-system", licenses["median_s"], licenses["peak_rss_mb"]))
+    for label, key in [("deptry (declared vs imported only)", "deptry"),
+                       ("tach check-external (declared vs imported only)", "tach_check_external")]:
+        if declared.get(key):
+            rows.insert(-1, (label, declared[key]["median_s"], declared[key]["peak_rss_mb"]))
     print(f"\nDependency check, {len(names)} distributions "
           f"({report['errors']} errors, {report['warnings']} warnings found)")
     print(f"{'command':68} {'time':>10} {'peak RSS':>9} {'archlint is':>12}")
@@ -137,8 +146,15 @@ def main():
         "pip_show_total_s_extrapolated": None if FULL else pip_show_total,
         "pip_show_total_s": pip_show_total if FULL else None,
         "pip_licenses_s": licenses["median_s"] if licenses else None,
+        "deptry_s": declared["deptry"]["median_s"] if declared.get("deptry") else None,
+        "tach_check_external_s": declared["tach_check_external"]["median_s"]
+        if declared.get("tach_check_external") else None,
+        "declared_vs_imported": declared["findings"],
         "runs": {"check": samples(check), "inventory": samples(inventory), "pip_list": samples(pip_list),
-                 "pip_licenses": samples(licenses) if licenses else None},
+                 "pip_licenses": samples(licenses) if licenses else None,
+                 "deptry": samples(declared["deptry"]) if declared.get("deptry") else None,
+                 "tach_check_external": samples(declared["tach_check_external"])
+                 if declared.get("tach_check_external") else None},
         "targets": targets, "failures": failures,
     }
     result["vulnerabilities"] = vulnerability_bench(len(names))
@@ -151,6 +167,54 @@ def main():
     if failures:
         print("benchmark FAILED:\n  " + "\n  ".join(failures), file=sys.stderr)
         sys.exit(1)
+
+
+DEPTRY_CODES = {"DEP001": "missing-dependency", "DEP002": "unused-dependency", "DEP003": "transitive-dependency"}
+
+
+def declared_vs_imported(report, failures):
+    """deptry and `tach check-external` against archlint's declared-vs-imported findings: the
+    same missing (imported, provided by nothing), transitive (imported, installed, undeclared)
+    and unused (declared, never imported) dependencies, each import at the same file and line.
+    Both peers read installed metadata from the interpreter they run in: the environment's
+    site-packages goes on their PYTHONPATH."""
+    codes = set(DEPTRY_CODES.values())
+    ours = sorted((f["code"], f["file"], f["line"]) if f["code"] != "unused-dependency"
+                  else (f["code"], norm(f["package"]))
+                  for f in report["findings"] if f["code"] in codes)
+    out = {"findings": len(ours)}
+    site = subprocess.run([PY, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    env = {"PYTHONPATH": site}
+    if os.path.exists(os.path.join(PEERS, "deptry")):
+        answer = os.path.join(OUT, "deptry.json")
+        out["deptry"] = run([os.path.join(PEERS, "deptry"), ".", "--json-output", answer], 10, PROJECT, env)
+        with open(answer) as fh:
+            theirs = sorted((DEPTRY_CODES[e["error"]["code"]], e["location"]["file"], e["location"]["line"])
+                            if e["error"]["code"] != "DEP002" else ("unused-dependency", norm(e["module"]))
+                            for e in json.load(fh))
+        if out["deptry"]["exit"] != (1 if theirs else 0):
+            failures.append(f"deptry: exit {out['deptry']['exit']}")
+        if theirs != ours:
+            failures.append(f"deptry differs: only deptry {sorted(set(theirs) - set(ours))[:5]}, "
+                            f"only archlint {sorted(set(ours) - set(theirs))[:5]}")
+        print(f"deptry: {len(theirs)} findings, {'identical' if theirs == ours else 'DIFFER'}")
+    if os.path.exists(os.path.join(PEERS, "tach")):
+        out["tach_check_external"] = t = run([os.path.join(PEERS, "tach"), "check-external"], 10, PROJECT, env, merge=True)
+        # tach reports on stderr; it names an unused distribution by its import name and does not tell a transitive
+        # dependency from a missing one: both are "not declared".
+        theirs = sorted([("unused-dependency", norm(m)) for m in
+                         re.findall(r"External package '([^']+)' is not used", t["output"])]
+                        + [("undeclared", f, int(line)) for f, line in
+                           re.findall(r"\] (\S+):(\d+): Dependency '[^']+' is not declared", t["output"])])
+        mine = sorted(("undeclared", *x[1:]) if x[0] != "unused-dependency" else x for x in ours)
+        if t["exit"] != (1 if theirs else 0):
+            failures.append(f"tach check-external: exit {t['exit']}")
+        if theirs != mine:
+            failures.append(f"tach check-external differs: only tach {sorted(set(theirs) - set(mine))[:5]}, "
+                            f"only archlint {sorted(set(mine) - set(theirs))[:5]}")
+        print(f"tach check-external: {len(theirs)} findings, {'identical' if theirs == mine else 'DIFFER'}")
+    return out
 
 
 def vulnerability_bench(n):

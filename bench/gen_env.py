@@ -34,6 +34,9 @@ def name_of(i):
 
 def main():
     venv = os.path.join(OUT, "venv")
+    if os.path.exists(os.path.join(venv, "installed.txt")):
+        write_project(os.path.join(OUT, "project"))
+        return
     if not os.path.exists(os.path.join(venv, "bin", "python")):
         subprocess.run([sys.executable, "-m", "venv", venv], check=True)
     site = subprocess.run([os.path.join(venv, "bin", "python"), "-c",
@@ -85,7 +88,16 @@ def main():
         with open(os.path.join(info, "WHEEL"), "w") as f:
             f.write("Wheel-Version: 1.0\nGenerator: synth\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
 
-    project = os.path.join(OUT, "project")
+    project = write_project(os.path.join(OUT, "project"))
+    with open(os.path.join(venv, "installed.txt"), "w") as f:
+        f.write(f"{N} synthetic distributions\n")
+    print(f"{N} distributions in {site}; project in {project}")
+
+
+def write_project(project):
+    """The project: 60 declared distributions, 50 of them imported (10 unused); three installed
+    distributions imported without being declared (only installed as others' requirements) and
+    one import nothing provides — the findings deptry and `tach check-external` report too."""
     os.makedirs(os.path.join(project, "app"), exist_ok=True)
     declared = list(range(N - 60, N))
     deps = ",\n    ".join(f'"{name_of(i)}>=0"' for i in declared)
@@ -108,12 +120,22 @@ allow = ["MIT", "Apache-2.0", "BSD-3-Clause", "BSD-2-Clause", "ISC", "PSF-2.0"]
 review = ["MPL-2.0", "LGPL-3.0-only", "LGPL-3.0-or-later"]
 deny = ["GPL-3.0-or-later"]
 """)
+    # `tach check-external` reads the package layout from tach.toml.
+    with open(os.path.join(project, "tach.toml"), "w") as f:
+        f.write('source_roots = ["."]\n\n[[modules]]\npath = "app"\ndepends_on = []\n')
     with open(os.path.join(project, "app", "__init__.py"), "w") as f:
         f.write("")
-    for k, i in enumerate(declared):
+    imported = declared[:50] + [10, 11, 12]
+    for k, i in enumerate(imported):
         with open(os.path.join(project, "app", f"mod{k}.py"), "w") as f:
             f.write(f"import os\nimport {name_of(i).replace('-', '_')}\nfrom app import mod{max(k - 1, 0)}\n")
-    print(f"{N} distributions in {site}; project in {project}")
+    with open(os.path.join(project, "app", "extra.py"), "w") as f:
+        f.write("import json\nimport nowhere_to_be_found\n")
+    for stale in range(len(imported), 60):
+        path = os.path.join(project, "app", f"mod{stale}.py")
+        if os.path.exists(path):
+            os.remove(path)
+    return project
 
 
 if __name__ == "__main__":

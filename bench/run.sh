@@ -5,7 +5,8 @@
 #   two module sizes; reports compared, parser throughput and the physical floor (bench/compare.py);
 # - code-structure rules: their cost on cold and warm runs, radon side by side, duplication per
 #   MB (bench/rules_bench.py);
-# - dependencies: `pip list` and a `pip show` loop on a 500-distribution virtualenv
+# - dependencies: `pip list`, a `pip show` loop on a 500-distribution virtualenv,
+#   pip-licenses, deptry and `tach check-external` compared finding by finding
 #   (bench/gen_env.py, bench/deps_bench.py).
 # - the seed scenario: a pytest suite with the archlint plugin (django contracts + 200
 #   distributions: approved, licenses, offline vulnerabilities) against a `pip show` suite
@@ -22,9 +23,9 @@ cd "$(dirname "$0")/.."
 WORK=bench/work
 mkdir -p "$WORK"
 deps_bench() {
-  if [ ! -d "$WORK/deps/venv" ]; then python3 bench/gen_env.py 500 "$WORK/deps" >/dev/null; fi
+  python3 bench/gen_env.py 500 "$WORK/deps" >/dev/null  # the environment once, the project every time
   if [ ! -x "$WORK/venv/bin/python" ]; then python3 -m venv "$WORK/venv"; fi
-  "$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "pip-licenses==5.0.0"
+  "$WORK/venv/bin/python" -m pip install --quiet --disable-pip-version-check "pip-licenses==5.0.0" "deptry==0.23.0" "tach==0.35.3"
   cargo build --release --quiet --bin archlint
   python3 bench/deps_bench.py
 }
