@@ -337,7 +337,6 @@ fn walk_package(
         Some(rel) => dir.join(rel),
         None => p,
     };
-    let mut entries: Vec<(PathBuf, bool, bool, Option<FileMeta>)> = Vec::with_capacity(found.len());
     let mut relative: Vec<(PathBuf, bool, bool, Option<FileMeta>)> =
         Vec::with_capacity(found.len());
     for item in found {
@@ -347,12 +346,14 @@ fn walk_package(
             walk::Found::Warning(w) => out.warnings.push(w),
         }
     }
+    let mut entries: Vec<(PathBuf, bool, bool, Option<FileMeta>)> =
+        Vec::with_capacity(relative.len());
     relative
         .into_par_iter()
         .map(|(path, is_dir, has_init, meta)| (back(path), is_dir, has_init, meta))
         .collect_into_vec(&mut entries);
-    // Byte order is enough for a deterministic result (modules are sorted by name later) and
-    // much cheaper than comparing paths component by component.
+    // Byte order is enough for a deterministic result, much cheaper than comparing paths
+    // component by component, and leaves the files nearly in module order for the final sort.
     entries.par_sort_unstable_by(|a, b| {
         a.0.as_os_str()
             .as_encoded_bytes()
@@ -481,17 +482,17 @@ fn module_name(package: &str, rel: &Path, is_file: bool) -> String {
     let mut components = rel.components().peekable();
     while let Some(component) = components.next() {
         let part = component.as_os_str().to_string_lossy();
-        let part = if is_file && components.peek().is_none() {
+        let part: &str = if is_file && components.peek().is_none() {
             let stem = part.strip_suffix(".py").unwrap_or(&part);
             if stem == "__init__" {
                 break;
             }
-            stem.to_owned()
+            stem
         } else {
-            part.into_owned()
+            &part
         };
         name.push('.');
-        name.push_str(&part);
+        name.push_str(part);
     }
     name
 }

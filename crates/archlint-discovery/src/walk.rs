@@ -233,7 +233,9 @@ fn walk_dir(
         if respect_ignore && rules.ignored(&path, false) {
             continue;
         }
-        let meta = if stat {
+        // Only a `.py` file can be a module: nothing else is stat'ed (data files, compiled
+        // extensions and stubs beside the sources cost a system call each otherwise).
+        let meta = if stat && path.extension().is_some_and(|e| e == "py") {
             match entry.metadata() {
                 Ok(m) if m.file_type().is_symlink() => fs::metadata(&path).ok().map(FileMeta::from),
                 Ok(m) => Some(FileMeta::from(m)),

@@ -201,17 +201,38 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         .map(|c| c.warnings.clone())
         .unwrap_or_default();
 
+    let mut parse_settings = parse_settings(&settings);
+    // Cached facts serve later runs too, which may run the rules: only an uncached run that
+    // never reads them leaves them out.
+    parse_settings.code_facts = options.code_facts || cache_options.enabled();
+    // Kept facts go to callers that may count classes and functions (export); a check that
+    // keeps nothing reads the imports only.
+    parse_settings.structure =
+        parse_settings.code_facts || options.keep_facts || options.keep_parsed_facts;
+
     let started = Instant::now();
-    let discovered = discover(&DiscoveryOptions {
-        root: root.clone(),
-        root_packages: settings.root_packages.clone(),
-        source_dirs: settings.source_dirs.iter().map(PathBuf::from).collect(),
-        include: settings.include.clone(),
-        exclude: settings.exclude.clone(),
-        respect_gitignore: true,
-        stat_files: cache_options.enabled(),
-    })
-    .map_err(|e| match (&e, &config) {
+    // The graph snapshot of an earlier run is read and decoded on its own thread while the
+    // tree is walked (a warm run spends most of its time in these two); whether it still
+    // describes the project is decided once the files are known.
+    let fingerprint = facts::facts_fingerprint(&parse_settings);
+    let (discovered, prefetched) = std::thread::scope(|scope| {
+        let prefetch = cache_options
+            .dir
+            .as_ref()
+            .map(|dir| scope.spawn(|| graph_cache::prefetch(dir, &root, &fingerprint)));
+        let discovered = discover(&DiscoveryOptions {
+            root: root.clone(),
+            root_packages: settings.root_packages.clone(),
+            source_dirs: settings.source_dirs.iter().map(PathBuf::from).collect(),
+            include: settings.include.clone(),
+            exclude: settings.exclude.clone(),
+            respect_gitignore: true,
+            stat_files: cache_options.enabled(),
+        });
+        let prefetched = prefetch.and_then(|handle| handle.join().ok().flatten());
+        (discovered, prefetched)
+    });
+    let discovered = discovered.map_err(|e| match (&e, &config) {
         // Name the file and the setting the glob came from.
         (archlint_discovery::DiscoveryError::InvalidGlob { glob, .. }, Some(c)) => {
             let setting = if settings.exclude.contains(glob) {
@@ -230,14 +251,6 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     warnings.extend(discovered.warnings.iter().cloned());
 
     let started = Instant::now();
-    let mut parse_settings = parse_settings(&settings);
-    // Cached facts serve later runs too, which may run the rules: only an uncached run that
-    // never reads them leaves them out.
-    parse_settings.code_facts = options.code_facts || cache_options.enabled();
-    // Kept facts go to callers that may count classes and functions (export); a check that
-    // keeps nothing reads the imports only.
-    parse_settings.structure =
-        parse_settings.code_facts || options.keep_facts || options.keep_parsed_facts;
     let graph_options = GraphOptions {
         include_external_packages: settings.include_external_packages,
         exclude_type_checking_imports: settings.exclude_type_checking_imports,
@@ -260,7 +273,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
             &graph_options,
             &cache_options,
             options,
-            started,
+            prefetched,
         )
     };
     warnings.extend(analysed.cache.warnings.iter().cloned());
@@ -379,8 +392,9 @@ fn through_cache(
     graph_options: &GraphOptions,
     cache_options: &FactsCacheOptions,
     options: &ProjectOptions,
-    started: Instant,
+    prefetched: Option<graph_cache::Prefetched>,
 ) -> Analysed {
+    let started = Instant::now();
     let mut scan = facts::scan(root, &discovered.files, parse_settings, cache_options);
     let parse_ms = ms(started);
 
@@ -394,14 +408,8 @@ fn through_cache(
         &discovered.namespace_packages,
         &discovered.files,
     );
-    let stored = match (scan.disk(), &hashes) {
-        (Some(disk), Some(_)) => graph_cache::load(
-            disk,
-            root,
-            scan.fingerprint(),
-            &structure,
-            discovered.files.len(),
-        ),
+    let stored = match (scan.disk(), &hashes, prefetched) {
+        (Some(_), Some(_), Some(p)) => p.matching(&structure, discovered.files.len()),
         _ => None,
     };
     let mut graph_mode = GraphMode::Built;

@@ -8,6 +8,7 @@
 mod build;
 mod expression;
 mod query;
+mod snapshot;
 
 pub use build::{
     GraphOptions, ModuleInput, RESOLUTION_VERSION, ResolvedImport, ResolvedRow, Resolver,
@@ -69,35 +70,9 @@ struct ImporterEdges {
     edges: Vec<u32>,
 }
 
-/// The stored form of a graph: only what cannot be derived; everything else is rebuilt (and
-/// every invariant checked) when it is read back.
-#[derive(Serialize, Deserialize)]
-pub struct GraphSnapshot {
-    names: Vec<String>,
-    present: Vec<bool>,
-    squashed: Vec<bool>,
-    import_offsets: Vec<u32>,
-    import_targets: Vec<ModuleId>,
-    detail_offsets: Vec<u32>,
-    details: Vec<ImportDetail>,
-}
-
 impl ImportGraph {
-    /// The graph's stored form.
-    pub fn snapshot(&self) -> GraphSnapshot {
-        GraphSnapshot {
-            names: self.names.clone(),
-            present: self.present.clone(),
-            squashed: self.squashed.clone(),
-            import_offsets: self.import_offsets.clone(),
-            import_targets: self.import_targets.clone(),
-            detail_offsets: self.detail_offsets.clone(),
-            details: self.details.clone(),
-        }
-    }
-
     /// Rebuild a graph from its stored form; `None` when the parts are inconsistent.
-    pub fn from_snapshot(s: GraphSnapshot) -> Option<ImportGraph> {
+    fn from_snapshot(s: snapshot::GraphSnapshot) -> Option<ImportGraph> {
         let n = s.names.len();
         let monotonic = |v: &[u32], len: usize, end: usize| {
             v.len() == len

@@ -582,3 +582,96 @@ proptest::proptest! {
         proptest::prop_assert!(!reachable(&g, &from, &to, &excluded, &used), "a chain was left");
     }
 }
+
+/// A graph with every kind of part the stored form carries: hidden ancestors, squashed
+/// externals, several statements behind one edge, every import kind and both flags.
+fn varied_graph() -> ImportGraph {
+    let d = |line, column, kind, type_checking, in_function| ImportDetail {
+        line,
+        column,
+        kind,
+        type_checking,
+        in_function,
+    };
+    ImportGraph::from_parts(
+        [
+            ("app.a".to_string(), false),
+            ("app.b.c".to_string(), false),
+            ("django".to_string(), true),
+            ("app".to_string(), false),
+        ],
+        [
+            (
+                "app.a",
+                "app.b.c",
+                d(1, 0, ImportKind::Import, false, false),
+            ),
+            ("app.a", "app.b.c", d(7, 4, ImportKind::From, true, false)),
+            ("app.a", "django", d(2, 0, ImportKind::Star, false, true)),
+            (
+                "app.b.c",
+                "app.a",
+                d(u32::MAX, 9, ImportKind::Dynamic, true, true),
+            ),
+            ("app", "app.a", d(3, 0, ImportKind::From, false, false)),
+        ]
+        .map(|(a, b, detail)| (a.to_string(), b.to_string(), detail)),
+    )
+}
+
+#[test]
+fn the_stored_form_reads_back_as_the_same_graph_and_leaves_what_follows() {
+    let g = varied_graph();
+    let mut bytes = Vec::new();
+    g.encode_snapshot(&mut bytes);
+    bytes.extend_from_slice(b"after");
+    let (back, rest) = ImportGraph::decode_snapshot(&bytes).expect("decodes");
+    assert_eq!(rest, b"after");
+    assert_eq!(dump(&back), dump(&g));
+    for id in g.modules() {
+        assert_eq!(back.importers_of(id), g.importers_of(id));
+        assert_eq!(back.parent(id), g.parent(id));
+        assert_eq!(back.children(id), g.children(id));
+    }
+    assert_eq!(back.id("app.b"), g.id("app.b"));
+    // An empty graph too.
+    let mut bytes = Vec::new();
+    ImportGraph::from_parts([], []).encode_snapshot(&mut bytes);
+    let (empty, rest) = ImportGraph::decode_snapshot(&bytes).expect("decodes");
+    assert!(empty.is_empty() && rest.is_empty());
+}
+
+#[test]
+fn a_damaged_stored_form_is_refused_never_a_panic() {
+    let g = varied_graph();
+    let mut bytes = Vec::new();
+    g.encode_snapshot(&mut bytes);
+    // Every truncation is refused.
+    for len in 0..bytes.len() {
+        assert!(
+            ImportGraph::decode_snapshot(&bytes[..len]).is_none(),
+            "truncated to {len}"
+        );
+    }
+    // Every single-byte change either is refused or reads back as some consistent graph;
+    // changes in the counts, a flag byte or a target are refused.
+    for i in 0..bytes.len() {
+        for flip in [1u8, 0x80, 0xff] {
+            let mut damaged = bytes.clone();
+            damaged[i] ^= flip;
+            if let Some((back, _)) = ImportGraph::decode_snapshot(&damaged) {
+                assert!(back.len() <= g.len() + 1, "byte {i}");
+            }
+            if i < 16 {
+                assert!(
+                    ImportGraph::decode_snapshot(&damaged).is_none(),
+                    "count byte {i}"
+                );
+            }
+        }
+    }
+    // A huge count asks for no allocation: it is refused against the bytes present.
+    let mut huge = bytes.clone();
+    huge[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert!(ImportGraph::decode_snapshot(&huge).is_none());
+}
