@@ -92,7 +92,7 @@ impl Objects {
 pub struct Pack {
     /// When the pack was written (seconds since the epoch); 0 when empty.
     pub written_at: u64,
-    files: FxHashMap<String, (FileStamp, CacheKey)>,
+    files: Manifest,
     /// The open pack file, positioned at the objects section, until they are read.
     rest: Mutex<Option<std::fs::File>>,
     objects: OnceLock<Objects>,
@@ -166,28 +166,69 @@ fn header(bytes: &[u8]) -> Option<Result<(u64, CacheKey, u64), ()>> {
     })
 }
 
-fn parse_manifest(
-    head: &[u8],
-    manifest: &[u8],
-) -> Option<FxHashMap<String, (FileStamp, CacheKey)>> {
-    let mut r = Reader {
-        buf: manifest,
-        at: 0,
-    };
-    let n = r.u32()? as usize;
-    let mut files = FxHashMap::default();
-    files.reserve(n.min(1 << 20));
-    for _ in 0..n {
-        let len = r.u16()? as usize;
-        let path = std::str::from_utf8(r.take(len)?).ok()?.to_owned();
+/// The manifest as read: its bytes, and an index of each row's offset by its path. One buffer
+/// instead of a string per file (a warm run on a large tree reads tens of thousands of rows).
+#[derive(Default)]
+struct Manifest {
+    bytes: Vec<u8>,
+    rows: hashbrown::HashTable<u32>,
+}
+
+/// Bytes of a row after its path: size, mtime seconds, mtime nanoseconds, inode, hash.
+const ROW_TAIL: usize = 8 + 8 + 4 + 8 + 32;
+
+fn path_hash(path: &[u8]) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(path)
+}
+
+/// The path of the manifest row at `at` (an offset checked when the manifest was read).
+fn path_in(bytes: &[u8], at: u32) -> &[u8] {
+    let at = at as usize;
+    let len = u16::from_le_bytes([bytes[at], bytes[at + 1]]) as usize;
+    &bytes[at + 2..at + 2 + len]
+}
+
+impl Manifest {
+    fn get(&self, path: &str) -> Option<(FileStamp, CacheKey)> {
+        let path = path.as_bytes();
+        let &at = self
+            .rows
+            .find(path_hash(path), |&row| path_in(&self.bytes, row) == path)?;
+        let mut r = Reader {
+            buf: &self.bytes,
+            at: at as usize + 2 + path.len(),
+        };
         let stamp = FileStamp {
             size: r.u64()?,
             mtime_secs: r.u64()? as i64,
             mtime_nanos: r.u32()?,
             ino: r.u64()?,
         };
-        let hash = r.key()?;
-        files.insert(path, (stamp, hash));
+        Some((stamp, r.key()?))
+    }
+
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+}
+
+fn parse_manifest(head: &[u8], manifest: Vec<u8>) -> Option<Manifest> {
+    let mut r = Reader {
+        buf: &manifest,
+        at: 0,
+    };
+    let n = r.u32()? as usize;
+    if u32::try_from(manifest.len()).is_err() {
+        return None;
+    }
+    let mut starts = Vec::with_capacity(n.min(manifest.len() / (2 + ROW_TAIL)));
+    for _ in 0..n {
+        let at = r.at as u32;
+        let len = r.u16()? as usize;
+        std::str::from_utf8(r.take(len)?).ok()?;
+        r.take(ROW_TAIL)?;
+        starts.push(at);
     }
     let end = r.at;
     let stored = r.key()?;
@@ -197,7 +238,25 @@ fn parse_manifest(
     let mut h = blake3::Hasher::new();
     h.update(head);
     h.update(&manifest[..end]);
-    (h.finalize().as_bytes() == &stored.0).then_some(files)
+    if h.finalize().as_bytes() != &stored.0 {
+        return None;
+    }
+    let mut rows = hashbrown::HashTable::with_capacity(starts.len());
+    for at in starts {
+        let path = path_in(&manifest, at);
+        let hash = path_hash(path);
+        // A path written twice: the later row wins.
+        match rows.find_mut(hash, |&row| path_in(&manifest, row) == path) {
+            Some(row) => *row = at,
+            None => {
+                rows.insert_unique(hash, at, |&row| path_hash(path_in(&manifest, row)));
+            }
+        }
+    }
+    Some(Manifest {
+        bytes: manifest,
+        rows,
+    })
 }
 
 impl Pack {
@@ -235,7 +294,7 @@ impl Pack {
             pack.corrupt = 1;
             return pack;
         };
-        match parse_manifest(&buf[..HEADER], &buf[HEADER..manifest_end]) {
+        match parse_manifest(&buf[..HEADER], buf[HEADER..manifest_end].to_vec()) {
             Some(files) => {
                 pack.files = files;
                 pack.written_at = written_at;
@@ -282,7 +341,7 @@ impl Pack {
         }
         let mut manifest = vec![0u8; manifest_len as usize];
         file.read_exact(&mut manifest)?;
-        match parse_manifest(&head, &manifest) {
+        match parse_manifest(&head, manifest) {
             Some(files) => {
                 pack.files = files;
                 pack.written_at = written_at;
@@ -312,7 +371,7 @@ impl Pack {
 
     /// The manifest row of a path.
     pub fn file(&self, path: &str) -> Option<(FileStamp, CacheKey)> {
-        self.files.get(path).copied()
+        self.files.get(path)
     }
 
     fn verified(&self, hash: &CacheKey) -> Option<&[u8]> {
@@ -605,10 +664,30 @@ mod tests {
         for f in &files {
             assert_eq!(pack.file(&f.path), Some((f.stamp, f.hash)));
         }
+        // Only a whole path matches.
+        for other in ["pkg/mod1", "pkg/mod1.pyc", "kg/mod1.py", "", "pkg/mod20.py"] {
+            assert_eq!(pack.file(other), None, "{other}");
+        }
         for (h, p) in &objects {
             assert_eq!(pack.object(h), Some(p.as_slice()));
             assert_eq!(pack.last_used(h), Some(9));
         }
+    }
+
+    #[test]
+    fn a_path_written_twice_reads_as_its_later_row() {
+        let (fp, mut files, objects) = sample();
+        let mut again = files[3].clone();
+        again.stamp.size = 999;
+        again.hash = files[7].hash;
+        files.push(again.clone());
+        let pack = Pack::decode(encode(&fp, 77, &files, stored(&objects)), &fp);
+        assert_eq!(pack.corrupt, 0);
+        assert_eq!(pack.file(&again.path), Some((again.stamp, again.hash)));
+        assert_eq!(
+            pack.file(&files[4].path),
+            Some((files[4].stamp, files[4].hash))
+        );
     }
 
     #[test]

@@ -236,6 +236,10 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
             eprintln!("archlint: warning: cannot append to {}: {e}", log.display());
         }
     }
+    // The process ends right after: the operating system takes the project's memory back at
+    // once, where dropping it would free its hundreds of thousands of allocations one by one
+    // (a tenth of a warm run on a 50k-module tree).
+    std::mem::forget(project);
     if !errors.is_empty() {
         return Ok(ExitCode::from(2));
     }

@@ -185,7 +185,7 @@ fn facts_key(fingerprint: &CacheKey, hash: &CacheKey) -> CacheKey {
     CacheKey(*h.finalize().as_bytes())
 }
 
-fn relative(root: &Path, path: &Path) -> String {
+fn relative<'p>(root: &Path, path: &'p Path) -> std::borrow::Cow<'p, str> {
     // Fast path: discovery builds paths as `root/rel`, so a byte prefix check usually suffices.
     #[cfg(unix)]
     {
@@ -205,7 +205,7 @@ fn relative(root: &Path, path: &Path) -> String {
             && !rest.contains("/./")
             && !rest.ends_with("/.")
         {
-            return rest.to_owned();
+            return rest.into();
         }
     }
     let rel = path.strip_prefix(root).unwrap_or(path);
@@ -216,7 +216,7 @@ fn relative(root: &Path, path: &Path) -> String {
         }
         out.push_str(&c.as_os_str().to_string_lossy());
     }
-    out
+    out.into()
 }
 
 #[cfg(test)]
@@ -377,7 +377,7 @@ pub fn scan<'a>(
     // may still answer.
     let mut outcomes: Vec<Option<Outcome>> = files
         .par_iter()
-        .with_max_len(1)
+        .with_max_len(8)
         .map(|file| {
             let started = Instant::now();
             let outcome = (|| -> Option<Outcome> {
@@ -708,7 +708,7 @@ fn parse_times(report: &mut CacheReport, root: &Path, files: &[SourceFile], time
         report.parse_p95_ms = at(0.95);
         let (max, slowest) = times[times.len() - 1];
         report.parse_max_ms = f64::from(max) / 1000.0;
-        report.slowest_file = Some(relative(root, &files[slowest].path));
+        report.slowest_file = Some(relative(root, &files[slowest].path).into_owned());
     }
 }
 
@@ -870,7 +870,7 @@ impl Scan<'_> {
                     continue;
                 };
                 manifest.push(ManifestEntry {
-                    path: relative(root, &file.path),
+                    path: relative(root, &file.path).into_owned(),
                     stamp,
                     hash,
                 });

@@ -45,12 +45,13 @@ pub fn structure_key(
         )
         .part("roots", &root_packages.join(","))
         .part("namespaces", &namespace_packages.join(","));
-    let mut files_hash = blake3::Hasher::new();
+    // One buffer hashed at once (see results_cache::Slots::new).
+    let mut buf = Vec::with_capacity(files.len() * 40);
     for f in files {
-        files_hash.update(f.module.as_bytes());
-        files_hash.update(&[0, f.is_package as u8]);
+        buf.extend_from_slice(f.module.as_bytes());
+        buf.extend_from_slice(&[0, f.is_package as u8]);
     }
-    k.part("files", &files_hash.finalize().to_hex());
+    k.part("files", &blake3::hash(&buf).to_hex());
     k.finish()
 }
 

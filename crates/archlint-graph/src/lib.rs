@@ -43,7 +43,7 @@ pub struct ImportDetail {
 #[derive(Debug, Clone, Default)]
 pub struct ImportGraph {
     names: Vec<String>,
-    index: FxHashMap<String, ModuleId>,
+    index: NameIndex,
     /// Visible modules (files, namespace packages, external packages); hidden ancestors are not.
     present: Vec<bool>,
     squashed: Vec<bool>,
@@ -61,6 +61,38 @@ pub struct ImportGraph {
     /// For each module, the edge index (into `import_targets`) of each of its importers' imports
     /// of it, in `importers` order; built the first time a chain search needs it.
     importer_edges: std::sync::OnceLock<ImporterEdges>,
+}
+
+/// Module ids by name, for names kept elsewhere (the graph's `names`): no second copy of every
+/// name, and no allocation per module when a graph is read back.
+#[derive(Debug, Clone, Default)]
+struct NameIndex {
+    table: hashbrown::HashTable<ModuleId>,
+}
+
+fn name_hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name)
+}
+
+impl NameIndex {
+    /// The index of distinct `names`.
+    fn new(names: &[String]) -> NameIndex {
+        let mut table = hashbrown::HashTable::with_capacity(names.len());
+        for (id, name) in names.iter().enumerate() {
+            table.insert_unique(name_hash(name), id as ModuleId, |&i| {
+                name_hash(&names[i as usize])
+            });
+        }
+        NameIndex { table }
+    }
+
+    /// The id of `name`, among the `names` the index was built from.
+    fn get(&self, names: &[String], name: &str) -> Option<ModuleId> {
+        self.table
+            .find(name_hash(name), |&i| names[i as usize] == name)
+            .copied()
+    }
 }
 
 /// [`ImportGraph::importer_edges`] in compressed form.
@@ -96,17 +128,12 @@ impl ImportGraph {
         // The name index and the hierarchy on one core, the importer lists on the other.
         let (hierarchy, importers) = rayon::join(
             || {
-                let index: FxHashMap<String, ModuleId> = s
-                    .names
-                    .iter()
-                    .enumerate()
-                    .map(|(i, name)| (name.clone(), i as ModuleId))
-                    .collect();
+                let index = NameIndex::new(&s.names);
                 let mut parent = vec![None; n];
                 let mut children = vec![Vec::new(); n];
                 for (id, name) in s.names.iter().enumerate() {
                     if let Some(dot) = name.rfind('.') {
-                        let p = *index.get(&name[..dot])?;
+                        let p = index.get(&s.names, &name[..dot])?;
                         parent[id] = Some(p);
                         children[p as usize].push(id as ModuleId);
                     }
@@ -174,8 +201,7 @@ impl ImportGraph {
     /// Look up a visible module.
     pub fn id(&self, name: &str) -> Option<ModuleId> {
         self.index
-            .get(name)
-            .copied()
+            .get(&self.names, name)
             .filter(|&i| self.present[i as usize])
     }
 
@@ -555,11 +581,7 @@ impl GraphBuilder {
             .iter()
             .map(|&old| self.names[old as usize].to_string())
             .collect();
-        let index: FxHashMap<String, ModuleId> = names
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.clone(), i as ModuleId))
-            .collect();
+        let index = NameIndex::new(&names);
         let present: Vec<bool> = order
             .iter()
             .map(|&old| self.present[old as usize])
@@ -572,7 +594,9 @@ impl GraphBuilder {
         let mut children = vec![Vec::new(); n];
         for (id, name) in names.iter().enumerate() {
             if let Some(dot) = name.rfind('.') {
-                let p = index[&name[..dot]];
+                let p = index
+                    .get(&names, &name[..dot])
+                    .expect("every ancestor is a module");
                 parent[id] = Some(p);
                 children[p as usize].push(id as ModuleId);
             }
