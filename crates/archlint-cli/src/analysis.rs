@@ -1,12 +1,12 @@
-//! The analysis pipeline: configuration → discovery → parallel parsing → graph → contracts.
+//! `archlint check`: the command line turned into the check library's options, and the
+//! results into reports.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Result, bail};
-use archlint_contracts::{Contract, ContractResult};
+use archlint_check::{CheckOptions, Run};
 use archlint_engine::{CacheFlags, Project, ProjectOptions};
-use rayon::prelude::*;
 
 use crate::{CheckArgs, ProjectArgs, render};
 
@@ -295,237 +295,42 @@ impl<'a> Selection<'a> {
     }
 }
 
-/// The result of an analysis, before any report.
-pub struct Analysis {
-    pub project: Project,
-    pub results: Vec<ContractResult>,
-    /// Contracts that could not be checked.
-    pub errors: Vec<archlint_contracts::ContractError>,
-    pub deps: Option<crate::deps_cmd::DepsRun>,
-    pub rules: Option<crate::rules_cmd::RulesRun>,
+pub use archlint_check::Analysis;
+
+impl Selection<'_> {
+    /// The library's options for this selection; `progress` counts the files read.
+    fn options(&self, progress: std::sync::Arc<archlint_engine::Progress>) -> CheckOptions {
+        let run = |on: bool, off: bool| {
+            if off {
+                Run::Never
+            } else if on {
+                Run::Always
+            } else {
+                Run::WhenConfigured
+            }
+        };
+        CheckOptions {
+            path: self.project.path.clone(),
+            config: self.project.config.clone(),
+            cache: cache_flags(self.project),
+            env: self.env.options(),
+            deps: run(self.deps, self.no_deps),
+            rules: run(self.rules, self.no_rules),
+            contracts: self.contracts.to_vec(),
+            keep_facts: self.keep_facts,
+            keep_parsed_facts: self.keep_parsed_facts,
+            require_checks: self.require_checks,
+            progress: Some(progress),
+        }
+    }
 }
 
-/// Parse, build the graph and run the selected checks.
+/// Run the selected checks, with a progress display on the terminal while files are read.
 pub fn analyze(sel: &Selection<'_>) -> Result<Analysis> {
-    // The dependency checks run when configured (or asked for), reading the environment while
-    // the code is parsed.
-    let root = match &sel.project.path {
-        Some(p) => p.clone(),
-        None => std::env::current_dir()?,
-    };
-    // The configuration decides whether the dependency checks and the rules run (read here
-    // once; the engine reads it again for the contracts).
-    let config = if sel.no_deps && sel.no_rules {
-        None
-    } else {
-        match &sel.project.config {
-            Some(p) => Some(archlint_contracts::config::load_config(p)?),
-            None => archlint_contracts::config::discover_config(&root).unwrap_or(None),
-        }
-    };
-    let config_for_deps = if sel.no_deps { None } else { config.as_ref() };
-    let with_deps = !sel.no_deps && (sel.deps || crate::deps_cmd::configured(config_for_deps));
-    let with_rules = !sel.no_rules && (sel.rules || crate::rules_cmd::configured(config.as_ref()));
-    // Bad rule settings are a configuration error before any work is done.
-    let rules_config = if with_rules {
-        Some(crate::rules_cmd::settings(config.as_ref())?)
-    } else {
-        None
-    };
     let counter = std::sync::Arc::new(archlint_engine::Progress::default());
     let display =
         crate::progress::Display::start(&counter, crate::progress::wanted(sel.project.quiet));
-    let load = || {
-        archlint_engine::load_project(&ProjectOptions {
-            path: sel.project.path.clone(),
-            config: sel.project.config.clone(),
-            require_config: sel.require_checks && !with_deps && !with_rules,
-            cache: cache_flags(sel.project),
-            keep_facts: with_deps || sel.keep_facts,
-            keep_parsed_facts: sel.keep_parsed_facts,
-            code_facts: with_rules,
-            result_tag: rules_config.as_ref().map(crate::rules_cmd::result_tag),
-            progress: Some(counter.clone()),
-        })
-    };
-    let (mut project, deps) = if with_deps {
-        let (project, run) = crate::deps_cmd::check_dependencies(
-            &root,
-            config_for_deps,
-            sel.env,
-            &cache_flags(sel.project),
-            || load().map(Some),
-        )?;
-        (project.expect("loaded above"), Some(run))
-    } else {
-        (load()?, None)
-    };
+    let analysis = archlint_check::analyze(&sel.options(counter.clone()));
     display.finish();
-    let contracts_config = project
-        .config
-        .as_ref()
-        .map(|c| c.contracts.clone())
-        .unwrap_or_default();
-    let rules = rules_config
-        .as_ref()
-        .map(|config| crate::rules_cmd::run(&project, config));
-    if sel.require_checks && contracts_config.is_empty() && deps.is_none() && rules.is_none() {
-        let path = project
-            .config
-            .as_ref()
-            .map(|c| c.path.display().to_string())
-            .unwrap_or_default();
-        bail!(
-            "{path}: no contracts found (each contract goes in an 'importlinter:contract:<id>' section, \
-             or a [[tool.importlinter.contracts]] / [[tool.archlint.contracts]] table)"
-        );
-    }
-    let mut selected = contracts_config;
-    if !sel.contracts.is_empty() {
-        let path = project
-            .config
-            .as_ref()
-            .map(|c| c.path.display().to_string())
-            .unwrap_or_default();
-        for wanted in sel.contracts {
-            if !selected
-                .iter()
-                .any(|c| c.id.as_deref() == Some(wanted.as_str()))
-            {
-                bail!("no contract with id '{wanted}' in {path}");
-            }
-        }
-        selected.retain(|c| c.id.as_ref().is_some_and(|id| sel.contracts.contains(id)));
-    }
-    let checking = Instant::now();
-    let outcomes = check_contracts(&project, &selected);
-    project.timings.contracts_ms = ms(checking);
-    // Contracts with bad options first, then those that failed while checking.
-    let mut errors = Vec::new();
-    let mut failed = Vec::new();
-    let mut results = Vec::new();
-    for outcome in outcomes {
-        match outcome {
-            ContractOutcome::Invalid(e) => errors.push(e),
-            ContractOutcome::Checked(Ok(r), _) => results.push(r),
-            ContractOutcome::Checked(Err(e), _) => failed.push(e),
-        }
-    }
-    errors.extend(failed);
-    Ok(Analysis {
-        project,
-        results,
-        errors,
-        deps,
-        rules,
-    })
+    analysis
 }
-
-/// What one configured contract gave.
-pub enum ContractOutcome {
-    /// Its options are wrong: it was not checked.
-    Invalid(archlint_contracts::ContractError),
-    /// Checked (or failed while checking), in this many milliseconds.
-    Checked(
-        Result<ContractResult, archlint_contracts::ContractError>,
-        f64,
-    ),
-}
-
-/// Check configured contracts against a project, in parallel; the outcomes in configuration
-/// order. A contract with bad options is an outcome of its own; the others are still checked.
-///
-/// With a disk cache, the outcomes of an unchanged project (the same files, the same contracts
-/// and settings, the same archlint) are read back instead of searched again: the graph is the
-/// same, so they are too.
-pub fn check_contracts(
-    project: &Project,
-    configs: &[archlint_contracts::config::ContractConfig],
-) -> Vec<ContractOutcome> {
-    let contracts: Vec<Result<Contract, archlint_contracts::ContractError>> =
-        configs.iter().map(Contract::from_config).collect();
-    let slot = project.result_slots.as_ref().and_then(|slots| {
-        let tag = format!(
-            "contracts;{};{CONTRACT_RESULTS_VERSION};{};{configs:?};{:?}",
-            env!("CARGO_PKG_VERSION"),
-            build_identity(),
-            project.settings
-        );
-        slots.slot(&format!(
-            "contracts-{}",
-            archlint_cache::content_hash(tag.as_bytes()).to_hex()
-        ))
-    });
-    let valid = contracts.iter().filter(|c| c.is_ok()).count();
-    let stored: Option<Vec<CheckedOutcome>> = slot
-        .as_ref()
-        .and_then(|s| s.load())
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .filter(|stored: &Vec<CheckedOutcome>| stored.len() == valid);
-    if let Some(stored) = stored {
-        let mut stored = stored.into_iter();
-        return contracts
-            .into_iter()
-            .map(|c| match c {
-                Err(e) => ContractOutcome::Invalid(e),
-                Ok(_) => {
-                    let (outcome, ms) = stored.next().expect("one stored outcome per contract");
-                    ContractOutcome::Checked(outcome, ms)
-                }
-            })
-            .collect();
-    }
-    let outcomes: Vec<ContractOutcome> = contracts
-        .into_par_iter()
-        .map(|c| match c {
-            Err(e) => ContractOutcome::Invalid(e),
-            Ok(contract) => {
-                let started = Instant::now();
-                let outcome = contract.check(&project.graph, &project.settings);
-                ContractOutcome::Checked(outcome, ms(started))
-            }
-        })
-        .collect();
-    if let Some(slot) = slot {
-        let checked: Vec<(
-            &Result<ContractResult, archlint_contracts::ContractError>,
-            f64,
-        )> = outcomes
-            .iter()
-            .filter_map(|o| match o {
-                ContractOutcome::Checked(r, ms) => Some((r, *ms)),
-                ContractOutcome::Invalid(_) => None,
-            })
-            .collect();
-        if let Ok(bytes) = serde_json::to_vec(&checked) {
-            slot.store(&bytes);
-        }
-    }
-    outcomes
-}
-
-/// This executable's size and modification time: a rebuilt archlint (a development build with
-/// the same version number) never reads the contract outcomes an older build stored.
-fn build_identity() -> String {
-    std::env::current_exe()
-        .and_then(std::fs::metadata)
-        .map(|m| {
-            let mtime = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos());
-            format!("{}-{mtime}", m.len())
-        })
-        .unwrap_or_default()
-}
-
-/// Raised whenever a contract's outcome on the same graph could change (a new algorithm, a new
-/// field): stored outcomes of an older version are not read.
-const CONTRACT_RESULTS_VERSION: u32 = 1;
-
-/// A checked contract's outcome and how long it took, as stored for an unchanged project.
-type CheckedOutcome = (
-    Result<ContractResult, archlint_contracts::ContractError>,
-    f64,
-);

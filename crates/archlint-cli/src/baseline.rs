@@ -10,8 +10,8 @@ use anyhow::{Context, Result, anyhow};
 use archlint_contracts::ContractResult;
 use serde::{Deserialize, Serialize};
 
-use crate::deps_cmd::DepsRun;
-use crate::rules_cmd::RulesRun;
+use archlint_check::DepsRun;
+use archlint_check::RulesRun;
 
 pub const DEFAULT_FILE: &str = "archlint-baseline.json";
 const FORMAT: u32 = 1;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use archlint_cache::DiskCache;
-use archlint_contracts::config::discover_config;
+use archlint_config::discover_config;
 use archlint_engine::CacheReport;
 use archlint_engine::cache_setup::{CacheFlags, cache_dir, cache_table};
 

@@ -6,15 +6,12 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
-use archlint_contracts::config::{ProjectConfig, discover_config, load_config};
-use archlint_deps::{
-    CheckInput, DepReport, DependencyPolicy, Level, ModuleImports, ProjectImports,
-};
-use archlint_engine::Project;
+use archlint_check::DepsRun;
+use archlint_check::deps::policy_of;
+use archlint_config::{ProjectConfig, discover_config, load_config};
+use archlint_deps::Level;
 use archlint_inventory::{DistInventory, EnvironmentSpec};
-use archlint_requirements::Declarations;
 use clap::{Args, Subcommand, ValueEnum};
-use rustc_hash::FxHashSet;
 use serde_json::json;
 
 use crate::ProjectArgs;
@@ -62,11 +59,30 @@ pub struct OnlineArgs {
 }
 
 impl EnvArgs {
+    /// The library's options: the environment, the advisory database and the online audit
+    /// (whose progress the terminal display shows).
+    pub fn options(&self) -> archlint_check::EnvOptions {
+        archlint_check::EnvOptions {
+            python: self.python.clone(),
+            venv: self.venv.clone(),
+            db: self.db.db.clone(),
+            online: archlint_check::OnlineOptions {
+                online: self.online.online,
+                index_url: self.online.index_url.clone(),
+                vuln_service: self.online.vuln_service.clone(),
+                osv_url: self.online.osv_url.clone(),
+                concurrency: self.online.concurrency,
+                rate_limit: self.online.rate_limit,
+                fail_on_incomplete: self.online.fail_on_incomplete,
+                progress: Some(std::sync::Arc::new(|done, total| {
+                    crate::progress::ONLINE.set(done, total)
+                })),
+            },
+        }
+    }
+
     fn spec(&self, root: &Path) -> EnvironmentSpec {
-        let mut spec = EnvironmentSpec::from_env(root);
-        spec.python = self.python.clone();
-        spec.venv = self.venv.clone();
-        spec
+        self.options().spec(root)
     }
 }
 
@@ -150,30 +166,6 @@ fn config_of(root: &Path, config: &Option<PathBuf>) -> Result<Option<ProjectConf
     Ok(match config {
         Some(p) => Some(load_config(p)?),
         None => discover_config(root)?,
-    })
-}
-
-/// The dependency policy from the configuration (defaults without one).
-pub fn policy_of(config: Option<&ProjectConfig>) -> Result<DependencyPolicy> {
-    let Some(c) = config else {
-        return Ok(DependencyPolicy::default());
-    };
-    let file = c.tables_path.as_deref().unwrap_or(&c.path);
-    DependencyPolicy::from_all_tables(
-        c.dependencies_table.as_ref(),
-        c.licenses_table.as_ref(),
-        c.vulnerabilities_table.as_ref(),
-        Some(file),
-    )
-    .map_err(|e| anyhow!("{e}"))
-}
-
-/// Whether the configuration asks for dependency checks.
-pub fn configured(config: Option<&ProjectConfig>) -> bool {
-    config.is_some_and(|c| {
-        c.dependencies_table.is_some()
-            || c.licenses_table.is_some()
-            || c.vulnerabilities_table.is_some()
     })
 }
 
@@ -388,212 +380,6 @@ fn run_sbom(args: &SbomArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The project's external imports, from its facts.
-pub fn project_imports(project: &Project) -> Option<ProjectImports> {
-    let facts = project.facts.as_ref()?;
-    let paths: Vec<String> = project
-        .files
-        .iter()
-        .map(|f| archlint_engine::display_path(&project.root, &f.path))
-        .collect();
-    let mut internal: FxHashSet<&str> = project
-        .files
-        .iter()
-        .map(|f| f.module.split('.').next().unwrap_or(""))
-        .collect();
-    internal.extend(
-        project
-            .settings
-            .root_packages
-            .iter()
-            .map(|r| r.split('.').next().unwrap_or("")),
-    );
-    Some(ProjectImports::collect(
-        project
-            .files
-            .iter()
-            .zip(facts)
-            .zip(&paths)
-            .map(|((f, facts), path)| ModuleImports {
-                module: &f.module,
-                path,
-                facts,
-            }),
-        &internal,
-    ))
-}
-
-/// Everything a dependency check needs besides the code.
-pub struct DepsRun {
-    pub report: DepReport,
-    pub inventory_ms: f64,
-    pub total_ms: f64,
-    pub distributions: usize,
-    /// The vulnerability audit, when one ran.
-    pub audit: Option<archlint_advisories::VulnAudit>,
-    /// Why vulnerabilities were not checked.
-    pub vulnerability_note: Option<String>,
-    /// Request counters of an online audit.
-    pub online: Option<serde_json::Value>,
-}
-
-fn online_service(
-    args: &OnlineArgs,
-    policy: &archlint_deps::VulnPolicy,
-) -> Result<archlint_index::Service> {
-    let which = args.vuln_service.as_deref().unwrap_or(&policy.service);
-    if which == "osv" {
-        let url = args
-            .osv_url
-            .clone()
-            .or_else(|| std::env::var("ARCHLINT_OSV_URL").ok().filter(|u| !u.is_empty()))
-            .or(policy.osv_url.clone())
-            .ok_or_else(|| anyhow!("--vuln-service osv needs --osv-url URL (or ARCHLINT_OSV_URL, or osv_url in [tool.archlint.vulnerabilities])"))?;
-        let base = archlint_index::json_api_base(&url).map_err(|e| anyhow!(e))?;
-        return Ok(archlint_index::Service::Osv { base });
-    }
-    let found = archlint_index::resolve_index_url(args.index_url.as_deref(), policy.index_url.as_deref()).ok_or_else(|| {
-        anyhow!("--online needs a package index: pass --index-url URL, or set ARCHLINT_INDEX_URL, index_url in [tool.archlint.vulnerabilities], PIP_INDEX_URL or pip.conf's index-url")
-    })?;
-    let base = archlint_index::json_api_base(&found.url)
-        .map_err(|e| anyhow!("{} (from {})", archlint_index::redact(&e), found.from))?;
-    Ok(archlint_index::Service::Index { base })
-}
-
-/// Inventory, declarations and the check; `load` reads the project's code meanwhile (its
-/// imports feed the missing/unused checks).
-pub fn check_dependencies<F>(
-    root: &Path,
-    config: Option<&ProjectConfig>,
-    env: &EnvArgs,
-    cache_flags: &archlint_engine::CacheFlags,
-    load: F,
-) -> Result<(Option<Project>, DepsRun)>
-where
-    F: FnOnce() -> Result<Option<Project>> + Send,
-{
-    let started = Instant::now();
-    let policy = policy_of(config)?;
-    let spec = env.spec(root);
-    let (project, gathered) = rayon::join(load, || {
-        let environment = archlint_inventory::locate(&spec)?;
-        let (inv, declarations): (DistInventory, Declarations) = rayon::join(
-            || archlint_inventory::read_inventory(environment),
-            || archlint_requirements::read_declarations(root, &policy.requirements),
-        );
-        Ok::<_, anyhow::Error>((inv, declarations))
-    });
-    let project = project?;
-    let (inv, declarations) = gathered?;
-    let imports = project.as_ref().and_then(project_imports);
-    let scope = archlint_deps::check::audit_scope(&inv, &declarations, &policy);
-    let db_file =
-        crate::vulns_cmd::db_path(root, config, &env.db, cache_flags.cache_dir.as_deref())?;
-    let offline_db = if db_file.exists() {
-        Some(archlint_advisories::AdvisoryDb::load(&db_file)?)
-    } else {
-        None
-    };
-    let online = env.online.online || policy.vulnerabilities.online;
-    let mut extra_licenses = std::collections::HashMap::new();
-    let mut online_stats = None;
-    let audit = if online {
-        let service = online_service(&env.online, &policy.vulnerabilities)?;
-        let options = archlint_index::OnlineOptions {
-            concurrency: env
-                .online
-                .concurrency
-                .unwrap_or(policy.vulnerabilities.concurrency)
-                .max(1),
-            rate_limit: env
-                .online
-                .rate_limit
-                .unwrap_or(policy.vulnerabilities.rate_limit),
-            timeout: policy.vulnerabilities.timeout,
-            retries: policy.vulnerabilities.retries,
-            ..archlint_index::OnlineOptions::default()
-        };
-        let cache = archlint_engine::cache_setup::dependency_cache(root, config, cache_flags)?;
-        let mut result = archlint_index::audit_online(archlint_index::OnlineRequest {
-            packages: &scope,
-            service,
-            options,
-            cache: Some(&cache),
-            offline: offline_db.as_ref(),
-            progress: Some(&|done, total| crate::progress::ONLINE.set(done, total)),
-        })
-        .map_err(|e| anyhow!(e))?;
-        result.audit.notes.extend(cache.finish());
-        if let Some(db) = &offline_db {
-            let age = archlint_advisories::audit::now_secs().saturating_sub(db.meta().imported_at);
-            if age >= policy.vulnerabilities.max_db_age.as_secs()
-                && result
-                    .audit
-                    .checked
-                    .iter()
-                    .any(|p| p.source == archlint_advisories::VulnSource::OfflineDb)
-            {
-                result.audit.notes.push(format!(
-                    "the advisory database is {} days old",
-                    age / 86_400
-                ));
-            }
-        }
-        for (name, l) in &result.licenses {
-            let resolved = archlint_licenses::resolve(archlint_licenses::LicenseFields {
-                license_expression: l.license_expression.as_deref(),
-                license: l.license.as_deref(),
-                classifiers: &l.classifiers,
-            });
-            extra_licenses.insert(name.clone(), resolved);
-        }
-        online_stats = Some(json!({
-            "requests": result.audit.requests,
-            "retries": result.retries,
-            "cache_hits": result.cache_hits,
-            "breaker_opened": result.breaker_opened,
-        }));
-        Some(result.audit)
-    } else {
-        offline_db.as_ref().map(|db| {
-            archlint_advisories::audit_offline(
-                db,
-                &scope,
-                policy.vulnerabilities.max_db_age.as_secs(),
-            )
-        })
-    };
-    let vulnerability_note = audit.is_none().then(|| {
-        format!(
-            "not checked: no advisory database at {} (build one with `archlint deps db import PATH`, or use --online)",
-            db_file.strip_prefix(root).unwrap_or(&db_file).display()
-        )
-    });
-    let mut policy = policy;
-    if env.online.fail_on_incomplete {
-        policy.vulnerabilities.fail_on_incomplete = true;
-    }
-    let report = archlint_deps::check(&CheckInput {
-        inventory: &inv,
-        declarations: &declarations,
-        imports: imports.as_ref(),
-        policy: &policy,
-        today: archlint_deps::today(),
-        vulnerabilities: audit.as_ref(),
-        extra_licenses: (!extra_licenses.is_empty()).then_some(&extra_licenses),
-    });
-    let run = DepsRun {
-        report,
-        inventory_ms: inv.elapsed_ms,
-        total_ms: started.elapsed().as_secs_f64() * 1000.0,
-        distributions: inv.distributions.len(),
-        audit,
-        vulnerability_note,
-        online: online_stats,
-    };
-    Ok((project, run))
-}
-
 /// `file` relative to the project root, `/`-separated, as every report shows paths.
 pub(crate) fn relative(root: &Path, file: &str) -> String {
     Path::new(file)
@@ -733,10 +519,10 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
     let display =
         crate::progress::Display::start(&counter, crate::progress::wanted(args.project.quiet));
     // Read the environment while the code is parsed.
-    let (project, deps) = check_dependencies(
+    let (project, deps) = archlint_check::deps::check_dependencies(
         &root,
         config.as_ref(),
-        &args.env,
+        &args.env.options(),
         &crate::analysis::cache_flags(&args.project),
         || {
             if args.no_code {

@@ -7,7 +7,7 @@ use archlint_contracts::ContractResult;
 use archlint_engine::Project;
 use archlint_html::{PackageRow, Page, Timing, svg};
 
-use crate::deps_cmd::DepsRun;
+use archlint_check::DepsRun;
 
 /// More package nodes than this and the picture falls back to top-level packages.
 const MAX_NODES: usize = 80;

@@ -14,12 +14,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use archlint_contracts::config::ProjectConfig;
+use archlint_config::ProjectConfig;
 use archlint_contracts::{ContractResult, Link, Route};
 use archlint_engine::Project;
 
 use crate::ProjectArgs;
-use crate::analysis::{ContractOutcome, check_contracts, load_project};
+use crate::analysis::load_project;
+use archlint_check::{ContractOutcome, check_contracts};
 
 /// Import-linter's logo, as `lint-imports` prints it at startup.
 const LOGO: &str = "
@@ -305,7 +306,7 @@ fn lint(args: &LintImportsArgs, out: &mut Console) -> ExitCode {
     files.retain(|f| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
     let mut sources: Vec<Source> = Vec::new();
     if files.is_empty() {
-        match archlint_contracts::config::discover_config(&root) {
+        match archlint_config::discover_config(&root) {
             Ok(Some(config)) => sources.push(Source { file: None, config }),
             Ok(None) => {
                 out.line("Could not read any configuration.");
@@ -318,7 +319,7 @@ fn lint(args: &LintImportsArgs, out: &mut Console) -> ExitCode {
         }
     }
     for file in &files {
-        match archlint_contracts::config::load_config(file) {
+        match archlint_config::load_config(file) {
             Ok(config) => sources.push(Source {
                 file: Some(file.clone()),
                 config,

@@ -10,7 +10,8 @@ use archlint_engine::Project;
 use archlint_perf::RunRecord;
 use clap::{Args, Subcommand};
 
-use crate::deps_cmd::{DepsRun, Format};
+use crate::deps_cmd::Format;
+use archlint_check::DepsRun;
 
 #[derive(Debug, Args)]
 pub struct PerfArgs {
@@ -59,7 +60,7 @@ struct CompareArgs {
 pub fn record(
     project: &Project,
     deps: Option<&DepsRun>,
-    rules: Option<&crate::rules_cmd::RulesRun>,
+    rules: Option<&archlint_check::RulesRun>,
     report_ms: f64,
     total_ms: f64,
 ) -> RunRecord {

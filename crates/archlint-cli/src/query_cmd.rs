@@ -14,8 +14,8 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
 use anyhow::Result;
+use archlint_config::{ContractConfig, RawValue};
 use archlint_contracts::Contract;
-use archlint_contracts::config::{ContractConfig, RawValue};
 use archlint_engine::Project;
 use archlint_graph::{Bfs, GraphView};
 use serde_json::{Value, json};

@@ -250,8 +250,8 @@ pub fn text(
     project: &Project,
     results: &[ContractResult],
     errors: &[ContractError],
-    deps: Option<&crate::deps_cmd::DepsRun>,
-    rules: Option<&crate::rules_cmd::RulesRun>,
+    deps: Option<&archlint_check::DepsRun>,
+    rules: Option<&archlint_check::RulesRun>,
     total_ms: f64,
 ) {
     let snippets = crate::snippets::Snippets::new(color);
@@ -429,8 +429,8 @@ pub fn json_value(
     project: &Project,
     results: &[ContractResult],
     errors: &[ContractError],
-    deps: Option<&crate::deps_cmd::DepsRun>,
-    rules: Option<&crate::rules_cmd::RulesRun>,
+    deps: Option<&archlint_check::DepsRun>,
+    rules: Option<&archlint_check::RulesRun>,
     total_ms: f64,
 ) -> serde_json::Value {
     let paths = Paths::new(project);

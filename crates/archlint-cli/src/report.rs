@@ -9,7 +9,7 @@ use archlint_engine::{Project, display_path};
 use crate::render::Paths;
 use archlint_findings::{ChainStep, Check, CheckOutcome, Finding, Location, Report, Severity};
 
-use crate::deps_cmd::DepsRun;
+use archlint_check::DepsRun;
 
 /// The dependency areas, each one JUnit test case.
 pub const DEPENDENCY_AREAS: [&str; 5] = [
@@ -45,7 +45,7 @@ pub fn build(
     project: &Project,
     results: &[ContractResult],
     deps: Option<&DepsRun>,
-    rules: Option<&crate::rules_cmd::RulesRun>,
+    rules: Option<&archlint_check::RulesRun>,
     seconds: f64,
 ) -> Report {
     let paths = Paths::new(project);

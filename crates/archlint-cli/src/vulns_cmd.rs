@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
 use archlint_advisories::AdvisoryDb;
-use archlint_contracts::config::{ProjectConfig, discover_config};
+use archlint_config::discover_config;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
@@ -68,34 +68,6 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-/// The database file: `--db`, `ARCHLINT_ADVISORY_DB`, else in the cache directory (which
-/// `--no-cache` does not switch off: the database is data the user imported, not a cache).
-pub fn db_path(
-    root: &Path,
-    config: Option<&ProjectConfig>,
-    db: &DbArgs,
-    cache_dir: Option<&Path>,
-) -> Result<PathBuf> {
-    if let Some(p) = db
-        .db
-        .clone()
-        .or_else(|| env("ARCHLINT_ADVISORY_DB").map(PathBuf::from))
-    {
-        return Ok(p);
-    }
-    let table = archlint_engine::cache_setup::cache_table(config)?;
-    let dir = cache_dir
-        .map(Path::to_owned)
-        .or_else(|| env("ARCHLINT_CACHE_DIR").map(PathBuf::from))
-        .or_else(|| {
-            config
-                .and_then(|c| c.settings.cache_dir.clone().or(table.dir.clone()))
-                .map(|d| root.join(d))
-        })
-        .unwrap_or_else(|| root.join(archlint_engine::cache_setup::DEFAULT_CACHE_DIR));
-    Ok(dir.join("v1").join("advisories").join("pypi.db"))
-}
-
 fn root_of(path: &Option<PathBuf>) -> Result<PathBuf> {
     match path {
         Some(p) => Ok(p.clone()),
@@ -113,7 +85,12 @@ pub fn run(args: &DbCommandArgs) -> Result<ExitCode> {
 fn import(args: &ImportArgs) -> Result<ExitCode> {
     let root = root_of(&args.project)?;
     let config = discover_config(&root).unwrap_or(None);
-    let path = db_path(&root, config.as_ref(), &args.db, args.cache_dir.as_deref())?;
+    let path = archlint_check::deps::db_path(
+        &root,
+        config.as_ref(),
+        args.db.db.as_deref(),
+        args.cache_dir.as_deref(),
+    )?;
     let (db, report) = archlint_advisories::import(&args.source)?;
     if args.db.db.is_none() && env("ARCHLINT_ADVISORY_DB").is_none() {
         // The cache directory's tag, .gitignore and owner-only permissions.
@@ -157,7 +134,12 @@ fn import(args: &ImportArgs) -> Result<ExitCode> {
 fn stats(args: &StatsArgs) -> Result<ExitCode> {
     let root = root_of(&args.path)?;
     let config = discover_config(&root).unwrap_or(None);
-    let path = db_path(&root, config.as_ref(), &args.db, args.cache_dir.as_deref())?;
+    let path = archlint_check::deps::db_path(
+        &root,
+        config.as_ref(),
+        args.db.db.as_deref(),
+        args.cache_dir.as_deref(),
+    )?;
     if !path.exists() {
         return Err(anyhow!(
             "no advisory database at {} (build one with `archlint deps db import PATH`)",
@@ -165,7 +147,7 @@ fn stats(args: &StatsArgs) -> Result<ExitCode> {
         ));
     }
     let db = AdvisoryDb::load(&path)?;
-    let policy = crate::deps_cmd::policy_of(config.as_ref())?;
+    let policy = archlint_check::deps::policy_of(config.as_ref())?;
     let meta = db.meta();
     let age = archlint_advisories::audit::now_secs().saturating_sub(meta.imported_at);
     let old = age >= policy.vulnerabilities.max_db_age.as_secs();

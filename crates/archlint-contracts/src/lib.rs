@@ -4,7 +4,8 @@
 //! checked against an [`ImportGraph`] to give a [`ContractResult`]. Nothing here reads source
 //! files, prints, or times anything: rendering is the caller's business.
 
-pub mod config;
+/// The configuration types contracts are built from (owned by `archlint-config`).
+pub use archlint_config as config;
 mod contracts;
 mod options;
 mod routes;

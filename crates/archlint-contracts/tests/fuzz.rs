@@ -3,8 +3,8 @@
 //! into contracts or refused with an error naming the file, never a panic; every contract read
 //! is then validated the same way. 256 cases per file kind by default (`PROPTEST_CASES`).
 
+use archlint_config::load_config;
 use archlint_contracts::Contract;
-use archlint_contracts::config::load_config;
 use proptest::prelude::*;
 
 const INI: &[&str] = &[

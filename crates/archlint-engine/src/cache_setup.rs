@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow};
 use archlint_cache::{CacheKind, Ttls, parse_duration};
-use archlint_contracts::config::ProjectConfig;
+use archlint_config::ProjectConfig;
 
 use crate::facts::FactsCacheOptions;
 

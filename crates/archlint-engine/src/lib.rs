@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use archlint_contracts::config::{ProjectConfig, Settings, discover_config, load_config};
+use archlint_config::{ProjectConfig, Settings, discover_config, load_config};
 use archlint_discovery::{DiscoveryOptions, SourceFile, discover};
 use archlint_facts::SourceDiagnostic;
 use archlint_graph::{GraphOptions, ImportGraph, ModuleInput, resolve_imports};

@@ -1,8 +1,11 @@
-//! Reading contract configuration: import-linter's files exactly as it reads them, and
+//! Reading archlint's configuration: import-linter's files exactly as it reads them, and
 //! archlint's own `[tool.archlint]` / `archlint.toml` form.
 //!
-//! Configuration is data: this module turns files into [`ProjectConfig`] (typed session settings
-//! plus raw per-contract options); the contract types validate their own options.
+//! Configuration is data: this crate owns the file formats and turns a file into a
+//! [`ProjectConfig`] — typed session settings, raw per-contract options, and the raw tables of
+//! the other parts of archlint (cache, dependencies, licenses, vulnerabilities, rules). Each
+//! owner validates its own part: the contract types their options, the cache, dependency and
+//! rules crates their tables. The file is read once per run.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -736,5 +739,4 @@ fn settings_from(
 }
 
 #[cfg(test)]
-#[path = "config_tests.rs"]
 mod tests;
