@@ -10,6 +10,7 @@ advisory snapshot (../shared/data/osv)."""
 
 import glob
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -77,6 +78,11 @@ def pytest_run(runner, project, db):
     return elapsed, out.stdout.strip().splitlines()[-1]
 
 
+def verdicts(summary):
+    """The counts of a pytest result line without its timing: '7 failed, 3 passed, 61 warnings'."""
+    return re.sub(r" in [0-9.]+s.*$", "", summary.strip("= "))
+
+
 def naive_run(runner, project):
     """The suite archlint replaces: one `pip show` per package, license checked in Python."""
     venv_python = os.path.join(project, ".venv", "bin", "python")
@@ -105,12 +111,19 @@ def main():
     dists = len(glob.glob(os.path.join(project, ".venv", "lib", "python*", "site-packages", "*.dist-info")))
     cold, warm = [], []
     summary = ""
+    outcomes = set()
     for _ in range(5):
         shutil.rmtree(os.path.join(project, ".archlint_cache"), ignore_errors=True)
         t, summary = pytest_run(runner, project, db)
         cold.append(t)
-        t, _ = pytest_run(runner, project, db)
+        outcomes.add(verdicts(summary))
+        t, again = pytest_run(runner, project, db)
         warm.append(t)
+        outcomes.add(verdicts(again))
+    # Every run, cold or warm, must reach the same verdicts: a cache that changed a check's
+    # outcome would show here.
+    if len(outcomes) != 1 or not outcomes.pop():
+        sys.exit(f"pytest --archlint gave different results: {summary!r} and others")
     t0 = time.perf_counter()
     subprocess.run([os.path.join(runner, "bin", "python"), "-m", "pytest", "--version"], capture_output=True)
     startup = time.perf_counter() - t0
