@@ -2,14 +2,16 @@
 //!
 //! Each directory is listed once (`getdents`, no `stat` per entry): the listing itself says
 //! whether the directory has an `__init__.py` and whether it holds a `.gitignore` or `.ignore`.
-//! Subdirectories are walked in parallel on rayon's pool. File metadata, when asked for, is read
-//! relative to the open directory (`fstatat`), which is much cheaper than a lookup by full path.
+//! Subdirectories are walked in parallel on rayon's pool. On Linux every directory is opened
+//! relative to its parent's open descriptor and file metadata is read relative to the open
+//! directory (`openat`, `statx`), which is much cheaper than a lookup by full path; elsewhere the
+//! standard library's calls by path are used.
 //!
 //! Ignore rules follow git and the `ignore` crate: `.ignore` over `.gitignore` over
 //! `.git/info/exclude` over the global excludes file, deeper directories over shallower ones,
 //! and the ignore files of the directories above the package count too.
 
-use std::ffi::OsStr;
+use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -101,6 +103,145 @@ pub(crate) fn rules_above(dir: &Path) -> Rules {
     Rules { layers }
 }
 
+/// What a directory entry is, without following a link.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Dir,
+    File,
+    Symlink,
+    Other,
+}
+
+/// Directory access by open descriptor: every lookup is one path component from an open
+/// directory, and the listing is read straight into a buffer.
+#[cfg(target_os = "linux")]
+mod sys {
+    use std::ffi::{OsStr, OsString};
+    use std::io;
+    use std::os::fd::OwnedFd;
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::Path;
+
+    use rustix::fs::{AtFlags, FileType, Mode, OFlags, RawDir, StatxFlags};
+
+    use super::Kind;
+    use crate::FileMeta;
+
+    pub type Handle = OwnedFd;
+
+    const DIR_FLAGS: OFlags = OFlags::RDONLY
+        .union(OFlags::DIRECTORY)
+        .union(OFlags::CLOEXEC)
+        .union(OFlags::NOFOLLOW);
+
+    pub fn open(path: &Path) -> io::Result<Handle> {
+        Ok(rustix::fs::open(
+            path,
+            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?)
+    }
+
+    pub fn open_in(parent: &Handle, _parent_path: &Path, name: &OsStr) -> io::Result<Handle> {
+        Ok(rustix::fs::openat(parent, name, DIR_FLAGS, Mode::empty())?)
+    }
+
+    fn kind_of(t: FileType) -> Option<Kind> {
+        match t {
+            FileType::Directory => Some(Kind::Dir),
+            FileType::RegularFile => Some(Kind::File),
+            FileType::Symlink => Some(Kind::Symlink),
+            FileType::Unknown => None,
+            _ => Some(Kind::Other),
+        }
+    }
+
+    pub fn list(dir: &Handle, _path: &Path) -> io::Result<Vec<(OsString, Kind)>> {
+        // 32 KiB holds every entry of a typical directory in one `getdents64` call; a longer
+        // listing takes several (an entry is at most ~280 bytes, so one always fits).
+        let mut buf = Vec::with_capacity(32 * 1024);
+        let mut iter = RawDir::new(dir, buf.spare_capacity_mut());
+        let mut out = Vec::new();
+        while let Some(entry) = iter.next() {
+            let entry = entry?;
+            let name = entry.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
+            let name = OsStr::from_bytes(name);
+            // Some file systems do not say the type in the listing: ask for it.
+            let kind = kind_of(entry.file_type()).unwrap_or_else(|| {
+                rustix::fs::statx(dir, name, AtFlags::SYMLINK_NOFOLLOW, StatxFlags::TYPE)
+                    .ok()
+                    .and_then(|s| kind_of(FileType::from_raw_mode(s.stx_mode.into())))
+                    .unwrap_or(Kind::Other)
+            });
+            out.push((name.to_owned(), kind));
+        }
+        Ok(out)
+    }
+
+    /// The metadata of the file `name` in `dir`, not following a link.
+    pub fn stat(dir: &Handle, _dir_path: &Path, name: &OsStr) -> Option<FileMeta> {
+        let s = rustix::fs::statx(
+            dir,
+            name,
+            AtFlags::SYMLINK_NOFOLLOW,
+            StatxFlags::SIZE | StatxFlags::MTIME | StatxFlags::INO,
+        )
+        .ok()?;
+        Some(FileMeta {
+            size: s.stx_size,
+            mtime_secs: s.stx_mtime.tv_sec,
+            mtime_nanos: s.stx_mtime.tv_nsec.min(999_999_999),
+            ino: s.stx_ino,
+        })
+    }
+}
+
+/// Directory access by path, through the standard library.
+#[cfg(not(target_os = "linux"))]
+mod sys {
+    use std::ffi::{OsStr, OsString};
+    use std::fs;
+    use std::io;
+    use std::path::{Path, PathBuf};
+
+    use super::Kind;
+    use crate::FileMeta;
+
+    pub type Handle = PathBuf;
+
+    pub fn open(path: &Path) -> io::Result<Handle> {
+        Ok(path.to_path_buf())
+    }
+
+    pub fn open_in(_parent: &Handle, parent_path: &Path, name: &OsStr) -> io::Result<Handle> {
+        Ok(parent_path.join(name))
+    }
+
+    pub fn list(_dir: &Handle, path: &Path) -> io::Result<Vec<(OsString, Kind)>> {
+        let mut out = Vec::new();
+        for entry in fs::read_dir(path)? {
+            let entry = entry?;
+            let kind = match entry.file_type() {
+                Ok(t) if t.is_dir() => Kind::Dir,
+                Ok(t) if t.is_file() => Kind::File,
+                Ok(t) if t.is_symlink() => Kind::Symlink,
+                _ => Kind::Other,
+            };
+            out.push((entry.file_name(), kind));
+        }
+        Ok(out)
+    }
+
+    pub fn stat(_dir: &Handle, dir_path: &Path, name: &OsStr) -> Option<FileMeta> {
+        fs::symlink_metadata(dir_path.join(name))
+            .ok()
+            .map(FileMeta::from)
+    }
+}
+
 /// Walk `dir` (a package directory) and everything below it that belongs to the package.
 /// Only regular files are returned; a link to a file outside `boundary` (the project, as it
 /// really is) is skipped with a warning, so nothing outside the project is ever read.
@@ -112,26 +253,32 @@ pub(crate) fn walk(
     boundary: &Path,
 ) -> Vec<Found> {
     let mut out = Vec::new();
-    walk_dir(dir, rules, respect_ignore, stat, None, boundary, &mut out);
+    match sys::open(dir) {
+        Ok(handle) => walk_dir(
+            dir,
+            &handle,
+            rules,
+            respect_ignore,
+            stat,
+            None,
+            boundary,
+            &mut out,
+        ),
+        Err(e) => out.push(Found::Warning(format!("skipped {}: {e}", dir.display()))),
+    }
     out
 }
 
 /// Whether a directory entry that is not a plain directory may be read as a source file: a
 /// regular file, or a link to one inside the project. What is skipped is said (for `.py`
 /// names), without reading it.
-fn readable_file(
-    entry: &fs::DirEntry,
-    kind: fs::FileType,
-    boundary: &Path,
-    out: &mut Vec<Found>,
-) -> bool {
-    let path = entry.path();
+fn readable_file(path: &Path, kind: Kind, boundary: &Path, out: &mut Vec<Found>) -> bool {
     let py = path.extension().is_some_and(|e| e == "py");
-    if kind.is_file() {
+    if kind == Kind::File {
         return true;
     }
-    if kind.is_symlink() {
-        let target = fs::canonicalize(&path);
+    if kind == Kind::Symlink {
+        let target = fs::canonicalize(path);
         match target {
             Ok(t) if t.is_file() && t.starts_with(boundary) => return true,
             Ok(t) if t.is_file() => {
@@ -155,8 +302,12 @@ fn readable_file(
     false
 }
 
+/// List `dir` (open as `handle`), keep what belongs to the package, and walk its
+/// subdirectories in parallel.
+#[allow(clippy::too_many_arguments)]
 fn walk_dir(
     dir: &Path,
+    handle: &sys::Handle,
     rules: &Rules,
     respect_ignore: bool,
     stat: bool,
@@ -164,26 +315,18 @@ fn walk_dir(
     boundary: &Path,
     out: &mut Vec<Found>,
 ) {
-    let listing = match fs::read_dir(dir) {
+    let listing = match sys::list(handle, dir) {
         Ok(l) => l,
         Err(e) => {
             out.push(Found::Warning(format!("skipped {}: {e}", dir.display())));
             return;
         }
     };
-    let mut files: Vec<fs::DirEntry> = Vec::new();
-    let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut files: Vec<(OsString, Kind)> = Vec::new();
+    let mut dirs: Vec<OsString> = Vec::new();
     let mut has_init = false;
     let mut ignore_files: Vec<&str> = Vec::new();
-    for entry in listing {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                out.push(Found::Warning(format!("skipped in {}: {e}", dir.display())));
-                continue;
-            }
-        };
-        let name = entry.file_name();
+    for (name, kind) in listing {
         let bytes = name.as_encoded_bytes();
         if bytes == b".gitignore" {
             ignore_files.push(".gitignore");
@@ -196,17 +339,22 @@ fn walk_dir(
         if bytes.first() == Some(&b'.') {
             continue; // hidden
         }
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        if kind.is_dir() {
-            dirs.push(entry.path());
-        } else if readable_file(&entry, kind, boundary, out) {
-            if bytes == b"__init__.py" {
-                has_init = true;
-            }
-            files.push(entry);
+        if kind == Kind::Dir {
+            dirs.push(name);
+        } else {
+            files.push((name, kind));
         }
+    }
+    let files: Vec<(PathBuf, OsString, Kind)> = files
+        .into_iter()
+        .map(|(name, kind)| (dir.join(&name), name, kind))
+        .filter(|(path, _, kind)| readable_file(path, *kind, boundary, out))
+        .collect();
+    if files
+        .iter()
+        .any(|(_, name, _)| name.as_encoded_bytes() == b"__init__.py")
+    {
+        has_init = true;
     }
     // A directory without `__init__.py` inside a regular package is not importable as a
     // subpackage of it: import-linter does not descend into it, and neither do we.
@@ -228,43 +376,46 @@ fn walk_dir(
         path: dir.to_path_buf(),
         has_init,
     });
-    for entry in files {
-        let path = entry.path();
+    for (path, name, kind) in files {
         if respect_ignore && rules.ignored(&path, false) {
             continue;
         }
         // Only a `.py` file can be a module: nothing else is stat'ed (data files, compiled
         // extensions and stubs beside the sources cost a system call each otherwise).
         let meta = if stat && path.extension().is_some_and(|e| e == "py") {
-            match entry.metadata() {
-                Ok(m) if m.file_type().is_symlink() => fs::metadata(&path).ok().map(FileMeta::from),
-                Ok(m) => Some(FileMeta::from(m)),
-                Err(_) => None,
+            if kind == Kind::Symlink {
+                fs::metadata(&path).ok().map(crate::FileMeta::from)
+            } else {
+                sys::stat(handle, dir, &name)
             }
         } else {
             None
         };
         out.push(Found::File { path, meta });
     }
-    dirs.retain(|d| {
-        d.file_name()
-            .and_then(OsStr::to_str)
-            .is_some_and(is_identifier)
-            && !(respect_ignore && rules.ignored(d, true))
-    });
+    let dirs: Vec<(PathBuf, OsString)> = dirs
+        .into_iter()
+        .filter(|name| name.to_str().is_some_and(is_identifier))
+        .map(|name| (dir.join(&name), name))
+        .filter(|(path, _)| !(respect_ignore && rules.ignored(path, true)))
+        .collect();
     let below: Vec<Vec<Found>> = dirs
         .par_iter()
-        .map(|d| {
+        .map(|(path, name)| {
             let mut sub = Vec::new();
-            walk_dir(
-                d,
-                &rules,
-                respect_ignore,
-                stat,
-                Some(has_init),
-                boundary,
-                &mut sub,
-            );
+            match sys::open_in(handle, dir, name) {
+                Ok(child) => walk_dir(
+                    path,
+                    &child,
+                    &rules,
+                    respect_ignore,
+                    stat,
+                    Some(has_init),
+                    boundary,
+                    &mut sub,
+                ),
+                Err(e) => sub.push(Found::Warning(format!("skipped {}: {e}", path.display()))),
+            }
             sub
         })
         .collect();
