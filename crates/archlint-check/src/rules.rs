@@ -41,7 +41,7 @@ pub fn project_paths(project: &Project) -> Vec<String> {
     project
         .files
         .iter()
-        .map(|f| display_path(&project.root, &f.path).replace('\\', "/"))
+        .map(|f| display_path(&project.root, &f.path))
         .collect()
 }
 

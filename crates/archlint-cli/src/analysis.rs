@@ -6,21 +6,13 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use archlint_check::{CheckOptions, Run};
-use archlint_engine::{CacheFlags, Project, ProjectOptions};
+use archlint_engine::{Project, ProjectOptions};
 
-use crate::{CheckArgs, ProjectArgs, render};
+use crate::args::{ProjectArgs, cache_flags};
+use crate::{CheckArgs, render};
 
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
-}
-
-/// The cache choices on the command line.
-pub fn cache_flags(args: &ProjectArgs) -> CacheFlags {
-    CacheFlags {
-        no_cache: args.no_cache,
-        cache_dir: args.cache_dir.clone(),
-        redis_url: args.redis_url.clone(),
-    }
 }
 
 /// Load the project named by the command-line arguments.
@@ -40,9 +32,6 @@ pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project>
 
 /// `archlint check`.
 pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
-    if args.watch {
-        return crate::watch_cmd::run(args);
-    }
     let started = Instant::now();
     let outputs: Vec<(String, std::path::PathBuf)> = args
         .outputs
@@ -262,7 +251,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
 /// What to analyse: the project and which checks to run.
 pub struct Selection<'a> {
     pub project: &'a ProjectArgs,
-    pub env: &'a crate::deps_cmd::EnvArgs,
+    pub env: &'a crate::args::EnvArgs,
     pub deps: bool,
     pub no_deps: bool,
     pub rules: bool,

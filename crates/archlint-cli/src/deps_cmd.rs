@@ -6,85 +6,13 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
-use archlint_check::DepsRun;
 use archlint_check::deps::policy_of;
 use archlint_config::{ProjectConfig, discover_config, load_config};
-use archlint_deps::Level;
-use archlint_inventory::{DistInventory, EnvironmentSpec};
-use clap::{Args, Subcommand, ValueEnum};
+use archlint_inventory::DistInventory;
+use clap::{Args, Subcommand};
 use serde_json::json;
 
-use crate::ProjectArgs;
-
-/// Which Python environment to inventory.
-#[derive(Debug, Clone, Args, Default)]
-pub struct EnvArgs {
-    /// The interpreter whose environment is checked (default: VIRTUAL_ENV, ./.venv, python3).
-    #[arg(long, value_name = "PATH")]
-    pub python: Option<PathBuf>,
-    /// The virtualenv to check.
-    #[arg(long, value_name = "DIR", conflicts_with = "python")]
-    pub venv: Option<PathBuf>,
-    #[command(flatten)]
-    pub db: crate::vulns_cmd::DbArgs,
-    #[command(flatten)]
-    pub online: OnlineArgs,
-}
-
-/// Asking an online service about vulnerabilities.
-#[derive(Debug, Clone, Args, Default)]
-pub struct OnlineArgs {
-    /// Also ask the package index (or an OSV service) about each installed distribution.
-    #[arg(long)]
-    pub online: bool,
-    /// The package index (default: ARCHLINT_INDEX_URL, the configuration, PIP_INDEX_URL,
-    /// pip.conf). A simple-index URL is accepted.
-    #[arg(long, value_name = "URL")]
-    pub index_url: Option<String>,
-    /// Which online service: the index's JSON API, or an OSV query service.
-    #[arg(long, value_name = "SERVICE", value_parser = ["index", "osv"])]
-    pub vuln_service: Option<String>,
-    /// The OSV query service (with --vuln-service osv).
-    #[arg(long, value_name = "URL")]
-    pub osv_url: Option<String>,
-    /// Requests in flight at most (default 10).
-    #[arg(long, value_name = "N")]
-    pub concurrency: Option<usize>,
-    /// Requests per second at most (default 20).
-    #[arg(long, value_name = "N")]
-    pub rate_limit: Option<f64>,
-    /// Exit 1 when some packages could not be checked.
-    #[arg(long)]
-    pub fail_on_incomplete: bool,
-}
-
-impl EnvArgs {
-    /// The library's options: the environment, the advisory database and the online audit
-    /// (whose progress the terminal display shows).
-    pub fn options(&self) -> archlint_check::EnvOptions {
-        archlint_check::EnvOptions {
-            python: self.python.clone(),
-            venv: self.venv.clone(),
-            db: self.db.db.clone(),
-            online: archlint_check::OnlineOptions {
-                online: self.online.online,
-                index_url: self.online.index_url.clone(),
-                vuln_service: self.online.vuln_service.clone(),
-                osv_url: self.online.osv_url.clone(),
-                concurrency: self.online.concurrency,
-                rate_limit: self.online.rate_limit,
-                fail_on_incomplete: self.online.fail_on_incomplete,
-                progress: Some(std::sync::Arc::new(|done, total| {
-                    crate::progress::ONLINE.set(done, total)
-                })),
-            },
-        }
-    }
-
-    fn spec(&self, root: &Path) -> EnvironmentSpec {
-        self.options().spec(root)
-    }
-}
+use crate::args::{EnvArgs, Format, ProjectArgs};
 
 #[derive(Debug, Args)]
 pub struct DepsArgs {
@@ -143,12 +71,6 @@ struct SbomArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
 }
 
 fn root_of(path: &Option<PathBuf>) -> Result<PathBuf> {
@@ -380,137 +302,6 @@ fn run_sbom(args: &SbomArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `file` relative to the project root, `/`-separated, as every report shows paths.
-pub(crate) fn relative(root: &Path, file: &str) -> String {
-    Path::new(file)
-        .strip_prefix(root)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| file.to_owned())
-        .replace('\\', "/")
-}
-
-/// The findings as text lines (`file:line: error[code] message`).
-pub fn write_text(
-    w: &mut impl Write,
-    root: &Path,
-    run: &DepsRun,
-    snippets: &crate::snippets::Snippets,
-) -> std::io::Result<()> {
-    let r = &run.report;
-    for f in r.findings.iter().filter(|f| f.excepted.is_none()) {
-        let level = if f.level == Level::Error {
-            "error"
-        } else {
-            "warning"
-        };
-        let at = match (&f.file, f.line) {
-            (Some(file), Some(line)) => format!("{}:{line}: ", relative(root, file)),
-            (Some(file), None) => format!("{}: ", relative(root, file)),
-            _ => String::new(),
-        };
-        writeln!(w, "{at}{level}[{}] {}", f.code, f.message)?;
-        if let (Some(file), Some(line)) = (&f.file, f.line) {
-            let kind = if f.level == Level::Error {
-                crate::snippets::Kind::Error
-            } else {
-                crate::snippets::Kind::Warning
-            };
-            let path = Path::new(file);
-            let path = if path.is_absolute() {
-                path.to_owned()
-            } else {
-                root.join(path)
-            };
-            if let Some(s) = snippets.render(&path, &relative(root, file), line, None, kind, f.code)
-            {
-                writeln!(w, "{s}")?;
-            }
-        }
-    }
-    for f in r.findings.iter().filter(|f| f.excepted.is_some()) {
-        writeln!(
-            w,
-            "excepted[{}] {}: {}",
-            f.code,
-            f.package.as_deref().unwrap_or(""),
-            f.excepted.as_deref().unwrap_or("")
-        )?;
-    }
-    match (&run.audit, &run.vulnerability_note) {
-        (Some(a), _) => {
-            let vulnerable = a
-                .checked
-                .iter()
-                .filter(|p| !p.vulnerabilities.is_empty())
-                .count();
-            let sources: std::collections::BTreeSet<&str> = a
-                .checked
-                .iter()
-                .map(|p| match p.source {
-                    archlint_advisories::VulnSource::OfflineDb => "offline database",
-                    archlint_advisories::VulnSource::Index => "package index",
-                    archlint_advisories::VulnSource::OsvService => "OSV service",
-                    archlint_advisories::VulnSource::Cache => "cache",
-                })
-                .collect();
-            let from = if sources.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " from the {}",
-                    sources.into_iter().collect::<Vec<_>>().join(", ")
-                )
-            };
-            writeln!(
-                w,
-                "Vulnerabilities: {} packages checked{from}, {vulnerable} vulnerable, {} not checked{}",
-                a.checked.len(),
-                a.unchecked.len(),
-                if a.not_on_index.is_empty() {
-                    String::new()
-                } else {
-                    format!(", not on the index: {}", a.not_on_index.join(", "))
-                }
-            )?;
-        }
-        (None, Some(note)) => writeln!(w, "Vulnerabilities: {note}")?,
-        (None, None) => {}
-    }
-    writeln!(
-        w,
-        "Dependencies: {} installed, {} declared; {} error{}, {} warning{}{} ({:.1} ms)",
-        run.distributions,
-        r.declared,
-        r.errors,
-        if r.errors == 1 { "" } else { "s" },
-        r.warnings,
-        if r.warnings == 1 { "" } else { "s" },
-        if r.excepted > 0 {
-            format!(", {} excepted", r.excepted)
-        } else {
-            String::new()
-        },
-        run.total_ms
-    )
-}
-
-/// The findings as JSON.
-pub fn to_json(run: &DepsRun) -> serde_json::Value {
-    json!({
-        "distributions": run.distributions,
-        "declared": run.report.declared,
-        "errors": run.report.errors,
-        "warnings": run.report.warnings,
-        "excepted": run.report.excepted,
-        "findings": run.report.findings,
-        "packages": run.report.packages,
-        "vulnerabilities": run.audit,
-        "vulnerability_note": run.vulnerability_note,
-        "online": run.online,
-        "timings": { "inventory_ms": run.inventory_ms, "total_ms": run.total_ms },
-    })
-}
-
 fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let root = root_of(&args.project.path)?;
@@ -523,7 +314,7 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
         &root,
         config.as_ref(),
         &args.env.options(),
-        &crate::analysis::cache_flags(&args.project),
+        &crate::args::cache_flags(&args.project),
         || {
             if args.no_code {
                 return Ok(None);
@@ -532,7 +323,7 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
                 path: Some(root.clone()),
                 config: args.project.config.clone(),
                 require_config: false,
-                cache: crate::analysis::cache_flags(&args.project),
+                cache: crate::args::cache_flags(&args.project),
                 keep_facts: true,
                 keep_parsed_facts: false,
                 code_facts: false,
@@ -559,10 +350,10 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
                 }
             }
             let snippets = crate::snippets::Snippets::new(crate::snippets::stdout_color());
-            write_text(&mut w, &root, &deps, &snippets)?;
+            crate::deps_report::write_text(&mut w, &root, &deps, &snippets)?;
         }
         Format::Json => {
-            let mut doc = to_json(&deps);
+            let mut doc = crate::deps_report::to_json(&deps);
             doc["timings"]["run_ms"] = json!(started.elapsed().as_secs_f64() * 1000.0);
             serde_json::to_writer_pretty(&mut w, &doc)?;
             writeln!(w)?;

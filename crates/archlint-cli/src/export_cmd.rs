@@ -16,8 +16,8 @@ use clap::{Subcommand, ValueEnum};
 use rustc_hash::FxHashSet;
 use serde::Serialize;
 
-use crate::ProjectArgs;
 use crate::analysis::{Analysis, Selection, analyze};
+use crate::args::ProjectArgs;
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
@@ -53,7 +53,7 @@ pub struct AnalysisArgs {
     #[arg(long)]
     pub no_rules: bool,
     #[command(flatten)]
-    pub env: crate::deps_cmd::EnvArgs,
+    pub env: crate::args::EnvArgs,
 }
 
 impl AnalysisArgs {

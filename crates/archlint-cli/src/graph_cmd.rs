@@ -7,15 +7,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 use serde_json::json;
 
+use archlint_graph::package_at_depth;
+
 use crate::analysis::load_project;
 use crate::{GraphArgs, GraphFormat};
-
-fn collapse(name: &str, depth: usize) -> String {
-    if depth == 0 {
-        return name.to_owned();
-    }
-    name.split('.').take(depth).collect::<Vec<_>>().join(".")
-}
 
 /// Print the graph.
 pub fn run_graph(args: &GraphArgs) -> Result<ExitCode> {
@@ -24,12 +19,12 @@ pub fn run_graph(args: &GraphArgs) -> Result<ExitCode> {
     let mut nodes: BTreeSet<String> = BTreeSet::new();
     let mut edges: BTreeSet<(String, String)> = BTreeSet::new();
     for m in graph.modules() {
-        nodes.insert(collapse(graph.name(m), args.depth));
+        nodes.insert(package_at_depth(graph.name(m), args.depth).to_owned());
     }
     for (a, b) in graph.edges() {
         let (a, b) = (
-            collapse(graph.name(a), args.depth),
-            collapse(graph.name(b), args.depth),
+            package_at_depth(graph.name(a), args.depth).to_owned(),
+            package_at_depth(graph.name(b), args.depth).to_owned(),
         );
         if a != b {
             edges.insert((a, b));

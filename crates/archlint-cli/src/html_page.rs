@@ -5,19 +5,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use archlint_contracts::ContractResult;
 use archlint_engine::Project;
+use archlint_graph::package_at_depth;
 use archlint_html::{PackageRow, Page, Timing, svg};
 
 use archlint_check::DepsRun;
 
 /// More package nodes than this and the picture falls back to top-level packages.
 const MAX_NODES: usize = 80;
-
-fn prefix(name: &str, depth: usize) -> &str {
-    match name.match_indices('.').nth(depth.saturating_sub(1)) {
-        Some((i, _)) if depth > 0 => &name[..i],
-        _ => name,
-    }
-}
 
 /// Modules collapsed to packages, with the packages that must be split further so that every
 /// broken import joins two different nodes.
@@ -30,7 +24,7 @@ impl Collapse {
     fn node<'n>(&self, name: &'n str) -> &'n str {
         let mut d = self.depth;
         loop {
-            let p = prefix(name, d);
+            let p = package_at_depth(name, d);
             if p.len() < name.len() && self.split.contains(p) {
                 d += 1;
             } else {
@@ -48,12 +42,12 @@ pub fn graph(project: &Project, results: &[ContractResult]) -> svg::Graph {
         .filter(|&m| !g.is_squashed(m))
         .map(|m| g.name(m))
         .collect();
-    let roots: BTreeSet<&str> = internal.iter().map(|m| prefix(m, 1)).collect();
+    let roots: BTreeSet<&str> = internal.iter().map(|m| package_at_depth(m, 1)).collect();
     let mut depth = if roots.len() == 1 { 2 } else { 1 };
     if depth == 2
         && internal
             .iter()
-            .map(|m| prefix(m, 2))
+            .map(|m| package_at_depth(m, 2))
             .collect::<HashSet<_>>()
             .len()
             > MAX_NODES
@@ -239,7 +233,7 @@ pub fn page(
         config: project
             .config
             .as_ref()
-            .map(|c| archlint_engine::display_path(&project.root, &c.path).replace('\\', "/")),
+            .map(|c| archlint_engine::display_path(&project.root, &c.path)),
         files: project.files.len(),
         modules: project.graph.module_count(),
         imports: project.graph.edge_count(),

@@ -18,8 +18,8 @@ use archlint_config::ProjectConfig;
 use archlint_contracts::{ContractResult, Link, Route};
 use archlint_engine::Project;
 
-use crate::ProjectArgs;
 use crate::analysis::load_project;
+use crate::args::ProjectArgs;
 use archlint_check::{ContractOutcome, check_contracts};
 
 /// Import-linter's logo, as `lint-imports` prints it at startup.

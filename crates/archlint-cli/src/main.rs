@@ -1,9 +1,11 @@
 //! `archlint`: architecture and dependency checks for Python codebases.
 
 mod analysis;
+mod args;
 mod baseline;
 mod cache_cmd;
 mod deps_cmd;
+mod deps_report;
 mod export_cmd;
 mod graph_cmd;
 mod html_page;
@@ -16,6 +18,7 @@ mod query_cmd;
 mod render;
 mod report;
 mod rules_cmd;
+mod rules_report;
 mod serve_cmd;
 mod snippets;
 mod vulns_cmd;
@@ -24,6 +27,7 @@ mod watch_cmd;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use args::ProjectArgs;
 use clap::{Parser, Subcommand, ValueEnum};
 
 // Parsing allocates many small nodes on every thread: the trees come from a per-thread arena
@@ -75,31 +79,6 @@ enum Command {
     /// Answer JSON questions about the import graph (one per line on stdin); used by the
     /// Python API.
     Query(query_cmd::QueryArgs),
-}
-
-/// Options shared by commands that analyse a project.
-#[derive(Debug, Clone, clap::Args)]
-struct ProjectArgs {
-    /// Project root (default: the current directory).
-    path: Option<PathBuf>,
-    /// Configuration file (.importlinter, setup.cfg, pyproject.toml or archlint.toml).
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// Worker threads for parsing and checking (default: all cores).
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Do not read or write any cache.
-    #[arg(long)]
-    no_cache: bool,
-    /// Cache directory (default: .archlint_cache at the project root; env ARCHLINT_CACHE_DIR).
-    #[arg(long, value_name = "DIR")]
-    cache_dir: Option<PathBuf>,
-    /// Redis shared by CI runners, e.g. redis://127.0.0.1:6379 (env ARCHLINT_REDIS_URL).
-    #[arg(long, value_name = "URL")]
-    redis_url: Option<String>,
-    /// No progress display and no notes on standard error (the report is still printed).
-    #[arg(short, long)]
-    quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -155,7 +134,7 @@ struct CheckArgs {
     #[arg(long)]
     watch: bool,
     #[command(flatten)]
-    env: deps_cmd::EnvArgs,
+    env: args::EnvArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -254,6 +233,7 @@ fn main() -> ExitCode {
             .build_global();
     }
     let result = match cli.command {
+        Command::Check(args) if args.watch => watch_cmd::run(&args),
         Command::Check(args) => analysis::run_check(&args),
         Command::Graph(args) => graph_cmd::run_graph(&args),
         Command::Deps(args) => deps_cmd::run(&args),

@@ -10,7 +10,7 @@ use archlint_engine::Project;
 use archlint_perf::RunRecord;
 use clap::{Args, Subcommand};
 
-use crate::deps_cmd::Format;
+use crate::args::Format;
 use archlint_check::DepsRun;
 
 #[derive(Debug, Args)]

@@ -25,7 +25,7 @@ use crate::render::{Paths, contract_json};
 #[derive(Debug, clap::Args)]
 pub struct QueryArgs {
     #[command(flatten)]
-    pub project: crate::ProjectArgs,
+    pub project: crate::args::ProjectArgs,
     /// Answer this one request and exit (default: read requests from standard input).
     #[arg(long, value_name = "JSON")]
     pub request: Option<String>,

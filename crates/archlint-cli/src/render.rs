@@ -307,10 +307,10 @@ pub fn text(
     }
     if let Some(run) = deps {
         let _ = writeln!(out, "\nDependencies\n------------\n");
-        let _ = crate::deps_cmd::write_text(out, &project.root, run, &snippets);
+        let _ = crate::deps_report::write_text(out, &project.root, run, &snippets);
     }
     if let Some(run) = rules {
-        let _ = crate::rules_cmd::write_text(out, run, color);
+        let _ = crate::rules_report::write_text(out, run, color);
     }
     let _ = out.flush();
 }
@@ -471,10 +471,10 @@ pub fn json_value(
         "files": project.files.iter().map(|f| json!({"module": f.module, "path": paths.file(&f.module)})).collect::<Vec<_>>(),
     });
     if let Some(run) = deps {
-        report["dependencies"] = crate::deps_cmd::to_json(run);
+        report["dependencies"] = crate::deps_report::to_json(run);
     }
     if let Some(run) = rules {
-        report["rules"] = crate::rules_cmd::to_json(run);
+        report["rules"] = crate::rules_report::to_json(run);
         report["timings"]["rules_ms"] = json!(run.ms);
     }
     report

@@ -34,7 +34,7 @@ pub fn area_of(code: &str) -> &'static str {
 /// Where an import is: the importer's file and the import's first line.
 fn link_location(paths: &Paths<'_>, link: &Link) -> Option<Location> {
     Some(Location {
-        path: paths.file(&link.importer)?.replace('\\', "/"),
+        path: paths.file(&link.importer)?,
         line: link.lines.first().copied(),
         column: None,
     })
@@ -146,7 +146,7 @@ pub fn build(
                 message: f.message.clone(),
                 help: None,
                 location: f.file.as_ref().map(|file| Location {
-                    path: crate::deps_cmd::relative(&project.root, file),
+                    path: crate::deps_report::relative(&project.root, file),
                     line: f.line,
                     column: None,
                 }),
@@ -211,7 +211,7 @@ pub fn build(
     for (file, diagnostics) in project.files.iter().zip(&project.diagnostics) {
         for d in diagnostics {
             any_source = true;
-            let path = display_path(&project.root, &file.path).replace('\\', "/");
+            let path = display_path(&project.root, &file.path);
             findings.push(Finding {
                 code: d.code.clone(),
                 // Unreadable files are reported, but only contracts and policies fail a run.

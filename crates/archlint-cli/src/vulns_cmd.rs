@@ -10,16 +10,7 @@ use archlint_config::discover_config;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use crate::deps_cmd::Format;
-
-/// Where the advisory database lives.
-#[derive(Debug, Clone, Args, Default)]
-pub struct DbArgs {
-    /// The advisory database file (default: ARCHLINT_ADVISORY_DB, else
-    /// <cache dir>/v1/advisories/pypi.db).
-    #[arg(long, value_name = "FILE")]
-    pub db: Option<PathBuf>,
-}
+use crate::args::{DbArgs, Format};
 
 #[derive(Debug, Args)]
 pub struct DbCommandArgs {

@@ -114,8 +114,7 @@ impl Changes {
                     )
                     || path.extension().is_none());
             if is_relevant(&path) || directory {
-                let rel = path.strip_prefix(&self.root).unwrap_or(&path);
-                changed.insert(rel.to_string_lossy().replace('\\', "/"));
+                changed.insert(archlint_engine::display_path(&self.root, &path));
             }
         }
     }

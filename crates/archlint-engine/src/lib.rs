@@ -566,10 +566,13 @@ pub fn parse_settings(settings: &Settings) -> ParseSettings {
     parse
 }
 
-/// One file's path relative to the project, for messages.
+/// A file's path as every report shows it: relative to the project, `/`-separated on every
+/// platform (as it is unchanged when outside the project).
 pub fn display_path(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
+    let rel = path.strip_prefix(root).unwrap_or(path).to_string_lossy();
+    if std::path::MAIN_SEPARATOR == '/' {
+        rel.into_owned()
+    } else {
+        rel.replace(std::path::MAIN_SEPARATOR, "/")
+    }
 }

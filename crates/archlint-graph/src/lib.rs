@@ -24,6 +24,20 @@ use serde::{Deserialize, Serialize};
 /// Dense module identifier.
 pub type ModuleId = u32;
 
+/// The package a module belongs to at `depth`: its first `depth` dotted components
+/// (`package_at_depth("a.b.c", 2)` is `a.b`); the whole name when it has no more, or when
+/// `depth` is 0. The one rule every grouping of modules by package uses (graph output, the
+/// explorer, the coupling rules).
+pub fn package_at_depth(module: &str, depth: usize) -> &str {
+    if depth == 0 {
+        return module;
+    }
+    match module.match_indices('.').nth(depth - 1) {
+        Some((i, _)) => &module[..i],
+        None => module,
+    }
+}
+
 /// One import statement behind an edge.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ImportDetail {

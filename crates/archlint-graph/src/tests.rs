@@ -675,3 +675,14 @@ fn a_damaged_stored_form_is_refused_never_a_panic() {
     huge[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
     assert!(ImportGraph::decode_snapshot(&huge).is_none());
 }
+
+#[test]
+fn a_module_groups_under_its_package_at_each_depth() {
+    assert_eq!(package_at_depth("a.b.c", 1), "a");
+    assert_eq!(package_at_depth("a.b.c", 2), "a.b");
+    assert_eq!(package_at_depth("a.b.c", 3), "a.b.c");
+    assert_eq!(package_at_depth("a.b.c", 9), "a.b.c");
+    assert_eq!(package_at_depth("a.b.c", 0), "a.b.c");
+    assert_eq!(package_at_depth("a", 1), "a");
+    assert_eq!(package_at_depth("", 2), "");
+}

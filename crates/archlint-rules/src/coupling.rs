@@ -1,6 +1,6 @@
 //! Package coupling: Martin's metrics and import cycles between packages.
 
-use archlint_graph::ImportGraph;
+use archlint_graph::{ImportGraph, package_at_depth};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
@@ -36,14 +36,6 @@ pub struct PackageCycle {
     pub steps: Vec<(String, String, u32)>,
 }
 
-/// The first `depth` components of a module name.
-fn collapse(module: &str, depth: usize) -> &str {
-    match module.match_indices('.').nth(depth.saturating_sub(1)) {
-        Some((i, _)) => &module[..i],
-        None => module,
-    }
-}
-
 /// Project-internal edges, as indexes into `modules`.
 fn internal_edges(modules: &[ModuleInput], graph: &ImportGraph) -> Vec<(usize, usize)> {
     let ids: Vec<Option<u32>> = modules.iter().map(|m| graph.id(m.module)).collect();
@@ -70,7 +62,10 @@ pub fn package_metrics(
     graph: &ImportGraph,
     depth: usize,
 ) -> Vec<PackageMetrics> {
-    let package_of: Vec<&str> = modules.iter().map(|m| collapse(m.module, depth)).collect();
+    let package_of: Vec<&str> = modules
+        .iter()
+        .map(|m| package_at_depth(m.module, depth))
+        .collect();
     let mut afferent: FxHashMap<&str, FxHashSet<usize>> = FxHashMap::default();
     let mut efferent: FxHashMap<&str, FxHashSet<usize>> = FxHashMap::default();
     for (i, j) in internal_edges(modules, graph) {
@@ -125,7 +120,10 @@ pub fn package_cycles(
     graph: &ImportGraph,
     depth: usize,
 ) -> Vec<PackageCycle> {
-    let package_of: Vec<&str> = modules.iter().map(|m| collapse(m.module, depth)).collect();
+    let package_of: Vec<&str> = modules
+        .iter()
+        .map(|m| package_at_depth(m.module, depth))
+        .collect();
     let mut edges: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
     // One example import per package pair: the first by module order.
     let mut example: FxHashMap<(&str, &str), (usize, usize)> = FxHashMap::default();
@@ -221,7 +219,7 @@ pub(crate) fn check_cycles(ctx: &Ctx, graph: &ImportGraph, out: &mut Vec<Raw>) {
         let mut spelled: Vec<&str> = cycle
             .steps
             .iter()
-            .map(|(a, _, _)| collapse(a, ctx.config.cycle_depth))
+            .map(|(a, _, _)| package_at_depth(a, ctx.config.cycle_depth))
             .collect();
         spelled.push(spelled[0]);
         let related = cycle
@@ -280,7 +278,7 @@ pub(crate) fn check_distance(ctx: &Ctx, graph: &ImportGraph, out: &mut Vec<Raw>)
         let m = by_name.get(p.package.as_str()).copied().or_else(|| {
             ctx.modules
                 .iter()
-                .position(|m| collapse(m.module, config.distance_depth) == p.package)
+                .position(|m| package_at_depth(m.module, config.distance_depth) == p.package)
         });
         let Some(m) = m else { continue };
         let zone = if p.abstractness + p.instability < 1.0 {
