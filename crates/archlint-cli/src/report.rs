@@ -237,12 +237,29 @@ pub fn build(
             passed: true,
         });
     }
+    let descriptions = findings
+        .iter()
+        .map(|f| (f.code.clone(), describe(&f.code).to_owned()))
+        .collect();
     Report {
         tool_version: env!("CARGO_PKG_VERSION").into(),
         checks,
         findings,
         seconds,
+        descriptions,
     }
+}
+
+/// A finding code's one-line summary, from the catalog of the check that owns the code.
+fn describe(code: &str) -> &'static str {
+    archlint_contracts::CATALOG
+        .iter()
+        .chain(archlint_deps::CATALOG)
+        .chain(archlint_facts::DIAGNOSTIC_CATALOG)
+        .find(|(c, _)| *c == code)
+        .map(|(_, summary)| *summary)
+        .or_else(|| archlint_rules::rule(code).map(|r| r.summary))
+        .unwrap_or("archlint finding")
 }
 
 /// The formats written from the findings model.
@@ -293,4 +310,39 @@ pub fn write_file(path: &Path, text: &str) -> Result<()> {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+
+    /// Every code of every check's catalog has its own summary, and no two checks claim the
+    /// same code (SARIF lists each code once, with one description).
+    #[test]
+    fn every_finding_code_is_owned_by_one_catalog_and_described() {
+        let mut owners: std::collections::BTreeMap<&str, usize> = Default::default();
+        let catalogs: [Vec<&str>; 4] = [
+            archlint_contracts::CATALOG
+                .iter()
+                .map(|(c, _)| *c)
+                .collect(),
+            archlint_deps::CATALOG.iter().map(|(c, _)| *c).collect(),
+            archlint_facts::DIAGNOSTIC_CATALOG
+                .iter()
+                .map(|(c, _)| *c)
+                .collect(),
+            archlint_rules::RULES.iter().map(|r| r.code).collect(),
+        ];
+        for codes in &catalogs {
+            for code in codes {
+                *owners.entry(code).or_default() += 1;
+                assert_ne!(describe(code), "archlint finding", "{code}");
+            }
+        }
+        let shared: Vec<_> = owners.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(shared.is_empty(), "codes in two catalogs: {shared:?}");
+        assert_eq!(describe("no-such-code"), "archlint finding");
+        assert_eq!(describe("layers"), "A layer imports a higher layer");
+        assert_eq!(describe("non-utf8"), "A source file is not valid UTF-8");
+    }
 }

@@ -15,6 +15,29 @@ pub use options::ContractError;
 
 use serde::{Deserialize, Serialize};
 
+/// Every finding code the contracts report, with its one-line summary (SARIF's rule list).
+pub const CATALOG: &[(&str, &str)] = &[
+    ("layers", "A layer imports a higher layer"),
+    ("forbidden", "A module imports a forbidden module"),
+    ("independence", "Independent modules import each other"),
+    (
+        "protected",
+        "A protected module is imported from outside its allowed importers",
+    ),
+    (
+        "private_modules",
+        "A private module is imported from outside its parent package",
+    ),
+    (
+        "acyclic_siblings",
+        "Sibling modules import each other in a cycle",
+    ),
+    (
+        "exhaustive-layers",
+        "A child of a layers container is not listed as a layer",
+    ),
+];
+
 /// One import statement in a chain: importer → imported, with the lines it occurs on. (Fields
 /// in name order: the JSON report's keys are written in this order and come out sorted.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

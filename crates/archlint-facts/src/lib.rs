@@ -220,6 +220,18 @@ pub enum Severity {
     Warning,
 }
 
+/// Every code a source file's diagnostics carry, with its one-line summary.
+pub const DIAGNOSTIC_CATALOG: &[(&str, &str)] = &[
+    ("syntax-error", "A source file has a syntax error"),
+    (
+        "unsupported-syntax",
+        "A source file uses syntax newer than the target version",
+    ),
+    ("non-utf8", "A source file is not valid UTF-8"),
+    ("binary", "A source file looks binary"),
+    ("too-large", "A source file is over the size limit"),
+];
+
 /// A problem with one source file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SourceDiagnostic {

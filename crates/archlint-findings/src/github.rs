@@ -56,6 +56,7 @@ mod tests {
     fn escaping() {
         let report = Report {
             tool_version: "0".into(),
+            descriptions: Default::default(),
             checks: vec![],
             findings: vec![Finding {
                 code: "layers".into(),

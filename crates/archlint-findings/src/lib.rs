@@ -121,6 +121,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Wall time of the run in seconds.
     pub seconds: f64,
+    /// Each finding code's one-line summary, from the catalog of the check that owns it.
+    #[serde(skip)]
+    pub descriptions: std::collections::BTreeMap<String, String>,
 }
 
 impl Report {
@@ -134,46 +137,13 @@ impl Report {
     }
 }
 
-/// A rule's one-line description, for SARIF's rule list.
-pub fn rule_description(code: &str) -> &'static str {
-    match code {
-        "layers" => "A layer imports a higher layer",
-        "forbidden" => "A module imports a forbidden module",
-        "independence" => "Independent modules import each other",
-        "protected" => "A protected module is imported from outside its allowed importers",
-        "private_modules" => "A private module is imported from outside its parent package",
-        "acyclic_siblings" => "Sibling modules import each other in a cycle",
-        "exhaustive-layers" => "A child of a layers container is not listed as a layer",
-        "forbidden-package" => "A forbidden package is installed or declared",
-        "unapproved-package" => "A package is not on the approved list",
-        "version-not-approved" => {
-            "An approved package is installed at a version outside the approved range"
-        }
-        "version-mismatch" => "The installed version does not satisfy the declared requirement",
-        "not-installed" => "A declared requirement is not installed",
-        "license-denied" => "A package's license is denied",
-        "license-not-allowed" => "A package's license is not on the allow list",
-        "license-review" => "A package's license needs review",
-        "license-ambiguous" => "A package's license names a family, not a license",
-        "license-unknown" => "A package's license is unknown",
-        "missing-dependency" => "The code imports a package that is not declared",
-        "transitive-dependency" => {
-            "The code imports a package installed only as another package's dependency"
-        }
-        "dev-dependency-in-production" => "Production code imports a development-only dependency",
-        "unused-dependency" => "A declared dependency is never imported",
-        "invalid-requirement" => "A requirement declaration cannot be read",
-        "malformed-metadata" => "An installed distribution's metadata is malformed",
-        "vulnerable-package" => "An installed package version has a known vulnerability",
-        "vulnerability-unchecked" => "A package could not be checked for vulnerabilities",
-        "vulnerability-data-outdated" => "The vulnerability data is old",
-        "syntax-error" => "A source file has a syntax error",
-        "unsupported-syntax" => "A source file uses syntax newer than the target version",
-        "non-utf8" => "A source file is not valid UTF-8",
-        "binary" => "A source file looks binary",
-        "too-large" => "A source file is over the size limit",
-        other => archlint_rules::rule(other).map_or("archlint finding", |r| r.summary),
-    }
+/// A finding code's one-line summary, for SARIF's rule list: from the catalog of the check
+/// that reported it ([`Report::descriptions`]).
+pub fn rule_description<'a>(report: &'a Report, code: &str) -> &'a str {
+    report
+        .descriptions
+        .get(code)
+        .map_or("archlint finding", String::as_str)
 }
 
 /// Escape text for XML (JUnit) and inline SVG: the five entities; control characters XML 1.0

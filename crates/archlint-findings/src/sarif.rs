@@ -115,7 +115,7 @@ impl serde::Serialize for Sarif<'_> {
                 json!({
                     "id": code,
                     "name": code,
-                    "shortDescription": {"text": rule_description(code)},
+                    "shortDescription": {"text": rule_description(report, code)},
                     "helpUri": format!("https://example.invalid/archlint/rules#{code}"),
                 })
             })

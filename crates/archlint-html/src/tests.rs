@@ -38,6 +38,7 @@ fn sample() -> (Report, Page) {
     };
     let report = Report {
         tool_version: "9.9.9".into(),
+        descriptions: Default::default(),
         checks: vec![
             CheckOutcome {
                 check: broken,
