@@ -170,7 +170,7 @@ pub fn load(path: &Path) -> Result<Baseline> {
     }
     for e in &b.entries {
         if let Some(x) = &e.expires
-            && archlint_deps::policy::parse_date(x).is_none()
+            && archlint_deps::parse_date(x).is_none()
         {
             return Err(anyhow!(
                 "{}: entry {:?}: 'expires' must be YYYY-MM-DD",
@@ -206,7 +206,7 @@ pub fn apply(
         .filter(|e| {
             e.expires
                 .as_deref()
-                .and_then(archlint_deps::policy::parse_date)
+                .and_then(archlint_deps::parse_date)
                 .is_none_or(|d| d >= today)
         })
         .map(|e| (e.identity.as_str(), e))

@@ -11,8 +11,9 @@ use pep508_rs::ExtraName;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
-use crate::policy::{DependencyPolicy, Level, parse_date};
+use crate::policy::{DependencyPolicy, Level};
 use crate::stdlib::is_stdlib;
+use crate::table::parse_date;
 
 /// One place where the project imports an external top-level name.
 #[derive(Debug, Clone, Serialize)]

@@ -9,13 +9,15 @@ pub mod check;
 pub mod policy;
 pub mod sbom;
 pub mod stdlib;
+mod table;
 pub mod vulns;
 
 pub use check::{
     CheckInput, DepFinding, DepReport, ImportSite, ModuleImports, PackageRow, ProjectImports, Role,
     check, is_test_module, license_of,
 };
-pub use policy::{DependencyPolicy, Exception, Level, PackageRule, PolicyError};
+pub use policy::{DependencyPolicy, Exception, Level, PackageRule};
+pub use table::{PolicyError, parse_date};
 pub use vulns::{IgnoredAdvisory, VulnPolicy};
 
 /// Every finding code the dependency checks report, with its one-line summary.

@@ -23,6 +23,8 @@
 //! ambiguous = "warn"
 //! ```
 
+use crate::table::{PolicyError, parse_date};
+use crate::vulns::VulnPolicy;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -117,7 +119,7 @@ pub struct DependencyPolicy {
     pub unknown_license: Level,
     pub ambiguous_license: Level,
     /// `[tool.archlint.vulnerabilities]`.
-    pub vulnerabilities: crate::vulns::VulnPolicy,
+    pub vulnerabilities: VulnPolicy,
     /// The file the policy came from, for messages.
     pub source: Option<PathBuf>,
 }
@@ -137,29 +139,11 @@ impl Default for DependencyPolicy {
             licenses: LicensePolicy::default(),
             unknown_license: Level::Warn,
             ambiguous_license: Level::Warn,
-            vulnerabilities: crate::vulns::VulnPolicy::default(),
+            vulnerabilities: VulnPolicy::default(),
             source: None,
         }
     }
 }
-
-/// A configuration error: the option and the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyError {
-    pub file: Option<PathBuf>,
-    pub message: String,
-}
-
-impl std::fmt::Display for PolicyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.file {
-            Some(file) => write!(f, "{}: {}", file.display(), self.message),
-            None => f.write_str(&self.message),
-        }
-    }
-}
-
-impl std::error::Error for PolicyError {}
 
 fn strings(table: &str, key: &str, value: &toml::Value) -> Result<Vec<String>, String> {
     let err = || format!("[{table}] '{key}' must be a list of strings");
@@ -169,16 +153,6 @@ fn strings(table: &str, key: &str, value: &toml::Value) -> Result<Vec<String>, S
         .iter()
         .map(|v| v.as_str().map(str::to_owned).ok_or_else(err))
         .collect()
-}
-
-/// A `YYYY-MM-DD` date as (year, month, day).
-pub fn parse_date(text: &str) -> Option<(i32, u32, u32)> {
-    let mut parts = text.split('-');
-    let y: i32 = parts.next()?.parse().ok()?;
-    let m: u32 = parts.next()?.parse().ok()?;
-    let d: u32 = parts.next()?.parse().ok()?;
-    (parts.next().is_none() && (1..=12).contains(&m) && (1..=31).contains(&d) && text.len() == 10)
-        .then_some((y, m, d))
 }
 
 impl DependencyPolicy {
@@ -365,7 +339,7 @@ impl DependencyPolicy {
                 }
             }
         }
-        policy.vulnerabilities = crate::vulns::VulnPolicy::from_table(vulnerabilities, file)?;
+        policy.vulnerabilities = VulnPolicy::from_table(vulnerabilities, file)?;
         let unknown = policy.licenses.unknown_ids();
         if !unknown.is_empty() {
             return Err(fail(format!(

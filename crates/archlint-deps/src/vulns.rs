@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::policy::{PolicyError, parse_date};
+use crate::table::{PolicyError, parse_date};
 
 /// An advisory the project has decided to accept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

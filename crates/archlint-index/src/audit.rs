@@ -13,6 +13,7 @@ use archlint_advisories::{
 use archlint_cache::{Cache, CacheKind, KeyBuilder};
 use serde::{Deserialize, Serialize};
 
+use crate::answer::{Answer, IndexLicense};
 use crate::client::{Fetched, HttpClient, OnlineOptions};
 
 /// Which online service to ask.
@@ -37,14 +38,6 @@ impl Service {
             Service::Index { base } | Service::Osv { base } => base,
         }
     }
-}
-
-/// License fields the index reports for a release.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IndexLicense {
-    pub license_expression: Option<String>,
-    pub license: Option<String>,
-    pub classifiers: Vec<String>,
 }
 
 /// What an online audit found.
@@ -238,17 +231,6 @@ fn parse_release(bytes: &[u8], version: &str) -> Option<(Vec<Vulnerability>, Ind
             .collect(),
     };
     Some((vulns, license))
-}
-
-pub(crate) enum Answer {
-    /// Vulnerabilities, license fields, and the release's metadata (`info`, description removed).
-    Vulns(
-        Vec<Vulnerability>,
-        Option<IndexLicense>,
-        Option<serde_json::Value>,
-    ),
-    NotFound,
-    Failed(String),
 }
 
 /// Run the audit (a small runtime of its own: the rest of archlint is synchronous).
@@ -454,5 +436,3 @@ async fn ask_index(
     out.sort_by_key(|(i, ..)| *i);
     out.into_iter().map(|(_, p, a)| (p, a)).collect()
 }
-
-pub(crate) use self::Answer as OnlineAnswer;

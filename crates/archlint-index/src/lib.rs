@@ -7,6 +7,7 @@
 //! cached per kind (vulnerabilities 1 h, licenses 7 d), and packages the service could not
 //! answer for fall back to the offline advisory database when there is one.
 
+mod answer;
 mod audit;
 mod client;
 pub mod limits;
@@ -15,6 +16,7 @@ pub mod mock;
 mod osv;
 pub mod url;
 
-pub use audit::{IndexLicense, OnlineRequest, OnlineResult, Service, audit_online};
+pub use answer::IndexLicense;
+pub use audit::{OnlineRequest, OnlineResult, Service, audit_online};
 pub use client::{Fetched, HttpClient, OnlineOptions};
 pub use url::{IndexUrl, json_api_base, redact, resolve_index_url};

@@ -9,7 +9,7 @@ use archlint_advisories::{Vulnerability, package_advisory, smallest_fix_above};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::audit::OnlineAnswer as Answer;
+use crate::answer::Answer;
 use crate::client::{Fetched, HttpClient};
 
 /// Queries per batch request (OSV services accept up to 1,000).
