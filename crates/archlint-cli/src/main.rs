@@ -7,6 +7,7 @@ mod cache_cmd;
 mod deps_cmd;
 mod deps_report;
 mod export_cmd;
+mod export_model;
 mod graph_cmd;
 mod html_page;
 mod lint_imports_cmd;

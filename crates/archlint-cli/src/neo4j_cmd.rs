@@ -9,14 +9,14 @@ use archlint_neo4j::{Graph, Kind, Nodes, Relationships};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
-use crate::export_cmd::{
+use crate::export_model::{
     Gathered, facts_of, gather, kind_name, module_keys, resolved_imports, tag,
 };
 
 #[derive(Debug, clap::Args)]
 pub struct Neo4jArgs {
     #[command(flatten)]
-    pub analysis: crate::export_cmd::AnalysisArgs,
+    pub analysis: crate::export_model::AnalysisArgs,
     /// Directory for the CSV files, the import command and the Cypher script.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,

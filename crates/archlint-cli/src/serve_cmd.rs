@@ -25,7 +25,7 @@ use archlint_findings::Check;
 use serde_json::{Value, json};
 
 use crate::analysis::analyze;
-use crate::export_cmd::AnalysisArgs;
+use crate::export_model::AnalysisArgs;
 
 const PAGE: &str = include_str!("explorer.html");
 const SCRIPT: &str = include_str!("explorer.js");
