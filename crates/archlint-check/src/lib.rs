@@ -8,6 +8,9 @@
 
 pub mod contracts;
 pub mod deps;
+pub mod findings;
+pub mod identity;
+mod paths;
 pub mod rules;
 
 use std::path::PathBuf;
@@ -20,6 +23,7 @@ use archlint_engine::{CacheFlags, Project, ProjectOptions};
 
 pub use contracts::{ContractOutcome, check_contracts};
 pub use deps::{DepsRun, EnvOptions, OnlineOptions};
+pub use paths::Paths;
 pub use rules::RulesRun;
 
 /// Whether a part of the check runs.

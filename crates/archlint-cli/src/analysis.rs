@@ -118,7 +118,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let built = std::cell::OnceCell::new();
     let model = || {
         built.get_or_init(|| {
-            crate::report::build(
+            archlint_check::findings::build(
                 &project,
                 &results,
                 deps.as_ref(),

@@ -3,6 +3,9 @@
 //! on findings not in it, and report entries that no longer occur (`--strict-baseline` fails
 //! on those too, so the file only ever shrinks).
 
+use archlint_check::identity::{
+    contract_identity, dependency_identity, rule_identity, undeclared_identity,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -37,16 +40,6 @@ pub struct Baseline {
     pub entries: Vec<Entry>,
 }
 
-/// Identity of a contract violation: contract and the two ends of the import chain.
-pub fn contract_identity(contract: &str, importer: &str, imported: &str) -> String {
-    format!("contract:{contract}:{importer}->{imported}")
-}
-
-/// Identity of a dependency finding: rule, package and what it says (which names the version).
-pub fn dependency_identity(code: &str, package: Option<&str>, message: &str) -> String {
-    format!("dependency:{code}:{}:{message}", package.unwrap_or("-"))
-}
-
 fn contract_key(r: &ContractResult) -> String {
     r.id.clone().unwrap_or_else(|| r.name.clone())
 }
@@ -76,7 +69,7 @@ pub fn entries(
         }
         for m in &r.undeclared_modules {
             out.push(Entry {
-                identity: format!("contract:{key}:undeclared:{m}"),
+                identity: undeclared_identity(&key, m),
                 code: "exhaustive-layers".into(),
                 message: format!("{}: {m} is not a layer", r.name),
                 reason: None,
@@ -109,11 +102,6 @@ pub fn entries(
     out.sort_by(|a, b| a.identity.cmp(&b.identity));
     out.dedup_by(|a, b| a.identity == b.identity);
     out
-}
-
-/// Identity of a rule finding: rule and symbol (never a line number).
-pub fn rule_identity(f: &archlint_rules::RuleFinding) -> String {
-    format!("rule:{}", f.identity())
 }
 
 /// Write the baseline, keeping the reasons and expiry dates of entries that stay.
@@ -232,7 +220,7 @@ pub fn apply(
         }
         r.violations.retain(|v| !v.routes.is_empty());
         r.undeclared_modules.retain(|m| {
-            let id = format!("contract:{key}:undeclared:{m}");
+            let id = undeclared_identity(&key, m);
             if active.contains_key(id.as_str()) {
                 applied.suppressed += 1;
                 used.insert(id);

@@ -1,6 +1,6 @@
 //! Text and JSON reports for `archlint check`.
 
-use std::collections::HashMap;
+pub(crate) use archlint_check::Paths;
 use std::io::Write;
 
 use archlint_contracts::{ContractError, ContractResult, Link};
@@ -12,54 +12,6 @@ use archlint_engine::{CacheReport, Project, display_path};
 
 /// Version of the JSON report layout.
 pub const JSON_SCHEMA_VERSION: u32 = 1;
-
-/// Module → file lookups for reports.
-pub(crate) struct Paths<'p> {
-    project: &'p Project,
-    by_module: HashMap<&'p str, usize>,
-}
-
-impl<'p> Paths<'p> {
-    pub(crate) fn new(project: &'p Project) -> Self {
-        let by_module = project
-            .files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.module.as_str(), i))
-            .collect();
-        Self { project, by_module }
-    }
-
-    pub(crate) fn file(&self, module: &str) -> Option<String> {
-        self.by_module
-            .get(module)
-            .map(|&i| display_path(&self.project.root, &self.project.files[i].path))
-    }
-
-    /// The importer's file on disk.
-    fn source_file(&self, module: &str) -> Option<&'p std::path::Path> {
-        self.by_module
-            .get(module)
-            .map(|&i| self.project.files[i].path.as_path())
-    }
-
-    /// `path/to/file.py:12, 30` for an import's statements; `?` where the line is unknown.
-    fn location(&self, link: &Link) -> String {
-        let lines = if link.lines.is_empty() {
-            "?".to_owned()
-        } else {
-            link.lines
-                .iter()
-                .map(|l| l.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        match self.file(&link.importer) {
-            Some(path) => format!("{path}:{lines}"),
-            None => format!("l.{lines}"),
-        }
-    }
-}
 
 fn source_diagnostics(
     project: &Project,

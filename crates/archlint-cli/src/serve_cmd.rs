@@ -155,7 +155,7 @@ fn build_model(args: &AnalysisArgs, version: u64) -> Result<Model> {
         .enumerate()
         .map(|(i, n)| (n.name.clone(), i))
         .collect();
-    let report = crate::report::build(
+    let report = archlint_check::findings::build(
         project,
         &a.results,
         a.deps.as_ref(),

@@ -139,7 +139,7 @@ fn check_once(args: &CheckArgs) -> Result<(Analysis, Report, f64)> {
         );
     }
     let ms = started.elapsed().as_secs_f64() * 1000.0;
-    let report = crate::report::build(
+    let report = archlint_check::findings::build(
         &a.project,
         &a.results,
         a.deps.as_ref(),

@@ -1,0 +1,296 @@
+//! Every check's results as one [`Report`] of [`Finding`]s: the model every format but the text
+//! report is written from.
+
+use std::path::Path;
+
+use archlint_contracts::{ContractResult, Link};
+use archlint_engine::{Project, display_path};
+use archlint_findings::{ChainStep, Check, CheckOutcome, Finding, Location, Report, Severity};
+
+use crate::{DepsRun, Paths, RulesRun};
+
+/// The dependency areas, each one JUnit test case.
+pub const DEPENDENCY_AREAS: [&str; 5] = [
+    "policy",
+    "licenses",
+    "vulnerabilities",
+    "declarations",
+    "metadata",
+];
+
+/// Which dependency area a finding code belongs to.
+pub fn area_of(code: &str) -> &'static str {
+    match code {
+        "forbidden-package" | "unapproved-package" | "version-not-approved" => "policy",
+        c if c.starts_with("license-") => "licenses",
+        c if c.starts_with("vulnerab") => "vulnerabilities",
+        "malformed-metadata" => "metadata",
+        _ => "declarations",
+    }
+}
+
+/// Where an import is: the importer's file and the import's first line.
+fn link_location(paths: &Paths<'_>, link: &Link) -> Option<Location> {
+    Some(Location {
+        path: paths.file(&link.importer)?,
+        line: link.lines.first().copied(),
+        column: None,
+    })
+}
+
+/// Build the report of one `archlint check` run.
+pub fn build(
+    project: &Project,
+    results: &[ContractResult],
+    deps: Option<&DepsRun>,
+    rules: Option<&RulesRun>,
+    seconds: f64,
+) -> Report {
+    let paths = Paths::new(project);
+    let mut checks = Vec::new();
+    let mut findings = Vec::new();
+    for r in results {
+        let check = Check::Contract {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            contract_type: r.kind.clone(),
+        };
+        checks.push(CheckOutcome {
+            check: check.clone(),
+            passed: r.kept,
+        });
+        let key = r.id.clone().unwrap_or_else(|| r.name.clone());
+        for v in &r.violations {
+            for route in &v.routes {
+                let (Some(first), Some(last)) = (route.chain.first(), route.chain.last()) else {
+                    continue;
+                };
+                let chain: Vec<ChainStep> = route
+                    .chain
+                    .iter()
+                    .map(|l| ChainStep {
+                        importer: l.importer.clone(),
+                        imported: l.imported.clone(),
+                        location: link_location(&paths, l),
+                    })
+                    .collect();
+                let how = if route.chain.len() == 1 {
+                    format!("{} imports {}", first.importer, first.imported)
+                } else {
+                    format!(
+                        "{} imports {} indirectly ({} steps)",
+                        first.importer,
+                        last.imported,
+                        route.chain.len()
+                    )
+                };
+                findings.push(Finding {
+                    code: r.kind.clone(),
+                    severity: Severity::Error,
+                    message: format!("{}: {} ({how})", r.name, v.summary.trim_end_matches(':')),
+                    help: r.guidance.clone(),
+                    location: link_location(&paths, first),
+                    chain,
+                    related: Vec::new(),
+                    check: check.clone(),
+                    identity: crate::identity::contract_identity(
+                        &key,
+                        &first.importer,
+                        &last.imported,
+                    ),
+                    suppressed: None,
+                });
+            }
+        }
+        for m in &r.undeclared_modules {
+            findings.push(Finding {
+                code: "exhaustive-layers".into(),
+                severity: Severity::Error,
+                message: format!(
+                    "{}: {m} is not listed as a layer (the contract is exhaustive)",
+                    r.name
+                ),
+                help: None,
+                location: None,
+                chain: Vec::new(),
+                related: Vec::new(),
+                check: check.clone(),
+                identity: crate::identity::undeclared_identity(&key, m),
+                suppressed: None,
+            });
+        }
+    }
+    if let Some(run) = deps {
+        for area in DEPENDENCY_AREAS {
+            let check = Check::Dependencies { area: area.into() };
+            let failed = run.report.findings.iter().any(|f| {
+                area_of(f.code) == area
+                    && f.excepted.is_none()
+                    && f.level == archlint_deps::Level::Error
+            });
+            checks.push(CheckOutcome {
+                check,
+                passed: !failed,
+            });
+        }
+        for f in &run.report.findings {
+            findings.push(Finding {
+                code: f.code.to_owned(),
+                severity: if f.level == archlint_deps::Level::Error {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                message: f.message.clone(),
+                help: None,
+                location: f.file.as_ref().map(|file| Location {
+                    path: display_path(&project.root, Path::new(file)),
+                    line: f.line,
+                    column: None,
+                }),
+                chain: Vec::new(),
+                related: Vec::new(),
+                check: Check::Dependencies {
+                    area: area_of(f.code).into(),
+                },
+                identity: format!(
+                    "dependency:{}:{}:{}",
+                    f.code,
+                    f.package.as_deref().unwrap_or("-"),
+                    f.message
+                ),
+                suppressed: f.excepted.clone(),
+            });
+        }
+    }
+    if let Some(run) = rules {
+        for code in &run.outcome.rules_run {
+            let check = Check::Rule {
+                code: (*code).to_owned(),
+            };
+            checks.push(CheckOutcome {
+                check,
+                passed: !run.outcome.findings.iter().any(|f| f.code == *code),
+            });
+        }
+        for f in &run.outcome.findings {
+            findings.push(Finding {
+                code: f.code.to_owned(),
+                severity: Severity::Warning,
+                message: f.message.clone(),
+                help: f.help.clone(),
+                location: Some(Location {
+                    path: f.path.clone(),
+                    line: Some(f.line),
+                    column: f.column,
+                }),
+                chain: Vec::new(),
+                related: f
+                    .related
+                    .iter()
+                    .map(|r| archlint_findings::Related {
+                        location: Location {
+                            path: r.path.clone(),
+                            line: Some(r.line),
+                            column: None,
+                        },
+                        message: r.message.clone(),
+                    })
+                    .collect(),
+                check: Check::Rule {
+                    code: f.code.to_owned(),
+                },
+                identity: crate::identity::rule_identity(f),
+                suppressed: None,
+            });
+        }
+    }
+    let mut any_source = false;
+    for (file, diagnostics) in project.files.iter().zip(&project.diagnostics) {
+        for d in diagnostics {
+            any_source = true;
+            let path = display_path(&project.root, &file.path);
+            findings.push(Finding {
+                code: d.code.clone(),
+                // Unreadable files are reported, but only contracts and policies fail a run.
+                severity: Severity::Warning,
+                message: d.message.clone(),
+                help: None,
+                location: Some(Location {
+                    path: path.clone(),
+                    line: d.line,
+                    column: d.column,
+                }),
+                chain: Vec::new(),
+                related: Vec::new(),
+                check: Check::Sources,
+                identity: format!("source:{}:{path}", d.code),
+                suppressed: None,
+            });
+        }
+    }
+    if any_source {
+        checks.push(CheckOutcome {
+            check: Check::Sources,
+            passed: true,
+        });
+    }
+    let descriptions = findings
+        .iter()
+        .map(|f| (f.code.clone(), describe(&f.code).to_owned()))
+        .collect();
+    Report {
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        checks,
+        findings,
+        seconds,
+        descriptions,
+    }
+}
+
+/// A finding code's one-line summary, from the catalog of the check that owns the code.
+fn describe(code: &str) -> &'static str {
+    archlint_contracts::CATALOG
+        .iter()
+        .chain(archlint_deps::CATALOG)
+        .chain(archlint_facts::DIAGNOSTIC_CATALOG)
+        .find(|(c, _)| *c == code)
+        .map(|(_, summary)| *summary)
+        .or_else(|| archlint_rules::rule(code).map(|r| r.summary))
+        .unwrap_or("archlint finding")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+
+    /// Every code of every check's catalog has its own summary, and no two checks claim the
+    /// same code (SARIF lists each code once, with one description).
+    #[test]
+    fn every_finding_code_is_owned_by_one_catalog_and_described() {
+        let mut owners: std::collections::BTreeMap<&str, usize> = Default::default();
+        let catalogs: [Vec<&str>; 4] = [
+            archlint_contracts::CATALOG
+                .iter()
+                .map(|(c, _)| *c)
+                .collect(),
+            archlint_deps::CATALOG.iter().map(|(c, _)| *c).collect(),
+            archlint_facts::DIAGNOSTIC_CATALOG
+                .iter()
+                .map(|(c, _)| *c)
+                .collect(),
+            archlint_rules::RULES.iter().map(|r| r.code).collect(),
+        ];
+        for codes in &catalogs {
+            for code in codes {
+                *owners.entry(code).or_default() += 1;
+                assert_ne!(describe(code), "archlint finding", "{code}");
+            }
+        }
+        let shared: Vec<_> = owners.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(shared.is_empty(), "codes in two catalogs: {shared:?}");
+        assert_eq!(describe("no-such-code"), "archlint finding");
+        assert_eq!(describe("layers"), "A layer imports a higher layer");
+        assert_eq!(describe("non-utf8"), "A source file is not valid UTF-8");
+    }
+}
