@@ -6,6 +6,7 @@
 //! returns every result before any report; the command-line tool, the watch loop, the explorer
 //! and the exports are its callers.
 
+pub mod baseline;
 pub mod contracts;
 pub mod deps;
 pub mod findings;

@@ -68,12 +68,12 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let baseline_file = args
         .baseline
         .clone()
-        .unwrap_or_else(|| project.root.join(crate::baseline::DEFAULT_FILE));
+        .unwrap_or_else(|| project.root.join(archlint_check::baseline::DEFAULT_FILE));
     let mut applied = None;
     if args.update_baseline {
-        let n = crate::baseline::write(
+        let n = archlint_check::baseline::write(
             &baseline_file,
-            crate::baseline::entries(&results, deps.as_ref(), rules.as_ref()),
+            archlint_check::baseline::entries(&results, deps.as_ref(), rules.as_ref()),
         )?;
         eprintln!(
             "archlint: wrote {n} findings to {}",
@@ -81,8 +81,8 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         );
     }
     if args.update_baseline || args.baseline.is_some() || baseline_file.is_file() {
-        let baseline = crate::baseline::load(&baseline_file)?;
-        applied = Some(crate::baseline::apply(
+        let baseline = archlint_check::baseline::load(&baseline_file)?;
+        applied = Some(archlint_check::baseline::apply(
             &baseline,
             &mut results,
             deps.as_mut(),

@@ -2,7 +2,6 @@
 
 mod analysis;
 mod args;
-mod baseline;
 mod cache_cmd;
 mod deps_cmd;
 mod deps_report;

@@ -127,10 +127,10 @@ fn check_once(args: &CheckArgs) -> Result<(Analysis, Report, f64)> {
     let baseline_file = args
         .baseline
         .clone()
-        .unwrap_or_else(|| a.project.root.join(crate::baseline::DEFAULT_FILE));
+        .unwrap_or_else(|| a.project.root.join(archlint_check::baseline::DEFAULT_FILE));
     if args.baseline.is_some() || baseline_file.is_file() {
-        let baseline = crate::baseline::load(&baseline_file)?;
-        crate::baseline::apply(
+        let baseline = archlint_check::baseline::load(&baseline_file)?;
+        archlint_check::baseline::apply(
             &baseline,
             &mut a.results,
             a.deps.as_mut(),

@@ -3,9 +3,7 @@
 //! on findings not in it, and report entries that no longer occur (`--strict-baseline` fails
 //! on those too, so the file only ever shrinks).
 
-use archlint_check::identity::{
-    contract_identity, dependency_identity, rule_identity, undeclared_identity,
-};
+use crate::identity::{contract_identity, dependency_identity, rule_identity, undeclared_identity};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -13,8 +11,7 @@ use anyhow::{Context, Result, anyhow};
 use archlint_contracts::ContractResult;
 use serde::{Deserialize, Serialize};
 
-use archlint_check::DepsRun;
-use archlint_check::RulesRun;
+use crate::{DepsRun, RulesRun};
 
 pub const DEFAULT_FILE: &str = "archlint-baseline.json";
 const FORMAT: u32 = 1;
