@@ -176,6 +176,24 @@ pub struct Applied {
     pub stale: Vec<String>,
 }
 
+/// The baseline's entries in force, and which of them this run's findings matched.
+struct Matcher<'b> {
+    active: BTreeMap<&'b str, &'b Entry>,
+    used: std::collections::BTreeSet<String>,
+    suppressed: usize,
+}
+
+impl<'b> Matcher<'b> {
+    /// The baseline's entry for the finding with identity `id`, if any: the finding is then
+    /// accepted (counted, and the entry marked as still in use).
+    fn take(&mut self, id: String) -> Option<&'b Entry> {
+        let entry = *self.active.get(id.as_str())?;
+        self.suppressed += 1;
+        self.used.insert(id);
+        Some(entry)
+    }
+}
+
 /// Remove baseline findings from the results (contracts broken only by them become kept) and
 /// mark dependency findings as excepted.
 pub fn apply(
@@ -196,8 +214,11 @@ pub fn apply(
         })
         .map(|e| (e.identity.as_str(), e))
         .collect();
-    let mut used: std::collections::BTreeSet<String> = Default::default();
-    let mut applied = Applied::default();
+    let mut m = Matcher {
+        active,
+        used: Default::default(),
+        suppressed: 0,
+    };
     for r in results.iter_mut() {
         let key = contract_key(r);
         for v in &mut r.violations {
@@ -205,27 +226,13 @@ pub fn apply(
                 let (Some(first), Some(last)) = (route.chain.first(), route.chain.last()) else {
                     return true;
                 };
-                let id = contract_identity(&key, &first.importer, &last.imported);
-                if active.contains_key(id.as_str()) {
-                    applied.suppressed += 1;
-                    used.insert(id);
-                    false
-                } else {
-                    true
-                }
+                m.take(contract_identity(&key, &first.importer, &last.imported))
+                    .is_none()
             });
         }
         r.violations.retain(|v| !v.routes.is_empty());
-        r.undeclared_modules.retain(|m| {
-            let id = undeclared_identity(&key, m);
-            if active.contains_key(id.as_str()) {
-                applied.suppressed += 1;
-                used.insert(id);
-                false
-            } else {
-                true
-            }
-        });
+        r.undeclared_modules
+            .retain(|module| m.take(undeclared_identity(&key, module)).is_none());
         r.kept = r.violations.is_empty() && r.undeclared_modules.is_empty();
     }
     if let Some(d) = deps {
@@ -235,11 +242,12 @@ pub fn apply(
             .iter_mut()
             .filter(|f| f.excepted.is_none())
         {
-            let id = dependency_identity(f.code, f.package.as_deref(), &f.message);
-            if let Some(e) = active.get(id.as_str()) {
+            if let Some(e) = m.take(dependency_identity(
+                f.code,
+                f.package.as_deref(),
+                &f.message,
+            )) {
                 f.excepted = Some(e.reason.clone().unwrap_or_else(|| "in the baseline".into()));
-                applied.suppressed += 1;
-                used.insert(id);
             }
         }
         let count = |level: archlint_deps::Level| {
@@ -260,18 +268,16 @@ pub fn apply(
     }
     if let Some(r) = rules {
         let before = r.outcome.findings.len();
-        r.outcome.findings.retain(|f| {
-            let id = rule_identity(f);
-            if active.contains_key(id.as_str()) {
-                used.insert(id);
-                false
-            } else {
-                true
-            }
-        });
+        r.outcome
+            .findings
+            .retain(|f| m.take(rule_identity(f)).is_none());
         r.baselined = before - r.outcome.findings.len();
-        applied.suppressed += r.baselined;
     }
+    let mut applied = Applied {
+        suppressed: m.suppressed,
+        ..Applied::default()
+    };
+    let used = m.used;
     applied.stale = baseline
         .entries
         .iter()

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
 use archlint_advisories::AdvisoryDb;
-use archlint_config::discover_config;
+use archlint_config::{ProjectConfig, discover_config};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
@@ -59,11 +59,21 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn root_of(path: &Option<PathBuf>) -> Result<PathBuf> {
-    match path {
-        Some(p) => Ok(p.clone()),
-        None => std::env::current_dir().context("cannot read the current directory"),
-    }
+/// The advisory database of the project at `path` (default: the current directory): `--db`,
+/// else ARCHLINT_ADVISORY_DB, else the project's cache directory; and the project's
+/// configuration.
+fn database(
+    path: &Option<PathBuf>,
+    db: &DbArgs,
+    cache_dir: Option<&Path>,
+) -> Result<(PathBuf, Option<ProjectConfig>)> {
+    let root = match path {
+        Some(p) => p.clone(),
+        None => std::env::current_dir().context("cannot read the current directory")?,
+    };
+    let config = discover_config(&root).unwrap_or(None);
+    let path = archlint_check::deps::db_path(&root, config.as_ref(), db.db.as_deref(), cache_dir)?;
+    Ok((path, config))
 }
 
 pub fn run(args: &DbCommandArgs) -> Result<ExitCode> {
@@ -74,14 +84,7 @@ pub fn run(args: &DbCommandArgs) -> Result<ExitCode> {
 }
 
 fn import(args: &ImportArgs) -> Result<ExitCode> {
-    let root = root_of(&args.project)?;
-    let config = discover_config(&root).unwrap_or(None);
-    let path = archlint_check::deps::db_path(
-        &root,
-        config.as_ref(),
-        args.db.db.as_deref(),
-        args.cache_dir.as_deref(),
-    )?;
+    let (path, _) = database(&args.project, &args.db, args.cache_dir.as_deref())?;
     let (db, report) = archlint_advisories::import(&args.source)?;
     if args.db.db.is_none() && env("ARCHLINT_ADVISORY_DB").is_none() {
         // The cache directory's tag, .gitignore and owner-only permissions.
@@ -123,14 +126,7 @@ fn import(args: &ImportArgs) -> Result<ExitCode> {
 }
 
 fn stats(args: &StatsArgs) -> Result<ExitCode> {
-    let root = root_of(&args.path)?;
-    let config = discover_config(&root).unwrap_or(None);
-    let path = archlint_check::deps::db_path(
-        &root,
-        config.as_ref(),
-        args.db.db.as_deref(),
-        args.cache_dir.as_deref(),
-    )?;
+    let (path, config) = database(&args.path, &args.db, args.cache_dir.as_deref())?;
     if !path.exists() {
         return Err(anyhow!(
             "no advisory database at {} (build one with `archlint deps db import PATH`)",
