@@ -325,6 +325,7 @@ pub fn db_path(
     Ok(dir.join("v1").join("advisories").join("pypi.db"))
 }
 
-fn env(name: &str) -> Option<String> {
+/// An environment variable's value, when set and not blank.
+pub fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }

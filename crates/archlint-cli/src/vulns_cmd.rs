@@ -55,10 +55,6 @@ struct StatsArgs {
     format: Format,
 }
 
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
 /// The advisory database of the project at `path` (default: the current directory): `--db`,
 /// else ARCHLINT_ADVISORY_DB, else the project's cache directory; and the project's
 /// configuration.
@@ -86,7 +82,7 @@ pub fn run(args: &DbCommandArgs) -> Result<ExitCode> {
 fn import(args: &ImportArgs) -> Result<ExitCode> {
     let (path, _) = database(&args.project, &args.db, args.cache_dir.as_deref())?;
     let (db, report) = archlint_advisories::import(&args.source)?;
-    if args.db.db.is_none() && env("ARCHLINT_ADVISORY_DB").is_none() {
+    if args.db.db.is_none() && archlint_check::deps::env("ARCHLINT_ADVISORY_DB").is_none() {
         // The cache directory's tag, .gitignore and owner-only permissions.
         if let Some(cache_root) = path.parent().and_then(Path::parent).and_then(Path::parent) {
             archlint_cache::DiskCache::open(cache_root)
