@@ -76,6 +76,19 @@ pub struct Analysis {
     pub rules: Option<RulesRun>,
 }
 
+impl Analysis {
+    /// Every result as one findings model (`seconds`: the run's duration, as reports show it).
+    pub fn findings(&self, seconds: f64) -> archlint_findings::Report {
+        findings::build(
+            &self.project,
+            &self.results,
+            self.deps.as_ref(),
+            self.rules.as_ref(),
+            seconds,
+        )
+    }
+}
+
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }

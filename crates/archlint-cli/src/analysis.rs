@@ -9,7 +9,9 @@ use archlint_check::{CheckOptions, Run};
 use archlint_engine::{Project, ProjectOptions};
 
 use crate::args::{ProjectArgs, cache_flags};
-use crate::{CheckArgs, render};
+use archlint_report::Format;
+
+use crate::CheckArgs;
 
 fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
@@ -33,21 +35,22 @@ pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project>
 /// `archlint check`.
 pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let started = Instant::now();
-    let outputs: Vec<(String, std::path::PathBuf)> = args
+    let outputs: Vec<(Format, std::path::PathBuf)> = args
         .outputs
         .iter()
-        .map(|o| crate::report::parse_output(o))
+        .map(|o| archlint_report::parse_output(o))
         .collect::<Result<_>>()?;
-    let mut formats: Vec<&str> = Vec::new();
-    for f in &args.format {
-        if !formats.contains(&f.name()) {
-            formats.push(f.name());
+    let mut formats: Vec<Format> = Vec::new();
+    for &f in &args.format {
+        if !formats.contains(&f.into()) {
+            formats.push(f.into());
         }
     }
     if formats.len() > 1 && args.output_dir.is_none() {
+        let names: Vec<&str> = formats.iter().map(|f| f.name()).collect();
         bail!(
             "--format {}: several formats need --output-dir DIR (or --output FORMAT=PATH for each)",
-            formats.join(",")
+            names.join(",")
         );
     }
     let html_template = match &args.html_template {
@@ -57,23 +60,23 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         ),
         None => None,
     };
-    let Analysis {
-        project,
-        mut results,
-        errors,
-        mut deps,
-        mut rules,
-    } = analyze(&Selection::for_check(args))?;
+    let mut analysis = analyze(&Selection::for_check(args))?;
     // The baseline: accepted findings are taken out before anything is reported.
-    let baseline_file = args
-        .baseline
-        .clone()
-        .unwrap_or_else(|| project.root.join(archlint_check::baseline::DEFAULT_FILE));
+    let baseline_file = args.baseline.clone().unwrap_or_else(|| {
+        analysis
+            .project
+            .root
+            .join(archlint_check::baseline::DEFAULT_FILE)
+    });
     let mut applied = None;
     if args.update_baseline {
         let n = archlint_check::baseline::write(
             &baseline_file,
-            archlint_check::baseline::entries(&results, deps.as_ref(), rules.as_ref()),
+            archlint_check::baseline::entries(
+                &analysis.results,
+                analysis.deps.as_ref(),
+                analysis.rules.as_ref(),
+            ),
         )?;
         eprintln!(
             "archlint: wrote {n} findings to {}",
@@ -84,9 +87,9 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         let baseline = archlint_check::baseline::load(&baseline_file)?;
         applied = Some(archlint_check::baseline::apply(
             &baseline,
-            &mut results,
-            deps.as_mut(),
-            rules.as_mut(),
+            &mut analysis.results,
+            analysis.deps.as_mut(),
+            analysis.rules.as_mut(),
             archlint_deps::today(),
         ));
     }
@@ -111,102 +114,59 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         }
     }
     if args.stats {
-        render::cache_stats(&project.cache);
+        crate::terminal::cache_stats(&analysis.project.cache);
     }
     let reporting = Instant::now();
-    // The findings model, built only when a format needs it (the default text report does not).
-    let built = std::cell::OnceCell::new();
-    let model = || {
-        built.get_or_init(|| {
-            archlint_check::findings::build(
-                &project,
-                &results,
-                deps.as_ref(),
-                rules.as_ref(),
-                total_ms / 1000.0,
-            )
-        })
-    };
     let mut files = outputs;
     if let Some(dir) = &args.output_dir {
-        for f in &formats {
-            files.push(((*f).to_owned(), dir.join(crate::report::file_name(f))));
+        for &f in &formats {
+            files.push((f, dir.join(f.file_name())));
         }
     }
-    let render_one = |format: &str| -> Result<String> {
-        Ok(match format {
-            "text" => {
-                let mut buf = Vec::new();
-                render::text(
-                    &mut buf,
-                    false,
-                    &project,
-                    &results,
-                    &errors,
-                    deps.as_ref(),
-                    rules.as_ref(),
-                    total_ms,
-                );
-                String::from_utf8_lossy(&buf).into_owned()
-            }
-            "json" => {
-                let serde_json::Value::Object(rest) = render::json_value(
-                    &project,
-                    &results,
-                    &errors,
-                    deps.as_ref(),
-                    rules.as_ref(),
-                    total_ms,
-                ) else {
-                    unreachable!("the JSON report is an object")
-                };
-                // Every finding in the one model the other formats are written from.
-                let report = render::JsonReport {
-                    rest,
-                    paths: render::Paths::new(&project),
-                    results: &results,
-                    findings: &model().findings,
-                };
-                serde_json::to_string_pretty(&report)? + "\n"
-            }
-            "html" => {
-                let page = crate::html_page::page(&project, &results, deps.as_ref(), total_ms);
-                archlint_html::render(model(), &page, html_template.as_deref())
-                    .map_err(|e| anyhow::anyhow!(e))?
-            }
-            other => crate::report::render(other, model())?,
-        })
-    };
-    for (format, path) in &files {
-        crate::report::write_file(path, &render_one(format)?)?;
-    }
-    render::print_diagnostics(&project);
     let stdout_format = if args.output_dir.is_some() {
-        "text"
+        Format::Text
     } else {
         formats[0]
     };
+    // The findings model, built only when a format needs it (the default text report does not).
+    let findings = (files.iter().any(|(f, _)| f.needs_findings())
+        || stdout_format.needs_findings())
+    .then(|| analysis.findings(total_ms / 1000.0));
+    let input = archlint_report::Input {
+        analysis: &analysis,
+        findings: findings.as_ref(),
+        total_ms,
+        html_template: html_template.as_deref(),
+    };
+    for (format, path) in &files {
+        archlint_report::write_file(path, &archlint_report::render(*format, &input)?)?;
+    }
+    let Analysis {
+        project,
+        results,
+        errors,
+        deps,
+        rules,
+    } = &analysis;
+    crate::terminal::print_diagnostics(project);
     {
         let stdout = std::io::stdout();
         // One write per buffer, not per line (stdout is line-buffered).
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-        if stdout_format == "text" {
-            render::text(
+        if stdout_format == Format::Text {
+            archlint_report::text::write(
                 &mut out,
-                crate::snippets::stdout_color(),
-                &project,
-                &results,
-                &errors,
-                deps.as_ref(),
-                rules.as_ref(),
+                crate::terminal::stdout_color(),
+                &analysis,
                 total_ms,
             );
         } else {
-            std::io::Write::write_all(&mut out, render_one(stdout_format)?.as_bytes())?;
+            let text = archlint_report::render(stdout_format, &input)?;
+            std::io::Write::write_all(&mut out, text.as_bytes())?;
         }
         std::io::Write::flush(&mut out)?;
     }
-    render::print_errors(&project, &results, &errors);
+    crate::terminal::print_errors(project, results, errors);
     let report_ms = ms(reporting);
     let perf_log = args.perf_log.clone().or_else(|| {
         std::env::var_os("ARCHLINT_PERF_LOG")
@@ -215,7 +175,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     });
     if let Some(log) = perf_log {
         let record = crate::perf_cmd::record(
-            &project,
+            project,
             deps.as_ref(),
             rules.as_ref(),
             report_ms,
@@ -228,24 +188,40 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     // The process ends right after: the operating system takes the project's memory back at
     // once, where dropping it would free its hundreds of thousands of allocations one by one
     // (a tenth of a warm run on a 50k-module tree).
-    std::mem::forget(project);
+    let exit = exit_code(&analysis, args, applied.as_ref());
+    std::mem::forget(analysis);
+    Ok(exit)
+}
+
+/// 2 for contracts that could not be checked, 1 for findings (or, with `--strict-baseline`,
+/// baseline entries that no longer occur), 0 otherwise.
+fn exit_code(
+    analysis: &Analysis,
+    args: &CheckArgs,
+    applied: Option<&archlint_check::baseline::Applied>,
+) -> ExitCode {
+    let Analysis {
+        results,
+        errors,
+        deps,
+        rules,
+        ..
+    } = analysis;
     if !errors.is_empty() {
-        return Ok(ExitCode::from(2));
+        return ExitCode::from(2);
     }
     let deps_failed = deps.as_ref().is_some_and(|d| d.report.errors > 0);
-    if args.strict_baseline && applied.as_ref().is_some_and(|a| !a.stale.is_empty()) {
-        return Ok(ExitCode::from(1));
+    if args.strict_baseline && applied.is_some_and(|a| !a.stale.is_empty()) {
+        return ExitCode::from(1);
     }
     let rules_failed = rules
         .as_ref()
         .is_some_and(|r| !r.outcome.findings.is_empty());
-    Ok(
-        if results.iter().all(|r| r.kept) && !deps_failed && !rules_failed {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::from(1)
-        },
-    )
+    if results.iter().all(|r| r.kept) && !deps_failed && !rules_failed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 /// What to analyse: the project and which checks to run.

@@ -110,7 +110,7 @@ pub fn run(args: &CacheArgs) -> Result<ExitCode> {
                 match &last {
                     Some(report) => {
                         println!("last run:");
-                        print!("{}", crate::render::cache_report_text(report));
+                        print!("{}", archlint_report::cache_text::cache_report_text(report));
                     }
                     None => println!("last run: none recorded"),
                 }

@@ -349,11 +349,12 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
                     eprintln!("warning: {warning}");
                 }
             }
-            let snippets = crate::snippets::Snippets::new(crate::snippets::stdout_color());
-            crate::deps_report::write_text(&mut w, &root, &deps, &snippets)?;
+            let snippets =
+                archlint_report::snippets::Snippets::new(crate::terminal::stdout_color());
+            archlint_report::deps_section::write_text(&mut w, &root, &deps, &snippets)?;
         }
         Format::Json => {
-            let mut doc = crate::deps_report::to_json(&deps);
+            let mut doc = archlint_report::deps_section::to_json(&deps);
             doc["timings"]["run_ms"] = json!(started.elapsed().as_secs_f64() * 1000.0);
             serde_json::to_writer_pretty(&mut w, &doc)?;
             writeln!(w)?;

@@ -206,7 +206,7 @@ fn postgres(args: &PostgresArgs) -> Result<ExitCode> {
     let mut target = archlint_store::Target::new(url);
     target.connect_timeout = std::time::Duration::from_secs(args.connect_timeout.max(1));
     let g = gather(&args.analysis, false)?;
-    crate::render::print_diagnostics(&g.analysis.project);
+    crate::terminal::print_diagnostics(&g.analysis.project);
     let keys = module_keys(&g);
     let run = run_input(&g);
     let names: FxHashSet<&str> = g

@@ -67,13 +67,7 @@ pub fn gather(args: &AnalysisArgs, all_facts: bool) -> Result<Gathered> {
     let started = Instant::now();
     let analysis = analyze(&args.selection(all_facts, !all_facts))?;
     let analysis_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let report = archlint_check::findings::build(
-        &analysis.project,
-        &analysis.results,
-        analysis.deps.as_ref(),
-        analysis.rules.as_ref(),
-        analysis_ms / 1000.0,
-    );
+    let report = analysis.findings(analysis_ms / 1000.0);
     Ok(Gathered {
         analysis,
         report,

@@ -4,23 +4,18 @@ mod analysis;
 mod args;
 mod cache_cmd;
 mod deps_cmd;
-mod deps_report;
 mod export_cmd;
 mod export_model;
 mod graph_cmd;
-mod html_page;
 mod lint_imports_cmd;
 mod merge_cmd;
 mod neo4j_cmd;
 mod perf_cmd;
 mod progress;
 mod query_cmd;
-mod render;
-mod report;
 mod rules_cmd;
-mod rules_report;
 mod serve_cmd;
-mod snippets;
+mod terminal;
 mod vulns_cmd;
 mod watch_cmd;
 
@@ -151,15 +146,16 @@ enum CheckFormat {
     Html,
 }
 
-impl CheckFormat {
-    fn name(self) -> &'static str {
-        match self {
-            CheckFormat::Text => "text",
-            CheckFormat::Json => "json",
-            CheckFormat::Sarif => "sarif",
-            CheckFormat::Junit => "junit",
-            CheckFormat::Github => "github",
-            CheckFormat::Html => "html",
+impl From<CheckFormat> for archlint_report::Format {
+    fn from(f: CheckFormat) -> Self {
+        use archlint_report::Format;
+        match f {
+            CheckFormat::Text => Format::Text,
+            CheckFormat::Json => Format::Json,
+            CheckFormat::Sarif => Format::Sarif,
+            CheckFormat::Junit => Format::Junit,
+            CheckFormat::Github => Format::Github,
+            CheckFormat::Html => Format::Html,
         }
     }
 }

@@ -282,7 +282,7 @@ pub fn graph(g: &Gathered) -> Graph {
 
 pub fn run(args: &Neo4jArgs) -> Result<ExitCode> {
     let g = gather(&args.analysis, true)?;
-    crate::render::print_diagnostics(&g.analysis.project);
+    crate::terminal::print_diagnostics(&g.analysis.project);
     let graph = graph(&g);
     let written = archlint_neo4j::write(&args.out, &graph, env!("CARGO_PKG_VERSION"))
         .with_context(|| format!("cannot write to {}", args.out.display()))?;

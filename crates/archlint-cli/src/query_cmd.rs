@@ -20,7 +20,8 @@ use archlint_engine::Project;
 use archlint_graph::{Bfs, GraphView};
 use serde_json::{Value, json};
 
-use crate::render::{Paths, contract_json};
+use archlint_check::Paths;
+use archlint_report::json::contract_json;
 
 #[derive(Debug, clap::Args)]
 pub struct QueryArgs {
@@ -207,7 +208,7 @@ fn contract(project: &Project, spec: Option<&Value>) -> Value {
     match result {
         Ok(r) => contract_json(
             &Paths::new(project),
-            &crate::snippets::Snippets::new(false),
+            &archlint_report::snippets::Snippets::new(false),
             &r,
         ),
         Err(e) => json!({"error": e.to_string(), "kind": "configuration"}),

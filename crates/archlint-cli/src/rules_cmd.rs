@@ -84,7 +84,7 @@ pub fn run_metrics(args: &MetricsArgs) -> Result<ExitCode> {
         result_tag: None,
         progress: None,
     })?;
-    crate::render::print_diagnostics(&project);
+    crate::terminal::print_diagnostics(&project);
     let config = settings(project.config.as_ref())?;
     let depth = args.depth.unwrap_or(config.cycle_depth).max(1);
     let paths = project_paths(&project);

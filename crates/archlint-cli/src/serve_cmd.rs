@@ -155,13 +155,7 @@ fn build_model(args: &AnalysisArgs, version: u64) -> Result<Model> {
         .enumerate()
         .map(|(i, n)| (n.name.clone(), i))
         .collect();
-    let report = archlint_check::findings::build(
-        project,
-        &a.results,
-        a.deps.as_ref(),
-        a.rules.as_ref(),
-        analysed_ms / 1000.0,
-    );
+    let report = a.findings(analysed_ms / 1000.0);
     let contracts = a
         .results
         .iter()

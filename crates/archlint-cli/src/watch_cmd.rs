@@ -139,13 +139,7 @@ fn check_once(args: &CheckArgs) -> Result<(Analysis, Report, f64)> {
         );
     }
     let ms = started.elapsed().as_secs_f64() * 1000.0;
-    let report = archlint_check::findings::build(
-        &a.project,
-        &a.results,
-        a.deps.as_ref(),
-        a.rules.as_ref(),
-        ms / 1000.0,
-    );
+    let report = a.findings(ms / 1000.0);
     Ok((a, report, ms))
 }
 
@@ -228,16 +222,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
-        crate::render::text(
-            &mut out,
-            crate::snippets::stdout_color(),
-            &a.project,
-            &a.results,
-            &a.errors,
-            a.deps.as_ref(),
-            a.rules.as_ref(),
-            ms,
-        );
+        archlint_report::text::write(&mut out, crate::terminal::stdout_color(), &a, ms);
         writeln!(
             out,
             "archlint: watching {} for changes (Ctrl-C to stop)",

@@ -2,7 +2,6 @@
 //! and ruff show them.
 
 use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -10,21 +9,6 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 /// Longest line shown; longer ones (minified or generated code) are left out.
 const MAX_LINE: usize = 400;
-
-/// Whether text on standard output should be coloured: only on a terminal, never with
-/// `NO_COLOR` set (to anything non-empty, as no-color.org asks).
-pub fn stdout_color() -> bool {
-    std::io::stdout().is_terminal() && !no_color()
-}
-
-/// The same for standard error.
-pub fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && !no_color()
-}
-
-fn no_color() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-}
 
 /// How serious the underlined line is.
 #[derive(Debug, Clone, Copy)]

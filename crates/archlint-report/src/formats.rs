@@ -1,0 +1,135 @@
+//! The report formats of `archlint check`, each rendered from one analysis: text and JSON from
+//! its results, SARIF, JUnit, GitHub annotations and HTML from its findings model.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow};
+use archlint_check::Analysis;
+use archlint_findings::Report;
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Text,
+    Json,
+    /// SARIF 2.1.0 for code-scanning services.
+    Sarif,
+    /// JUnit XML: a test case per contract and per dependency policy area.
+    Junit,
+    /// GitHub Actions annotations.
+    Github,
+    /// A self-contained HTML page.
+    Html,
+}
+
+impl Format {
+    /// Every format, in the order the help lists them.
+    pub const ALL: [Format; 6] = [
+        Format::Text,
+        Format::Json,
+        Format::Sarif,
+        Format::Junit,
+        Format::Github,
+        Format::Html,
+    ];
+
+    /// The format's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Github => "github",
+            Format::Html => "html",
+        }
+    }
+
+    /// The format named `name`.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// The file name of the format under `--output-dir`.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Text => "archlint.txt",
+            Format::Json => "archlint.json",
+            Format::Sarif => "archlint.sarif",
+            Format::Junit => "archlint.junit.xml",
+            Format::Github => "archlint.github.txt",
+            Format::Html => "archlint.html",
+        }
+    }
+
+    /// Whether the format is written from the findings model.
+    pub fn needs_findings(self) -> bool {
+        !matches!(self, Format::Text)
+    }
+}
+
+/// `--output FORMAT=PATH`.
+pub fn parse_output(spec: &str) -> Result<(Format, PathBuf)> {
+    let (name, path) = spec.split_once('=').ok_or_else(|| {
+        anyhow!("--output takes FORMAT=PATH (e.g. sarif=archlint.sarif), not '{spec}'")
+    })?;
+    let Some(format) = Format::from_name(name) else {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+        return Err(anyhow!(
+            "--output: unknown format '{name}' ({})",
+            names.join(", ")
+        ));
+    };
+    if path.is_empty() {
+        return Err(anyhow!("--output {name}=: missing path"));
+    }
+    Ok((format, path.into()))
+}
+
+/// What a report is written from.
+pub struct Input<'a> {
+    pub analysis: &'a Analysis,
+    /// The findings model of the same analysis; needed by every format but text.
+    pub findings: Option<&'a Report>,
+    /// The whole run so far, in milliseconds.
+    pub total_ms: f64,
+    /// A Jinja template for the HTML page (default: the built-in one).
+    pub html_template: Option<&'a str>,
+}
+
+/// One format rendered (text without colour).
+pub fn render(format: Format, input: &Input<'_>) -> Result<String> {
+    let findings = || {
+        input
+            .findings
+            .ok_or_else(|| anyhow!("the {} report needs the findings model", format.name()))
+    };
+    Ok(match format {
+        Format::Text => {
+            let mut buf = Vec::new();
+            crate::text::write(&mut buf, false, input.analysis, input.total_ms);
+            String::from_utf8_lossy(&buf).into_owned()
+        }
+        Format::Json => crate::json::report(input.analysis, &findings()?.findings, input.total_ms)?,
+        Format::Html => {
+            let a = input.analysis;
+            let page =
+                crate::html_page::page(&a.project, &a.results, a.deps.as_ref(), input.total_ms);
+            archlint_html::render(findings()?, &page, input.html_template)
+                .map_err(|e| anyhow!(e))?
+        }
+        Format::Sarif => {
+            serde_json::to_string_pretty(&archlint_findings::sarif::Sarif(findings()?))? + "\n"
+        }
+        Format::Junit => archlint_findings::junit::junit(findings()?),
+        Format::Github => archlint_findings::github::annotations(findings()?),
+    })
+}
+
+/// Write one rendered format to a file.
+pub fn write_file(path: &Path, text: &str) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
