@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use archlint_contracts::ContractResult;
-use archlint_engine::{CacheFlags, Project, ProjectOptions};
+use archlint_engine::{CacheFlags, KeepFacts, Project, ProjectOptions};
 
 pub use contracts::{ContractOutcome, check_contracts};
 pub use deps::{DepsRun, EnvOptions, OnlineOptions};
@@ -37,6 +37,19 @@ pub enum Run {
     Always,
     /// Never.
     Never,
+}
+
+impl Run {
+    /// A pair of command-line flags (`--deps`/`--no-deps`): off wins, then on.
+    pub fn from_flags(on: bool, off: bool) -> Run {
+        if off {
+            Run::Never
+        } else if on {
+            Run::Always
+        } else {
+            Run::WhenConfigured
+        }
+    }
 }
 
 /// What to check, and how.
@@ -56,10 +69,9 @@ pub struct CheckOptions {
     pub rules: Run,
     /// Only these contract ids (all when empty).
     pub contracts: Vec<String>,
-    /// Keep every file's facts on the project.
-    pub keep_facts: bool,
-    /// Keep the facts that are at hand without decoding cached ones.
-    pub keep_parsed_facts: bool,
+    /// Which files' facts the project keeps for the caller (the dependency checks keep every
+    /// file's whatever this says).
+    pub keep_facts: KeepFacts,
     /// Fail when there is nothing to check (no contracts, dependency policy or rules).
     pub require_checks: bool,
     /// Counts the files as they are read.
@@ -136,8 +148,11 @@ pub fn analyze(options: &CheckOptions) -> Result<Analysis> {
             config: options.config.clone(),
             require_config: options.require_checks && !with_deps && !with_rules,
             cache: options.cache.clone(),
-            keep_facts: with_deps || options.keep_facts,
-            keep_parsed_facts: options.keep_parsed_facts,
+            keep_facts: if with_deps {
+                KeepFacts::All
+            } else {
+                options.keep_facts
+            },
             code_facts: with_rules,
             result_tag: rules_config.as_ref().map(rules::result_tag),
             progress: options.progress.clone(),

@@ -24,8 +24,7 @@ pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project>
         config: args.config.clone(),
         require_config,
         cache: cache_flags(args),
-        keep_facts: false,
-        keep_parsed_facts: false,
+        keep_facts: archlint_engine::KeepFacts::None,
         code_facts: false,
         result_tag: None,
         progress: None,
@@ -60,7 +59,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         ),
         None => None,
     };
-    let mut analysis = analyze(&Selection::for_check(args))?;
+    let mut analysis = analyze(check_options(args), args.project.quiet)?;
     // The baseline: accepted findings are taken out before anything is reported.
     let baseline_file = args.baseline.clone().unwrap_or_else(|| {
         analysis
@@ -224,78 +223,29 @@ fn exit_code(
     }
 }
 
-/// What to analyse: the project and which checks to run.
-pub struct Selection<'a> {
-    pub project: &'a ProjectArgs,
-    pub env: &'a crate::args::EnvArgs,
-    pub deps: bool,
-    pub no_deps: bool,
-    pub rules: bool,
-    pub no_rules: bool,
-    /// Only these contract ids (all when empty).
-    pub contracts: &'a [String],
-    /// Keep every file's facts on the project.
-    pub keep_facts: bool,
-    /// Keep the facts that are at hand without decoding cached ones.
-    pub keep_parsed_facts: bool,
-    /// Fail when there is nothing to check (no contracts, dependency policy or rules).
-    pub require_checks: bool,
-}
-
-impl<'a> Selection<'a> {
-    /// What `archlint check` analyses: its flags, no facts kept, something to check required.
-    pub fn for_check(args: &'a CheckArgs) -> Self {
-        Selection {
-            project: &args.project,
-            env: &args.env,
-            deps: args.deps,
-            no_deps: args.no_deps,
-            rules: args.rules,
-            no_rules: args.no_rules,
-            contracts: &args.contracts,
-            keep_facts: false,
-            keep_parsed_facts: false,
-            require_checks: true,
-        }
+/// What `archlint check` analyses: its flags, no facts kept, something to check required.
+pub fn check_options(args: &CheckArgs) -> CheckOptions {
+    CheckOptions {
+        contracts: args.contracts.clone(),
+        require_checks: true,
+        ..crate::args::check_options(
+            &args.project,
+            &args.env,
+            Run::from_flags(args.deps, args.no_deps),
+            Run::from_flags(args.rules, args.no_rules),
+        )
     }
 }
 
 pub use archlint_check::Analysis;
 
-impl Selection<'_> {
-    /// The library's options for this selection; `progress` counts the files read.
-    fn options(&self, progress: std::sync::Arc<archlint_engine::Progress>) -> CheckOptions {
-        let run = |on: bool, off: bool| {
-            if off {
-                Run::Never
-            } else if on {
-                Run::Always
-            } else {
-                Run::WhenConfigured
-            }
-        };
-        CheckOptions {
-            path: self.project.path.clone(),
-            config: self.project.config.clone(),
-            cache: cache_flags(self.project),
-            env: self.env.options(),
-            deps: run(self.deps, self.no_deps),
-            rules: run(self.rules, self.no_rules),
-            contracts: self.contracts.to_vec(),
-            keep_facts: self.keep_facts,
-            keep_parsed_facts: self.keep_parsed_facts,
-            require_checks: self.require_checks,
-            progress: Some(progress),
-        }
-    }
-}
-
-/// Run the selected checks, with a progress display on the terminal while files are read.
-pub fn analyze(sel: &Selection<'_>) -> Result<Analysis> {
+/// Run the checks, with a progress display on the terminal while files are read (unless
+/// `quiet`).
+pub fn analyze(mut options: CheckOptions, quiet: bool) -> Result<Analysis> {
     let counter = std::sync::Arc::new(archlint_engine::Progress::default());
-    let display =
-        crate::progress::Display::start(&counter, crate::progress::wanted(sel.project.quiet));
-    let analysis = archlint_check::analyze(&sel.options(counter.clone()));
+    let display = crate::progress::Display::start(&counter, crate::progress::wanted(quiet));
+    options.progress = Some(counter);
+    let analysis = archlint_check::analyze(&options);
     display.finish();
     analysis
 }

@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use archlint_check::Run;
 use archlint_engine::CacheFlags;
 use archlint_inventory::EnvironmentSpec;
 use clap::{Args, ValueEnum};
@@ -38,6 +39,58 @@ pub fn cache_flags(args: &ProjectArgs) -> CacheFlags {
         no_cache: args.no_cache,
         cache_dir: args.cache_dir.clone(),
         redis_url: args.redis_url.clone(),
+    }
+}
+
+/// The check library's options for a project, its environment and which of the dependency
+/// checks and rules run: every contract, no facts kept, nothing required to be configured.
+pub fn check_options(
+    project: &ProjectArgs,
+    env: &EnvArgs,
+    deps: archlint_check::Run,
+    rules: archlint_check::Run,
+) -> archlint_check::CheckOptions {
+    archlint_check::CheckOptions {
+        path: project.path.clone(),
+        config: project.config.clone(),
+        cache: cache_flags(project),
+        env: env.options(),
+        deps,
+        rules,
+        ..Default::default()
+    }
+}
+
+/// What to analyse before exporting (or serving).
+#[derive(Debug, Clone, clap::Args)]
+pub struct AnalysisArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Also check dependencies (the default when a dependency policy is configured).
+    #[arg(long, conflicts_with = "no_deps")]
+    pub deps: bool,
+    /// Skip the dependency checks.
+    #[arg(long)]
+    pub no_deps: bool,
+    /// Also run the code-structure rules (the default when configured).
+    #[arg(long, conflicts_with = "no_rules")]
+    pub rules: bool,
+    /// Skip the code-structure rules.
+    #[arg(long)]
+    pub no_rules: bool,
+    #[command(flatten)]
+    pub env: EnvArgs,
+}
+
+impl AnalysisArgs {
+    /// The analysis these flags ask for: every contract, nothing required to be configured.
+    pub fn options(&self) -> archlint_check::CheckOptions {
+        check_options(
+            &self.project,
+            &self.env,
+            Run::from_flags(self.deps, self.no_deps),
+            Run::from_flags(self.rules, self.no_rules),
+        )
     }
 }
 

@@ -1,19 +1,15 @@
-//! `archlint export`: analysis results into PostgreSQL, or into files for Neo4j.
+//! `archlint export`: analysis results into PostgreSQL, or into files for Neo4j (the mapping is
+//! archlint-export's).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
-use anyhow::{Result, anyhow};
-use archlint_findings::Check;
-use archlint_store::{
-    ContractRow, DistributionRow, FindingRow, ImportRow, LicenseRow, ModuleRows, RunInput,
-    VulnerabilityRow,
-};
+use anyhow::{Context, Result, anyhow};
+use archlint_export::Gathered;
 use clap::{Subcommand, ValueEnum};
-use rustc_hash::FxHashSet;
 
-use crate::export_model::{
-    AnalysisArgs, Gathered, facts_of, gather, kind_name, module_keys, resolved_imports, tag,
-};
+use crate::args::AnalysisArgs;
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
@@ -28,7 +24,7 @@ enum ExportTarget {
     Postgres(PostgresArgs),
     /// Write node and relationship CSV files for `neo4j-admin database import`, and an
     /// equivalent Cypher script for a running server.
-    Neo4j(crate::neo4j_cmd::Neo4jArgs),
+    Neo4j(Neo4jArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -62,135 +58,28 @@ pub fn threads(args: &ExportArgs) -> Option<usize> {
 pub fn run(args: &ExportArgs) -> Result<ExitCode> {
     match &args.target {
         ExportTarget::Postgres(a) => postgres(a),
-        ExportTarget::Neo4j(a) => crate::neo4j_cmd::run(a),
+        ExportTarget::Neo4j(a) => neo4j(a),
     }
 }
 
-fn module_rows(g: &Gathered, names: &FxHashSet<&str>, index: usize) -> ModuleRows {
-    let facts = facts_of(g, index);
-    ModuleRows {
-        size_bytes: facts.bytes as i64,
-        lines: facts.lines as i32,
-        classes: facts.classes.len() as i32,
-        functions: facts.functions.len() as i32,
-        imports: resolved_imports(g, names, index, &facts)
-            .into_iter()
-            .map(|r| ImportRow {
-                imported: r.target,
-                external: r.external,
-                line: r.detail.line as i32,
-                column: r.detail.column as i32,
-                kind: kind_name(r.detail.kind),
-                type_checking: r.detail.type_checking,
-                in_function: r.detail.in_function,
-            })
-            .collect(),
-    }
+#[derive(Debug, clap::Args)]
+pub struct Neo4jArgs {
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    /// Directory for the CSV files, the import command and the Cypher script.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
-/// Everything of the run apart from the modules.
-fn run_input(g: &Gathered) -> RunInput {
-    let a = &g.analysis;
-    let project = &a.project;
-    let contracts = a
-        .results
-        .iter()
-        .map(|r| ContractRow {
-            id: r.id.clone(),
-            name: r.name.clone(),
-            kind: r.kind.clone(),
-            kept: r.kept,
-            violations: r.violations.len() as i32,
-        })
-        .collect();
-    let findings = g
-        .report
-        .findings
-        .iter()
-        .map(|f| FindingRow {
-            check_kind: match &f.check {
-                Check::Contract { .. } => "contract",
-                Check::Dependencies { .. } => "dependencies",
-                Check::Rule { .. } => "rule",
-                Check::Sources => "sources",
-            }
-            .into(),
-            check_name: f.check.name(),
-            code: f.code.clone(),
-            severity: tag(&f.severity),
-            message: f.message.clone(),
-            path: f.location.as_ref().map(|l| l.path.clone()),
-            line: f.location.as_ref().and_then(|l| l.line).map(|l| l as i32),
-            column: f.location.as_ref().and_then(|l| l.column).map(|c| c as i32),
-            identity: f.identity.clone(),
-            suppressed: f.suppressed.clone(),
-            chain: serde_json::to_value(&f.chain).unwrap_or_default(),
-        })
-        .collect();
-    let mut distributions = Vec::new();
-    let mut licenses = Vec::new();
-    let mut vulnerabilities = Vec::new();
-    if let Some(deps) = &a.deps {
-        for p in &deps.report.packages {
-            let normalized = archlint_inventory::normalize_name(&p.name);
-            distributions.push(DistributionRow {
-                name: p.name.clone(),
-                normalized: normalized.clone(),
-                version: p.version.clone(),
-                role: tag(&p.role),
-                editable: p.editable,
-            });
-            licenses.push(LicenseRow {
-                distribution: normalized,
-                expression: p.license.expression.clone(),
-                status: tag(&p.license.status),
-                source: p.license.source.as_ref().map(tag),
-                verdict: tag(&p.verdict),
-                raw: p.license.raw.clone(),
-            });
-        }
-        if let Some(audit) = &deps.audit {
-            for pkg in &audit.checked {
-                for v in &pkg.vulnerabilities {
-                    vulnerabilities.push(VulnerabilityRow {
-                        distribution: pkg.name.clone(),
-                        version: pkg.version.clone(),
-                        advisory: v.id.clone(),
-                        aliases: v.aliases.clone(),
-                        summary: v.summary.clone(),
-                        fixed: v.fixed.clone(),
-                    });
-                }
-            }
-        }
-    }
-    let t = &project.timings;
-    let mut timings = vec![
-        ("discover".to_owned(), t.discover_ms),
-        ("parse".to_owned(), t.parse_ms),
-        ("graph".to_owned(), t.graph_ms),
-        ("contracts".to_owned(), t.contracts_ms),
-    ];
-    if let Some(deps) = &a.deps {
-        timings.push(("dependencies".into(), deps.total_ms));
-    }
-    timings.push(("analysis".into(), g.analysis_ms));
-    RunInput {
-        project_root: project
-            .root
-            .canonicalize()
-            .unwrap_or_else(|_| project.root.clone())
-            .display()
-            .to_string(),
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        analysis_ms: g.analysis_ms,
-        contracts,
-        findings,
-        distributions,
-        licenses,
-        vulnerabilities,
-        timings,
-    }
+/// Analyse for an export, with a progress display; `all_facts`: every file's facts decoded.
+fn gather(args: &AnalysisArgs, all_facts: bool) -> Result<Gathered> {
+    let started = Instant::now();
+    let options = archlint_export::export_options(args.options(), all_facts);
+    let analysis = crate::analysis::analyze(options, args.project.quiet)?;
+    Ok(Gathered::new(
+        analysis,
+        started.elapsed().as_secs_f64() * 1000.0,
+    ))
 }
 
 fn postgres(args: &PostgresArgs) -> Result<ExitCode> {
@@ -207,23 +96,7 @@ fn postgres(args: &PostgresArgs) -> Result<ExitCode> {
     target.connect_timeout = std::time::Duration::from_secs(args.connect_timeout.max(1));
     let g = gather(&args.analysis, false)?;
     crate::terminal::print_diagnostics(&g.analysis.project);
-    let keys = module_keys(&g);
-    let run = run_input(&g);
-    let names: FxHashSet<&str> = g
-        .analysis
-        .project
-        .files
-        .iter()
-        .map(|f| f.module.as_str())
-        .collect();
-    let mut rows = |indices: &[usize]| -> Vec<ModuleRows> {
-        use rayon::prelude::*;
-        indices
-            .par_iter()
-            .map(|&i| module_rows(&g, &names, i))
-            .collect()
-    };
-    let summary = archlint_store::export(&target, &run, &keys, &mut rows)?;
+    let summary = archlint_export::postgres::export(&target, &g)?;
     match args.format {
         SummaryFormat::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
         SummaryFormat::Text => {
@@ -241,6 +114,25 @@ fn postgres(args: &PostgresArgs) -> Result<ExitCode> {
                 );
             }
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn neo4j(args: &Neo4jArgs) -> Result<ExitCode> {
+    let g = gather(&args.analysis, true)?;
+    crate::terminal::print_diagnostics(&g.analysis.project);
+    let graph = archlint_export::neo4j::graph(&g);
+    let written = archlint_neo4j::write(&args.out, &graph, env!("CARGO_PKG_VERSION"))
+        .with_context(|| format!("cannot write to {}", args.out.display()))?;
+    if !args.analysis.project.quiet {
+        println!(
+            "archlint: wrote {} nodes and {} relationships to {} ({} files; load them with \
+             neo4j-admin-import.sh, or load.cypher into a running server)",
+            written.nodes,
+            written.relationships,
+            args.out.display(),
+            written.files.len()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use archlint_explorer::{Model, Server};
 
 use crate::analysis::analyze;
-use crate::export_model::AnalysisArgs;
+use crate::args::AnalysisArgs;
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -37,7 +37,7 @@ pub fn threads(args: &ServeArgs) -> Option<usize> {
 
 fn build_model(args: &AnalysisArgs, version: u64) -> Result<Model> {
     let started = Instant::now();
-    let a = analyze(&args.selection(false, false))?;
+    let a = analyze(args.options(), args.project.quiet)?;
     let analysed_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(Model::new(&a, analysed_ms, version))
 }

@@ -15,7 +15,7 @@ use anyhow::{Context, Result, bail};
 use archlint_findings::{Finding, Report};
 
 use crate::CheckArgs;
-use crate::analysis::{Analysis, Selection, analyze};
+use crate::analysis::{Analysis, analyze, check_options};
 
 /// How long to wait for more events after one arrives, so a save that touches several files
 /// (or writes one in several steps) is checked once.
@@ -123,7 +123,7 @@ impl Changes {
 /// One analysis with the baseline applied, and its findings model.
 fn check_once(args: &CheckArgs) -> Result<(Analysis, Report, f64)> {
     let started = Instant::now();
-    let mut a = analyze(&Selection::for_check(args))?;
+    let mut a = analyze(check_options(args), args.project.quiet)?;
     let baseline_file = args
         .baseline
         .clone()

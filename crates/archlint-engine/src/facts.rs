@@ -143,6 +143,7 @@ enum Source {
     Stat,
     Memory,
     Disk,
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     Redis,
     Parsed,
     Uncacheable,
@@ -375,6 +376,7 @@ pub fn scan<'a>(
     let scan_us = std::sync::atomic::AtomicU64::new(0);
     // Phase 1: stat, hash where needed, look up memory and disk; parse right away unless Redis
     // may still answer.
+    #[cfg_attr(not(feature = "redis"), allow(unused_mut))]
     let mut outcomes: Vec<Option<Outcome>> = files
         .par_iter()
         .with_max_len(8)
@@ -681,10 +683,16 @@ impl Scan<'_> {
     }
 
     /// Write back what changed and return the counters.
-    pub fn finish(mut self) -> CacheReport {
+    pub fn finish(self) -> CacheReport {
+        self.finish_keeping_pack().0
+    }
+
+    /// [`Scan::finish`], keeping the pack read at the start (its objects stay readable after
+    /// the pack file is replaced).
+    pub fn finish_keeping_pack(mut self) -> (CacheReport, Pack) {
         let mut report = std::mem::take(&mut self.report);
         self.write_back(&mut report);
-        report
+        (report, std::mem::take(&mut self.pack))
     }
 }
 
@@ -709,6 +717,35 @@ fn parse_times(report: &mut CacheReport, root: &Path, files: &[SourceFile], time
         let (max, slowest) = times[times.len() - 1];
         report.parse_max_ms = f64::from(max) / 1000.0;
         report.slowest_file = Some(relative(root, &files[slowest].path).into_owned());
+    }
+}
+
+/// Facts kept for a caller that asks for some files' facts after loading: those at hand, and
+/// the cache to decode the others from.
+pub struct OnDemand {
+    /// Facts decoded in this run (parsed, or found in memory), in file order.
+    pub at_hand: Vec<Option<Arc<ModuleFacts>>>,
+    /// Each file's content hash, where computed: its object in the pack.
+    pub hashes: Vec<Option<CacheKey>>,
+    pub pack: Pack,
+    /// How a file whose cached facts are missing or damaged is parsed again.
+    pub parse: ParseSettings,
+}
+
+impl OnDemand {
+    /// The facts of the file at `index` (`path`): at hand, decoded from the pack, or parsed.
+    pub fn facts_of(&self, index: usize, path: &Path) -> Arc<ModuleFacts> {
+        if let Some(Some(facts)) = self.at_hand.get(index) {
+            return Arc::clone(facts);
+        }
+        let decoded = self
+            .hashes
+            .get(index)
+            .copied()
+            .flatten()
+            .and_then(|h| self.pack.object(&h))
+            .and_then(ModuleFacts::decode);
+        Arc::new(decoded.unwrap_or_else(|| archlint_parser::parse_file(path, &self.parse)))
     }
 }
 

@@ -18,7 +18,7 @@ use archlint_parser::ParseSettings;
 use rustc_hash::FxHashSet;
 
 pub use cache_setup::{CacheFlags, resolve_cache};
-pub use facts::{CacheReport, FactsCacheOptions, collect_facts};
+pub use facts::{CacheReport, FactsCacheOptions, OnDemand, collect_facts};
 
 /// How to load a project.
 #[derive(Debug, Clone, Default)]
@@ -31,11 +31,8 @@ pub struct ProjectOptions {
     pub require_config: bool,
     /// Cache choices from the command line.
     pub cache: CacheFlags,
-    /// Keep every file's facts in [`Project::facts`] (the dependency checks read the imports).
-    pub keep_facts: bool,
-    /// Keep the facts that are at hand without decoding cached ones (those parsed in this run,
-    /// or found in memory), as [`Project::parsed_facts`].
-    pub keep_parsed_facts: bool,
+    /// Which files' facts the caller reads after loading.
+    pub keep_facts: KeepFacts,
     /// The caller reads the code-structure facts (the rules and metrics do). Without them,
     /// and with no cache to fill for later runs, files are parsed for imports, classes and
     /// functions only, or for imports alone when no facts are kept (see `ParseSettings`).
@@ -47,6 +44,19 @@ pub struct ProjectOptions {
     pub result_tag: Option<String>,
     /// Counts files as they are done, for a progress display.
     pub progress: Option<std::sync::Arc<Progress>>,
+}
+
+/// Which files' facts a [`Project`] keeps for its caller, beyond the import graph.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum KeepFacts {
+    /// None: the graph reads each file's facts once and lets them go.
+    #[default]
+    None,
+    /// Every file's, decoded, in [`Project::facts`] (the dependency checks read the imports).
+    All,
+    /// Any file's on request ([`Project::facts_of`]): those at hand are kept, the others are
+    /// decoded from the cache when asked for (an export that writes only the changed modules).
+    OnDemand,
 }
 
 /// How far a run is: files found and files done. The engine only counts (one relaxed atomic
@@ -106,10 +116,9 @@ pub struct Project {
     pub cache: CacheReport,
     /// Each file's BLAKE3 content hash, in the order of `files`, where the cache computed it.
     pub content_hashes: Vec<Option<archlint_cache::CacheKey>>,
-    /// With [`ProjectOptions::keep_parsed_facts`]: each file's facts where they were at hand
-    /// (parsed or in memory), in the order of `files`; empty otherwise.
-    pub parsed_facts: Vec<Option<std::sync::Arc<archlint_facts::ModuleFacts>>>,
-    /// Every file's facts, in the order of `files`, when asked for.
+    /// With [`KeepFacts::OnDemand`]: the facts at hand and the cache to decode the others from.
+    on_demand: Option<facts::OnDemand>,
+    /// With [`KeepFacts::All`]: every file's facts, in the order of `files`.
     pub facts: Option<Vec<std::sync::Arc<archlint_facts::ModuleFacts>>>,
     /// The stored result for [`ProjectOptions::result_tag`], when the project is unchanged.
     pub stored_result: Option<Vec<u8>>,
@@ -118,6 +127,25 @@ pub struct Project {
     /// Where other results derived from this exact project state can be kept (the contracts'
     /// outcomes); `None` without a disk cache.
     pub result_slots: Option<results_cache::Slots>,
+}
+
+impl Project {
+    /// The facts of the file at `index` (in the order of `files`): kept, at hand, decoded from
+    /// the cache, or — with no cache, or a damaged entry — parsed again.
+    pub fn facts_of(&self, index: usize) -> std::sync::Arc<archlint_facts::ModuleFacts> {
+        if let Some(f) = self.facts.as_ref().and_then(|f| f.get(index)) {
+            return std::sync::Arc::clone(f);
+        }
+        let path = &self.files[index].path;
+        match &self.on_demand {
+            Some(on_demand) => on_demand.facts_of(index, path),
+            None => {
+                let mut settings = parse_settings(&self.settings);
+                settings.structure = true;
+                std::sync::Arc::new(archlint_parser::parse_file(path, &settings))
+            }
+        }
+    }
 }
 
 /// Wall-clock time per phase, in milliseconds.
@@ -189,8 +217,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     cache_options.progress = options.progress.clone();
     // The graph reads each file's facts once; only a caller that keeps them, or computes a
     // result from them, reads them again.
-    let read_once =
-        !options.keep_facts && !options.keep_parsed_facts && options.result_tag.is_none();
+    let read_once = options.keep_facts == KeepFacts::None && options.result_tag.is_none();
     cache_options.drop_decoded = read_once;
     let settings = config
         .as_ref()
@@ -207,8 +234,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     parse_settings.code_facts = options.code_facts || cache_options.enabled();
     // Kept facts go to callers that may count classes and functions (export); a check that
     // keeps nothing reads the imports only.
-    parse_settings.structure =
-        parse_settings.code_facts || options.keep_facts || options.keep_parsed_facts;
+    parse_settings.structure = parse_settings.code_facts || options.keep_facts != KeepFacts::None;
 
     let started = Instant::now();
     // The graph snapshot of an earlier run is read and decoded on its own thread while the
@@ -295,7 +321,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         },
         cache: analysed.cache,
         content_hashes: analysed.content_hashes,
-        parsed_facts: analysed.parsed_facts,
+        on_demand: analysed.on_demand,
         facts: analysed.facts,
         stored_result: analysed.stored_result,
         result_slot: analysed.result_slot,
@@ -309,7 +335,7 @@ struct Analysed {
     diagnostics: Vec<Vec<SourceDiagnostic>>,
     cache: CacheReport,
     content_hashes: Vec<Option<archlint_cache::CacheKey>>,
-    parsed_facts: Vec<Option<std::sync::Arc<archlint_facts::ModuleFacts>>>,
+    on_demand: Option<facts::OnDemand>,
     facts: Option<Vec<std::sync::Arc<archlint_facts::ModuleFacts>>>,
     stored_result: Option<Vec<u8>>,
     result_slot: Option<results_cache::ResultSlot>,
@@ -373,7 +399,7 @@ fn without_cache(
         diagnostics,
         cache,
         content_hashes: vec![None; files.len()],
-        parsed_facts: Vec::new(),
+        on_demand: None,
         facts: None,
         stored_result: None,
         result_slot: None,
@@ -491,19 +517,15 @@ fn through_cache(
     let stored_result = result_slot
         .as_ref()
         .and_then(results_cache::ResultSlot::load);
-    let want_facts =
-        options.keep_facts || (options.result_tag.is_some() && stored_result.is_none());
+    let want_facts = options.keep_facts == KeepFacts::All
+        || (options.result_tag.is_some() && stored_result.is_none());
     let kept_facts = want_facts.then(|| scan.facts());
-    let parsed_facts = if options.keep_parsed_facts {
-        scan.facts_at_hand()
-    } else {
-        Vec::new()
-    };
+    let at_hand = (options.keep_facts == KeepFacts::OnDemand).then(|| scan.facts_at_hand());
     // The two write-backs are independent: the graph snapshot on one core, the facts pack on
     // the other.
     let disk = scan.disk().cloned();
     let fingerprint = *scan.fingerprint();
-    let (_, mut cache) = rayon::join(
+    let (_, cache) = rayon::join(
         || {
             if graph_mode != GraphMode::Reused
                 && let (Some(disk), Some(hashes)) = (&disk, &hashes)
@@ -519,8 +541,15 @@ fn through_cache(
                 );
             }
         },
-        || scan.finish(),
+        || scan.finish_keeping_pack(),
     );
+    let (mut cache, pack) = cache;
+    let on_demand = at_hand.map(|at_hand| facts::OnDemand {
+        at_hand,
+        hashes: content_hashes.clone(),
+        pack,
+        parse: parse_settings.clone(),
+    });
     cache.graph_reused = graph_mode == GraphMode::Reused;
     cache.graph_patched = graph_mode == GraphMode::Patched;
     Analysed {
@@ -528,7 +557,7 @@ fn through_cache(
         diagnostics,
         cache,
         content_hashes,
-        parsed_facts,
+        on_demand,
         facts: kept_facts,
         stored_result,
         result_slot,

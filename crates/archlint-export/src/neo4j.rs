@@ -1,26 +1,13 @@
-//! `archlint export neo4j`: the project's graph as Neo4j import files and a Cypher script.
+//! The Neo4j mapping: Module, Package, Distribution and Vulnerability nodes; IMPORTS,
+//! CONTAINS, DEPENDS_ON and AFFECTED_BY relationships.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
-use std::process::ExitCode;
 
-use anyhow::{Context, Result};
 use archlint_neo4j::{Graph, Kind, Nodes, Relationships};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
-use crate::export_model::{
-    Gathered, facts_of, gather, kind_name, module_keys, resolved_imports, tag,
-};
-
-#[derive(Debug, clap::Args)]
-pub struct Neo4jArgs {
-    #[command(flatten)]
-    pub analysis: crate::export_model::AnalysisArgs,
-    /// Directory for the CSV files, the import command and the Cypher script.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
-}
+use crate::{Gathered, kind_name, module_keys, resolved_imports, tag};
 
 /// Parent package of a dotted name.
 fn parent(name: &str) -> Option<&str> {
@@ -37,7 +24,7 @@ pub fn graph(g: &Gathered) -> Graph {
         (0..project.files.len())
             .into_par_iter()
             .map(|i| {
-                let facts = facts_of(g, i);
+                let facts = g.analysis.project.facts_of(i);
                 let imports = resolved_imports(g, &names, i, &facts);
                 (facts, imports)
             })
@@ -278,23 +265,4 @@ pub fn graph(g: &Gathered) -> Graph {
             affected_by,
         ],
     }
-}
-
-pub fn run(args: &Neo4jArgs) -> Result<ExitCode> {
-    let g = gather(&args.analysis, true)?;
-    crate::terminal::print_diagnostics(&g.analysis.project);
-    let graph = graph(&g);
-    let written = archlint_neo4j::write(&args.out, &graph, env!("CARGO_PKG_VERSION"))
-        .with_context(|| format!("cannot write to {}", args.out.display()))?;
-    if !args.analysis.project.quiet {
-        println!(
-            "archlint: wrote {} nodes and {} relationships to {} ({} files; load them with \
-             neo4j-admin-import.sh, or load.cypher into a running server)",
-            written.nodes,
-            written.relationships,
-            args.out.display(),
-            written.files.len()
-        );
-    }
-    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,79 @@
+//! Loading a project: the facts a caller asks for come from the cache, not from parsing again.
+
+use std::fs;
+use std::path::Path;
+
+use archlint_engine::{CacheFlags, KeepFacts, ProjectOptions, load_project};
+
+fn write_project(dir: &Path) {
+    let w = |rel: &str, text: &str| {
+        let p = dir.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    };
+    w(
+        ".importlinter",
+        "[importlinter]\nroot_package = shop\n\n[importlinter:contract:one]\nname = One\ntype = forbidden\nsource_modules = shop.api\nforbidden_modules = shop.db\n",
+    );
+    w("shop/__init__.py", "");
+    w(
+        "shop/api.py",
+        "from shop import db\n\nclass Api:\n    def get(self):\n        return db\n",
+    );
+    w("shop/db.py", "import os\n\ndef connect():\n    return os\n");
+}
+
+fn options(root: &Path, keep_facts: KeepFacts) -> ProjectOptions {
+    ProjectOptions {
+        path: Some(root.to_path_buf()),
+        cache: CacheFlags {
+            no_cache: false,
+            cache_dir: Some(root.join(".cache")),
+            redis_url: None,
+        },
+        keep_facts,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn facts_on_demand_are_decoded_from_the_cache_and_equal_the_parsed_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    write_project(dir.path());
+    let cold = load_project(&options(dir.path(), KeepFacts::All)).unwrap();
+    assert_eq!(cold.cache.parsed, cold.files.len() as u64);
+    let warm = load_project(&options(dir.path(), KeepFacts::OnDemand)).unwrap();
+    assert_eq!(warm.cache.parsed, 0, "a warm load parses nothing");
+    assert!(warm.facts.is_none(), "on demand keeps no decoded list");
+    for (i, file) in warm.files.iter().enumerate() {
+        let j = cold.files.iter().position(|f| f.path == file.path).unwrap();
+        assert_eq!(
+            *warm.facts_of(i),
+            *cold.facts_of(j),
+            "{}",
+            file.path.display()
+        );
+    }
+    let api = warm
+        .files
+        .iter()
+        .position(|f| f.module == "shop.api")
+        .unwrap();
+    assert_eq!(warm.facts_of(api).classes.len(), 1);
+    assert_eq!(warm.facts_of(api).imports.len(), 1);
+}
+
+#[test]
+fn without_a_cache_facts_are_parsed_when_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    write_project(dir.path());
+    let mut o = options(dir.path(), KeepFacts::None);
+    o.cache.no_cache = true;
+    let project = load_project(&o).unwrap();
+    let db = project
+        .files
+        .iter()
+        .position(|f| f.module == "shop.db")
+        .unwrap();
+    assert_eq!(project.facts_of(db).functions.len(), 1);
+}
