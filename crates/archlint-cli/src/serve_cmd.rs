@@ -60,7 +60,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode> {
         );
     }
     if !args.no_watch {
-        let changes = crate::watch_cmd::Changes::watch(&root)?;
+        let changes = archlint_watch::Changes::watch(&root)?;
         let model = server.model();
         // Refreshes draw no progress on the terminal.
         let mut analysis = args.analysis.clone();
