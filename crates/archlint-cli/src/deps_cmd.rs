@@ -12,6 +12,8 @@ use archlint_inventory::DistInventory;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
+use archlint_report::deps_tables;
+
 use crate::args::{EnvArgs, Format, ProjectArgs};
 
 #[derive(Debug, Args)]
@@ -116,94 +118,18 @@ fn run_inventory(args: &DepsCommon) -> Result<ExitCode> {
     let mut w = out();
     match args.format {
         Format::Json => {
-            let doc = json!({
-                "environment": environment_json(&inv),
-                "distributions": inv.distributions,
-                "unreadable": inv.unreadable,
-            });
-            serde_json::to_writer_pretty(&mut w, &doc)?;
+            serde_json::to_writer_pretty(&mut w, &deps_tables::inventory_json(&inv))?;
             writeln!(w)?;
         }
         Format::Text => {
-            let width = inv
-                .distributions
-                .iter()
-                .map(|d| d.name.len())
-                .max()
-                .unwrap_or(4)
-                .max(4);
-            let vwidth = inv
-                .distributions
-                .iter()
-                .map(|d| d.version.len())
-                .max()
-                .unwrap_or(7)
-                .max(7);
-            writeln!(
-                w,
-                "{:width$}  {:vwidth$}  installer  location",
-                "name", "version"
-            )?;
-            for d in &inv.distributions {
-                let how = match &d.direct_url {
-                    Some(archlint_inventory::DirectUrl::Editable { url }) => {
-                        format!("editable {url}")
-                    }
-                    Some(archlint_inventory::DirectUrl::Vcs { url, .. }) => format!("vcs {url}"),
-                    Some(archlint_inventory::DirectUrl::Local { url }) => format!("local {url}"),
-                    Some(archlint_inventory::DirectUrl::Archive { url }) => {
-                        format!("archive {url}")
-                    }
-                    None => String::new(),
-                };
-                writeln!(
-                    w,
-                    "{:width$}  {:vwidth$}  {:9}  {how}",
-                    d.name,
-                    d.version,
-                    d.installer.as_deref().unwrap_or("-")
-                )?;
-            }
-            writeln!(
-                w,
-                "\n{} distributions in {} ({}), read in {:.1} ms",
-                inv.distributions.len(),
-                inv.environment.prefix.display(),
-                inv.environment.found_by,
-                inv.elapsed_ms
-            )?;
-            for p in inv
-                .unreadable
-                .iter()
-                .chain(inv.distributions.iter().flat_map(|d| &d.problems))
-            {
-                eprintln!(
-                    "warning: {}",
-                    location(&p.file.display().to_string(), p.line, &p.message)
-                );
+            deps_tables::inventory_text(&mut w, &inv)?;
+            for problem in deps_tables::inventory_problems(&inv) {
+                eprintln!("warning: {problem}");
             }
         }
     }
     w.flush()?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn environment_json(inv: &DistInventory) -> serde_json::Value {
-    let e = &inv.environment;
-    json!({
-        "prefix": e.prefix,
-        "paths": e.paths,
-        "python_version": e.python_version,
-        "found_by": e.found_by,
-        "interpreter_called": e.interpreter_called,
-    })
-}
-
-fn location(file: &str, line: Option<u32>, message: &str) -> String {
-    match line {
-        Some(l) => format!("{file}:{l}: {message}"),
-        None => format!("{file}: {message}"),
-    }
 }
 
 fn run_licenses(args: &DepsCommon) -> Result<ExitCode> {
@@ -223,56 +149,10 @@ fn run_licenses(args: &DepsCommon) -> Result<ExitCode> {
     let mut w = out();
     match args.format {
         Format::Json => {
-            let list: Vec<_> = rows
-                .iter()
-                .map(|(d, l, v)| json!({"name": d.name, "version": d.version, "license": l, "verdict": v}))
-                .collect();
-            serde_json::to_writer_pretty(&mut w, &list)?;
+            serde_json::to_writer_pretty(&mut w, &deps_tables::licenses_json(&rows))?;
             writeln!(w)?;
         }
-        Format::Text => {
-            let width = rows
-                .iter()
-                .map(|(d, ..)| d.name.len())
-                .max()
-                .unwrap_or(4)
-                .max(4);
-            for (d, l, v) in &rows {
-                let what = match (&l.expression, l.status) {
-                    (Some(e), archlint_licenses::LicenseStatus::Known) => e.clone(),
-                    (_, archlint_licenses::LicenseStatus::Ambiguous) => {
-                        format!("ambiguous: {}", l.note.as_deref().unwrap_or(""))
-                    }
-                    _ => format!("unknown ({})", l.note.as_deref().unwrap_or("")),
-                };
-                let source = match l.source {
-                    Some(archlint_licenses::LicenseSource::LicenseExpression) => {
-                        "License-Expression"
-                    }
-                    Some(archlint_licenses::LicenseSource::LicenseField) => "License",
-                    Some(archlint_licenses::LicenseSource::Classifiers) => "classifiers",
-                    None => "-",
-                };
-                let verdict = match v {
-                    archlint_licenses::LicenseVerdict::Allowed => String::new(),
-                    archlint_licenses::LicenseVerdict::Review(ids) => {
-                        format!("  [review: {}]", ids.join(", "))
-                    }
-                    archlint_licenses::LicenseVerdict::Denied(ids) => {
-                        format!("  [denied: {}]", ids.join(", "))
-                    }
-                    archlint_licenses::LicenseVerdict::NotAllowed(ids) => {
-                        format!("  [not allowed: {}]", ids.join(", "))
-                    }
-                    archlint_licenses::LicenseVerdict::Unjudged => String::new(),
-                };
-                writeln!(
-                    w,
-                    "{:width$}  {:10}  {what}  ({source}){verdict}",
-                    d.name, d.version
-                )?;
-            }
-        }
+        Format::Text => deps_tables::licenses_text(&mut w, &rows)?,
     }
     w.flush()?;
     Ok(ExitCode::SUCCESS)

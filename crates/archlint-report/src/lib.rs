@@ -15,6 +15,7 @@
 
 pub mod cache_text;
 pub mod deps_section;
+pub mod deps_tables;
 pub mod formats;
 pub mod html_page;
 pub mod json;
