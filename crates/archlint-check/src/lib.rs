@@ -12,6 +12,7 @@ pub mod deps;
 pub mod findings;
 pub mod identity;
 mod paths;
+pub mod perf;
 pub mod rules;
 
 use std::path::PathBuf;

@@ -144,8 +144,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         project,
         results,
         errors,
-        deps,
-        rules,
+        ..
     } = &analysis;
     crate::terminal::print_diagnostics(project);
     {
@@ -173,13 +172,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
             .map(Into::into)
     });
     if let Some(log) = perf_log {
-        let record = crate::perf_cmd::record(
-            project,
-            deps.as_ref(),
-            rules.as_ref(),
-            report_ms,
-            ms(started),
-        );
+        let record = archlint_check::perf::record(&analysis, report_ms, ms(started));
         if let Err(e) = archlint_perf::append(&log, &record) {
             eprintln!("archlint: warning: cannot append to {}: {e}", log.display());
         }

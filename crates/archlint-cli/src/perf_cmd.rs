@@ -1,17 +1,14 @@
-//! `archlint perf report | compare`, and the run record `--perf-log` appends.
+//! `archlint perf report | compare`.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow};
-use archlint_engine::Project;
 use archlint_perf::RunRecord;
 use clap::{Args, Subcommand};
 
 use crate::args::Format;
-use archlint_check::DepsRun;
 
 #[derive(Debug, Args)]
 pub struct PerfArgs {
@@ -56,61 +53,6 @@ struct CompareArgs {
     format: Format,
 }
 
-/// The record of one `archlint check` run.
-pub fn record(
-    project: &Project,
-    deps: Option<&DepsRun>,
-    rules: Option<&archlint_check::RulesRun>,
-    report_ms: f64,
-    total_ms: f64,
-) -> RunRecord {
-    let t = &project.timings;
-    let mut phases: BTreeMap<String, f64> = [
-        ("discover", t.discover_ms),
-        ("parse", t.parse_ms),
-        ("graph", t.graph_ms),
-        ("contracts", t.contracts_ms),
-        ("report", report_ms),
-        ("total", total_ms),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    let mut counts: BTreeMap<String, f64> = [
-        ("files", project.files.len() as f64),
-        ("parsed", project.cache.parsed as f64),
-        ("modules", project.graph.module_count() as f64),
-        ("imports", project.graph.edge_count() as f64),
-        ("cache_hit_rate", project.cache.hit_rate),
-        ("parse_p50_ms", project.cache.parse_p50_ms),
-        ("parse_p95_ms", project.cache.parse_p95_ms),
-        ("parse_max_ms", project.cache.parse_max_ms),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect();
-    counts.insert("parse_cpu_ms".into(), project.cache.parse_cpu_ms);
-    counts.insert("stat_hash_cpu_ms".into(), project.cache.stat_hash_cpu_ms);
-    for (layer, rate) in project.cache.layer_hit_rates() {
-        counts.insert(format!("hit_rate_{layer}"), rate);
-    }
-    if let Some(r) = rules {
-        phases.insert("rules".into(), r.ms);
-        counts.insert("rule_findings".into(), r.outcome.findings.len() as f64);
-    }
-    if let Some(d) = deps {
-        phases.insert("dependencies".into(), d.total_ms);
-        counts.insert("distributions".into(), d.distributions as f64);
-    }
-    RunRecord {
-        timestamp: archlint_advisories::audit::now_secs(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        phases,
-        counts,
-        peak_rss_mb: archlint_perf::peak_rss_mb(),
-    }
-}
-
 fn read(path: &Path) -> Result<Vec<RunRecord>> {
     let (runs, bad) =
         archlint_perf::read(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -140,28 +82,7 @@ pub fn run(args: &PerfArgs) -> Result<ExitCode> {
                     )?;
                     writeln!(w)?;
                 }
-                Format::Text => {
-                    writeln!(w, "{} runs", runs.len())?;
-                    writeln!(
-                        w,
-                        "{:14} {:>6} {:>11} {:>9} {:>9} {:>9} {:>9} {:>9}",
-                        "phase", "count", "total ms", "mean", "min", "max", "p50", "p95"
-                    )?;
-                    for s in stats {
-                        writeln!(
-                            w,
-                            "{:14} {:>6} {:>11.1} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
-                            s.phase,
-                            s.count,
-                            s.total_ms,
-                            s.mean_ms,
-                            s.min_ms,
-                            s.max_ms,
-                            s.p50_ms,
-                            s.p95_ms
-                        )?;
-                    }
-                }
+                Format::Text => archlint_perf::stats_text(&mut w, runs.len(), &stats)?,
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -176,8 +97,6 @@ pub fn run(args: &PerfArgs) -> Result<ExitCode> {
             let current = read(&a.log)?;
             let changes =
                 archlint_perf::compare(&baseline, &current, a.last, threshold, a.floor_ms);
-            let regressed: Vec<&archlint_perf::PhaseChange> =
-                changes.iter().filter(|c| c.regressed).collect();
             match a.format {
                 Format::Json => {
                     serde_json::to_writer_pretty(
@@ -186,40 +105,9 @@ pub fn run(args: &PerfArgs) -> Result<ExitCode> {
                     )?;
                     writeln!(w)?;
                 }
-                Format::Text => {
-                    for c in &changes {
-                        writeln!(
-                            w,
-                            "{:14} {:>9.2} ms -> {:>9.2} ms  {:>+7.1}%{}",
-                            c.phase,
-                            c.baseline_ms,
-                            c.current_ms,
-                            c.change * 100.0,
-                            if c.regressed { "  REGRESSED" } else { "" }
-                        )?;
-                    }
-                    if regressed.is_empty() {
-                        writeln!(
-                            w,
-                            "No phase is more than {:.0}% slower (median of the last {} runs).",
-                            threshold * 100.0,
-                            a.last
-                        )?;
-                    } else {
-                        writeln!(
-                            w,
-                            "Regressed beyond {:.0}%: {}",
-                            threshold * 100.0,
-                            regressed
-                                .iter()
-                                .map(|c| c.phase.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )?;
-                    }
-                }
+                Format::Text => archlint_perf::compare_text(&mut w, &changes, threshold, a.last)?,
             }
-            Ok(if regressed.is_empty() {
+            Ok(if changes.iter().all(|c| !c.regressed) {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)

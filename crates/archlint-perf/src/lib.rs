@@ -178,6 +178,66 @@ pub fn parse_threshold(text: &str) -> Option<f64> {
     (fraction.is_finite() && fraction >= 0.0).then_some(fraction)
 }
 
+/// The per-phase statistics of `runs` runs as a table.
+pub fn stats_text(w: &mut impl Write, runs: usize, stats: &[PhaseStats]) -> std::io::Result<()> {
+    writeln!(w, "{runs} runs")?;
+    writeln!(
+        w,
+        "{:14} {:>6} {:>11} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "phase", "count", "total ms", "mean", "min", "max", "p50", "p95"
+    )?;
+    for s in stats {
+        writeln!(
+            w,
+            "{:14} {:>6} {:>11.1} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+            s.phase, s.count, s.total_ms, s.mean_ms, s.min_ms, s.max_ms, s.p50_ms, s.p95_ms
+        )?;
+    }
+    Ok(())
+}
+
+/// Each phase's change against the baseline, then which regressed beyond `threshold` (the
+/// median of the `last` runs).
+pub fn compare_text(
+    w: &mut impl Write,
+    changes: &[PhaseChange],
+    threshold: f64,
+    last: usize,
+) -> std::io::Result<()> {
+    let regressed: Vec<&PhaseChange> = changes.iter().filter(|c| c.regressed).collect();
+    for c in changes {
+        writeln!(
+            w,
+            "{:14} {:>9.2} ms -> {:>9.2} ms  {:>+7.1}%{}",
+            c.phase,
+            c.baseline_ms,
+            c.current_ms,
+            c.change * 100.0,
+            if c.regressed { "  REGRESSED" } else { "" }
+        )?;
+    }
+    if regressed.is_empty() {
+        writeln!(
+            w,
+            "No phase is more than {:.0}% slower (median of the last {} runs).",
+            threshold * 100.0,
+            last
+        )?;
+    } else {
+        writeln!(
+            w,
+            "Regressed beyond {:.0}%: {}",
+            threshold * 100.0,
+            regressed
+                .iter()
+                .map(|c| c.phase.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
+    Ok(())
+}
+
 /// Peak resident memory of this process in MB (Linux; `None` elsewhere).
 pub fn peak_rss_mb() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
