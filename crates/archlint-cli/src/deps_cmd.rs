@@ -33,7 +33,7 @@ enum DepsCommand {
     /// Write a CycloneDX 1.5 JSON SBOM of the environment.
     Sbom(SbomArgs),
     /// The offline advisory database: import OSV data, show its age.
-    Db(crate::vulns_cmd::DbCommandArgs),
+    Db(crate::deps_db_cmd::DbCommandArgs),
 }
 
 #[derive(Debug, Args)]
@@ -104,7 +104,7 @@ pub fn run(args: &DepsArgs) -> Result<ExitCode> {
         DepsCommand::Licenses(a) => run_licenses(a),
         DepsCommand::Check(a) => run_check(a),
         DepsCommand::Sbom(a) => run_sbom(a),
-        DepsCommand::Db(a) => crate::vulns_cmd::run(a),
+        DepsCommand::Db(a) => crate::deps_db_cmd::run(a),
     }
 }
 

@@ -4,6 +4,7 @@ mod analysis;
 mod args;
 mod cache_cmd;
 mod deps_cmd;
+mod deps_db_cmd;
 mod export_cmd;
 mod graph_cmd;
 mod lint_imports_cmd;
@@ -14,7 +15,7 @@ mod query_cmd;
 mod rules_cmd;
 mod serve_cmd;
 mod terminal;
-mod vulns_cmd;
+
 mod watch_cmd;
 
 use std::path::PathBuf;

@@ -155,3 +155,67 @@ pub fn licenses_text(w: &mut impl Write, rows: &[LicenseRow<'_>]) -> std::io::Re
     }
     Ok(())
 }
+
+/// What `deps db import` did: advisories, packages and files read, and where the database is.
+pub fn db_import_text(
+    w: &mut impl Write,
+    path: &std::path::Path,
+    bytes: u64,
+    report: &archlint_advisories::ImportReport,
+) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "Imported {} advisories for {} packages from {} files ({} withdrawn skipped) in {:.0} ms",
+        report.advisories, report.packages, report.files, report.withdrawn, report.elapsed_ms
+    )?;
+    writeln!(w, "Database: {} ({} kB)", path.display(), bytes / 1024)?;
+    if report.error_count > 0 {
+        writeln!(w, "{} files could not be read:", report.error_count)?;
+        for e in &report.errors {
+            writeln!(w, "  {e}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The advisory database's source, size and age.
+pub fn db_stats_text(
+    w: &mut impl Write,
+    path: &std::path::Path,
+    bytes: u64,
+    meta: &archlint_advisories::DbMeta,
+    age: u64,
+) -> std::io::Result<()> {
+    writeln!(w, "Database:    {} ({} kB)", path.display(), bytes / 1024)?;
+    writeln!(w, "Source:      {}", meta.source)?;
+    writeln!(
+        w,
+        "Imported:    {} ({})",
+        date_of(meta.imported_at),
+        age_text(age)
+    )?;
+    if let Some(n) = &meta.newest_advisory {
+        writeln!(w, "Newest:      {n}")?;
+    }
+    writeln!(
+        w,
+        "Advisories:  {} for {} packages ({} withdrawn skipped)",
+        meta.advisories, meta.packages, meta.withdrawn
+    )?;
+    Ok(())
+}
+
+/// `3 hours old`.
+pub fn age_text(secs: u64) -> String {
+    match secs {
+        s if s < 3600 => format!("{} minutes old", s / 60),
+        s if s < 2 * 86_400 => format!("{} hours old", s / 3600),
+        s => format!("{} days old", s / 86_400),
+    }
+}
+
+/// `YYYY-MM-DD` of a Unix time.
+pub fn date_of(secs: u64) -> String {
+    let (y, m, d) = archlint_deps::sbom::civil_from_days((secs / 86_400) as i64);
+    format!("{y:04}-{m:02}-{d:02}")
+}

@@ -20,6 +20,7 @@ pub mod formats;
 pub mod html_page;
 pub mod json;
 pub mod lint_imports;
+pub mod merge;
 pub mod rules_section;
 pub mod snippets;
 pub mod text;

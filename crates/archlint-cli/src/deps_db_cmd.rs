@@ -1,4 +1,4 @@
-//! `archlint deps db import | stats`, and the vulnerability audit behind `deps check`.
+//! `archlint deps db import | stats`: the offline advisory database.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,6 +9,8 @@ use archlint_advisories::AdvisoryDb;
 use archlint_config::{ProjectConfig, discover_config};
 use clap::{Args, Subcommand};
 use serde_json::json;
+
+use archlint_report::deps_tables;
 
 use crate::args::{DbArgs, Format};
 
@@ -99,24 +101,7 @@ fn import(args: &ImportArgs) -> Result<ExitCode> {
             )?;
             writeln!(w)?;
         }
-        Format::Text => {
-            writeln!(
-                w,
-                "Imported {} advisories for {} packages from {} files ({} withdrawn skipped) in {:.0} ms",
-                report.advisories,
-                report.packages,
-                report.files,
-                report.withdrawn,
-                report.elapsed_ms
-            )?;
-            writeln!(w, "Database: {} ({} kB)", path.display(), bytes / 1024)?;
-            if report.error_count > 0 {
-                writeln!(w, "{} files could not be read:", report.error_count)?;
-                for e in &report.errors {
-                    writeln!(w, "  {e}")?;
-                }
-            }
-        }
+        Format::Text => deps_tables::db_import_text(&mut w, &path, bytes, &report)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -143,50 +128,14 @@ fn stats(args: &StatsArgs) -> Result<ExitCode> {
             )?;
             writeln!(w)?;
         }
-        Format::Text => {
-            writeln!(
-                w,
-                "Database:    {} ({} kB)",
-                path.display(),
-                db.file_bytes / 1024
-            )?;
-            writeln!(w, "Source:      {}", meta.source)?;
-            writeln!(
-                w,
-                "Imported:    {} ({})",
-                crate::vulns_cmd::date_of(meta.imported_at),
-                age_text(age)
-            )?;
-            if let Some(n) = &meta.newest_advisory {
-                writeln!(w, "Newest:      {n}")?;
-            }
-            writeln!(
-                w,
-                "Advisories:  {} for {} packages ({} withdrawn skipped)",
-                meta.advisories, meta.packages, meta.withdrawn
-            )?;
-        }
+        Format::Text => deps_tables::db_stats_text(&mut w, &path, db.file_bytes, meta, age)?,
     }
     if old {
         eprintln!(
             "warning: the advisory database is {}; import a current copy (max_db_age is {} days)",
-            age_text(age),
+            deps_tables::age_text(age),
             policy.vulnerabilities.max_db_age.as_secs() / 86_400
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn age_text(secs: u64) -> String {
-    match secs {
-        s if s < 3600 => format!("{} minutes old", s / 60),
-        s if s < 2 * 86_400 => format!("{} hours old", s / 3600),
-        s => format!("{} days old", s / 86_400),
-    }
-}
-
-/// `YYYY-MM-DD` of a Unix time.
-pub fn date_of(secs: u64) -> String {
-    let (y, m, d) = archlint_deps::sbom::civil_from_days((secs / 86_400) as i64);
-    format!("{y:04}-{m:02}-{d:02}")
 }
