@@ -21,6 +21,7 @@ pub mod html_page;
 pub mod json;
 pub mod lint_imports;
 pub mod merge;
+pub mod metrics;
 pub mod rules_section;
 pub mod snippets;
 pub mod text;
