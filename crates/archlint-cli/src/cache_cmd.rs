@@ -5,9 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use archlint_cache::DiskCache;
-use archlint_config::discover_config;
-use archlint_engine::CacheReport;
-use archlint_engine::cache_setup::{CacheFlags, cache_dir, cache_table};
+use archlint_engine::cache_setup::{CacheTable, ExistingCache, existing_cache, last_run};
 
 #[derive(Debug, clap::Args)]
 pub struct CacheArgs {
@@ -44,36 +42,26 @@ struct CacheTarget {
     json: bool,
 }
 
-/// Load the cache directory of a project (its configuration may name it); `None` when there is
-/// no cache there yet (nothing is created just to be inspected).
-fn open(
-    target: &CacheTarget,
-) -> Result<Option<(DiskCache, archlint_engine::cache_setup::CacheTable)>> {
+/// The cache directory of a project, when it exists (else says so).
+fn open(target: &CacheTarget) -> Result<Option<(DiskCache, CacheTable)>> {
     let root = match &target.path {
         Some(p) => p.clone(),
         None => std::env::current_dir().context("cannot read the current directory")?,
     };
-    let config = discover_config(&root)?;
-    let flags = CacheFlags {
-        cache_dir: target.cache_dir.clone(),
-        ..CacheFlags::default()
-    };
-    let dir = cache_dir(&root, config.as_ref(), &flags)?.expect("caching is on without --no-cache");
-    let table = cache_table(config.as_ref())?;
-    if !dir.join("CACHEDIR.TAG").is_file() {
-        if target.json {
-            println!(
-                "{}",
-                serde_json::json!({"dir": dir.display().to_string(), "exists": false})
-            );
-        } else {
-            println!("no archlint cache at {}", dir.display());
+    match existing_cache(&root, target.cache_dir.clone())? {
+        ExistingCache::Found(disk, table) => Ok(Some((disk, table))),
+        ExistingCache::Missing(dir) => {
+            if target.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"dir": dir.display().to_string(), "exists": false})
+                );
+            } else {
+                println!("no archlint cache at {}", dir.display());
+            }
+            Ok(None)
         }
-        return Ok(None);
     }
-    let disk = DiskCache::open(&dir)
-        .with_context(|| format!("cannot open the cache directory {}", dir.display()))?;
-    Ok(Some((disk, table)))
 }
 
 pub fn run(args: &CacheArgs) -> Result<ExitCode> {
@@ -83,11 +71,7 @@ pub fn run(args: &CacheArgs) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             };
             let sizes = disk.sizes();
-            let last: Option<CacheReport> = disk
-                .file_path("state", "last-run.json")
-                .ok()
-                .and_then(|p| archlint_cache::disk::read_regular(&p).ok())
-                .and_then(|b| serde_json::from_slice(&b).ok());
+            let last = last_run(&disk);
             if target.json {
                 let out = serde_json::json!({
                     "dir": disk.root().display().to_string(),
@@ -96,24 +80,10 @@ pub fn run(args: &CacheArgs) -> Result<ExitCode> {
                 });
                 println!("{}", serde_json::to_string_pretty(&out)?);
             } else {
-                println!("cache directory: {}", disk.root().display());
-                let (mut entries, mut bytes) = (0, 0);
-                for b in &sizes {
-                    println!(
-                        "  {:<20} {:>8} files {:>12} bytes",
-                        b.name, b.entries, b.bytes
-                    );
-                    entries += b.entries;
-                    bytes += b.bytes;
-                }
-                println!("  {:<20} {:>8} files {:>12} bytes", "total", entries, bytes);
-                match &last {
-                    Some(report) => {
-                        println!("last run:");
-                        print!("{}", archlint_report::cache_text::cache_report_text(report));
-                    }
-                    None => println!("last run: none recorded"),
-                }
+                print!(
+                    "{}",
+                    archlint_report::cache_text::directory_text(disk.root(), &sizes, last.as_ref())
+                );
             }
         }
         CacheAction::Clear(target) => {

@@ -82,3 +82,37 @@ pub fn cache_report_text(report: &CacheReport) -> String {
     }
     out
 }
+
+/// A cache directory: files and bytes per bucket, then the last run's counters.
+pub fn directory_text(
+    dir: &std::path::Path,
+    sizes: &[archlint_cache::disk::BucketSize],
+    last: Option<&CacheReport>,
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "cache directory: {}", dir.display());
+    let (mut entries, mut bytes) = (0, 0);
+    for b in sizes {
+        let _ = writeln!(
+            out,
+            "  {:<20} {:>8} files {:>12} bytes",
+            b.name, b.entries, b.bytes
+        );
+        entries += b.entries;
+        bytes += b.bytes;
+    }
+    let _ = writeln!(
+        out,
+        "  {:<20} {:>8} files {:>12} bytes",
+        "total", entries, bytes
+    );
+    match last {
+        Some(report) => {
+            out.push_str("last run:\n");
+            out.push_str(&cache_report_text(report));
+        }
+        None => out.push_str("last run: none recorded\n"),
+    }
+    out
+}

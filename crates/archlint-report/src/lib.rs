@@ -17,6 +17,7 @@ pub mod cache_text;
 pub mod deps_section;
 pub mod deps_tables;
 pub mod formats;
+pub mod graph_formats;
 pub mod html_page;
 pub mod json;
 pub mod lint_imports;
