@@ -258,6 +258,40 @@ pub fn dependency_cache(
     }))
 }
 
+/// The cache directory of the project at `root` (its configuration may name it; `cache_dir`
+/// overrides), opened only when it already exists — nothing is created just to be inspected.
+#[allow(clippy::large_enum_variant)] // made once per `archlint cache` command
+pub enum ExistingCache {
+    /// No archlint cache at this directory yet.
+    Missing(PathBuf),
+    Found(DiskCache, CacheTable),
+}
+
+/// See [`ExistingCache`].
+pub fn existing_cache(root: &Path, cache_dir_flag: Option<PathBuf>) -> Result<ExistingCache> {
+    let config = archlint_config::discover_config(root)?;
+    let flags = CacheFlags {
+        cache_dir: cache_dir_flag,
+        ..CacheFlags::default()
+    };
+    let dir = cache_dir(root, config.as_ref(), &flags)?.expect("caching is on without --no-cache");
+    let table = cache_table(config.as_ref())?;
+    if !dir.join("CACHEDIR.TAG").is_file() {
+        return Ok(ExistingCache::Missing(dir));
+    }
+    let disk = DiskCache::open(&dir)
+        .with_context(|| format!("cannot open the cache directory {}", dir.display()))?;
+    Ok(ExistingCache::Found(disk, table))
+}
+
+/// The counters of the last run recorded in a cache directory.
+pub fn last_run(disk: &DiskCache) -> Option<crate::facts::CacheReport> {
+    disk.file_path("state", "last-run.json")
+        .ok()
+        .and_then(|p| archlint_cache::disk::read_regular(&p).ok())
+        .and_then(|b| serde_json::from_slice(&b).ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,38 +364,4 @@ mod tests {
         assert_eq!(parse_size("100").unwrap(), 100);
         assert!(parse_size("1TB").is_err());
     }
-}
-
-/// The cache directory of the project at `root` (its configuration may name it; `cache_dir`
-/// overrides), opened only when it already exists — nothing is created just to be inspected.
-#[allow(clippy::large_enum_variant)] // made once per `archlint cache` command
-pub enum ExistingCache {
-    /// No archlint cache at this directory yet.
-    Missing(PathBuf),
-    Found(DiskCache, CacheTable),
-}
-
-/// See [`ExistingCache`].
-pub fn existing_cache(root: &Path, cache_dir_flag: Option<PathBuf>) -> Result<ExistingCache> {
-    let config = archlint_config::discover_config(root)?;
-    let flags = CacheFlags {
-        cache_dir: cache_dir_flag,
-        ..CacheFlags::default()
-    };
-    let dir = cache_dir(root, config.as_ref(), &flags)?.expect("caching is on without --no-cache");
-    let table = cache_table(config.as_ref())?;
-    if !dir.join("CACHEDIR.TAG").is_file() {
-        return Ok(ExistingCache::Missing(dir));
-    }
-    let disk = DiskCache::open(&dir)
-        .with_context(|| format!("cannot open the cache directory {}", dir.display()))?;
-    Ok(ExistingCache::Found(disk, table))
-}
-
-/// The counters of the last run recorded in a cache directory.
-pub fn last_run(disk: &DiskCache) -> Option<crate::facts::CacheReport> {
-    disk.file_path("state", "last-run.json")
-        .ok()
-        .and_then(|p| archlint_cache::disk::read_regular(&p).ok())
-        .and_then(|b| serde_json::from_slice(&b).ok())
 }
