@@ -5,13 +5,13 @@
 
 use crate::identity::{contract_identity, dependency_identity, rule_identity, undeclared_identity};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
 use archlint_contracts::ContractResult;
 use serde::{Deserialize, Serialize};
 
-use crate::{DepsRun, RulesRun};
+use crate::{Analysis, DepsRun, RulesRun};
 
 pub const DEFAULT_FILE: &str = "archlint-baseline.json";
 const FORMAT: u32 = 1;
@@ -165,6 +165,86 @@ pub fn load(path: &Path) -> Result<Baseline> {
         }
     }
     Ok(b)
+}
+
+/// What a check's baseline did.
+#[derive(Debug)]
+pub struct Outcome {
+    pub file: PathBuf,
+    /// Entries written (with `update`).
+    pub written: Option<usize>,
+    /// What applying it did, when there is a baseline.
+    pub applied: Option<Applied>,
+}
+
+/// The baseline of `analysis`: `file` (default: [`DEFAULT_FILE`] at the project root),
+/// written from the findings first when `update`, then applied when it exists or was named.
+pub fn apply_to(analysis: &mut Analysis, file: Option<&Path>, update: bool) -> Result<Outcome> {
+    let path = file
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| analysis.project.root.join(DEFAULT_FILE));
+    let written = if update {
+        Some(write(
+            &path,
+            entries(
+                &analysis.results,
+                analysis.deps.as_ref(),
+                analysis.rules.as_ref(),
+            ),
+        )?)
+    } else {
+        None
+    };
+    let applied = if update || file.is_some() || path.is_file() {
+        let baseline = load(&path)?;
+        Some(apply(
+            &baseline,
+            &mut analysis.results,
+            analysis.deps.as_mut(),
+            analysis.rules.as_mut(),
+            archlint_deps::today(),
+        ))
+    } else {
+        None
+    };
+    Ok(Outcome {
+        file: path,
+        written,
+        applied,
+    })
+}
+
+impl Outcome {
+    /// What to tell the user: the entries written, the findings accepted (unless `quiet`),
+    /// and the entries that no longer occur (always; the first 20 listed).
+    pub fn notes(&self, quiet: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        let file = self.file.display();
+        if let Some(n) = self.written {
+            out.push(format!("archlint: wrote {n} findings to {file}"));
+        }
+        if let Some(a) = &self.applied
+            && ((a.suppressed > 0 && !quiet) || !a.stale.is_empty())
+        {
+            out.push(format!(
+                "archlint: baseline {file}: {} findings accepted; {} entries no longer occur{}",
+                a.suppressed,
+                a.stale.len(),
+                if a.stale.is_empty() {
+                    ""
+                } else {
+                    " (remove them with --update-baseline)"
+                }
+            ));
+            out.extend(a.stale.iter().take(20).map(|s| format!("  gone: {s}")));
+        }
+        out
+    }
+
+    /// Baseline entries that no longer occur.
+    pub fn has_stale(&self) -> bool {
+        self.applied.as_ref().is_some_and(|a| !a.stale.is_empty())
+    }
 }
 
 /// What applying a baseline did.

@@ -61,56 +61,14 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     };
     let mut analysis = analyze(check_options(args), args.project.quiet)?;
     // The baseline: accepted findings are taken out before anything is reported.
-    let baseline_file = args.baseline.clone().unwrap_or_else(|| {
-        analysis
-            .project
-            .root
-            .join(archlint_check::baseline::DEFAULT_FILE)
-    });
-    let mut applied = None;
-    if args.update_baseline {
-        let n = archlint_check::baseline::write(
-            &baseline_file,
-            archlint_check::baseline::entries(
-                &analysis.results,
-                analysis.deps.as_ref(),
-                analysis.rules.as_ref(),
-            ),
-        )?;
-        eprintln!(
-            "archlint: wrote {n} findings to {}",
-            baseline_file.display()
-        );
-    }
-    if args.update_baseline || args.baseline.is_some() || baseline_file.is_file() {
-        let baseline = archlint_check::baseline::load(&baseline_file)?;
-        applied = Some(archlint_check::baseline::apply(
-            &baseline,
-            &mut analysis.results,
-            analysis.deps.as_mut(),
-            analysis.rules.as_mut(),
-            archlint_deps::today(),
-        ));
-    }
+    let baseline = archlint_check::baseline::apply_to(
+        &mut analysis,
+        args.baseline.as_deref(),
+        args.update_baseline,
+    )?;
     let total_ms = ms(started);
-    // Stale entries are always worth saying; the accepted count is a note.
-    if let Some(a) = &applied
-        && ((a.suppressed > 0 && !args.project.quiet) || !a.stale.is_empty())
-    {
-        eprintln!(
-            "archlint: baseline {}: {} findings accepted; {} entries no longer occur{}",
-            baseline_file.display(),
-            a.suppressed,
-            a.stale.len(),
-            if a.stale.is_empty() {
-                String::new()
-            } else {
-                " (remove them with --update-baseline)".into()
-            }
-        );
-        for s in a.stale.iter().take(20) {
-            eprintln!("  gone: {s}");
-        }
+    for note in baseline.notes(args.project.quiet) {
+        eprintln!("{note}");
     }
     if args.stats {
         crate::terminal::cache_stats(&analysis.project.cache);
@@ -180,7 +138,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     // The process ends right after: the operating system takes the project's memory back at
     // once, where dropping it would free its hundreds of thousands of allocations one by one
     // (a tenth of a warm run on a 50k-module tree).
-    let exit = exit_code(&analysis, args, applied.as_ref());
+    let exit = exit_code(&analysis, args, &baseline);
     std::mem::forget(analysis);
     Ok(exit)
 }
@@ -190,7 +148,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
 fn exit_code(
     analysis: &Analysis,
     args: &CheckArgs,
-    applied: Option<&archlint_check::baseline::Applied>,
+    baseline: &archlint_check::baseline::Outcome,
 ) -> ExitCode {
     let Analysis {
         results,
@@ -203,7 +161,7 @@ fn exit_code(
         return ExitCode::from(2);
     }
     let deps_failed = deps.as_ref().is_some_and(|d| d.report.errors > 0);
-    if args.strict_baseline && applied.is_some_and(|a| !a.stale.is_empty()) {
+    if args.strict_baseline && baseline.has_stale() {
         return ExitCode::from(1);
     }
     let rules_failed = rules

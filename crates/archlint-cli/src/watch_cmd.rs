@@ -19,20 +19,7 @@ use crate::analysis::{Analysis, analyze, check_options};
 fn check_once(args: &CheckArgs) -> Result<(Analysis, Report, f64)> {
     let started = Instant::now();
     let mut a = analyze(check_options(args), args.project.quiet)?;
-    let baseline_file = args
-        .baseline
-        .clone()
-        .unwrap_or_else(|| a.project.root.join(archlint_check::baseline::DEFAULT_FILE));
-    if args.baseline.is_some() || baseline_file.is_file() {
-        let baseline = archlint_check::baseline::load(&baseline_file)?;
-        archlint_check::baseline::apply(
-            &baseline,
-            &mut a.results,
-            a.deps.as_mut(),
-            a.rules.as_mut(),
-            archlint_deps::today(),
-        );
-    }
+    archlint_check::baseline::apply_to(&mut a, args.baseline.as_deref(), false)?;
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     let report = a.findings(ms / 1000.0);
     Ok((a, report, ms))
