@@ -156,6 +156,46 @@ fn online_service(
     Ok(archlint_index::Service::Index { base })
 }
 
+/// `archlint deps check`: the dependency checks alone, reading the project's code (every
+/// file's imports, for the missing/unused checks) unless `with_code` is off or the project has
+/// no Python package (only requirements: then a note says imports are not cross-checked).
+pub fn check_alone(
+    root: &Path,
+    config_file: Option<&Path>,
+    env: &EnvOptions,
+    cache: &archlint_engine::CacheFlags,
+    with_code: bool,
+    progress: Option<std::sync::Arc<archlint_engine::Progress>>,
+) -> Result<(Option<Project>, DepsRun, Vec<String>)> {
+    let config = match config_file {
+        Some(p) => Some(archlint_config::load_config(p)?),
+        None => archlint_config::discover_config(root)?,
+    };
+    let mut notes = Vec::new();
+    let (project, run) = check_dependencies(root, config.as_ref(), env, cache, || {
+        if !with_code {
+            return Ok(None);
+        }
+        let loaded = archlint_engine::load_project(&archlint_engine::ProjectOptions {
+            path: Some(root.to_path_buf()),
+            config: config_file.map(Path::to_path_buf),
+            cache: cache.clone(),
+            keep_facts: archlint_engine::KeepFacts::All,
+            progress,
+            ..Default::default()
+        });
+        match loaded {
+            Ok(p) => Ok(Some(p)),
+            Err(e) if e.to_string().starts_with("no Python package found") => {
+                notes.push(format!("note: {e}; imports are not cross-checked"));
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    })?;
+    Ok((project, run, notes))
+}
+
 /// Inventory, declarations and the check; `load` reads the project's code meanwhile (its
 /// imports feed the missing/unused checks).
 pub fn check_dependencies<F>(

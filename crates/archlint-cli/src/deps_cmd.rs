@@ -185,41 +185,23 @@ fn run_sbom(args: &SbomArgs) -> Result<ExitCode> {
 fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let root = root_of(&args.project.path)?;
-    let config = config_of(&root, &args.project.config)?;
     let counter = std::sync::Arc::new(archlint_engine::Progress::default());
     let display =
         crate::progress::Display::start(&counter, crate::progress::wanted(args.project.quiet));
-    // Read the environment while the code is parsed.
-    let (project, deps) = archlint_check::deps::check_dependencies(
+    // The environment is read while the code is parsed.
+    let result = archlint_check::deps::check_alone(
         &root,
-        config.as_ref(),
+        args.project.config.as_deref(),
         &args.env.options(),
         &crate::args::cache_flags(&args.project),
-        || {
-            if args.no_code {
-                return Ok(None);
-            }
-            match archlint_engine::load_project(&archlint_engine::ProjectOptions {
-                path: Some(root.clone()),
-                config: args.project.config.clone(),
-                require_config: false,
-                cache: crate::args::cache_flags(&args.project),
-                keep_facts: archlint_engine::KeepFacts::All,
-                code_facts: false,
-                result_tag: None,
-                progress: Some(counter.clone()),
-            }) {
-                Ok(p) => Ok(Some(p)),
-                // A project without Python packages (only requirements): nothing to cross-check.
-                Err(e) if e.to_string().starts_with("no Python package found") => {
-                    eprintln!("note: {e}; imports are not cross-checked");
-                    Ok(None)
-                }
-                Err(e) => Err(e),
-            }
-        },
-    )?;
+        !args.no_code,
+        Some(counter),
+    );
     display.finish();
+    let (project, deps, notes) = result?;
+    for note in notes {
+        eprintln!("{note}");
+    }
     let mut w = out();
     match args.format {
         Format::Text => {
