@@ -1,5 +1,6 @@
-//! The analysis pipeline shared by the CLI and, later, the Python bindings and long-lived modes:
-//! configuration → discovery → facts (cached) → import graph.
+//! archlint's pipeline up to the import graph: configuration → discovery → facts (through the
+//! cache layers) → import graph, and the facts a caller asks to keep ([`KeepFacts`]). The check
+//! library (archlint-check) and every command build on [`load_project`].
 
 pub mod cache_setup;
 pub mod facts;

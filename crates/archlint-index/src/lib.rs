@@ -8,15 +8,15 @@
 //! answer for fall back to the offline advisory database when there is one.
 
 mod answer;
-mod audit;
 mod client;
 pub mod limits;
 #[cfg(feature = "mock-server")]
 pub mod mock;
-mod osv;
+mod online_audit;
+mod osv_service;
 pub mod url;
 
 pub use answer::IndexLicense;
-pub use audit::{OnlineRequest, OnlineResult, Service, audit_online};
 pub use client::{Fetched, HttpClient, OnlineOptions};
+pub use online_audit::{OnlineRequest, OnlineResult, Service, audit_online};
 pub use url::{IndexUrl, json_api_base, redact, resolve_index_url};

@@ -297,9 +297,11 @@ pub fn audit_online(request: OnlineRequest<'_>) -> Result<OnlineResult, String> 
             to_ask,
             request.progress,
         )),
-        Service::Osv { base } => {
-            runtime.block_on(crate::osv::ask_osv(client.clone(), base.clone(), to_ask))
-        }
+        Service::Osv { base } => runtime.block_on(crate::osv_service::ask_osv(
+            client.clone(),
+            base.clone(),
+            to_ask,
+        )),
     };
 
     let mut fell_back = 0usize;
