@@ -6,6 +6,7 @@
 //! contracts, findings, distributions, licenses, vulnerabilities and timings are added under a
 //! new run. Anything that fails rolls the whole export back.
 
+mod copy;
 mod load;
 pub mod schema;
 

@@ -3,9 +3,9 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use tokio_postgres::binary_copy::BinaryCopyInWriter;
-use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, NoTls, Transaction};
+
+use crate::copy::{self, Value, copy_rows};
 
 use crate::schema::{MIGRATIONS, SCHEMA_VERSION};
 use crate::{ModuleKey, ModuleRows, RunInput, StoreError, Target};
@@ -168,36 +168,6 @@ pub(crate) async fn migrate_only(target: &Target) -> Result<i32, StoreError> {
     Ok(version)
 }
 
-/// Rows for one binary COPY.
-struct Copy {
-    writer: std::pin::Pin<Box<BinaryCopyInWriter>>,
-    rows: u64,
-}
-
-impl Copy {
-    async fn start(
-        tx: &Transaction<'_>,
-        statement: &str,
-        types: &[Type],
-    ) -> Result<Self, StoreError> {
-        let sink = tx.copy_in(statement).await?;
-        Ok(Copy {
-            writer: Box::pin(BinaryCopyInWriter::new(sink, types)),
-            rows: 0,
-        })
-    }
-
-    async fn row(&mut self, values: &[&(dyn ToSql + Sync)]) -> Result<(), StoreError> {
-        self.rows += 1;
-        Ok(self.writer.as_mut().write(values).await?)
-    }
-
-    async fn finish(mut self) -> Result<u64, StoreError> {
-        self.writer.as_mut().finish().await?;
-        Ok(self.rows)
-    }
-}
-
 pub(crate) async fn export(
     target: &Target,
     run: &RunInput,
@@ -322,78 +292,49 @@ pub(crate) async fn export(
     }
     let mut imports_written = 0usize;
     if !changed.is_empty() {
-        let mut copy = Copy::start(
+        let project = &project_id as Value;
+        copy_rows(
             &tx,
-            "COPY modules (project_id, name, path, is_package, content_hash, size_bytes, lines,
-                           classes, functions, written_run) FROM STDIN BINARY",
-            &[
-                Type::INT8,
-                Type::TEXT,
-                Type::TEXT,
-                Type::BOOL,
-                Type::TEXT,
-                Type::INT8,
-                Type::INT4,
-                Type::INT4,
-                Type::INT4,
-                Type::INT8,
-            ],
+            &copy::MODULES,
+            changed.iter().zip(&written).map(|(&i, r)| {
+                let m = &modules[i];
+                vec![
+                    project,
+                    &m.name,
+                    &m.path,
+                    &m.is_package,
+                    &m.content_hash,
+                    &r.size_bytes,
+                    &r.lines,
+                    &r.classes,
+                    &r.functions,
+                    &run_id,
+                ]
+            }),
         )
         .await?;
-        for (&i, r) in changed.iter().zip(&written) {
-            let m = &modules[i];
-            copy.row(&[
-                &project_id,
-                &m.name,
-                &m.path,
-                &m.is_package,
-                &m.content_hash,
-                &r.size_bytes,
-                &r.lines,
-                &r.classes,
-                &r.functions,
-                &run_id,
-            ])
-            .await?;
-        }
-        copy.finish().await?;
         steps.mark("modules");
-
-        let mut copy = Copy::start(
+        imports_written = copy_rows(
             &tx,
-            "COPY imports (project_id, importer, imported, external, line, col, kind,
-                           type_checking, in_function) FROM STDIN BINARY",
-            &[
-                Type::INT8,
-                Type::TEXT,
-                Type::TEXT,
-                Type::BOOL,
-                Type::INT4,
-                Type::INT4,
-                Type::TEXT,
-                Type::BOOL,
-                Type::BOOL,
-            ],
+            &copy::IMPORTS,
+            changed.iter().zip(&written).flat_map(|(&i, r)| {
+                let importer = &modules[i].name;
+                r.imports.iter().map(move |imp| {
+                    vec![
+                        project,
+                        importer,
+                        &imp.imported,
+                        &imp.external,
+                        &imp.line,
+                        &imp.column,
+                        &imp.kind,
+                        &imp.type_checking,
+                        &imp.in_function,
+                    ]
+                })
+            }),
         )
-        .await?;
-        for (&i, r) in changed.iter().zip(&written) {
-            let importer = &modules[i].name;
-            for imp in &r.imports {
-                copy.row(&[
-                    &project_id,
-                    importer,
-                    &imp.imported,
-                    &imp.external,
-                    &imp.line,
-                    &imp.column,
-                    &imp.kind,
-                    &imp.type_checking,
-                    &imp.in_function,
-                ])
-                .await?;
-            }
-        }
-        imports_written = copy.finish().await? as usize;
+        .await? as usize;
         steps.mark("imports");
     }
 
@@ -437,62 +378,29 @@ async fn write_run_rows(
     run_id: i64,
     run: &RunInput,
 ) -> Result<(), StoreError> {
-    if !run.contracts.is_empty() {
-        let mut copy = Copy::start(
-            tx,
-            "COPY contracts (run_id, ordinal, contract_id, name, kind, kept, violations)
-             FROM STDIN BINARY",
-            &[
-                Type::INT8,
-                Type::INT4,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::BOOL,
-                Type::INT4,
-            ],
-        )
-        .await?;
-        for (i, c) in run.contracts.iter().enumerate() {
-            copy.row(&[
-                &run_id,
-                &(i as i32),
-                &c.id,
-                &c.name,
-                &c.kind,
-                &c.kept,
-                &c.violations,
-            ])
-            .await?;
-        }
-        copy.finish().await?;
-    }
-    if !run.findings.is_empty() {
-        let mut copy = Copy::start(
-            tx,
-            "COPY findings (run_id, ordinal, check_kind, check_name, code, severity, message,
-                            path, line, col, identity, suppressed, chain) FROM STDIN BINARY",
-            &[
-                Type::INT8,
-                Type::INT4,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::INT4,
-                Type::INT4,
-                Type::TEXT,
-                Type::TEXT,
-                Type::JSONB,
-            ],
-        )
-        .await?;
-        for (i, f) in run.findings.iter().enumerate() {
-            copy.row(&[
-                &run_id,
-                &(i as i32),
+    let most = run
+        .contracts
+        .len()
+        .max(run.findings.len())
+        .max(run.distributions.len());
+    let ordinals: Vec<i32> = (0..most as i32).collect();
+    let run_id = &run_id as Value;
+    copy_rows(
+        tx,
+        &copy::CONTRACTS,
+        run.contracts
+            .iter()
+            .zip(&ordinals)
+            .map(|(c, i)| vec![run_id, i, &c.id, &c.name, &c.kind, &c.kept, &c.violations]),
+    )
+    .await?;
+    copy_rows(
+        tx,
+        &copy::FINDINGS,
+        run.findings.iter().zip(&ordinals).map(|(f, i)| {
+            vec![
+                run_id,
+                i,
                 &f.check_kind,
                 &f.check_name,
                 &f.code,
@@ -504,118 +412,68 @@ async fn write_run_rows(
                 &f.identity,
                 &f.suppressed,
                 &f.chain,
-            ])
-            .await?;
-        }
-        copy.finish().await?;
-    }
-    if !run.distributions.is_empty() {
-        let mut copy = Copy::start(
-            tx,
-            "COPY distributions (run_id, ordinal, name, normalized, version, role, editable)
-             FROM STDIN BINARY",
-            &[
-                Type::INT8,
-                Type::INT4,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::BOOL,
-            ],
-        )
-        .await?;
-        for (i, d) in run.distributions.iter().enumerate() {
-            copy.row(&[
-                &run_id,
-                &(i as i32),
+            ]
+        }),
+    )
+    .await?;
+    copy_rows(
+        tx,
+        &copy::DISTRIBUTIONS,
+        run.distributions.iter().zip(&ordinals).map(|(d, i)| {
+            vec![
+                run_id,
+                i,
                 &d.name,
                 &d.normalized,
                 &d.version,
                 &d.role,
                 &d.editable,
-            ])
-            .await?;
-        }
-        copy.finish().await?;
-    }
-    if !run.licenses.is_empty() {
-        let mut copy = Copy::start(
-            tx,
-            "COPY licenses (run_id, distribution, expression, status, source, verdict, raw)
-             FROM STDIN BINARY",
-            &[
-                Type::INT8,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-            ],
-        )
-        .await?;
-        for l in &run.licenses {
-            copy.row(&[
-                &run_id,
+            ]
+        }),
+    )
+    .await?;
+    copy_rows(
+        tx,
+        &copy::LICENSES,
+        run.licenses.iter().map(|l| {
+            vec![
+                run_id,
                 &l.distribution,
                 &l.expression,
                 &l.status,
                 &l.source,
                 &l.verdict,
                 &l.raw,
-            ])
-            .await?;
-        }
-        copy.finish().await?;
-    }
-    if !run.vulnerabilities.is_empty() {
-        let mut copy = Copy::start(
-            tx,
-            "COPY vulnerabilities (run_id, distribution, version, advisory, aliases, summary,
-                                   fixed) FROM STDIN BINARY",
-            &[
-                Type::INT8,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT_ARRAY,
-                Type::TEXT,
-                Type::TEXT,
-            ],
-        )
-        .await?;
-        for v in &run.vulnerabilities {
-            copy.row(&[
-                &run_id,
+            ]
+        }),
+    )
+    .await?;
+    copy_rows(
+        tx,
+        &copy::VULNERABILITIES,
+        run.vulnerabilities.iter().map(|v| {
+            vec![
+                run_id,
                 &v.distribution,
                 &v.version,
                 &v.advisory,
                 &v.aliases,
                 &v.summary,
                 &v.fixed,
-            ])
-            .await?;
-        }
-        copy.finish().await?;
-    }
+            ]
+        }),
+    )
+    .await?;
+    // The export's own time is written when it is known.
     let mut seen = std::collections::HashSet::new();
-    let timings: Vec<&(String, f64)> = run
-        .timings
-        .iter()
-        .filter(|(phase, _)| phase != "export" && seen.insert(phase.as_str()))
-        .collect();
-    if !timings.is_empty() {
-        let mut copy = Copy::start(
-            tx,
-            "COPY timings (run_id, phase, ms) FROM STDIN BINARY",
-            &[Type::INT8, Type::TEXT, Type::FLOAT8],
-        )
-        .await?;
-        for (phase, ms) in timings {
-            copy.row(&[&run_id, phase, ms]).await?;
-        }
-        copy.finish().await?;
-    }
+    copy_rows(
+        tx,
+        &copy::TIMINGS,
+        run.timings
+            .iter()
+            .filter(|(phase, _)| phase != "export" && seen.insert(phase.as_str()))
+            .map(|(phase, ms)| vec![run_id, phase, ms]),
+    )
+    .await?;
     Ok(())
 }
