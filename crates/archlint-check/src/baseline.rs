@@ -67,7 +67,7 @@ pub fn entries(
         for m in &r.undeclared_modules {
             out.push(Entry {
                 identity: undeclared_identity(&key, m),
-                code: "exhaustive-layers".into(),
+                code: archlint_contracts::codes::ExhaustiveLayers::CODE.into(),
                 message: format!("{}: {m} is not a layer", r.name),
                 reason: None,
                 expires: None,

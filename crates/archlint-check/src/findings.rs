@@ -20,11 +20,18 @@ pub const DEPENDENCY_AREAS: [&str; 5] = [
 
 /// Which dependency area a finding code belongs to.
 pub fn area_of(code: &str) -> &'static str {
+    use archlint_deps::codes::*;
     match code {
-        "forbidden-package" | "unapproved-package" | "version-not-approved" => "policy",
-        c if c.starts_with("license-") => "licenses",
-        c if c.starts_with("vulnerab") => "vulnerabilities",
-        "malformed-metadata" => "metadata",
+        ForbiddenPackage::CODE | UnapprovedPackage::CODE | VersionNotApproved::CODE => "policy",
+        LicenseDenied::CODE
+        | LicenseNotAllowed::CODE
+        | LicenseReview::CODE
+        | LicenseAmbiguous::CODE
+        | LicenseUnknown::CODE => "licenses",
+        VulnerablePackage::CODE
+        | VulnerabilityUnchecked::CODE
+        | VulnerabilityDataOutdated::CODE => "vulnerabilities",
+        MalformedMetadata::CODE => "metadata",
         _ => "declarations",
     }
 }
@@ -104,7 +111,7 @@ pub fn build(
         }
         for m in &r.undeclared_modules {
             findings.push(Finding {
-                code: "exhaustive-layers".into(),
+                code: archlint_contracts::codes::ExhaustiveLayers::CODE.into(),
                 severity: Severity::Error,
                 message: format!(
                     "{}: {m} is not listed as a layer (the contract is exhaustive)",

@@ -15,28 +15,22 @@ pub use options::ContractError;
 
 use serde::{Deserialize, Serialize};
 
+/// The codes the contracts report: each contract type's name, and `exhaustive-layers`.
+pub mod codes {
+    archlint_facts::codes! {
+        CATALOG;
+        Layers = "layers", "A layer imports a higher layer";
+        Forbidden = "forbidden", "A module imports a forbidden module";
+        Independence = "independence", "Independent modules import each other";
+        Protected = "protected", "A protected module is imported from outside its allowed importers";
+        PrivateModules = "private_modules", "A private module is imported from outside its parent package";
+        AcyclicSiblings = "acyclic_siblings", "Sibling modules import each other in a cycle";
+        ExhaustiveLayers = "exhaustive-layers", "A child of a layers container is not listed as a layer";
+    }
+}
+
 /// Every finding code the contracts report, with its one-line summary (SARIF's rule list).
-pub const CATALOG: &[(&str, &str)] = &[
-    ("layers", "A layer imports a higher layer"),
-    ("forbidden", "A module imports a forbidden module"),
-    ("independence", "Independent modules import each other"),
-    (
-        "protected",
-        "A protected module is imported from outside its allowed importers",
-    ),
-    (
-        "private_modules",
-        "A private module is imported from outside its parent package",
-    ),
-    (
-        "acyclic_siblings",
-        "Sibling modules import each other in a cycle",
-    ),
-    (
-        "exhaustive-layers",
-        "A child of a layers container is not listed as a layer",
-    ),
-];
+pub use codes::CATALOG;
 
 /// One import statement in a chain: importer → imported, with the lines it occurs on. (Fields
 /// in name order: the JSON report's keys are written in this order and come out sorted.)

@@ -1,6 +1,7 @@
 //! The dependency checks: policy (approved / forbidden), versions, licenses, metadata problems,
 //! and declared vs used (missing, unused, transitive-only, dev-only in production code).
 
+use crate::codes;
 use std::collections::{BTreeMap, VecDeque};
 
 use archlint_facts::{ImportKind, ModuleFacts};
@@ -257,7 +258,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
     // Declaration problems first: they explain later surprises.
     for e in &input.declarations.errors {
         ctx.add(
-            "invalid-requirement",
+            codes::InvalidRequirement::CODE,
             Level::Error,
             None,
             e.message.clone(),
@@ -377,7 +378,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
 
         for problem in &d.problems {
             ctx.add(
-                "malformed-metadata",
+                codes::MalformedMetadata::CODE,
                 Level::Warn,
                 Some(&d.normalized),
                 format!("{} {}: {}", d.name, d.version, problem.message),
@@ -407,7 +408,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
             && (scoped || r != Role::Unrelated || !has_declarations)
         {
             ctx.add(
-                "forbidden-package",
+                codes::ForbiddenPackage::CODE,
                 Level::Error,
                 Some(&d.normalized),
                 format!(
@@ -425,7 +426,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
                     && r != Role::Direct) =>
                 {
                     ctx.add(
-                        "unapproved-package",
+                        codes::UnapprovedPackage::CODE,
                         policy.unapproved,
                         Some(&d.normalized),
                         format!(
@@ -437,7 +438,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
                     )
                 }
                 Some(rule) if !rule.matches_version(d.parsed_version.as_ref()) => ctx.add(
-                    "version-not-approved",
+                    codes::VersionNotApproved::CODE,
                     Level::Error,
                     Some(&d.normalized),
                     format!(
@@ -454,7 +455,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
             let name = format!("{} {}", d.name, d.version);
             match (&verdict, license.status) {
                 (LicenseVerdict::Denied(ids), _) => ctx.add(
-                    "license-denied",
+                    codes::LicenseDenied::CODE,
                     Level::Error,
                     Some(&d.normalized),
                     format!(
@@ -466,7 +467,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
                     line,
                 ),
                 (LicenseVerdict::NotAllowed(ids), _) => ctx.add(
-                    "license-not-allowed",
+                    codes::LicenseNotAllowed::CODE,
                     Level::Error,
                     Some(&d.normalized),
                     format!(
@@ -478,7 +479,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
                     line,
                 ),
                 (LicenseVerdict::Review(ids), _) => ctx.add(
-                    "license-review",
+                    codes::LicenseReview::CODE,
                     Level::Warn,
                     Some(&d.normalized),
                     format!(
@@ -490,7 +491,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
                     line,
                 ),
                 (LicenseVerdict::Unjudged, LicenseStatus::Ambiguous) => ctx.add(
-                    "license-ambiguous",
+                    codes::LicenseAmbiguous::CODE,
                     policy.ambiguous_license,
                     Some(&d.normalized),
                     format!(
@@ -502,7 +503,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
                     line,
                 ),
                 (LicenseVerdict::Unjudged, _) => ctx.add(
-                    "license-unknown",
+                    codes::LicenseUnknown::CODE,
                     policy.unknown_license,
                     Some(&d.normalized),
                     format!(
@@ -527,7 +528,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
     }
     for p in &inventory.unreadable {
         ctx.add(
-            "malformed-metadata",
+            codes::MalformedMetadata::CODE,
             Level::Warn,
             None,
             p.message.clone(),
@@ -548,7 +549,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
                     .find(|f| f.name == name && f.specifiers.is_none())
                 {
                     ctx.add(
-                        "forbidden-package",
+                        codes::ForbiddenPackage::CODE,
                         Level::Error,
                         Some(name),
                         format!(
@@ -561,7 +562,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
                 }
                 if !policy.ignore.iter().any(|i| i == name) {
                     ctx.add(
-                        "not-installed",
+                        codes::NotInstalled::CODE,
                         Level::Warn,
                         Some(name),
                         format!(
@@ -581,7 +582,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
                     && !spec.contains(v)
                 {
                     ctx.add(
-                        "version-mismatch",
+                        codes::VersionMismatch::CODE,
                         Level::Warn,
                         Some(name),
                         format!(
@@ -679,7 +680,7 @@ fn declared_vs_used(
                     .any(|c| production_declared.get(c).copied().unwrap_or(false));
                 if !any_prod_declared && let Some(site) = prod_sites.first() {
                     ctx.add(
-                        "dev-dependency-in-production",
+                        codes::DevDependencyInProduction::CODE,
                         Level::Error,
                         Some(p),
                         format!(
@@ -697,7 +698,7 @@ fn declared_vs_used(
                     .find(|c| role.get(*c) == Some(&Role::Transitive));
                 match transitive {
                     Some(t) => ctx.add(
-                        "transitive-dependency",
+                        codes::TransitiveDependency::CODE,
                         policy.missing.min(Level::Warn),
                         Some(t),
                         format!(
@@ -714,7 +715,7 @@ fn declared_vs_used(
                             None => "which no installed distribution provides and nothing declares".to_owned(),
                         };
                         ctx.add(
-                            "missing-dependency",
+                            codes::MissingDependency::CODE,
                             policy.missing,
                             candidates.first().copied(),
                             format!("{} imports {top}, {what}", first.module),
@@ -745,7 +746,7 @@ fn declared_vs_used(
             continue; // nothing importable (a plugin or a command-line tool)
         }
         ctx.add(
-            "unused-dependency",
+            codes::UnusedDependency::CODE,
             policy.unused,
             Some(name),
             format!("{} is declared but the project never imports it", r.text),
@@ -815,7 +816,7 @@ fn vulnerability_findings(
     let today = ctx.input.today;
     for note in &audit.notes {
         ctx.add(
-            "vulnerability-data-outdated",
+            codes::VulnerabilityDataOutdated::CODE,
             Level::Warn,
             None,
             note.clone(),
@@ -857,7 +858,7 @@ fn vulnerability_findings(
             };
             let before = ctx.findings.len();
             ctx.add(
-                "vulnerable-package",
+                codes::VulnerablePackage::CODE,
                 Level::Error,
                 Some(&p.name),
                 format!(
@@ -877,7 +878,7 @@ fn vulnerability_findings(
     }
     for u in &audit.unchecked {
         ctx.add(
-            "vulnerability-unchecked",
+            codes::VulnerabilityUnchecked::CODE,
             if policy.fail_on_incomplete {
                 Level::Error
             } else {

@@ -220,17 +220,41 @@ pub enum Severity {
     Warning,
 }
 
+/// A check's finding codes, each a unit struct with its stable `CODE` and one-line `SUMMARY`
+/// (so an emit site names a code the compiler knows), and the catalog of them all (SARIF's rule
+/// list, the reports' descriptions).
+#[macro_export]
+macro_rules! codes {
+    ($catalog:ident; $( $(#[doc = $doc:literal])* $ident:ident = $code:literal, $summary:literal; )*) => {
+        $(
+            $(#[doc = $doc])*
+            #[derive(Debug, Clone, Copy)]
+            pub struct $ident;
+            impl $ident {
+                pub const CODE: &'static str = $code;
+                pub const SUMMARY: &'static str = $summary;
+            }
+        )*
+        /// Every code, with its one-line summary.
+        pub const $catalog: &[(&str, &str)] = &[$(($code, $summary),)*];
+    };
+}
+
+/// The codes a source file's diagnostics carry.
+pub mod codes {
+    crate::codes! {
+        CATALOG;
+        SyntaxError = "syntax-error", "A source file has a syntax error";
+        UnsupportedSyntax = "unsupported-syntax", "A source file uses syntax newer than the target version";
+        NonUtf8 = "non-utf8", "A source file is not valid UTF-8";
+        Binary = "binary", "A source file looks binary";
+        TooLarge = "too-large", "A source file is over the size limit";
+        TooDeep = "too-deep", "A source file nests deeper than the parser follows";
+    }
+}
+
 /// Every code a source file's diagnostics carry, with its one-line summary.
-pub const DIAGNOSTIC_CATALOG: &[(&str, &str)] = &[
-    ("syntax-error", "A source file has a syntax error"),
-    (
-        "unsupported-syntax",
-        "A source file uses syntax newer than the target version",
-    ),
-    ("non-utf8", "A source file is not valid UTF-8"),
-    ("binary", "A source file looks binary"),
-    ("too-large", "A source file is over the size limit"),
-];
+pub use codes::CATALOG as DIAGNOSTIC_CATALOG;
 
 /// A problem with one source file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -86,7 +86,7 @@ pub fn read_source(path: &Path, settings: &ParseSettings) -> Result<Vec<u8>, Box
         Ok(ReadOutcome::Bytes(bytes)) => Ok(bytes),
         Ok(ReadOutcome::TooLarge(size)) => Err(Box::new(only_diagnostic(
             size,
-            "too-large",
+            archlint_facts::codes::TooLarge::CODE,
             format!(
                 "file is {size} bytes, over the {} byte limit; not analysed",
                 settings.max_file_bytes
@@ -141,7 +141,7 @@ pub fn parse_bytes(bytes: &[u8], settings: &ParseSettings) -> ModuleFacts {
     if bytes.len() as u64 > settings.max_file_bytes {
         return only_diagnostic(
             bytes.len() as u64,
-            "too-large",
+            archlint_facts::codes::TooLarge::CODE,
             format!(
                 "file is {} bytes, over the {} byte limit; not analysed",
                 bytes.len(),
@@ -154,7 +154,7 @@ pub fn parse_bytes(bytes: &[u8], settings: &ParseSettings) -> ModuleFacts {
         let line = line_of_offset(bytes, pos);
         return only_diagnostic(
             bytes.len() as u64,
-            "binary",
+            archlint_facts::codes::Binary::CODE,
             "file contains NUL bytes and looks binary; not analysed".into(),
             Some(line),
         );
@@ -172,7 +172,7 @@ pub fn parse_bytes(bytes: &[u8], settings: &ParseSettings) -> ModuleFacts {
             facts.diagnostics.insert(
                 0,
                 SourceDiagnostic {
-                    code: "non-utf8".into(),
+                    code: archlint_facts::codes::NonUtf8::CODE.into(),
                     severity: Severity::Error,
                     message: format!(
                         "file is not valid UTF-8 (invalid byte at offset {pos}); \
@@ -236,7 +236,7 @@ fn facts_of(
     for error in parsed.errors() {
         let loc = line_index.line_column(error.location.start(), source);
         facts.diagnostics.push(SourceDiagnostic {
-            code: "syntax-error".into(),
+            code: archlint_facts::codes::SyntaxError::CODE.into(),
             severity: Severity::Error,
             message: format!("syntax error: {}", error.error),
             line: Some(loc.line.get() as u32),
@@ -246,7 +246,7 @@ fn facts_of(
     for error in parsed.unsupported_syntax_errors() {
         let loc = line_index.line_column(error.range().start(), source);
         facts.diagnostics.push(SourceDiagnostic {
-            code: "unsupported-syntax".into(),
+            code: archlint_facts::codes::UnsupportedSyntax::CODE.into(),
             severity: Severity::Warning,
             message: error.to_string(),
             line: Some(loc.line.get() as u32),

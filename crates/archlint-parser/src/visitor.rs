@@ -52,7 +52,7 @@ pub(crate) fn collect(
     if let Some(at) = v.too_deep {
         let (line, column) = v.position(at);
         v.facts.diagnostics.push(archlint_facts::SourceDiagnostic {
-            code: "too-deep".into(),
+            code: archlint_facts::codes::TooDeep::CODE.into(),
             severity: archlint_facts::Severity::Warning,
             message: format!(
                 "code nested more than {MAX_STMT_DEPTH} statements or {MAX_EXPR_DEPTH} \
