@@ -259,25 +259,13 @@ impl<'a> OptionReader<'a> {
 
 /// Parse a module expression with import-linter's validation messages.
 fn parse_module_expression(text: &str) -> Result<ModuleExpression, String> {
-    let mut last_wildcard: Option<&str> = None;
-    for part in text.split('.') {
-        if last_wildcard == Some("**") && (part == "*" || part == "**") {
-            return Err("A recursive wildcard cannot be followed by a wildcard.".into());
+    ModuleExpression::parse(text).map_err(|e| {
+        if e.wildcard {
+            format!("{}.", e.reason)
+        } else {
+            format!("'{text}' is not a valid module expression: {}.", e.reason)
         }
-        if last_wildcard == Some("*") && part == "**" {
-            return Err("A wildcard cannot be followed by a recursive wildcard.".into());
-        }
-        if part == "*" || part == "**" {
-            last_wildcard = Some(part);
-            continue;
-        }
-        if part.contains('*') {
-            return Err("A wildcard can only replace a whole module.".into());
-        }
-        last_wildcard = None;
-    }
-    ModuleExpression::parse(text)
-        .map_err(|e| format!("'{text}' is not a valid module expression: {}.", e.reason))
+    })
 }
 
 /// The known option closest to `key` (similar to difflib's cutoff of 0.6).

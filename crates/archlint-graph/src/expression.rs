@@ -28,7 +28,14 @@ pub struct ExpressionError {
     pub expression: String,
     /// What is wrong.
     pub reason: &'static str,
+    /// Whether it is one of the wildcard mistakes import-linter names on their own (its
+    /// message is then `reason` alone).
+    pub wildcard: bool,
 }
+
+const RECURSIVE_THEN_WILDCARD: &str = "A recursive wildcard cannot be followed by a wildcard";
+const WILDCARD_THEN_RECURSIVE: &str = "A wildcard cannot be followed by a recursive wildcard";
+const PARTIAL_WILDCARD: &str = "A wildcard can only replace a whole module";
 
 impl ModuleExpression {
     /// Parse an expression.
@@ -36,7 +43,32 @@ impl ModuleExpression {
         let err = |reason| ExpressionError {
             expression: text.to_owned(),
             reason,
+            wildcard: [
+                RECURSIVE_THEN_WILDCARD,
+                WILDCARD_THEN_RECURSIVE,
+                PARTIAL_WILDCARD,
+            ]
+            .contains(&reason),
         };
+        // Wildcards in the order they are written, brackets aside, as import-linter checks them.
+        let mut last_wildcard: Option<&str> = None;
+        let unbracketed = text.replace(['[', ']'], "");
+        for part in unbracketed.split('.') {
+            if last_wildcard == Some("**") && (part == "*" || part == "**") {
+                return Err(err(RECURSIVE_THEN_WILDCARD));
+            }
+            if last_wildcard == Some("*") && part == "**" {
+                return Err(err(WILDCARD_THEN_RECURSIVE));
+            }
+            if part == "*" || part == "**" {
+                last_wildcard = Some(part);
+                continue;
+            }
+            if part.contains('*') {
+                return Err(err(PARTIAL_WILDCARD));
+            }
+            last_wildcard = None;
+        }
         let mut alternatives = Vec::new();
         for expanded in expand_optional(text).map_err(err)? {
             let mut parts = Vec::new();
@@ -45,9 +77,7 @@ impl ModuleExpression {
                     "*" => Part::One,
                     "**" => Part::Many,
                     "" => return Err(err("empty name component")),
-                    p if p.contains('*') => {
-                        return Err(err("a wildcard can only replace a whole module name"));
-                    }
+                    p if p.contains('*') => return Err(err(PARTIAL_WILDCARD)),
                     p if !p.chars().all(|c| c == '_' || c.is_alphanumeric()) => {
                         return Err(err("module names may only contain letters, digits and _"));
                     }
@@ -56,15 +86,9 @@ impl ModuleExpression {
                 if let Some(prev) = parts.last() {
                     match (prev, &part) {
                         (Part::Many, Part::One | Part::Many) => {
-                            return Err(err(
-                                "a recursive wildcard cannot be followed by a wildcard",
-                            ));
+                            return Err(err(RECURSIVE_THEN_WILDCARD));
                         }
-                        (Part::One, Part::Many) => {
-                            return Err(err(
-                                "a wildcard cannot be followed by a recursive wildcard",
-                            ));
-                        }
+                        (Part::One, Part::Many) => return Err(err(WILDCARD_THEN_RECURSIVE)),
                         _ => {}
                     }
                 }
@@ -192,5 +216,18 @@ mod tests {
         ] {
             assert!(ModuleExpression::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn wildcard_mistakes_say_what_import_linter_says() {
+        let reason = |text: &str| {
+            let e = ModuleExpression::parse(text).unwrap_err();
+            (e.reason, e.wildcard)
+        };
+        assert_eq!(reason("foo.**.*"), (RECURSIVE_THEN_WILDCARD, true));
+        assert_eq!(reason("foo.*.**"), (WILDCARD_THEN_RECURSIVE, true));
+        assert_eq!(reason("foo.bar*"), (PARTIAL_WILDCARD, true));
+        assert_eq!(reason("foo[.**].*"), (RECURSIVE_THEN_WILDCARD, true));
+        assert_eq!(reason("foo..bar"), ("empty name component", false));
     }
 }

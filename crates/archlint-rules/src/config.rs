@@ -43,7 +43,7 @@ pub struct RulesConfig {
     pub allowed_numbers: Vec<f64>,
     pub max_string_repeats: u32,
     pub ignored_strings: Vec<String>,
-    pub assertion_modules: Vec<String>,
+    pub assertion_modules: Vec<archlint_graph::ModuleExpression>,
     pub min_assertions: f64,
     pub duplicate_min_tokens: u32,
     pub duplicate_min_lines: u32,
@@ -231,6 +231,10 @@ impl RulesConfig {
                 }
                 ("assertion-density", "modules") => {
                     self.assertion_modules = strings(&format!("{code}.modules"), value)?
+                        .iter()
+                        .map(|m| archlint_graph::ModuleExpression::parse(m))
+                        .collect::<Result<_, _>>()
+                        .map_err(|e| ConfigError(format!("{code}.modules: {e}")))?
                 }
                 ("assertion-density", "min-per-function") => {
                     self.min_assertions = number(code, key, value)?

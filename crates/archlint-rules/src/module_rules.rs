@@ -72,22 +72,6 @@ pub(crate) fn numeric_value(text: &str) -> Option<f64> {
     Some(if negative { -value } else { value })
 }
 
-/// import-linter's module patterns: `a.b` exactly, `*` one component, `**` any number (≥ 1).
-pub(crate) fn module_matches(pattern: &str, module: &str) -> bool {
-    fn go(p: &[&str], m: &[&str]) -> bool {
-        match (p.first(), m.first()) {
-            (None, None) => true,
-            (Some(&"**"), _) => (1..=m.len()).any(|n| go(&p[1..], &m[n..])),
-            (Some(&"*"), Some(_)) => go(&p[1..], &m[1..]),
-            (Some(a), Some(b)) if a == b => go(&p[1..], &m[1..]),
-            _ => false,
-        }
-    }
-    let p: Vec<&str> = pattern.split('.').collect();
-    let m: Vec<&str> = module.split('.').collect();
-    go(&p, &m)
-}
-
 pub(crate) fn check_module(ctx: &Ctx, m: usize, out: &mut Vec<Raw>) {
     let facts = ctx.modules[m].facts;
     let config = ctx.config;
@@ -299,11 +283,7 @@ pub(crate) fn check_module(ctx: &Ctx, m: usize, out: &mut Vec<Raw>) {
 
     if e.on(AssertionDensity::CODE) && !facts.functions.is_empty() {
         let module = ctx.modules[m].module;
-        if config
-            .assertion_modules
-            .iter()
-            .any(|p| module_matches(p, module))
-        {
+        if config.assertion_modules.iter().any(|p| p.matches(module)) {
             let asserts: u32 = facts.functions.iter().map(|f| f.asserts).sum();
             let density = f64::from(asserts) / facts.functions.len() as f64;
             if density < config.min_assertions {
