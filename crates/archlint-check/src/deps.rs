@@ -167,18 +167,16 @@ pub fn check_alone(
     with_code: bool,
     progress: Option<std::sync::Arc<archlint_engine::Progress>>,
 ) -> Result<(Option<Project>, DepsRun, Vec<String>)> {
-    let config = match config_file {
-        Some(p) => Some(archlint_config::load_config(p)?),
-        None => archlint_config::discover_config(root)?,
-    };
+    let located = archlint_engine::locate(Some(root), config_file)?;
     let mut notes = Vec::new();
-    let (project, run) = check_dependencies(root, config.as_ref(), env, cache, || {
+    let (project, run) = check_dependencies(root, located.config.as_ref(), env, cache, || {
         if !with_code {
             return Ok(None);
         }
         let loaded = archlint_engine::load_project(&archlint_engine::ProjectOptions {
             path: Some(root.to_path_buf()),
             config: config_file.map(Path::to_path_buf),
+            located: Some(located.clone()),
             cache: cache.clone(),
             keep_facts: archlint_engine::KeepFacts::All,
             progress,

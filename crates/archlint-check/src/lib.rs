@@ -112,20 +112,14 @@ pub fn analyze(options: &CheckOptions) -> Result<Analysis> {
         Some(p) => p.clone(),
         None => std::env::current_dir()?,
     };
-    // The configuration decides whether the dependency checks and the rules run (read here
-    // once; the engine reads it again for the contracts).
-    let config = if options.deps == Run::Never && options.rules == Run::Never {
-        None
-    } else {
-        match &options.config {
-            Some(p) => Some(archlint_config::load_config(p)?),
-            None => archlint_config::discover_config(&root).unwrap_or(None),
-        }
-    };
+    // The configuration, read once: it decides whether the dependency checks and the rules
+    // run, and the engine takes it as found.
+    let located = archlint_engine::locate(options.path.as_deref(), options.config.as_deref())?;
+    let config = located.config.as_ref();
     let config_for_deps = if options.deps == Run::Never {
         None
     } else {
-        config.as_ref()
+        config
     };
     let with_deps = match options.deps {
         Run::Always => true,
@@ -135,11 +129,11 @@ pub fn analyze(options: &CheckOptions) -> Result<Analysis> {
     let with_rules = match options.rules {
         Run::Always => true,
         Run::Never => false,
-        Run::WhenConfigured => rules::configured(config.as_ref()),
+        Run::WhenConfigured => rules::configured(config),
     };
     // Bad rule settings are a configuration error before any work is done.
     let rules_config = if with_rules {
-        Some(rules::settings(config.as_ref())?)
+        Some(rules::settings(config)?)
     } else {
         None
     };
@@ -147,6 +141,7 @@ pub fn analyze(options: &CheckOptions) -> Result<Analysis> {
         archlint_engine::load_project(&ProjectOptions {
             path: options.path.clone(),
             config: options.config.clone(),
+            located: Some(located.clone()),
             require_config: options.require_checks && !with_deps && !with_rules,
             cache: options.cache.clone(),
             keep_facts: if with_deps {

@@ -24,10 +24,7 @@ pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project>
         config: args.config.clone(),
         require_config,
         cache: cache_flags(args),
-        keep_facts: archlint_engine::KeepFacts::None,
-        code_facts: false,
-        result_tag: None,
-        progress: None,
+        ..Default::default()
     })
 }
 

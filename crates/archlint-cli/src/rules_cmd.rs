@@ -48,12 +48,10 @@ pub fn run_metrics(args: &MetricsArgs) -> Result<ExitCode> {
     let project = archlint_engine::load_project(&archlint_engine::ProjectOptions {
         path: args.project.path.clone(),
         config: args.project.config.clone(),
-        require_config: false,
         cache: crate::args::cache_flags(&args.project),
         keep_facts: archlint_engine::KeepFacts::All,
         code_facts: true,
-        result_tag: None,
-        progress: None,
+        ..Default::default()
     })?;
     crate::terminal::print_diagnostics(&project);
     let metrics = metrics::Metrics::new(&project, args.depth)?;

@@ -28,6 +28,9 @@ pub struct ProjectOptions {
     pub path: Option<PathBuf>,
     /// Explicit configuration file.
     pub config: Option<PathBuf>,
+    /// The project and configuration already found with [`locate`] (`path` and `config` are
+    /// then not read again).
+    pub located: Option<Located>,
     /// Fail when no configuration is found.
     pub require_config: bool,
     /// Cache choices from the command line.
@@ -191,21 +194,39 @@ fn project_around(path: PathBuf) -> Result<(PathBuf, Option<ProjectConfig>)> {
     Ok((source_dir.to_path_buf(), None))
 }
 
-/// Load configuration (if any), discover, collect facts through the cache and build the graph.
-pub fn load_project(options: &ProjectOptions) -> Result<Project> {
-    let root = match &options.path {
-        Some(p) => p.clone(),
+/// A project's root and its configuration, found once per run.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub root: PathBuf,
+    pub config: Option<ProjectConfig>,
+}
+
+/// Find the project at `path` (default: the current directory) and its configuration: the
+/// file `config` when given, else one found in it, else — for a path that is itself a package —
+/// around it.
+pub fn locate(path: Option<&Path>, config: Option<&Path>) -> Result<Located> {
+    let root = match path {
+        Some(p) => p.to_path_buf(),
         None => std::env::current_dir().context("cannot read the current directory")?,
     };
     if !root.is_dir() {
         bail!("{} is not a directory", root.display());
     }
-    let (root, config) = match &options.config {
-        Some(path) => (root, Some(load_config(path)?)),
+    let (root, config) = match config {
+        Some(file) => (root, Some(load_config(file)?)),
         None => match discover_config(&root)? {
             Some(c) => (root, Some(c)),
             None => project_around(root)?,
         },
+    };
+    Ok(Located { root, config })
+}
+
+/// Load configuration (if any), discover, collect facts through the cache and build the graph.
+pub fn load_project(options: &ProjectOptions) -> Result<Project> {
+    let Located { root, config } = match &options.located {
+        Some(located) => located.clone(),
+        None => locate(options.path.as_deref(), options.config.as_deref())?,
     };
     if options.require_config && config.is_none() {
         bail!(

@@ -77,3 +77,21 @@ fn without_a_cache_facts_are_parsed_when_asked_for() {
         .unwrap();
     assert_eq!(project.facts_of(db).functions.len(), 1);
 }
+
+#[test]
+fn a_located_project_is_not_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    write_project(dir.path());
+    let located = archlint_engine::locate(Some(dir.path()), None).unwrap();
+    assert!(located.config.is_some());
+    // The file is gone: only the configuration found above can be used.
+    fs::remove_file(dir.path().join(".importlinter")).unwrap();
+    let project = load_project(&ProjectOptions {
+        located: Some(located),
+        require_config: true,
+        ..options(dir.path(), KeepFacts::None)
+    })
+    .unwrap();
+    let config = project.config.expect("the located configuration");
+    assert_eq!(config.contracts.len(), 1);
+}

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use archlint_check::{ContractOutcome, check_contracts};
 use archlint_config::ProjectConfig;
 use archlint_contracts::{ContractResult, Link, Route};
-use archlint_engine::{CacheFlags, Project, ProjectOptions};
+use archlint_engine::{CacheFlags, Located, Project, ProjectOptions};
 
 /// Import-linter's logo, as `lint-imports` prints it at startup.
 const LOGO: &str = "
@@ -368,9 +368,14 @@ fn lint(args: &Options, out: &mut Console) -> bool {
                         }
                     });
                 }
+                // The configuration as read above, not read again.
                 let options = ProjectOptions {
                     path: Some(root.clone()),
                     config: source.file.clone(),
+                    located: Some(Located {
+                        root: root.clone(),
+                        config: Some(source.config.clone()),
+                    }),
                     require_config: true,
                     cache: CacheFlags {
                         no_cache: args.no_cache,
