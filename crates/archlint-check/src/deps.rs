@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result, anyhow};
 use archlint_config::ProjectConfig;
 use archlint_deps::{CheckInput, DepReport, DependencyPolicy, ModuleImports, ProjectImports};
 use archlint_engine::Project;
@@ -154,6 +154,29 @@ fn online_service(
     let base = archlint_index::json_api_base(&found.url)
         .map_err(|e| anyhow!("{} (from {})", archlint_index::redact(&e), found.from))?;
     Ok(archlint_index::Service::Index { base })
+}
+
+/// `archlint deps db import`: build the offline advisory database from OSV data at `source`
+/// and save it at `path` — in the project's cache directory unless the database was named
+/// (`named`), which is then set up as archlint's own (tag, .gitignore, owner-only).
+/// Returns the database and what the import read, and the bytes written.
+pub fn import_db(
+    source: &Path,
+    path: &Path,
+    named: bool,
+) -> Result<(
+    archlint_advisories::AdvisoryDb,
+    archlint_advisories::ImportReport,
+    u64,
+)> {
+    let (db, report) = archlint_advisories::import(source)?;
+    if !named && let Some(cache_root) = path.parent().and_then(Path::parent).and_then(Path::parent)
+    {
+        archlint_cache::DiskCache::open(cache_root)
+            .with_context(|| format!("cannot use {}", cache_root.display()))?;
+    }
+    let bytes = db.save(path)?;
+    Ok((db, report, bytes))
 }
 
 /// `archlint deps check`: the dependency checks alone, reading the project's code (every

@@ -83,15 +83,8 @@ pub fn run(args: &DbCommandArgs) -> Result<ExitCode> {
 
 fn import(args: &ImportArgs) -> Result<ExitCode> {
     let (path, _) = database(&args.project, &args.db, args.cache_dir.as_deref())?;
-    let (db, report) = archlint_advisories::import(&args.source)?;
-    if args.db.db.is_none() && archlint_check::deps::env("ARCHLINT_ADVISORY_DB").is_none() {
-        // The cache directory's tag, .gitignore and owner-only permissions.
-        if let Some(cache_root) = path.parent().and_then(Path::parent).and_then(Path::parent) {
-            archlint_cache::DiskCache::open(cache_root)
-                .with_context(|| format!("cannot use {}", cache_root.display()))?;
-        }
-    }
-    let bytes = db.save(&path)?;
+    let named = args.db.db.is_some() || archlint_check::deps::env("ARCHLINT_ADVISORY_DB").is_some();
+    let (db, report, bytes) = archlint_check::deps::import_db(&args.source, &path, named)?;
     let mut w = std::io::stdout().lock();
     match args.format {
         Format::Json => {

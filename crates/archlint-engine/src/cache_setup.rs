@@ -20,7 +20,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
-use archlint_cache::{CacheKind, DiskCache, Ttls, parse_duration};
+pub use archlint_cache::DiskCache;
+use archlint_cache::{CacheKind, Ttls, parse_duration};
 use archlint_config::ProjectConfig;
 
 use crate::facts::FactsCacheOptions;
