@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use archlint_engine::cache_setup::{CacheTable, DiskCache, ExistingCache, existing_cache, last_run};
+use archlint_engine::cache_setup::{
+    CacheTable, DiskCache, ExistingCache, existing_cache, last_run,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct CacheArgs {

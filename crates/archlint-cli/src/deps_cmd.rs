@@ -215,7 +215,7 @@ fn run_check(args: &DepsCheckArgs) -> Result<ExitCode> {
             archlint_report::deps_section::write_text(&mut w, &root, &deps, &snippets)?;
         }
         Format::Json => {
-            let mut doc = archlint_report::deps_section::to_json(&deps);
+            let mut doc = archlint_report::deps_section::to_json(&root, &deps);
             doc["timings"]["run_ms"] = json!(started.elapsed().as_secs_f64() * 1000.0);
             serde_json::to_writer_pretty(&mut w, &doc)?;
             writeln!(w)?;

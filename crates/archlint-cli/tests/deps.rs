@@ -125,6 +125,20 @@ fn check_example_includes_dependency_findings() {
             "unused-dependency"
         ]
     );
+    // Files as every report shows them: relative to the project, `/`-separated.
+    let files: Vec<&str> = deps["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    assert!(files.contains(&"pyproject.toml"), "{files:?}");
+    assert!(
+        files
+            .iter()
+            .all(|f| !f.starts_with("./") && !f.contains('\\')),
+        "{files:?}"
+    );
     // --no-deps leaves only the contracts.
     let doc = json_of(
         archlint()

@@ -118,14 +118,22 @@ pub fn write_text(
 }
 
 /// The findings as JSON.
-pub fn to_json(run: &DepsRun) -> serde_json::Value {
+/// The dependency section as JSON; files relative to `root`, `/`-separated, as every report
+/// shows paths.
+pub fn to_json(root: &Path, run: &DepsRun) -> serde_json::Value {
+    let mut findings = run.report.findings.clone();
+    for f in &mut findings {
+        if let Some(file) = &mut f.file {
+            *file = relative(root, file);
+        }
+    }
     json!({
         "distributions": run.distributions,
         "declared": run.report.declared,
         "errors": run.report.errors,
         "warnings": run.report.warnings,
         "excepted": run.report.excepted,
-        "findings": run.report.findings,
+        "findings": findings,
         "packages": run.report.packages,
         "vulnerabilities": run.audit,
         "vulnerability_note": run.vulnerability_note,

@@ -167,7 +167,7 @@ pub fn json_value(analysis: &Analysis, total_ms: f64) -> serde_json::Value {
         "files": project.files.iter().map(|f| json!({"module": f.module, "path": paths.file(&f.module)})).collect::<Vec<_>>(),
     });
     if let Some(run) = deps {
-        report["dependencies"] = crate::deps_section::to_json(run);
+        report["dependencies"] = crate::deps_section::to_json(&project.root, run);
     }
     if let Some(run) = rules {
         report["rules"] = crate::rules_section::to_json(run);
