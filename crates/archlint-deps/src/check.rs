@@ -246,286 +246,26 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
         findings: Vec::new(),
     };
     let inventory = input.inventory;
-    let policy = input.policy;
-    let env = &inventory.environment.markers;
     let installed: FxHashMap<&str, &Distribution> = inventory
         .distributions
         .iter()
         .map(|d| (d.normalized.as_str(), d))
         .collect();
-    let own_name = input.declarations.project_name.as_deref();
-
     // Declaration problems first: they explain later surprises.
-    for e in &input.declarations.errors {
-        ctx.add(
-            codes::InvalidRequirement::CODE,
-            Level::Error,
-            None,
-            e.message.clone(),
-            Some(e.origin.file.display().to_string()),
-            (e.origin.line > 0).then_some(e.origin.line),
-        );
-    }
-
-    // Direct: declared (not constraints), marker true here, not the project itself.
-    let declared: Vec<&DeclaredRequirement> = input
-        .declarations
-        .requirements
+    declaration_errors(&mut ctx);
+    let declared = direct_requirements(input);
+    let closure = Closure::new(&declared, &installed, &inventory.environment.markers);
+    let scope = Scope {
+        policy: input.policy,
+        own_name: input.declarations.project_name.as_deref(),
+        closure: &closure,
+        has_declarations: !declared.is_empty(),
+    };
+    let rows = inventory
+        .distributions
         .iter()
-        .filter(|r| !r.constraint && r.name.is_some() && r.name.as_deref() != own_name)
-        .filter(|r| r.marker.evaluate(env, &[]))
+        .map(|d| check_distribution(&mut ctx, d, &declared, &scope))
         .collect();
-    let has_declarations = !declared.is_empty();
-
-    // Transitive closure through installed Requires-Dist, with requested extras.
-    let mut role: FxHashMap<&str, Role> = FxHashMap::default();
-    let mut parent: FxHashMap<&str, &str> = FxHashMap::default();
-    let mut queue: VecDeque<(&str, Vec<ExtraName>)> = VecDeque::new();
-    for r in &declared {
-        let name = r.name.as_deref().unwrap_or("");
-        role.insert(name, Role::Direct);
-        let extras = r
-            .extras
-            .iter()
-            .filter_map(|e| ExtraName::new(e.clone()).ok())
-            .collect();
-        queue.push_back((name, extras));
-    }
-    let mut expanded: FxHashSet<(String, Vec<ExtraName>)> = FxHashSet::default();
-    while let Some((name, extras)) = queue.pop_front() {
-        if !expanded.insert((name.to_owned(), extras.clone())) {
-            continue;
-        }
-        let Some(dist) = installed.get(name) else {
-            continue;
-        };
-        for req in &dist.requires_dist {
-            if !req.is_active(env, &extras) {
-                continue;
-            }
-            let Some((&child, _)) = installed.get_key_value(req.name.as_str()) else {
-                continue;
-            };
-            if !role.contains_key(child) {
-                role.insert(child, Role::Transitive);
-                parent.insert(child, dist.normalized.as_str());
-            }
-            let child_extras = req
-                .extras
-                .iter()
-                .filter_map(|e| ExtraName::new(e.clone()).ok())
-                .collect();
-            queue.push_back((child, child_extras));
-        }
-    }
-    let role_of = |name: &str| role.get(name).copied().unwrap_or(Role::Unrelated);
-    let via = |name: &str| -> String {
-        let mut chain = vec![name];
-        let mut at = name;
-        while let Some(p) = parent.get(at) {
-            if chain.contains(p) {
-                break;
-            }
-            chain.push(p);
-            at = p;
-        }
-        chain.reverse();
-        chain.join(" -> ")
-    };
-
-    // The policy covers the declared packages (and what they pull in, with `transitive`);
-    // with no declarations at all, everything installed.
-    let in_scope = |d: &Distribution| -> bool {
-        if policy.ignore.contains(&d.normalized) || Some(d.normalized.as_str()) == own_name {
-            return false;
-        }
-        match role_of(&d.normalized) {
-            Role::Direct => true,
-            Role::Transitive => policy.transitive,
-            Role::Unrelated => !has_declarations,
-        }
-    };
-
-    let mut rows = Vec::with_capacity(inventory.distributions.len());
-    for d in &inventory.distributions {
-        let mut license = license_of(d);
-        if license.status == LicenseStatus::Unknown
-            && let Some(online) = input.extra_licenses.and_then(|m| m.get(&d.normalized))
-            && online.status != LicenseStatus::Unknown
-        {
-            let mut filled = online.clone();
-            filled.note = Some(format!(
-                "from the package index (the installed metadata has none: {})",
-                license.note.as_deref().unwrap_or("")
-            ));
-            license = filled;
-        }
-        let verdict = policy.licenses.judge(&license);
-        let r = role_of(&d.normalized);
-        let scoped = in_scope(d);
-        let declared_here = declared
-            .iter()
-            .find(|q| q.name.as_deref() == Some(d.normalized.as_str()));
-        let (file, line) = match declared_here {
-            Some(q) => origin_of(q),
-            None => dist_file(d),
-        };
-        let how = match r {
-            Role::Direct => "declared".to_owned(),
-            Role::Transitive => format!("required through {}", via(&d.normalized)),
-            Role::Unrelated => "installed".to_owned(),
-        };
-
-        for problem in &d.problems {
-            ctx.add(
-                codes::MalformedMetadata::CODE,
-                Level::Warn,
-                Some(&d.normalized),
-                format!("{} {}: {}", d.name, d.version, problem.message),
-                Some(problem.file.display().to_string()),
-                problem.line,
-            );
-        }
-        if policy.ignore.contains(&d.normalized) {
-            rows.push(PackageRow {
-                name: d.name.clone(),
-                version: d.version.clone(),
-                role: r,
-                license,
-                verdict,
-                import_names: d.import_names.clone(),
-                editable: d.is_editable(),
-            });
-            continue;
-        }
-
-        // Forbidden applies to everything installed that the project could be running with.
-        let mut forbidden = false;
-        if let Some(rule) = policy
-            .forbidden
-            .iter()
-            .find(|f| f.name == d.normalized && f.matches_version(d.parsed_version.as_ref()))
-            && (scoped || r != Role::Unrelated || !has_declarations)
-        {
-            ctx.add(
-                codes::ForbiddenPackage::CODE,
-                Level::Error,
-                Some(&d.normalized),
-                format!(
-                    "{} {} is forbidden (rule {:?}; {how})",
-                    d.name, d.version, rule.text
-                ),
-                file.clone(),
-                line,
-            );
-            forbidden = true;
-        }
-        if scoped && !forbidden && !policy.approved.is_empty() {
-            match policy.approved.iter().find(|a| a.name == d.normalized) {
-                None if !(ENVIRONMENT_TOOLS.contains(&d.normalized.as_str())
-                    && r != Role::Direct) =>
-                {
-                    ctx.add(
-                        codes::UnapprovedPackage::CODE,
-                        policy.unapproved,
-                        Some(&d.normalized),
-                        format!(
-                            "{} {} is not on the approved list ({how})",
-                            d.name, d.version
-                        ),
-                        file.clone(),
-                        line,
-                    )
-                }
-                Some(rule) if !rule.matches_version(d.parsed_version.as_ref()) => ctx.add(
-                    codes::VersionNotApproved::CODE,
-                    Level::Error,
-                    Some(&d.normalized),
-                    format!(
-                        "{} {} is installed; the approved versions are {:?}",
-                        d.name, d.version, rule.text
-                    ),
-                    file.clone(),
-                    line,
-                ),
-                _ => {}
-            }
-        }
-        if scoped {
-            let name = format!("{} {}", d.name, d.version);
-            match (&verdict, license.status) {
-                (LicenseVerdict::Denied(ids), _) => ctx.add(
-                    codes::LicenseDenied::CODE,
-                    Level::Error,
-                    Some(&d.normalized),
-                    format!(
-                        "{name}: license {} is denied ({})",
-                        license.expression.as_deref().unwrap_or("?"),
-                        ids.join(", ")
-                    ),
-                    file.clone(),
-                    line,
-                ),
-                (LicenseVerdict::NotAllowed(ids), _) => ctx.add(
-                    codes::LicenseNotAllowed::CODE,
-                    Level::Error,
-                    Some(&d.normalized),
-                    format!(
-                        "{name}: license {} is not on the allow list ({})",
-                        license.expression.as_deref().unwrap_or("?"),
-                        ids.join(", ")
-                    ),
-                    file.clone(),
-                    line,
-                ),
-                (LicenseVerdict::Review(ids), _) => ctx.add(
-                    codes::LicenseReview::CODE,
-                    Level::Warn,
-                    Some(&d.normalized),
-                    format!(
-                        "{name}: license {} needs review ({})",
-                        license.expression.as_deref().unwrap_or("?"),
-                        ids.join(", ")
-                    ),
-                    file.clone(),
-                    line,
-                ),
-                (LicenseVerdict::Unjudged, LicenseStatus::Ambiguous) => ctx.add(
-                    codes::LicenseAmbiguous::CODE,
-                    policy.ambiguous_license,
-                    Some(&d.normalized),
-                    format!(
-                        "{name}: ambiguous license {:?} ({})",
-                        license.raw.as_deref().unwrap_or(""),
-                        license.note.as_deref().unwrap_or("")
-                    ),
-                    file.clone(),
-                    line,
-                ),
-                (LicenseVerdict::Unjudged, _) => ctx.add(
-                    codes::LicenseUnknown::CODE,
-                    policy.unknown_license,
-                    Some(&d.normalized),
-                    format!(
-                        "{name}: unknown license ({})",
-                        license.note.as_deref().unwrap_or("")
-                    ),
-                    file.clone(),
-                    line,
-                ),
-                (LicenseVerdict::Allowed, _) => {}
-            }
-        }
-        rows.push(PackageRow {
-            name: d.name.clone(),
-            version: d.version.clone(),
-            role: r,
-            license,
-            verdict,
-            import_names: d.import_names.clone(),
-            editable: d.is_editable(),
-        });
-    }
     for p in &inventory.unreadable {
         ctx.add(
             codes::MalformedMetadata::CODE,
@@ -536,9 +276,377 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
             p.line,
         );
     }
+    check_declared(&mut ctx, &declared, &installed);
+    if let Some(imports) = input.imports
+        && scope.has_declarations
+    {
+        declared_vs_used(
+            &mut ctx,
+            imports,
+            &declared,
+            &installed,
+            &closure.role,
+            &|name| closure.via(name),
+        );
+    }
+    if let Some(audit) = input.vulnerabilities {
+        vulnerability_findings(&mut ctx, audit, &installed, &declared);
+    }
+    summarize(ctx.findings, declared.len(), rows)
+}
 
-    // Declared: forbidden even when not installed; installed versions must satisfy.
-    for r in &declared {
+/// Requirements that could not be read.
+fn declaration_errors(ctx: &mut Ctx<'_>) {
+    for e in &ctx.input.declarations.errors {
+        ctx.add(
+            codes::InvalidRequirement::CODE,
+            Level::Error,
+            None,
+            e.message.clone(),
+            Some(e.origin.file.display().to_string()),
+            (e.origin.line > 0).then_some(e.origin.line),
+        );
+    }
+}
+
+/// Direct requirements: declared (not constraints), marker true here, not the project itself.
+fn direct_requirements<'a>(input: &CheckInput<'a>) -> Vec<&'a DeclaredRequirement> {
+    let own_name = input.declarations.project_name.as_deref();
+    let env = &input.inventory.environment.markers;
+    input
+        .declarations
+        .requirements
+        .iter()
+        .filter(|r| !r.constraint && r.name.is_some() && r.name.as_deref() != own_name)
+        .filter(|r| r.marker.evaluate(env, &[]))
+        .collect()
+}
+
+/// The transitive closure of the direct requirements through installed Requires-Dist, with
+/// requested extras: each distribution's role and what pulled it in.
+struct Closure<'a> {
+    role: FxHashMap<&'a str, Role>,
+    parent: FxHashMap<&'a str, &'a str>,
+}
+
+impl<'a> Closure<'a> {
+    fn new(
+        declared: &[&'a DeclaredRequirement],
+        installed: &FxHashMap<&'a str, &'a Distribution>,
+        env: &pep508_rs::MarkerEnvironment,
+    ) -> Self {
+        let mut role: FxHashMap<&str, Role> = FxHashMap::default();
+        let mut parent: FxHashMap<&str, &str> = FxHashMap::default();
+        let mut queue: VecDeque<(&str, Vec<ExtraName>)> = VecDeque::new();
+        for r in declared {
+            let name = r.name.as_deref().unwrap_or("");
+            role.insert(name, Role::Direct);
+            let extras = r
+                .extras
+                .iter()
+                .filter_map(|e| ExtraName::new(e.clone()).ok())
+                .collect();
+            queue.push_back((name, extras));
+        }
+        let mut expanded: FxHashSet<(String, Vec<ExtraName>)> = FxHashSet::default();
+        while let Some((name, extras)) = queue.pop_front() {
+            if !expanded.insert((name.to_owned(), extras.clone())) {
+                continue;
+            }
+            let Some(dist) = installed.get(name) else {
+                continue;
+            };
+            for req in &dist.requires_dist {
+                if !req.is_active(env, &extras) {
+                    continue;
+                }
+                let Some((&child, _)) = installed.get_key_value(req.name.as_str()) else {
+                    continue;
+                };
+                if !role.contains_key(child) {
+                    role.insert(child, Role::Transitive);
+                    parent.insert(child, dist.normalized.as_str());
+                }
+                let child_extras = req
+                    .extras
+                    .iter()
+                    .filter_map(|e| ExtraName::new(e.clone()).ok())
+                    .collect();
+                queue.push_back((child, child_extras));
+            }
+        }
+        Closure { role, parent }
+    }
+
+    fn role_of(&self, name: &str) -> Role {
+        self.role.get(name).copied().unwrap_or(Role::Unrelated)
+    }
+
+    /// `a -> b -> name`: what requires `name`.
+    fn via(&self, name: &str) -> String {
+        let mut chain = vec![name];
+        let mut at = name;
+        while let Some(p) = self.parent.get(at) {
+            if chain.contains(p) {
+                break;
+            }
+            chain.push(p);
+            at = p;
+        }
+        chain.reverse();
+        chain.join(" -> ")
+    }
+}
+
+/// What the policy covers: the declared packages (and what they pull in, with `transitive`);
+/// with no declarations at all, everything installed.
+struct Scope<'a> {
+    policy: &'a DependencyPolicy,
+    own_name: Option<&'a str>,
+    closure: &'a Closure<'a>,
+    has_declarations: bool,
+}
+
+impl Scope<'_> {
+    fn covers(&self, d: &Distribution) -> bool {
+        if self.policy.ignore.contains(&d.normalized)
+            || Some(d.normalized.as_str()) == self.own_name
+        {
+            return false;
+        }
+        match self.closure.role_of(&d.normalized) {
+            Role::Direct => true,
+            Role::Transitive => self.policy.transitive,
+            Role::Unrelated => !self.has_declarations,
+        }
+    }
+}
+
+/// A distribution's license: its own metadata's, else the package index's.
+fn license_with_index(input: &CheckInput<'_>, d: &Distribution) -> ResolvedLicense {
+    let license = license_of(d);
+    if license.status == LicenseStatus::Unknown
+        && let Some(online) = input.extra_licenses.and_then(|m| m.get(&d.normalized))
+        && online.status != LicenseStatus::Unknown
+    {
+        let mut filled = online.clone();
+        filled.note = Some(format!(
+            "from the package index (the installed metadata has none: {})",
+            license.note.as_deref().unwrap_or("")
+        ));
+        return filled;
+    }
+    license
+}
+
+/// One installed distribution: its metadata problems, then (unless ignored) the forbidden
+/// and approved lists and its license; its row in the report.
+fn check_distribution(
+    ctx: &mut Ctx<'_>,
+    d: &Distribution,
+    declared: &[&DeclaredRequirement],
+    scope: &Scope<'_>,
+) -> PackageRow {
+    let policy = scope.policy;
+    let license = license_with_index(ctx.input, d);
+    let verdict = policy.licenses.judge(&license);
+    let r = scope.closure.role_of(&d.normalized);
+    for problem in &d.problems {
+        ctx.add(
+            codes::MalformedMetadata::CODE,
+            Level::Warn,
+            Some(&d.normalized),
+            format!("{} {}: {}", d.name, d.version, problem.message),
+            Some(problem.file.display().to_string()),
+            problem.line,
+        );
+    }
+    if !policy.ignore.contains(&d.normalized) {
+        let declared_here = declared
+            .iter()
+            .find(|q| q.name.as_deref() == Some(d.normalized.as_str()));
+        let (file, line) = match declared_here {
+            Some(q) => origin_of(q),
+            None => dist_file(d),
+        };
+        let at = Place {
+            d,
+            role: r,
+            scoped: scope.covers(d),
+            file,
+            line,
+        };
+        let how = match r {
+            Role::Direct => "declared".to_owned(),
+            Role::Transitive => format!("required through {}", scope.closure.via(&d.normalized)),
+            Role::Unrelated => "installed".to_owned(),
+        };
+        check_forbidden_and_approved(ctx, &at, scope, &how);
+        if at.scoped {
+            check_license(ctx, &at, &license, &verdict);
+        }
+    }
+    PackageRow {
+        name: d.name.clone(),
+        version: d.version.clone(),
+        role: r,
+        license,
+        verdict,
+        import_names: d.import_names.clone(),
+        editable: d.is_editable(),
+    }
+}
+
+/// A distribution being checked, and where its findings point.
+struct Place<'a> {
+    d: &'a Distribution,
+    role: Role,
+    /// Whether the policy covers it.
+    scoped: bool,
+    file: Option<String>,
+    line: Option<u32>,
+}
+
+/// The forbidden list (everything installed that the project could be running with), then,
+/// for what is not forbidden, the approved list (what the policy covers).
+fn check_forbidden_and_approved(ctx: &mut Ctx<'_>, at: &Place<'_>, scope: &Scope<'_>, how: &str) {
+    let (d, r, scoped, policy) = (at.d, at.role, at.scoped, scope.policy);
+    let has_declarations = scope.has_declarations;
+    let (file, line) = (&at.file, at.line);
+    // Forbidden applies to everything installed that the project could be running with.
+    let mut forbidden = false;
+    if let Some(rule) = policy
+        .forbidden
+        .iter()
+        .find(|f| f.name == d.normalized && f.matches_version(d.parsed_version.as_ref()))
+        && (scoped || r != Role::Unrelated || !has_declarations)
+    {
+        ctx.add(
+            codes::ForbiddenPackage::CODE,
+            Level::Error,
+            Some(&d.normalized),
+            format!(
+                "{} {} is forbidden (rule {:?}; {how})",
+                d.name, d.version, rule.text
+            ),
+            file.clone(),
+            line,
+        );
+        forbidden = true;
+    }
+    if scoped && !forbidden && !policy.approved.is_empty() {
+        match policy.approved.iter().find(|a| a.name == d.normalized) {
+            None if !(ENVIRONMENT_TOOLS.contains(&d.normalized.as_str()) && r != Role::Direct) => {
+                ctx.add(
+                    codes::UnapprovedPackage::CODE,
+                    policy.unapproved,
+                    Some(&d.normalized),
+                    format!(
+                        "{} {} is not on the approved list ({how})",
+                        d.name, d.version
+                    ),
+                    file.clone(),
+                    line,
+                )
+            }
+            Some(rule) if !rule.matches_version(d.parsed_version.as_ref()) => ctx.add(
+                codes::VersionNotApproved::CODE,
+                Level::Error,
+                Some(&d.normalized),
+                format!(
+                    "{} {} is installed; the approved versions are {:?}",
+                    d.name, d.version, rule.text
+                ),
+                file.clone(),
+                line,
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// The license policy's verdict on a distribution the policy covers.
+fn check_license(
+    ctx: &mut Ctx<'_>,
+    at: &Place<'_>,
+    license: &ResolvedLicense,
+    verdict: &LicenseVerdict,
+) {
+    let (d, policy) = (at.d, ctx.input.policy);
+    let (file, line) = (&at.file, at.line);
+    let name = format!("{} {}", d.name, d.version);
+    match (&verdict, license.status) {
+        (LicenseVerdict::Denied(ids), _) => ctx.add(
+            codes::LicenseDenied::CODE,
+            Level::Error,
+            Some(&d.normalized),
+            format!(
+                "{name}: license {} is denied ({})",
+                license.expression.as_deref().unwrap_or("?"),
+                ids.join(", ")
+            ),
+            file.clone(),
+            line,
+        ),
+        (LicenseVerdict::NotAllowed(ids), _) => ctx.add(
+            codes::LicenseNotAllowed::CODE,
+            Level::Error,
+            Some(&d.normalized),
+            format!(
+                "{name}: license {} is not on the allow list ({})",
+                license.expression.as_deref().unwrap_or("?"),
+                ids.join(", ")
+            ),
+            file.clone(),
+            line,
+        ),
+        (LicenseVerdict::Review(ids), _) => ctx.add(
+            codes::LicenseReview::CODE,
+            Level::Warn,
+            Some(&d.normalized),
+            format!(
+                "{name}: license {} needs review ({})",
+                license.expression.as_deref().unwrap_or("?"),
+                ids.join(", ")
+            ),
+            file.clone(),
+            line,
+        ),
+        (LicenseVerdict::Unjudged, LicenseStatus::Ambiguous) => ctx.add(
+            codes::LicenseAmbiguous::CODE,
+            policy.ambiguous_license,
+            Some(&d.normalized),
+            format!(
+                "{name}: ambiguous license {:?} ({})",
+                license.raw.as_deref().unwrap_or(""),
+                license.note.as_deref().unwrap_or("")
+            ),
+            file.clone(),
+            line,
+        ),
+        (LicenseVerdict::Unjudged, _) => ctx.add(
+            codes::LicenseUnknown::CODE,
+            policy.unknown_license,
+            Some(&d.normalized),
+            format!(
+                "{name}: unknown license ({})",
+                license.note.as_deref().unwrap_or("")
+            ),
+            file.clone(),
+            line,
+        ),
+        (LicenseVerdict::Allowed, _) => {}
+    }
+}
+
+/// Declared requirements: forbidden even when not installed; installed versions must satisfy.
+fn check_declared(
+    ctx: &mut Ctx<'_>,
+    declared: &[&DeclaredRequirement],
+    installed: &FxHashMap<&str, &Distribution>,
+) {
+    let (policy, inventory) = (ctx.input.policy, ctx.input.inventory);
+    for r in declared {
         let name = r.name.as_deref().unwrap_or("");
         let (file, line) = origin_of(r);
         match installed.get(name) {
@@ -596,17 +704,10 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
             }
         }
     }
+}
 
-    if let Some(imports) = input.imports
-        && has_declarations
-    {
-        declared_vs_used(&mut ctx, imports, &declared, &installed, &role, &via);
-    }
-    if let Some(audit) = input.vulnerabilities {
-        vulnerability_findings(&mut ctx, audit, &installed, &declared);
-    }
-
-    let findings = ctx.findings;
+/// The report: the findings counted by level (excepted ones apart) and every package's row.
+fn summarize(findings: Vec<DepFinding>, declared: usize, rows: Vec<PackageRow>) -> DepReport {
     let counted = |level: Level| {
         findings
             .iter()
@@ -617,7 +718,7 @@ pub fn check(input: &CheckInput<'_>) -> DepReport {
         errors: counted(Level::Error),
         warnings: counted(Level::Warn),
         excepted: findings.iter().filter(|f| f.excepted.is_some()).count(),
-        declared: declared.len(),
+        declared,
         packages: rows,
         findings,
     }
