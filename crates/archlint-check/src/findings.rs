@@ -54,9 +54,44 @@ pub fn build(
     seconds: f64,
 ) -> Report {
     let paths = Paths::new(project);
-    let mut checks = Vec::new();
-    let mut findings = Vec::new();
+    let mut out = Parts::default();
     for r in results {
+        out.contract(&paths, r);
+    }
+    if let Some(run) = deps {
+        out.dependencies(&project.root, run);
+    }
+    if let Some(run) = rules {
+        out.rules(run);
+    }
+    out.sources(project);
+    let Parts { checks, findings } = out;
+    let descriptions = findings
+        .iter()
+        .map(|f| (f.code.clone(), describe(&f.code).to_owned()))
+        .collect();
+    Report {
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        checks,
+        findings,
+        seconds,
+        descriptions,
+    }
+}
+
+/// Every check run and every finding, as each check adds its own.
+#[derive(Default)]
+struct Parts {
+    checks: Vec<CheckOutcome>,
+    findings: Vec<Finding>,
+}
+
+impl Parts {
+    /// A contract: one finding per route of each violation, and per module an exhaustive
+    /// layers contract does not list.
+    fn contract(&mut self, paths: &Paths<'_>, r: &ContractResult) {
+        let (checks, findings) = (&mut self.checks, &mut self.findings);
+
         let check = Check::Contract {
             id: r.id.clone(),
             name: r.name.clone(),
@@ -78,7 +113,7 @@ pub fn build(
                     .map(|l| ChainStep {
                         importer: l.importer.clone(),
                         imported: l.imported.clone(),
-                        location: link_location(&paths, l),
+                        location: link_location(paths, l),
                     })
                     .collect();
                 let how = if route.chain.len() == 1 {
@@ -96,7 +131,7 @@ pub fn build(
                     severity: Severity::Error,
                     message: format!("{}: {} ({how})", r.name, v.summary.trim_end_matches(':')),
                     help: r.guidance.clone(),
-                    location: link_location(&paths, first),
+                    location: link_location(paths, first),
                     chain,
                     related: Vec::new(),
                     check: check.clone(),
@@ -127,7 +162,11 @@ pub fn build(
             });
         }
     }
-    if let Some(run) = deps {
+
+    /// The dependency checks: one check per policy area, one finding per dependency finding.
+    fn dependencies(&mut self, root: &Path, run: &DepsRun) {
+        let (checks, findings) = (&mut self.checks, &mut self.findings);
+
         for area in DEPENDENCY_AREAS {
             let check = Check::Dependencies { area: area.into() };
             let failed = run.report.findings.iter().any(|f| {
@@ -151,7 +190,7 @@ pub fn build(
                 message: f.message.clone(),
                 help: None,
                 location: f.file.as_ref().map(|file| Location {
-                    path: display_path(&project.root, Path::new(file)),
+                    path: display_path(root, Path::new(file)),
                     line: f.line,
                     column: None,
                 }),
@@ -160,17 +199,20 @@ pub fn build(
                 check: Check::Dependencies {
                     area: area_of(f.code).into(),
                 },
-                identity: format!(
-                    "dependency:{}:{}:{}",
+                identity: crate::identity::dependency_identity(
                     f.code,
-                    f.package.as_deref().unwrap_or("-"),
-                    f.message
+                    f.package.as_deref(),
+                    &f.message,
                 ),
                 suppressed: f.excepted.clone(),
             });
         }
     }
-    if let Some(run) = rules {
+
+    /// The code-structure rules: one check per rule run.
+    fn rules(&mut self, run: &RulesRun) {
+        let (checks, findings) = (&mut self.checks, &mut self.findings);
+
         for code in &run.outcome.rules_run {
             let check = Check::Rule {
                 code: (*code).to_owned(),
@@ -212,46 +254,40 @@ pub fn build(
             });
         }
     }
-    let mut any_source = false;
-    for (file, diagnostics) in project.files.iter().zip(&project.diagnostics) {
-        for d in diagnostics {
-            any_source = true;
-            let path = display_path(&project.root, &file.path);
-            findings.push(Finding {
-                code: d.code.clone(),
-                // Unreadable files are reported, but only contracts and policies fail a run.
-                severity: Severity::Warning,
-                message: d.message.clone(),
-                help: None,
-                location: Some(Location {
-                    path: path.clone(),
-                    line: d.line,
-                    column: d.column,
-                }),
-                chain: Vec::new(),
-                related: Vec::new(),
+
+    /// Problems reading source files (reported; they fail no run).
+    fn sources(&mut self, project: &Project) {
+        let (checks, findings) = (&mut self.checks, &mut self.findings);
+        let mut any_source = false;
+        for (file, diagnostics) in project.files.iter().zip(&project.diagnostics) {
+            for d in diagnostics {
+                any_source = true;
+                let path = display_path(&project.root, &file.path);
+                findings.push(Finding {
+                    code: d.code.clone(),
+                    // Unreadable files are reported, but only contracts and policies fail a run.
+                    severity: Severity::Warning,
+                    message: d.message.clone(),
+                    help: None,
+                    location: Some(Location {
+                        path: path.clone(),
+                        line: d.line,
+                        column: d.column,
+                    }),
+                    chain: Vec::new(),
+                    related: Vec::new(),
+                    check: Check::Sources,
+                    identity: format!("source:{}:{path}", d.code),
+                    suppressed: None,
+                });
+            }
+        }
+        if any_source {
+            checks.push(CheckOutcome {
                 check: Check::Sources,
-                identity: format!("source:{}:{path}", d.code),
-                suppressed: None,
+                passed: true,
             });
         }
-    }
-    if any_source {
-        checks.push(CheckOutcome {
-            check: Check::Sources,
-            passed: true,
-        });
-    }
-    let descriptions = findings
-        .iter()
-        .map(|f| (f.code.clone(), describe(&f.code).to_owned()))
-        .collect();
-    Report {
-        tool_version: env!("CARGO_PKG_VERSION").into(),
-        checks,
-        findings,
-        seconds,
-        descriptions,
     }
 }
 
