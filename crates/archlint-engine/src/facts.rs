@@ -329,22 +329,7 @@ pub fn scan<'a>(
     let pack_file = disk
         .as_ref()
         .and_then(|d| pack_path(d, root, &fingerprint).ok());
-    let pack = match &pack_file {
-        Some(path) => match Pack::open(path, &fingerprint) {
-            Ok(Some(pack)) => pack,
-            Ok(None) => Pack::default(),
-            Err(e) => {
-                report
-                    .warnings
-                    .push(format!("cannot read {} ({e}); recomputing", path.display()));
-                let _ = archlint_cache::disk::remove_entry(path);
-                let mut empty = Pack::default();
-                empty.corrupt = 1;
-                empty
-            }
-        },
-        None => Pack::default(),
-    };
+    let pack = open_pack(pack_file.as_deref(), &fingerprint, &mut report);
     report.io_ms += ms(io_started);
     #[cfg(feature = "redis")]
     let mut shared = options
@@ -357,20 +342,18 @@ pub fn scan<'a>(
     let two_phase = false;
     report.enabled = disk.is_some() || two_phase || options.memory.is_some();
     let use_cache = report.enabled;
-    let racy_after = pack.written_at as i64 - 1;
-
     let memory = options.memory.as_deref();
-    // A memory layer takes the decoded facts.
-    let drop_decoded = options.drop_decoded && memory.is_none();
-    // Memory first; then the pack, whose objects were verified when it was read, so decoding is
-    // left for when the facts are needed (a warm run with a graph snapshot never needs them).
-    let lookup = |hash: &CacheKey| -> Option<(Option<Arc<ModuleFacts>>, Source)> {
-        if let Some(mem) = memory
-            && let Some(f) = mem.get(&facts_key(&fingerprint, hash))
-        {
-            return Some((Some(f), Source::Memory));
-        }
-        pack.contains(hash).then_some((None, Source::Disk))
+    let lookup = Lookup {
+        root,
+        parse,
+        pack: &pack,
+        memory,
+        fingerprint,
+        use_cache,
+        two_phase,
+        racy_after: pack.written_at as i64 - 1,
+        // A memory layer takes the decoded facts.
+        drop_decoded: options.drop_decoded && memory.is_none(),
     };
 
     let scan_us = std::sync::atomic::AtomicU64::new(0);
@@ -382,84 +365,7 @@ pub fn scan<'a>(
         .with_max_len(8)
         .map(|file| {
             let started = Instant::now();
-            let outcome = (|| -> Option<Outcome> {
-                let uncacheable = |facts: ModuleFacts| Outcome {
-                    facts: Some(Arc::new(facts)),
-                    stamp: None,
-                    hash: None,
-                    source: Source::Uncacheable,
-                    encoded: None,
-                    parse_us: 0,
-                };
-                // The walk usually read the metadata already (relative to the open directory);
-                // without a cache it is not needed at all.
-                let stamp = use_cache
-                    .then(|| {
-                        file.meta
-                            .or_else(|| std::fs::metadata(&file.path).ok().map(FileMeta::from))
-                    })
-                    .flatten()
-                    .map(stamp_of);
-                let stamp = match stamp {
-                    Some(s) if use_cache && s.size <= parse.max_file_bytes => s,
-                    _ => {
-                        let (facts, us) = timed(|| archlint_parser::parse_file(&file.path, parse));
-                        let mut outcome = uncacheable(facts);
-                        outcome.parse_us = us;
-                        return Some(outcome);
-                    }
-                };
-                let rel = relative(root, &file.path);
-                if let Some((known, hash)) = pack.file(&rel)
-                    && known == stamp
-                    && stamp.mtime_secs < racy_after
-                {
-                    // Unchanged: trust the manifest. The facts are decoded (and their object
-                    // verified) only if needed; a missing or damaged object is then re-parsed.
-                    let facts = memory.and_then(|m| m.get(&facts_key(&fingerprint, &hash)));
-                    return Some(Outcome {
-                        source: if facts.is_some() {
-                            Source::Memory
-                        } else {
-                            Source::Stat
-                        },
-                        facts,
-                        stamp: Some(stamp),
-                        hash: Some(hash),
-                        encoded: None,
-                        parse_us: 0,
-                    });
-                }
-                let bytes = match read_source(&file.path, parse) {
-                    Ok(b) => b,
-                    Err(facts) => return Some(uncacheable(*facts)),
-                };
-                let hash = archlint_cache::content_hash(&bytes);
-                if let Some((facts, source)) = lookup(&hash) {
-                    return Some(Outcome {
-                        facts,
-                        stamp: Some(stamp),
-                        hash: Some(hash),
-                        source,
-                        encoded: None,
-                        parse_us: 0,
-                    });
-                }
-                if two_phase {
-                    // Left for Redis; the stamp and hash are recomputed after.
-                    return None;
-                }
-                let (facts, parse_us) = timed(|| parse_bytes(&bytes, parse));
-                let encoded = use_cache.then(|| facts.encode());
-                Some(Outcome {
-                    facts: (encoded.is_none() || !drop_decoded).then(|| Arc::new(facts)),
-                    encoded,
-                    stamp: Some(stamp),
-                    hash: Some(hash),
-                    source: Source::Parsed,
-                    parse_us,
-                })
-            })();
+            let outcome = lookup.file(file);
             scan_us.fetch_add(
                 started.elapsed().as_micros() as u64,
                 std::sync::atomic::Ordering::Relaxed,
@@ -482,6 +388,172 @@ pub fn scan<'a>(
     // Phase 2 (Redis): one bulk lookup for everything still missing, then parse the rest.
     #[cfg(feature = "redis")]
     if let Some(shared) = shared.as_mut() {
+        lookup.through_redis(shared, files, options, &mut outcomes, &mut report);
+    }
+    let outcomes: Vec<Outcome> = outcomes
+        .into_iter()
+        .map(|o| o.expect("every file resolved in phase 1 or 2"))
+        .collect();
+    Scan {
+        root,
+        files,
+        parse,
+        options,
+        fingerprint,
+        disk,
+        pack_file,
+        pack,
+        outcomes,
+        report,
+        use_cache,
+    }
+}
+
+/// The facts pack at `path`, or an empty one (a damaged pack is removed and counted).
+fn open_pack(path: Option<&Path>, fingerprint: &CacheKey, report: &mut CacheReport) -> Pack {
+    let Some(path) = path else {
+        return Pack::default();
+    };
+    match Pack::open(path, fingerprint) {
+        Ok(Some(pack)) => pack,
+        Ok(None) => Pack::default(),
+        Err(e) => {
+            report
+                .warnings
+                .push(format!("cannot read {} ({e}); recomputing", path.display()));
+            let _ = archlint_cache::disk::remove_entry(path);
+            let mut empty = Pack::default();
+            empty.corrupt = 1;
+            empty
+        }
+    }
+}
+
+/// What a file's facts are looked up in, and how.
+struct Lookup<'a> {
+    root: &'a Path,
+    parse: &'a ParseSettings,
+    pack: &'a Pack,
+    memory: Option<&'a FactsMemory>,
+    fingerprint: CacheKey,
+    use_cache: bool,
+    /// Redis may still answer what memory and disk do not: leave those files for phase 2.
+    two_phase: bool,
+    /// Files modified at or after this second may have changed within the pack's timestamp.
+    racy_after: i64,
+    /// Keep only the encoding of facts parsed here (the caller reads each file's facts once).
+    drop_decoded: bool,
+}
+
+impl Lookup<'_> {
+    /// Memory first; then the pack, whose objects were verified when it was read, so decoding
+    /// is left for when the facts are needed (a warm run with a graph snapshot never needs
+    /// them).
+    fn by_hash(&self, hash: &CacheKey) -> Option<(Option<Arc<ModuleFacts>>, Source)> {
+        if let Some(mem) = self.memory
+            && let Some(f) = mem.get(&facts_key(&self.fingerprint, hash))
+        {
+            return Some((Some(f), Source::Memory));
+        }
+        self.pack.contains(hash).then_some((None, Source::Disk))
+    }
+
+    /// Phase 1 for one file: unchanged by its stamp, found by its content hash, or parsed;
+    /// `None` when it is left for Redis.
+    fn file(&self, file: &SourceFile) -> Option<Outcome> {
+        let (root, parse, pack, memory) = (self.root, self.parse, self.pack, self.memory);
+        let (fingerprint, use_cache) = (self.fingerprint, self.use_cache);
+        let (racy_after, drop_decoded) = (self.racy_after, self.drop_decoded);
+        let uncacheable = |facts: ModuleFacts| Outcome {
+            facts: Some(Arc::new(facts)),
+            stamp: None,
+            hash: None,
+            source: Source::Uncacheable,
+            encoded: None,
+            parse_us: 0,
+        };
+        // The walk usually read the metadata already (relative to the open directory);
+        // without a cache it is not needed at all.
+        let stamp = use_cache
+            .then(|| {
+                file.meta
+                    .or_else(|| std::fs::metadata(&file.path).ok().map(FileMeta::from))
+            })
+            .flatten()
+            .map(stamp_of);
+        let stamp = match stamp {
+            Some(s) if use_cache && s.size <= parse.max_file_bytes => s,
+            _ => {
+                let (facts, us) = timed(|| archlint_parser::parse_file(&file.path, parse));
+                let mut outcome = uncacheable(facts);
+                outcome.parse_us = us;
+                return Some(outcome);
+            }
+        };
+        let rel = relative(root, &file.path);
+        if let Some((known, hash)) = pack.file(&rel)
+            && known == stamp
+            && stamp.mtime_secs < racy_after
+        {
+            // Unchanged: trust the manifest. The facts are decoded (and their object
+            // verified) only if needed; a missing or damaged object is then re-parsed.
+            let facts = memory.and_then(|m| m.get(&facts_key(&fingerprint, &hash)));
+            return Some(Outcome {
+                source: if facts.is_some() {
+                    Source::Memory
+                } else {
+                    Source::Stat
+                },
+                facts,
+                stamp: Some(stamp),
+                hash: Some(hash),
+                encoded: None,
+                parse_us: 0,
+            });
+        }
+        let bytes = match read_source(&file.path, parse) {
+            Ok(b) => b,
+            Err(facts) => return Some(uncacheable(*facts)),
+        };
+        let hash = archlint_cache::content_hash(&bytes);
+        if let Some((facts, source)) = self.by_hash(&hash) {
+            return Some(Outcome {
+                facts,
+                stamp: Some(stamp),
+                hash: Some(hash),
+                source,
+                encoded: None,
+                parse_us: 0,
+            });
+        }
+        if self.two_phase {
+            // Left for Redis; the stamp and hash are recomputed after.
+            return None;
+        }
+        let (facts, parse_us) = timed(|| parse_bytes(&bytes, parse));
+        let encoded = use_cache.then(|| facts.encode());
+        Some(Outcome {
+            facts: (encoded.is_none() || !drop_decoded).then(|| Arc::new(facts)),
+            encoded,
+            stamp: Some(stamp),
+            hash: Some(hash),
+            source: Source::Parsed,
+            parse_us,
+        })
+    }
+
+    /// Phase 2: one bulk Redis lookup for every file phase 1 left, then parse the rest and
+    /// write them through.
+    #[cfg(feature = "redis")]
+    fn through_redis(
+        &self,
+        shared: &mut archlint_cache::SharedCache,
+        files: &[SourceFile],
+        options: &FactsCacheOptions,
+        outcomes: &mut [Option<Outcome>],
+        report: &mut CacheReport,
+    ) {
+        let (parse, fingerprint, drop_decoded) = (self.parse, self.fingerprint, self.drop_decoded);
         let pending: Vec<usize> = (0..files.len())
             .filter(|&i| outcomes[i].is_none())
             .collect();
@@ -592,23 +664,6 @@ pub fn scan<'a>(
         shared.finish();
         report.warnings.extend(shared.note());
         report.redis = Some(shared.stats.clone());
-    }
-    let outcomes: Vec<Outcome> = outcomes
-        .into_iter()
-        .map(|o| o.expect("every file resolved in phase 1 or 2"))
-        .collect();
-    Scan {
-        root,
-        files,
-        parse,
-        options,
-        fingerprint,
-        disk,
-        pack_file,
-        pack,
-        outcomes,
-        report,
-        use_cache,
     }
 }
 
