@@ -873,11 +873,39 @@ impl Scan<'_> {
     /// Count what happened, then update the memory layer and replace the pack if anything
     /// changed.
     fn write_back(&self, report: &mut CacheReport) {
-        let (root, files, parse, options) = (self.root, self.files, self.parse, self.options);
-        let (fingerprint, pack, outcomes) = (&self.fingerprint, &self.pack, &self.outcomes[..]);
-        let (disk, pack_file) = (self.disk.as_ref(), self.pack_file.as_deref());
-        let (use_cache, memory) = (self.use_cache, options.memory.as_deref());
-        // Counters.
+        let manifest_dirty = self.count(report);
+        if let Some(mem) = self.options.memory.as_deref() {
+            self.write_memory(mem, report);
+        }
+        match self.pack_file.as_deref() {
+            Some(path) if manifest_dirty => self.write_pack(path, report),
+            // Mark the pack as recently used for pruning.
+            Some(path) => {
+                if let Ok(f) = std::fs::File::options().append(true).open(path) {
+                    let _ = f.set_modified(std::time::SystemTime::now());
+                    report.pack_bytes = f.metadata().map(|m| m.len()).unwrap_or(0);
+                }
+            }
+            None => {}
+        }
+        // Objects verified while writing may have added to the count.
+        report.disk.corrupt = u64::from(self.pack.corrupt_count());
+        if let Some(d) = &self.disk
+            && let Ok(path) = d.file_path("state", "last-run.json")
+            && let Ok(bytes) = serde_json::to_vec(&report)
+        {
+            let _ = archlint_cache::disk::write_atomic(&path, &bytes);
+        }
+    }
+
+    /// The counters and hit rate; whether the pack's manifest must be written again.
+    fn count(&self, report: &mut CacheReport) -> bool {
+        let (root, files, pack, outcomes) = (self.root, self.files, &self.pack, &self.outcomes[..]);
+        let (disk, use_cache, memory) = (
+            self.disk.as_ref(),
+            self.use_cache,
+            self.options.memory.as_deref(),
+        );
         let mut manifest_dirty = pack.file_count() != outcomes.len() || pack.corrupt_count() > 0;
         report.disk.corrupt = u64::from(pack.corrupt_count());
         for o in outcomes {
@@ -920,150 +948,141 @@ impl Scan<'_> {
         } else {
             (cacheable - report.parsed) as f64 * 100.0 / cacheable as f64
         };
+        manifest_dirty
+    }
 
-        // Memory write-back.
-        if let Some(mem) = memory {
-            for o in outcomes {
-                if let (
-                    Some(hash),
-                    Some(facts),
-                    Source::Parsed | Source::Redis | Source::Disk | Source::Stat,
-                ) = (&o.hash, &o.facts, o.source)
-                {
-                    let weight = o.encoded.as_ref().map_or(256, |e| e.len() + 64);
-                    mem.insert(
-                        facts_key(fingerprint, hash),
-                        Arc::clone(facts),
-                        weight,
-                        None,
-                    );
-                    report.memory.writes += 1;
-                }
+    /// Facts decoded in this run into the memory layer.
+    fn write_memory(&self, mem: &FactsMemory, report: &mut CacheReport) {
+        let (fingerprint, outcomes) = (&self.fingerprint, &self.outcomes[..]);
+        for o in outcomes {
+            if let (
+                Some(hash),
+                Some(facts),
+                Source::Parsed | Source::Redis | Source::Disk | Source::Stat,
+            ) = (&o.hash, &o.facts, o.source)
+            {
+                let weight = o.encoded.as_ref().map_or(256, |e| e.len() + 64);
+                mem.insert(
+                    facts_key(fingerprint, hash),
+                    Arc::clone(facts),
+                    weight,
+                    None,
+                );
+                report.memory.writes += 1;
             }
         }
+    }
 
-        // Disk write-back: replace the pack when anything changed.
-        if let (Some(path), true) = (&pack_file, manifest_dirty) {
-            let started = Instant::now();
-            let now = archlint_cache::entry::now_secs();
-            let mut manifest = Vec::with_capacity(outcomes.len());
-            // Where each distinct object's payload comes from. A pack object that fails its
-            // checksum now (verification is lazy) is recomputed, so the new pack is complete.
-            enum From<'p> {
-                Outcome(usize),
-                Pack(pack::StoredObject<'p>),
-                Here(usize),
-            }
-            let mut sources: Vec<(CacheKey, From)> = Vec::with_capacity(outcomes.len());
-            let mut seen = rustc_hash::FxHashSet::default();
-            let mut encoded_here: Vec<Vec<u8>> = Vec::new();
-            for (i, (file, o)) in files.iter().zip(outcomes).enumerate() {
-                let (Some(stamp), Some(hash)) = (o.stamp, o.hash) else {
-                    continue;
-                };
-                manifest.push(ManifestEntry {
-                    path: relative(root, &file.path).into_owned(),
-                    stamp,
-                    hash,
-                });
-                if !seen.insert(hash) {
-                    continue;
-                }
-                let from = if o.encoded.is_some() {
-                    From::Outcome(i)
-                } else if let Some(stored) = pack.raw(&hash) {
-                    // Copied as stored: its checksum travels with it and is checked when read.
-                    From::Pack(stored)
-                } else {
-                    let encoded = match &o.facts {
-                        Some(facts) => facts.encode(),
-                        None => archlint_parser::parse_file(&file.path, parse).encode(),
-                    };
-                    encoded_here.push(encoded);
-                    From::Here(encoded_here.len() - 1)
-                };
-                sources.push((hash, from));
-            }
-            let used: rustc_hash::FxHashSet<CacheKey> = sources.iter().map(|s| s.0).collect();
-            let (unused, stored) = pack.unused_bytes(&used);
-            // Few objects to drop and no damage: keep the old objects section as it is and append
-            // the new objects, instead of re-laying out every object.
-            let append = stored > 0
-                && unused * 4 <= stored
-                && stored <= options.max_pack_bytes
-                && pack.corrupt_count() == 0;
-            let written: std::io::Result<u64> = if append {
-                let new = sources.iter().filter_map(|(hash, from)| match from {
-                    From::Outcome(i) => Some((*hash, outcomes[*i].encoded.as_deref()?)),
-                    From::Here(i) => Some((*hash, encoded_here[*i].as_slice())),
-                    From::Pack(_) => None,
-                });
-                let parts = pack::encode_appending(fingerprint, now, &manifest, pack, new);
-                let parts: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
-                archlint_cache::disk::write_atomic_parts(path, &parts)
-                    .map(|()| parts.iter().map(|p| p.len() as u64).sum())
-            } else {
-                let mut objects: Vec<(CacheKey, u64, pack::StoredObject)> = sources
-                    .into_iter()
-                    .map(|(hash, from)| {
-                        let object = match from {
-                            From::Outcome(i) => pack::StoredObject::New(
-                                outcomes[i].encoded.as_deref().unwrap_or_default(),
-                            ),
-                            From::Pack(stored) => stored,
-                            From::Here(i) => pack::StoredObject::New(&encoded_here[i]),
-                        };
-                        (hash, now, object)
-                    })
-                    .collect();
-                let used_bytes: u64 = objects.iter().map(|o| o.2.payload().len() as u64).sum();
-                // Keep facts of files no longer present (another branch may bring them back), most
-                // recently used first, up to the size cap and for at most 30 days.
-                let mut old: Vec<(CacheKey, u64, pack::StoredObject)> = pack
-                    .unverified()
-                    .filter(|(h, t)| !used.contains(*h) && now.saturating_sub(*t) < 30 * 86_400)
-                    .filter_map(|(h, t)| Some((*h, t, pack.raw(h)?)))
-                    .collect();
-                old.sort_by_key(|o| std::cmp::Reverse(o.1));
-                let mut total = used_bytes;
-                for item in old {
-                    total += item.2.payload().len() as u64;
-                    if total > options.max_pack_bytes {
-                        break;
-                    }
-                    objects.push(item);
-                }
-                // Streamed to the file: the pack of a large tree is never whole in memory.
-                archlint_cache::disk::write_atomic_with(path, |w| {
-                    pack::write(w, fingerprint, now, &manifest, objects)
-                })
+    /// Replace the pack: its manifest, and the objects appended to the old ones or laid out
+    /// again.
+    fn write_pack(&self, path: &Path, report: &mut CacheReport) {
+        let (root, files, parse, options) = (self.root, self.files, self.parse, self.options);
+        let (fingerprint, pack, outcomes) = (&self.fingerprint, &self.pack, &self.outcomes[..]);
+        let started = Instant::now();
+        let now = archlint_cache::entry::now_secs();
+        let mut manifest = Vec::with_capacity(outcomes.len());
+        // Where each distinct object's payload comes from. A pack object that fails its
+        // checksum now (verification is lazy) is recomputed, so the new pack is complete.
+        enum From<'p> {
+            Outcome(usize),
+            Pack(pack::StoredObject<'p>),
+            Here(usize),
+        }
+        let mut sources: Vec<(CacheKey, From)> = Vec::with_capacity(outcomes.len());
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut encoded_here: Vec<Vec<u8>> = Vec::new();
+        for (i, (file, o)) in files.iter().zip(outcomes).enumerate() {
+            let (Some(stamp), Some(hash)) = (o.stamp, o.hash) else {
+                continue;
             };
-            match written {
-                Ok(bytes) => {
-                    report.pack_bytes = bytes;
-                    report.pack_written = true;
-                    report.disk.writes += report.parsed + report.redis_hits();
+            manifest.push(ManifestEntry {
+                path: relative(root, &file.path).into_owned(),
+                stamp,
+                hash,
+            });
+            if !seen.insert(hash) {
+                continue;
+            }
+            let from = if o.encoded.is_some() {
+                From::Outcome(i)
+            } else if let Some(stored) = pack.raw(&hash) {
+                // Copied as stored: its checksum travels with it and is checked when read.
+                From::Pack(stored)
+            } else {
+                let encoded = match &o.facts {
+                    Some(facts) => facts.encode(),
+                    None => archlint_parser::parse_file(&file.path, parse).encode(),
+                };
+                encoded_here.push(encoded);
+                From::Here(encoded_here.len() - 1)
+            };
+            sources.push((hash, from));
+        }
+        let used: rustc_hash::FxHashSet<CacheKey> = sources.iter().map(|s| s.0).collect();
+        let (unused, stored) = pack.unused_bytes(&used);
+        // Few objects to drop and no damage: keep the old objects section as it is and append
+        // the new objects, instead of re-laying out every object.
+        let append = stored > 0
+            && unused * 4 <= stored
+            && stored <= options.max_pack_bytes
+            && pack.corrupt_count() == 0;
+        let written: std::io::Result<u64> = if append {
+            let new = sources.iter().filter_map(|(hash, from)| match from {
+                From::Outcome(i) => Some((*hash, outcomes[*i].encoded.as_deref()?)),
+                From::Here(i) => Some((*hash, encoded_here[*i].as_slice())),
+                From::Pack(_) => None,
+            });
+            let parts = pack::encode_appending(fingerprint, now, &manifest, pack, new);
+            let parts: Vec<&[u8]> = parts.iter().map(|p| p.as_ref()).collect();
+            archlint_cache::disk::write_atomic_parts(path, &parts)
+                .map(|()| parts.iter().map(|p| p.len() as u64).sum())
+        } else {
+            let mut objects: Vec<(CacheKey, u64, pack::StoredObject)> = sources
+                .into_iter()
+                .map(|(hash, from)| {
+                    let object = match from {
+                        From::Outcome(i) => pack::StoredObject::New(
+                            outcomes[i].encoded.as_deref().unwrap_or_default(),
+                        ),
+                        From::Pack(stored) => stored,
+                        From::Here(i) => pack::StoredObject::New(&encoded_here[i]),
+                    };
+                    (hash, now, object)
+                })
+                .collect();
+            let used_bytes: u64 = objects.iter().map(|o| o.2.payload().len() as u64).sum();
+            // Keep facts of files no longer present (another branch may bring them back), most
+            // recently used first, up to the size cap and for at most 30 days.
+            let mut old: Vec<(CacheKey, u64, pack::StoredObject)> = pack
+                .unverified()
+                .filter(|(h, t)| !used.contains(*h) && now.saturating_sub(*t) < 30 * 86_400)
+                .filter_map(|(h, t)| Some((*h, t, pack.raw(h)?)))
+                .collect();
+            old.sort_by_key(|o| std::cmp::Reverse(o.1));
+            let mut total = used_bytes;
+            for item in old {
+                total += item.2.payload().len() as u64;
+                if total > options.max_pack_bytes {
+                    break;
                 }
-                Err(e) => report.warnings.push(format!(
-                    "cannot write the cache ({e}); the next run will parse again"
-                )),
+                objects.push(item);
             }
-            report.io_ms += ms(started);
-        } else if let Some(path) = &pack_file {
-            // Mark the pack as recently used for pruning.
-            if let Ok(f) = std::fs::File::options().append(true).open(path) {
-                let _ = f.set_modified(std::time::SystemTime::now());
-                report.pack_bytes = f.metadata().map(|m| m.len()).unwrap_or(0);
+            // Streamed to the file: the pack of a large tree is never whole in memory.
+            archlint_cache::disk::write_atomic_with(path, |w| {
+                pack::write(w, fingerprint, now, &manifest, objects)
+            })
+        };
+        match written {
+            Ok(bytes) => {
+                report.pack_bytes = bytes;
+                report.pack_written = true;
+                report.disk.writes += report.parsed + report.redis_hits();
             }
+            Err(e) => report.warnings.push(format!(
+                "cannot write the cache ({e}); the next run will parse again"
+            )),
         }
-        // Objects verified while writing may have added to the count.
-        report.disk.corrupt = u64::from(pack.corrupt_count());
-        if let Some(d) = &disk
-            && let Ok(path) = d.file_path("state", "last-run.json")
-            && let Ok(bytes) = serde_json::to_vec(&report)
-        {
-            let _ = archlint_cache::disk::write_atomic(&path, &bytes);
-        }
+        report.io_ms += ms(started);
     }
 }
 
