@@ -259,39 +259,14 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     parse_settings.structure = parse_settings.code_facts || options.keep_facts != KeepFacts::None;
 
     let started = Instant::now();
-    // The graph snapshot of an earlier run is read and decoded on its own thread while the
-    // tree is walked (a warm run spends most of its time in these two); whether it still
-    // describes the project is decided once the files are known.
     let fingerprint = facts::facts_fingerprint(&parse_settings);
-    let (discovered, prefetched) = std::thread::scope(|scope| {
-        let prefetch = cache_options
-            .dir
-            .as_ref()
-            .map(|dir| scope.spawn(|| graph_cache::prefetch(dir, &root, &fingerprint)));
-        let discovered = discover(&DiscoveryOptions {
-            root: root.clone(),
-            root_packages: settings.root_packages.clone(),
-            source_dirs: settings.source_dirs.iter().map(PathBuf::from).collect(),
-            include: settings.include.clone(),
-            exclude: settings.exclude.clone(),
-            respect_gitignore: true,
-            stat_files: cache_options.enabled(),
-        });
-        let prefetched = prefetch.and_then(|handle| handle.join().ok().flatten());
-        (discovered, prefetched)
-    });
-    let discovered = discovered.map_err(|e| match (&e, &config) {
-        // Name the file and the setting the glob came from.
-        (archlint_discovery::DiscoveryError::InvalidGlob { glob, .. }, Some(c)) => {
-            let setting = if settings.exclude.contains(glob) {
-                "exclude"
-            } else {
-                "include"
-            };
-            anyhow::anyhow!("{}: setting '{setting}': {e}", c.path.display())
-        }
-        _ => anyhow::Error::from(e),
-    })?;
+    let (discovered, prefetched) = discover_files(
+        &root,
+        &settings,
+        config.as_ref(),
+        &cache_options,
+        &fingerprint,
+    )?;
     let discover_ms = ms(started);
     if let Some(p) = &options.progress {
         p.set_total(discovered.files.len() as u64);
@@ -349,6 +324,51 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
         result_slot: analysed.result_slot,
         result_slots: analysed.result_slots,
     })
+}
+
+/// Walk the project's tree; meanwhile the graph snapshot of an earlier run is read and decoded
+/// on its own thread (a warm run spends most of its time in these two). Whether the snapshot
+/// still describes the project is decided once the files are known.
+fn discover_files(
+    root: &Path,
+    settings: &Settings,
+    config: Option<&ProjectConfig>,
+    cache_options: &FactsCacheOptions,
+    fingerprint: &archlint_cache::CacheKey,
+) -> Result<(
+    archlint_discovery::Discovered,
+    Option<graph_cache::Prefetched>,
+)> {
+    let (discovered, prefetched) = std::thread::scope(|scope| {
+        let prefetch = cache_options
+            .dir
+            .as_ref()
+            .map(|dir| scope.spawn(|| graph_cache::prefetch(dir, root, fingerprint)));
+        let discovered = discover(&DiscoveryOptions {
+            root: root.to_path_buf(),
+            root_packages: settings.root_packages.clone(),
+            source_dirs: settings.source_dirs.iter().map(PathBuf::from).collect(),
+            include: settings.include.clone(),
+            exclude: settings.exclude.clone(),
+            respect_gitignore: true,
+            stat_files: cache_options.enabled(),
+        });
+        let prefetched = prefetch.and_then(|handle| handle.join().ok().flatten());
+        (discovered, prefetched)
+    });
+    let discovered = discovered.map_err(|e| match (&e, config) {
+        // Name the file and the setting the glob came from.
+        (archlint_discovery::DiscoveryError::InvalidGlob { glob, .. }, Some(c)) => {
+            let setting = if settings.exclude.contains(glob) {
+                "exclude"
+            } else {
+                "include"
+            };
+            anyhow::anyhow!("{}: setting '{setting}': {e}", c.path.display())
+        }
+        _ => anyhow::Error::from(e),
+    })?;
+    Ok((discovered, prefetched))
 }
 
 /// What the parse and graph steps hand to [`Project`].
