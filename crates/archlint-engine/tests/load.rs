@@ -95,3 +95,63 @@ fn a_located_project_is_not_read_again() {
     let config = project.config.expect("the located configuration");
     assert_eq!(config.contracts.len(), 1);
 }
+
+/// Every import of a graph with its details, by name: two graphs are the same when these are.
+fn imports_of(project: &archlint_engine::Project) -> Vec<(String, String, Vec<u32>)> {
+    let g = &project.graph;
+    let mut out: Vec<(String, String, Vec<u32>)> = g
+        .modules()
+        .flat_map(|m| {
+            g.imports_with_details(m).map(move |(t, details)| {
+                (
+                    g.name(m).to_owned(),
+                    g.name(t).to_owned(),
+                    details.iter().map(|d| d.line).collect(),
+                )
+            })
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn an_unchanged_project_reuses_its_graph_and_an_edit_patches_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write_project(dir.path());
+    // More modules, so that one edit is a small change.
+    for i in 0..12 {
+        fs::write(
+            dir.path().join(format!("shop/m{i}.py")),
+            format!("from shop import db\nimport shop.m{}\n", (i + 1) % 12),
+        )
+        .unwrap();
+    }
+    let cold = load_project(&options(dir.path(), KeepFacts::None)).unwrap();
+    assert!(!cold.cache.graph_reused && !cold.cache.graph_patched);
+    let warm = load_project(&options(dir.path(), KeepFacts::None)).unwrap();
+    assert!(
+        warm.cache.graph_reused,
+        "nothing changed: the snapshot is the graph"
+    );
+    assert_eq!(imports_of(&warm), imports_of(&cold));
+
+    // One edit: an import added, one removed, on other lines.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    fs::write(dir.path().join("shop/m3.py"), "\n\nimport shop.api\n").unwrap();
+    let patched = load_project(&options(dir.path(), KeepFacts::None)).unwrap();
+    assert!(
+        patched.cache.graph_patched,
+        "one file changed: the graph is patched"
+    );
+    assert_eq!(patched.cache.parsed, 1);
+    let mut o = options(dir.path(), KeepFacts::None);
+    o.cache.no_cache = true;
+    let rebuilt = load_project(&o).unwrap();
+    assert_eq!(imports_of(&patched), imports_of(&rebuilt));
+    let m3: Vec<_> = imports_of(&patched)
+        .into_iter()
+        .filter(|(a, _, _)| a == "shop.m3")
+        .collect();
+    assert_eq!(m3, vec![("shop.m3".into(), "shop.api".into(), vec![3])]);
+}
