@@ -206,10 +206,10 @@ rules! {
     UnboundedLoop = "unbounded-loop", "A loop without a stated bound";
 
     /// ## What it does
-    /// In the modules listed in `modules` (import-linter patterns: `pkg.core`, `pkg.core.*`,
-    /// `pkg.**`), flags a module whose functions have fewer than `min-per-function`
-    /// `assert` statements on average (default 2, NASA Power-of-Ten rule 5). Off until
-    /// `modules` is set.
+    /// In the modules listed in `modules` (module expressions, as in contracts: `pkg.core`,
+    /// `pkg.core.*`, `pkg.**`; an invalid one is a configuration error), flags a module whose
+    /// functions have fewer than `min-per-function` `assert` statements on average (default 2,
+    /// NASA Power-of-Ten rule 5). Off until `modules` is set.
     ///
     /// ## Why is this bad?
     /// Assertions state what a function assumes and guarantees; critical code without them

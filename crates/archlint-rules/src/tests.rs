@@ -144,6 +144,10 @@ fn config_errors_name_the_problem() {
     assert!(bad("[duplicate-code]\nmin-tokens = 5").contains("at least 20"));
     assert!(bad("per-file-ignores = { \"a[\" = [\"*\"] }").contains("bad glob"));
     assert!(bad("[magic-number]\nallowed = [\"x\"]").contains("must be a number"));
+    assert!(
+        bad("[assertion-density]\nmodules = [\"shop.**.*\"]")
+            .contains("assertion-density.modules: invalid module expression 'shop.**.*'")
+    );
     let defaults = RulesConfig::default();
     assert!(defaults.is_enabled("god-object"));
     assert!(!defaults.is_enabled("main-sequence-distance"));
