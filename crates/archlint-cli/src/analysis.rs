@@ -31,31 +31,7 @@ pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project>
 /// `archlint check`.
 pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let started = Instant::now();
-    let outputs: Vec<(Format, std::path::PathBuf)> = args
-        .outputs
-        .iter()
-        .map(|o| archlint_report::parse_output(o))
-        .collect::<Result<_>>()?;
-    let mut formats: Vec<Format> = Vec::new();
-    for &f in &args.format {
-        if !formats.contains(&f.into()) {
-            formats.push(f.into());
-        }
-    }
-    if formats.len() > 1 && args.output_dir.is_none() {
-        let names: Vec<&str> = formats.iter().map(|f| f.name()).collect();
-        bail!(
-            "--format {}: several formats need --output-dir DIR (or --output FORMAT=PATH for each)",
-            names.join(",")
-        );
-    }
-    let html_template = match &args.html_template {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .map_err(|e| anyhow::anyhow!("--html-template {}: {e}", path.display()))?,
-        ),
-        None => None,
-    };
+    let outputs = Outputs::new(args)?;
     let mut analysis = analyze(check_options(args), args.project.quiet)?;
     // The baseline: accepted findings are taken out before anything is reported.
     let baseline = archlint_check::baseline::apply_to(
@@ -71,55 +47,7 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
         crate::terminal::cache_stats(&analysis.project.cache);
     }
     let reporting = Instant::now();
-    let mut files = outputs;
-    if let Some(dir) = &args.output_dir {
-        for &f in &formats {
-            files.push((f, dir.join(f.file_name())));
-        }
-    }
-    let stdout_format = if args.output_dir.is_some() {
-        Format::Text
-    } else {
-        formats[0]
-    };
-    // The findings model, built only when a format needs it (the default text report does not).
-    let findings = (files.iter().any(|(f, _)| f.needs_findings())
-        || stdout_format.needs_findings())
-    .then(|| analysis.findings(total_ms / 1000.0));
-    let input = archlint_report::Input {
-        analysis: &analysis,
-        findings: findings.as_ref(),
-        total_ms,
-        html_template: html_template.as_deref(),
-    };
-    for (format, path) in &files {
-        archlint_report::write_file(path, &archlint_report::render(*format, &input)?)?;
-    }
-    let Analysis {
-        project,
-        results,
-        errors,
-        ..
-    } = &analysis;
-    crate::terminal::print_diagnostics(project);
-    {
-        let stdout = std::io::stdout();
-        // One write per buffer, not per line (stdout is line-buffered).
-        let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
-        if stdout_format == Format::Text {
-            archlint_report::text::write(
-                &mut out,
-                crate::terminal::stdout_color(),
-                &analysis,
-                total_ms,
-            );
-        } else {
-            let text = archlint_report::render(stdout_format, &input)?;
-            std::io::Write::write_all(&mut out, text.as_bytes())?;
-        }
-        std::io::Write::flush(&mut out)?;
-    }
-    crate::terminal::print_errors(project, results, errors);
+    outputs.write(&analysis, total_ms)?;
     let report_ms = ms(reporting);
     let perf_log = args.perf_log.clone().or_else(|| {
         std::env::var_os("ARCHLINT_PERF_LOG")
@@ -138,6 +66,94 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let exit = exit_code(&analysis, args, &baseline);
     std::mem::forget(analysis);
     Ok(exit)
+}
+
+/// Where each report goes: files (`--output`, `--output-dir`) and standard output.
+struct Outputs {
+    files: Vec<(Format, std::path::PathBuf)>,
+    stdout: Format,
+    html_template: Option<String>,
+}
+
+impl Outputs {
+    /// The report options, checked before any work is done.
+    fn new(args: &CheckArgs) -> Result<Outputs> {
+        let mut files: Vec<(Format, std::path::PathBuf)> = args
+            .outputs
+            .iter()
+            .map(|o| archlint_report::parse_output(o))
+            .collect::<Result<_>>()?;
+        let mut formats: Vec<Format> = Vec::new();
+        for &f in &args.format {
+            if !formats.contains(&f.into()) {
+                formats.push(f.into());
+            }
+        }
+        if formats.len() > 1 && args.output_dir.is_none() {
+            let names: Vec<&str> = formats.iter().map(|f| f.name()).collect();
+            bail!(
+                "--format {}: several formats need --output-dir DIR (or --output FORMAT=PATH for each)",
+                names.join(",")
+            );
+        }
+        let html_template = match &args.html_template {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("--html-template {}: {e}", path.display()))?,
+            ),
+            None => None,
+        };
+        if let Some(dir) = &args.output_dir {
+            for &f in &formats {
+                files.push((f, dir.join(f.file_name())));
+            }
+        }
+        let stdout = if args.output_dir.is_some() {
+            Format::Text
+        } else {
+            formats[0]
+        };
+        Ok(Outputs {
+            files,
+            stdout,
+            html_template,
+        })
+    }
+
+    /// Write every report: the files, the diagnostics (stderr), the report on standard output,
+    /// then the contracts' warnings and errors (stderr).
+    fn write(&self, analysis: &Analysis, total_ms: f64) -> Result<()> {
+        // The findings model, built only when a format needs it (the default text report does
+        // not).
+        let findings = (self.files.iter().any(|(f, _)| f.needs_findings())
+            || self.stdout.needs_findings())
+        .then(|| analysis.findings(total_ms / 1000.0));
+        let input = archlint_report::Input {
+            analysis,
+            findings: findings.as_ref(),
+            total_ms,
+            html_template: self.html_template.as_deref(),
+        };
+        for (format, path) in &self.files {
+            archlint_report::write_file(path, &archlint_report::render(*format, &input)?)?;
+        }
+        crate::terminal::print_diagnostics(&analysis.project);
+        {
+            let stdout = std::io::stdout();
+            // One write per buffer, not per line (stdout is line-buffered).
+            let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+            if self.stdout == Format::Text {
+                let color = crate::terminal::stdout_color();
+                archlint_report::text::write(&mut out, color, analysis, total_ms);
+            } else {
+                let text = archlint_report::render(self.stdout, &input)?;
+                std::io::Write::write_all(&mut out, text.as_bytes())?;
+            }
+            std::io::Write::flush(&mut out)?;
+        }
+        crate::terminal::print_errors(&analysis.project, &analysis.results, &analysis.errors);
+        Ok(())
+    }
 }
 
 /// 2 for contracts that could not be checked, 1 for findings (or, with `--strict-baseline`,
