@@ -106,6 +106,14 @@ fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }
 
+/// The whole check as one call: [`analyze`], then every result as one findings model.
+pub fn check(options: &CheckOptions) -> Result<(Analysis, archlint_findings::Report)> {
+    let started = Instant::now();
+    let analysis = analyze(options)?;
+    let report = analysis.findings(started.elapsed().as_secs_f64());
+    Ok((analysis, report))
+}
+
 /// Load the project, build the graph and run the selected checks.
 pub fn analyze(options: &CheckOptions) -> Result<Analysis> {
     let root = match &options.path {
