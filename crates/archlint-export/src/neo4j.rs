@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use archlint_graph::ResolvedImport;
 use archlint_neo4j::{Graph, Kind, Nodes, Relationships};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
@@ -18,7 +19,6 @@ fn parent(name: &str) -> Option<&str> {
 /// AFFECTED_BY relationships.
 pub fn graph(g: &Gathered) -> Graph {
     let project = &g.analysis.project;
-    let keys = module_keys(g);
     let names: FxHashSet<&str> = project.files.iter().map(|f| f.module.as_str()).collect();
     let per_module: Vec<(std::sync::Arc<archlint_facts::ModuleFacts>, Vec<_>)> =
         (0..project.files.len())
@@ -29,7 +29,31 @@ pub fn graph(g: &Gathered) -> Graph {
                 (facts, imports)
             })
             .collect();
+    let modules = module_nodes(g, &per_module);
+    let (packages, contains_packages, contains_modules) = packages(g);
+    let (imports, depends_on) = imports(g, &per_module);
+    let (distributions, vulnerabilities, affected_by) = distributions(g);
+    Graph {
+        nodes: vec![modules, packages, distributions, vulnerabilities],
+        relationships: vec![
+            imports,
+            contains_packages,
+            contains_modules,
+            depends_on,
+            affected_by,
+        ],
+    }
+}
 
+/// Each file's facts and its imports, resolved as the graph resolves them.
+type PerModule = [(
+    std::sync::Arc<archlint_facts::ModuleFacts>,
+    Vec<ResolvedImport>,
+)];
+
+/// Module nodes: key, path, content hash and size figures.
+fn module_nodes(g: &Gathered, per_module: &PerModule) -> Nodes {
+    let keys = module_keys(g);
     let mut modules = Nodes {
         label: "Module",
         properties: vec![
@@ -44,7 +68,7 @@ pub fn graph(g: &Gathered) -> Graph {
         ],
         rows: Vec::new(),
     };
-    for (key, (facts, _)) in keys.iter().zip(&per_module) {
+    for (key, (facts, _)) in keys.iter().zip(per_module) {
         modules.rows.push((
             key.name.clone(),
             vec![
@@ -60,7 +84,13 @@ pub fn graph(g: &Gathered) -> Graph {
         ));
     }
 
-    // Every package: each dotted prefix of a module (namespace packages included).
+    modules
+}
+
+/// Package nodes (each dotted prefix of a module, namespace packages included) and what each
+/// package contains.
+fn packages(g: &Gathered) -> (Nodes, Relationships, Relationships) {
+    let project = &g.analysis.project;
     let mut package_names = BTreeSet::new();
     for f in &project.files {
         let mut name = f.module.as_str();
@@ -120,6 +150,13 @@ pub fn graph(g: &Gathered) -> Graph {
             .collect(),
     };
 
+    (packages, contains_packages, contains_modules)
+}
+
+/// IMPORTS between modules (one per importer, target and line), and DEPENDS_ON from a module
+/// to each distribution providing what it imports (with the first line).
+fn imports(g: &Gathered, per_module: &PerModule) -> (Relationships, Relationships) {
+    let project = &g.analysis.project;
     let mut imports = Relationships {
         rel_type: "IMPORTS",
         start: "Module",
@@ -148,7 +185,7 @@ pub fn graph(g: &Gathered) -> Graph {
     }
     // Module → distribution, with the first line that imports it.
     let mut depends: BTreeMap<(String, String), i64> = BTreeMap::new();
-    for (file, (_, resolved)) in project.files.iter().zip(&per_module) {
+    for (file, (_, resolved)) in project.files.iter().zip(per_module) {
         // `from a import b, c` on one line is one relationship (its key is the line).
         let mut lines = BTreeSet::new();
         for r in resolved {
@@ -180,6 +217,22 @@ pub fn graph(g: &Gathered) -> Graph {
         }
     }
 
+    let depends_on = Relationships {
+        rel_type: "DEPENDS_ON",
+        start: "Module",
+        end: "Distribution",
+        properties: vec![("line", Kind::Int)],
+        key: None,
+        rows: depends
+            .into_iter()
+            .map(|((m, d), line)| (m, d, vec![line.into()]))
+            .collect(),
+    };
+    (imports, depends_on)
+}
+
+/// Distribution and Vulnerability nodes, and which distribution each advisory affects.
+fn distributions(g: &Gathered) -> (Nodes, Nodes, Relationships) {
     let mut distributions = Nodes {
         label: "Distribution",
         properties: vec![
@@ -244,25 +297,5 @@ pub fn graph(g: &Gathered) -> Graph {
             }
         }
     }
-    let depends_on = Relationships {
-        rel_type: "DEPENDS_ON",
-        start: "Module",
-        end: "Distribution",
-        properties: vec![("line", Kind::Int)],
-        key: None,
-        rows: depends
-            .into_iter()
-            .map(|((m, d), line)| (m, d, vec![line.into()]))
-            .collect(),
-    };
-    Graph {
-        nodes: vec![modules, packages, distributions, vulnerabilities],
-        relationships: vec![
-            imports,
-            contains_packages,
-            contains_modules,
-            depends_on,
-            affected_by,
-        ],
-    }
+    (distributions, vulnerabilities, affected_by)
 }

@@ -181,19 +181,95 @@ pub(crate) async fn export(
     steps.mark("connect");
     let schema_version = migrate(&tx).await?;
     steps.mark("migrate");
+    let project_id = project_id(&tx, &run.project_root).await?;
+    let cmp = compare(&tx, project_id, modules).await?;
+    steps.mark("compare");
+    let run_id = insert_run(&tx, project_id, run, modules.len(), &cmp).await?;
+    // The import count is kept up to date from the previous run's, not counted again.
+    let previous_imports: i64 = tx
+        .query_opt(
+            "SELECT imports FROM runs WHERE project_id = $1 AND id < $2 ORDER BY id DESC LIMIT 1",
+            &[&project_id, &run_id],
+        )
+        .await?
+        .map(|r| r.get::<_, i32>(0) as i64)
+        .unwrap_or(0);
+    let imports_deleted = delete_modules(&tx, project_id, &cmp.deleted).await?;
+    steps.mark("delete");
+    let imports_written = write_modules(
+        &tx,
+        project_id,
+        run_id,
+        modules,
+        &cmp.changed,
+        rows,
+        &mut steps,
+    )
+    .await?;
+    write_run_rows(&tx, run_id, run).await?;
 
-    let project_id: i64 = tx
+    let imports = previous_imports - imports_deleted as i64 + imports_written as i64;
+    tx.execute(
+        "UPDATE runs SET imports = $1 WHERE id = $2",
+        &[&(imports as i32), &run_id],
+    )
+    .await?;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    tx.execute(
+        "INSERT INTO timings (run_id, phase, ms) VALUES ($1, 'export', $2)
+         ON CONFLICT (run_id, phase) DO UPDATE SET ms = EXCLUDED.ms",
+        &[&run_id, &elapsed_ms],
+    )
+    .await?;
+    steps.mark("run");
+    tx.commit().await?;
+    steps.mark("commit");
+    Ok(ExportSummary {
+        project_id,
+        run_id,
+        schema_version,
+        modules: modules.len(),
+        modules_written: cmp.changed.len(),
+        modules_removed: cmp.removed,
+        imports_written,
+        imports,
+        findings: run.findings.len(),
+        elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        steps: steps.done,
+    })
+}
+
+/// The project's row, created on its first export.
+async fn project_id(tx: &Transaction<'_>, root: &str) -> Result<i64, StoreError> {
+    Ok(tx
         .query_one(
             "WITH created AS (
                  INSERT INTO projects (root) VALUES ($1) ON CONFLICT (root) DO NOTHING RETURNING id
              )
              SELECT id FROM created UNION ALL SELECT id FROM projects WHERE root = $1",
-            &[&run.project_root],
+            &[&root],
         )
         .await?
-        .get(0);
+        .get(0))
+}
 
-    // What the database holds; a module is rewritten when its hash or path changed.
+/// What the database holds against this run's modules.
+struct Comparison {
+    /// Modules new or changed (hash, path or package-ness), by index: written again.
+    changed: Vec<usize>,
+    /// Modules no longer in the project.
+    removed: usize,
+    /// Rows to delete: the changed modules that were stored, and the removed ones.
+    deleted: Vec<String>,
+}
+
+/// Compare the stored modules with this run's; a module is rewritten when its hash or path
+/// changed.
+async fn compare(
+    tx: &Transaction<'_>,
+    project_id: i64,
+    modules: &[ModuleKey],
+) -> Result<Comparison, StoreError> {
     let mut stored: HashMap<String, (String, String, bool)> = HashMap::new();
     for row in tx
         .query(
@@ -229,10 +305,24 @@ pub(crate) async fn export(
         .collect();
     deleted.extend(removed.iter().cloned());
 
-    steps.mark("compare");
+    Ok(Comparison {
+        changed,
+        removed: removed.len(),
+        deleted,
+    })
+}
+
+/// The run's row; its import count is set at the end.
+async fn insert_run(
+    tx: &Transaction<'_>,
+    project_id: i64,
+    run: &RunInput,
+    modules: usize,
+    cmp: &Comparison,
+) -> Result<i64, StoreError> {
     let kept = run.contracts.iter().filter(|c| c.kept).count() as i32;
     let broken = run.contracts.len() as i32 - kept;
-    let run_id: i64 = tx
+    Ok(tx
         .query_one(
             "INSERT INTO runs (project_id, tool_version, modules, imports, modules_written,
                                modules_removed, contracts_kept, contracts_broken, findings,
@@ -241,9 +331,9 @@ pub(crate) async fn export(
             &[
                 &project_id,
                 &run.tool_version,
-                &(modules.len() as i32),
-                &(changed.len() as i32),
-                &(removed.len() as i32),
+                &(modules as i32),
+                &(cmp.changed.len() as i32),
+                &(cmp.removed as i32),
                 &kept,
                 &broken,
                 &(run.findings.len() as i32),
@@ -251,17 +341,15 @@ pub(crate) async fn export(
             ],
         )
         .await?
-        .get(0);
+        .get(0))
+}
 
-    // The import count is kept up to date from the previous run's, not counted again.
-    let previous_imports: i64 = tx
-        .query_opt(
-            "SELECT imports FROM runs WHERE project_id = $1 AND id < $2 ORDER BY id DESC LIMIT 1",
-            &[&project_id, &run_id],
-        )
-        .await?
-        .map(|r| r.get::<_, i32>(0) as i64)
-        .unwrap_or(0);
+/// Delete the rows of changed and removed modules (with their imports); how many imports.
+async fn delete_modules(
+    tx: &Transaction<'_>,
+    project_id: i64,
+    deleted: &[String],
+) -> Result<u64, StoreError> {
     let mut imports_deleted = 0u64;
     if !deleted.is_empty() {
         imports_deleted = tx
@@ -276,13 +364,23 @@ pub(crate) async fn export(
         )
         .await?;
     }
+    Ok(imports_deleted)
+}
 
-    steps.mark("delete");
-    let written = if changed.is_empty() {
-        Vec::new()
-    } else {
-        rows(&changed)
-    };
+/// Write the changed modules' rows and imports; how many imports.
+async fn write_modules(
+    tx: &Transaction<'_>,
+    project_id: i64,
+    run_id: i64,
+    modules: &[ModuleKey],
+    changed: &[usize],
+    rows: &mut dyn FnMut(&[usize]) -> Vec<ModuleRows>,
+    steps: &mut Steps,
+) -> Result<usize, StoreError> {
+    if changed.is_empty() {
+        return Ok(0);
+    }
+    let written = rows(changed);
     if written.len() != changed.len() {
         return Err(StoreError::Runtime(format!(
             "internal error: rows for {} modules, expected {}",
@@ -290,85 +388,51 @@ pub(crate) async fn export(
             changed.len()
         )));
     }
-    let mut imports_written = 0usize;
-    if !changed.is_empty() {
-        let project = &project_id as Value;
-        copy_rows(
-            &tx,
-            &copy::MODULES,
-            changed.iter().zip(&written).map(|(&i, r)| {
-                let m = &modules[i];
+    let project = &project_id as Value;
+    copy_rows(
+        tx,
+        &copy::MODULES,
+        changed.iter().zip(&written).map(|(&i, r)| {
+            let m = &modules[i];
+            vec![
+                project,
+                &m.name,
+                &m.path,
+                &m.is_package,
+                &m.content_hash,
+                &r.size_bytes,
+                &r.lines,
+                &r.classes,
+                &r.functions,
+                &run_id,
+            ]
+        }),
+    )
+    .await?;
+    steps.mark("modules");
+    let imports_written = copy_rows(
+        tx,
+        &copy::IMPORTS,
+        changed.iter().zip(&written).flat_map(|(&i, r)| {
+            let importer = &modules[i].name;
+            r.imports.iter().map(move |imp| {
                 vec![
                     project,
-                    &m.name,
-                    &m.path,
-                    &m.is_package,
-                    &m.content_hash,
-                    &r.size_bytes,
-                    &r.lines,
-                    &r.classes,
-                    &r.functions,
-                    &run_id,
+                    importer,
+                    &imp.imported,
+                    &imp.external,
+                    &imp.line,
+                    &imp.column,
+                    &imp.kind,
+                    &imp.type_checking,
+                    &imp.in_function,
                 ]
-            }),
-        )
-        .await?;
-        steps.mark("modules");
-        imports_written = copy_rows(
-            &tx,
-            &copy::IMPORTS,
-            changed.iter().zip(&written).flat_map(|(&i, r)| {
-                let importer = &modules[i].name;
-                r.imports.iter().map(move |imp| {
-                    vec![
-                        project,
-                        importer,
-                        &imp.imported,
-                        &imp.external,
-                        &imp.line,
-                        &imp.column,
-                        &imp.kind,
-                        &imp.type_checking,
-                        &imp.in_function,
-                    ]
-                })
-            }),
-        )
-        .await? as usize;
-        steps.mark("imports");
-    }
-
-    write_run_rows(&tx, run_id, run).await?;
-
-    let imports = previous_imports - imports_deleted as i64 + imports_written as i64;
-    tx.execute(
-        "UPDATE runs SET imports = $1 WHERE id = $2",
-        &[&(imports as i32), &run_id],
+            })
+        }),
     )
-    .await?;
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    tx.execute(
-        "INSERT INTO timings (run_id, phase, ms) VALUES ($1, 'export', $2)
-         ON CONFLICT (run_id, phase) DO UPDATE SET ms = EXCLUDED.ms",
-        &[&run_id, &elapsed_ms],
-    )
-    .await?;
-    steps.mark("run");
-    tx.commit().await?;
-    steps.mark("commit");
-    Ok(ExportSummary {
-        project_id,
-        run_id,
-        schema_version,
-        modules: modules.len(),
-        modules_written: changed.len(),
-        modules_removed: removed.len(),
-        imports_written,
-        imports,
-        findings: run.findings.len(),
-        elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
-        steps: steps.done,
-    })
+    .await? as usize;
+    steps.mark("imports");
+    Ok(imports_written)
 }
 
 /// The rows that belong to the run itself: contracts, findings, distributions, licenses,
