@@ -2,9 +2,10 @@
 //! cache), the contracts checked against its graph, and the dependency checks and the
 //! code-structure rules run when configured or asked for.
 //!
-//! [`analyze`] takes plain options — nothing here knows the command line or the terminal — and
-//! returns every result before any report; the command-line tool, the watch loop, the explorer
-//! and the exports are its callers.
+//! [`check`] takes plain options — nothing here knows the command line or the terminal — and
+//! returns one [`Report`]: each check's own results and the findings model built from them, with
+//! the baseline applied to both. The command-line tool, the watch loop, the explorer and the
+//! exports are its callers; every report format is rendered from it.
 
 pub mod baseline;
 pub mod contracts;
@@ -77,6 +78,18 @@ pub struct CheckOptions {
     pub require_checks: bool,
     /// Counts the files as they are read.
     pub progress: Option<Arc<archlint_engine::Progress>>,
+    /// The baseline of accepted findings (none: every finding counts).
+    pub baseline: Option<BaselineOptions>,
+}
+
+/// Which baseline a check applies.
+#[derive(Debug, Clone, Default)]
+pub struct BaselineOptions {
+    /// The baseline file (default: [`baseline::DEFAULT_FILE`] at the project root, applied when
+    /// it exists).
+    pub file: Option<PathBuf>,
+    /// Write this run's findings to it first.
+    pub update: bool,
 }
 
 /// The result of a check, before any report.
@@ -106,12 +119,79 @@ fn ms(since: Instant) -> f64 {
     since.elapsed().as_secs_f64() * 1000.0
 }
 
-/// The whole check as one call: [`analyze`], then every result as one findings model.
-pub fn check(options: &CheckOptions) -> Result<(Analysis, archlint_findings::Report)> {
+/// Everything one check found: each check's own results (the detail the text and JSON reports
+/// show: import-linter's routes with every line of each import, the dependency inventory, the
+/// rules' metrics) and the findings model built from them — the one currency of verdicts,
+/// identities, suppressions and the exit status. The baseline is applied to both.
+pub struct Report {
+    pub analysis: Analysis,
+    pub findings: archlint_findings::Report,
+    /// What the baseline did, when one was asked for.
+    pub baseline: Option<baseline::Outcome>,
+    /// Wall time of the check, in milliseconds.
+    pub ms: f64,
+}
+
+/// A check's verdict, as the process exit status gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Every check passed (0).
+    Clean,
+    /// Something failed a check (1).
+    Findings,
+    /// A contract could not be checked (2).
+    Error,
+}
+
+impl Status {
+    /// The exit code: 0, 1 or 2.
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Clean => 0,
+            Status::Findings => 1,
+            Status::Error => 2,
+        }
+    }
+}
+
+impl Report {
+    /// Contracts that could not be checked are an error; a failed check (a broken contract, a
+    /// dependency error, a rule finding not in the baseline) or, when `strict_baseline`, a
+    /// baseline entry that no longer occurs are findings.
+    pub fn status(&self, strict_baseline: bool) -> Status {
+        if !self.analysis.errors.is_empty() {
+            Status::Error
+        } else if (strict_baseline && self.baseline.as_ref().is_some_and(|b| b.has_stale()))
+            || self.findings.checks.iter().any(|c| !c.passed)
+        {
+            Status::Findings
+        } else {
+            Status::Clean
+        }
+    }
+}
+
+/// The whole check as one call: [`analyze`], the baseline applied, then every result as one
+/// findings model.
+pub fn check(options: &CheckOptions) -> Result<Report> {
     let started = Instant::now();
-    let analysis = analyze(options)?;
-    let report = analysis.findings(started.elapsed().as_secs_f64());
-    Ok((analysis, report))
+    let mut analysis = analyze(options)?;
+    let baseline = match &options.baseline {
+        Some(b) => Some(baseline::apply_to(
+            &mut analysis,
+            b.file.as_deref(),
+            b.update,
+        )?),
+        None => None,
+    };
+    let ms = ms(started);
+    let findings = analysis.findings(ms / 1000.0);
+    Ok(Report {
+        analysis,
+        findings,
+        baseline,
+        ms,
+    })
 }
 
 /// Load the project, build the graph and run the selected checks.

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Result, bail};
-use archlint_check::{CheckOptions, Run};
+use archlint_check::{CheckOptions, Report, Run};
 use archlint_engine::{Project, ProjectOptions};
 
 use crate::args::{ProjectArgs, cache_flags};
@@ -32,22 +32,17 @@ pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project>
 pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let outputs = Outputs::new(args)?;
-    let mut analysis = analyze(check_options(args), args.project.quiet)?;
-    // The baseline: accepted findings are taken out before anything is reported.
-    let baseline = archlint_check::baseline::apply_to(
-        &mut analysis,
-        args.baseline.as_deref(),
-        args.update_baseline,
-    )?;
-    let total_ms = ms(started);
-    for note in baseline.notes(args.project.quiet) {
-        eprintln!("{note}");
+    let report = check(check_options(args), args.project.quiet)?;
+    if let Some(baseline) = &report.baseline {
+        for note in baseline.notes(args.project.quiet) {
+            eprintln!("{note}");
+        }
     }
     if args.stats {
-        crate::terminal::cache_stats(&analysis.project.cache);
+        crate::terminal::cache_stats(&report.analysis.project.cache);
     }
     let reporting = Instant::now();
-    outputs.write(&analysis, total_ms)?;
+    outputs.write(&report)?;
     let report_ms = ms(reporting);
     let perf_log = args.perf_log.clone().or_else(|| {
         std::env::var_os("ARCHLINT_PERF_LOG")
@@ -55,16 +50,16 @@ pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
             .map(Into::into)
     });
     if let Some(log) = perf_log {
-        let record = archlint_check::perf::record(&analysis, report_ms, ms(started));
+        let record = archlint_check::perf::record(&report.analysis, report_ms, ms(started));
         if let Err(e) = archlint_perf::append(&log, &record) {
             eprintln!("archlint: warning: cannot append to {}: {e}", log.display());
         }
     }
+    let exit = ExitCode::from(report.status(args.strict_baseline).code());
     // The process ends right after: the operating system takes the project's memory back at
     // once, where dropping it would free its hundreds of thousands of allocations one by one
     // (a tenth of a warm run on a 50k-module tree).
-    let exit = exit_code(&analysis, args, &baseline);
-    std::mem::forget(analysis);
+    std::mem::forget(report);
     Ok(exit)
 }
 
@@ -122,21 +117,15 @@ impl Outputs {
 
     /// Write every report: the files, the diagnostics (stderr), the report on standard output,
     /// then the contracts' warnings and errors (stderr).
-    fn write(&self, analysis: &Analysis, total_ms: f64) -> Result<()> {
-        // The findings model, built only when a format needs it (the default text report does
-        // not).
-        let findings = (self.files.iter().any(|(f, _)| f.needs_findings())
-            || self.stdout.needs_findings())
-        .then(|| analysis.findings(total_ms / 1000.0));
+    fn write(&self, report: &Report) -> Result<()> {
         let input = archlint_report::Input {
-            analysis,
-            findings: findings.as_ref(),
-            total_ms,
+            report,
             html_template: self.html_template.as_deref(),
         };
         for (format, path) in &self.files {
             archlint_report::write_file(path, &archlint_report::render(*format, &input)?)?;
         }
+        let analysis = &report.analysis;
         crate::terminal::print_diagnostics(&analysis.project);
         {
             let stdout = std::io::stdout();
@@ -144,7 +133,7 @@ impl Outputs {
             let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
             if self.stdout == Format::Text {
                 let color = crate::terminal::stdout_color();
-                archlint_report::text::write(&mut out, color, analysis, total_ms);
+                archlint_report::text::write(&mut out, color, report);
             } else {
                 let text = archlint_report::render(self.stdout, &input)?;
                 std::io::Write::write_all(&mut out, text.as_bytes())?;
@@ -156,42 +145,15 @@ impl Outputs {
     }
 }
 
-/// 2 for contracts that could not be checked, 1 for findings (or, with `--strict-baseline`,
-/// baseline entries that no longer occur), 0 otherwise.
-fn exit_code(
-    analysis: &Analysis,
-    args: &CheckArgs,
-    baseline: &archlint_check::baseline::Outcome,
-) -> ExitCode {
-    let Analysis {
-        results,
-        errors,
-        deps,
-        rules,
-        ..
-    } = analysis;
-    if !errors.is_empty() {
-        return ExitCode::from(2);
-    }
-    let deps_failed = deps.as_ref().is_some_and(|d| d.report.errors > 0);
-    if args.strict_baseline && baseline.has_stale() {
-        return ExitCode::from(1);
-    }
-    let rules_failed = rules
-        .as_ref()
-        .is_some_and(|r| !r.outcome.findings.is_empty());
-    if results.iter().all(|r| r.kept) && !deps_failed && !rules_failed {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
-}
-
 /// What `archlint check` analyses: its flags, no facts kept, something to check required.
 pub fn check_options(args: &CheckArgs) -> CheckOptions {
     CheckOptions {
         contracts: args.contracts.clone(),
         require_checks: true,
+        baseline: Some(archlint_check::BaselineOptions {
+            file: args.baseline.clone(),
+            update: args.update_baseline,
+        }),
         ..crate::args::check_options(
             &args.project,
             &args.env,
@@ -201,15 +163,13 @@ pub fn check_options(args: &CheckArgs) -> CheckOptions {
     }
 }
 
-pub use archlint_check::Analysis;
-
-/// Run the checks, with a progress display on the terminal while files are read (unless
+/// Run the check, with a progress display on the terminal while files are read (unless
 /// `quiet`).
-pub fn analyze(mut options: CheckOptions, quiet: bool) -> Result<Analysis> {
+pub fn check(mut options: CheckOptions, quiet: bool) -> Result<Report> {
     let counter = std::sync::Arc::new(archlint_engine::Progress::default());
     let display = crate::progress::Display::start(&counter, crate::progress::wanted(quiet));
     options.progress = Some(counter);
-    let analysis = archlint_check::analyze(&options);
+    let report = archlint_check::check(&options);
     display.finish();
-    analysis
+    report
 }

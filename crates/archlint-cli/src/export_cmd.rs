@@ -3,10 +3,9 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow};
-use archlint_export::Gathered;
+use archlint_check::Report;
 use clap::{Subcommand, ValueEnum};
 
 use crate::args::AnalysisArgs;
@@ -71,15 +70,10 @@ pub struct Neo4jArgs {
     pub out: PathBuf,
 }
 
-/// Analyse for an export, with a progress display; `all_facts`: every file's facts decoded.
-fn gather(args: &AnalysisArgs, all_facts: bool) -> Result<Gathered> {
-    let started = Instant::now();
+/// Check for an export, with a progress display; `all_facts`: every file's facts decoded.
+fn gather(args: &AnalysisArgs, all_facts: bool) -> Result<Report> {
     let options = archlint_export::export_options(args.options(), all_facts);
-    let analysis = crate::analysis::analyze(options, args.project.quiet)?;
-    Ok(Gathered::new(
-        analysis,
-        started.elapsed().as_secs_f64() * 1000.0,
-    ))
+    crate::analysis::check(options, args.project.quiet)
 }
 
 fn postgres(args: &PostgresArgs) -> Result<ExitCode> {

@@ -4,12 +4,11 @@
 use std::io::Write;
 use std::net::IpAddr;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use archlint_explorer::{Model, Server};
 
-use crate::analysis::analyze;
+use crate::analysis::check;
 use crate::args::AnalysisArgs;
 
 #[derive(Debug, clap::Args)]
@@ -36,10 +35,10 @@ pub fn threads(args: &ServeArgs) -> Option<usize> {
 }
 
 fn build_model(args: &AnalysisArgs, version: u64) -> Result<Model> {
-    let started = Instant::now();
-    let a = analyze(args.options(), args.project.quiet)?;
-    let analysed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    Ok(Model::new(&a, analysed_ms, version))
+    Ok(Model::new(
+        &check(args.options(), args.project.quiet)?,
+        version,
+    ))
 }
 
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {

@@ -6,24 +6,12 @@
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::{Result, bail};
-use archlint_findings::Report;
 use archlint_watch::{Changes, State, changed_summary};
 
 use crate::CheckArgs;
-use crate::analysis::{Analysis, analyze, check_options};
-
-/// One analysis with the baseline applied, and its findings model.
-fn check_once(args: &CheckArgs) -> Result<(Analysis, Report, f64)> {
-    let started = Instant::now();
-    let mut a = analyze(check_options(args), args.project.quiet)?;
-    archlint_check::baseline::apply_to(&mut a, args.baseline.as_deref(), false)?;
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
-    let report = a.findings(ms / 1000.0);
-    Ok((a, report, ms))
-}
+use crate::analysis::{check, check_options};
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     if args.format.iter().any(|f| *f != crate::CheckFormat::Text)
@@ -44,11 +32,11 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     let root = root.canonicalize().unwrap_or(root);
     // Watch first, so nothing saved during the first check is missed.
     let changes = Changes::watch(&root)?;
-    let (a, report, ms) = check_once(args)?;
+    let report = check(check_options(args), args.project.quiet)?;
     {
         let stdout = std::io::stdout();
         let mut out = stdout.lock();
-        archlint_report::text::write(&mut out, crate::terminal::stdout_color(), &a, ms);
+        archlint_report::text::write(&mut out, crate::terminal::stdout_color(), &report);
         writeln!(
             out,
             "archlint: watching {} for changes (Ctrl-C to stop)",
@@ -56,14 +44,15 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         )?;
         out.flush()?;
     }
-    let mut previous = State::new(&a, &report);
+    let mut previous = State::new(&report);
     loop {
         let changed = changed_summary(&changes.next()?);
         let mut out = std::io::stdout().lock();
-        match check_once(args) {
+        match check(check_options(args), args.project.quiet) {
             Err(e) => writeln!(out, "archlint: {changed} changed; cannot check: {e:#}")?,
-            Ok((a, report, ms)) => {
-                let now = State::new(&a, &report);
+            Ok(report) => {
+                let now = State::new(&report);
+                let ms = report.ms;
                 writeln!(out, "archlint: {changed} changed; checked in {ms:.0} ms")?;
                 out.write_all(previous.delta(&now).text().as_bytes())?;
                 previous = now;

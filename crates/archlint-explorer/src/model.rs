@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use archlint_check::Analysis;
+use archlint_check::Report;
 use archlint_findings::Check;
 use serde_json::{Value, json};
 
@@ -54,9 +54,9 @@ pub struct Model {
 }
 
 impl Model {
-    /// The model of analysis `a` (which took `analysed_ms`), the `version`-th of this server.
-    pub fn new(a: &Analysis, analysed_ms: f64, version: u64) -> Model {
-        build(a, analysed_ms, version)
+    /// The model of one check's report, the `version`-th of this server.
+    pub fn new(report: &Report, version: u64) -> Model {
+        build(report, version)
     }
 
     /// This model's version.
@@ -76,7 +76,8 @@ impl Model {
     }
 }
 
-fn build(a: &Analysis, analysed_ms: f64, version: u64) -> Model {
+fn build(checked: &Report, version: u64) -> Model {
+    let (a, analysed_ms) = (&checked.analysis, checked.ms);
     let project = &a.project;
     let graph = &project.graph;
     let files: HashMap<&str, &archlint_discovery::SourceFile> = project
@@ -118,7 +119,7 @@ fn build(a: &Analysis, analysed_ms: f64, version: u64) -> Model {
         .enumerate()
         .map(|(i, n)| (n.name.clone(), i))
         .collect();
-    let report = a.findings(analysed_ms / 1000.0);
+    let report = &checked.findings;
     let contracts = a
         .results
         .iter()

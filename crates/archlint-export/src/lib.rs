@@ -8,33 +8,13 @@ pub mod neo4j;
 pub mod postgres;
 
 use anyhow::Result;
-use archlint_check::{Analysis, CheckOptions};
+use archlint_check::{CheckOptions, Report};
 use archlint_engine::KeepFacts;
 use archlint_facts::ModuleFacts;
-use archlint_findings::Report;
 use archlint_graph::{GraphOptions, ModuleInput, ResolvedImport};
 use archlint_store::ModuleKey;
 use rustc_hash::FxHashSet;
 use serde::Serialize;
-
-/// An analysis with everything an export writes: every file's facts and the findings model.
-pub struct Gathered {
-    pub analysis: Analysis,
-    pub report: Report,
-    pub analysis_ms: f64,
-}
-
-impl Gathered {
-    /// An analysis that took `analysis_ms`, with its findings model.
-    pub fn new(analysis: Analysis, analysis_ms: f64) -> Gathered {
-        let report = analysis.findings(analysis_ms / 1000.0);
-        Gathered {
-            analysis,
-            report,
-            analysis_ms,
-        }
-    }
-}
 
 /// The check options of an export: `options` with every contract, nothing required, and every
 /// file's facts kept (`all_facts`, for an export of every module) or at hand on request.
@@ -51,14 +31,9 @@ pub fn export_options(options: CheckOptions, all_facts: bool) -> CheckOptions {
     }
 }
 
-/// Analyse for an export (see [`export_options`]).
-pub fn gather(options: CheckOptions, all_facts: bool) -> Result<Gathered> {
-    let started = std::time::Instant::now();
-    let analysis = archlint_check::analyze(&export_options(options, all_facts))?;
-    Ok(Gathered::new(
-        analysis,
-        started.elapsed().as_secs_f64() * 1000.0,
-    ))
+/// Check for an export (see [`export_options`]).
+pub fn gather(options: CheckOptions, all_facts: bool) -> Result<Report> {
+    archlint_check::check(&export_options(options, all_facts))
 }
 
 /// The name a serialized enum goes by (`"error"`), or its `verdict` tag.
@@ -75,7 +50,7 @@ pub(crate) fn tag<T: Serialize>(value: &T) -> String {
 }
 
 /// Each module's key: name, path, and content hash (hashed here when the cache did not).
-pub(crate) fn module_keys(g: &Gathered) -> Vec<ModuleKey> {
+pub(crate) fn module_keys(g: &Report) -> Vec<ModuleKey> {
     let project = &g.analysis.project;
     project
         .files
@@ -102,7 +77,7 @@ pub(crate) fn module_keys(g: &Gathered) -> Vec<ModuleKey> {
 /// Every import of the file at `index`, resolved as the graph resolves it, with external
 /// imports kept (as their top-level package).
 pub(crate) fn resolved_imports(
-    g: &Gathered,
+    g: &Report,
     names: &FxHashSet<&str>,
     index: usize,
     facts: &ModuleFacts,

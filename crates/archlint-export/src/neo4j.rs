@@ -8,7 +8,8 @@ use archlint_neo4j::{Graph, Kind, Nodes, Relationships};
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
-use crate::{Gathered, kind_name, module_keys, resolved_imports, tag};
+use crate::{kind_name, module_keys, resolved_imports, tag};
+use archlint_check::Report;
 
 /// Parent package of a dotted name.
 fn parent(name: &str) -> Option<&str> {
@@ -17,7 +18,7 @@ fn parent(name: &str) -> Option<&str> {
 
 /// Module, Package, Distribution and Vulnerability nodes; IMPORTS, CONTAINS, DEPENDS_ON and
 /// AFFECTED_BY relationships.
-pub fn graph(g: &Gathered) -> Graph {
+pub fn graph(g: &Report) -> Graph {
     let project = &g.analysis.project;
     let names: FxHashSet<&str> = project.files.iter().map(|f| f.module.as_str()).collect();
     let per_module: Vec<(std::sync::Arc<archlint_facts::ModuleFacts>, Vec<_>)> =
@@ -52,7 +53,7 @@ type PerModule = [(
 )];
 
 /// Module nodes: key, path, content hash and size figures.
-fn module_nodes(g: &Gathered, per_module: &PerModule) -> Nodes {
+fn module_nodes(g: &Report, per_module: &PerModule) -> Nodes {
     let keys = module_keys(g);
     let mut modules = Nodes {
         label: "Module",
@@ -89,7 +90,7 @@ fn module_nodes(g: &Gathered, per_module: &PerModule) -> Nodes {
 
 /// Package nodes (each dotted prefix of a module, namespace packages included) and what each
 /// package contains.
-fn packages(g: &Gathered) -> (Nodes, Relationships, Relationships) {
+fn packages(g: &Report) -> (Nodes, Relationships, Relationships) {
     let project = &g.analysis.project;
     let mut package_names = BTreeSet::new();
     for f in &project.files {
@@ -155,7 +156,7 @@ fn packages(g: &Gathered) -> (Nodes, Relationships, Relationships) {
 
 /// IMPORTS between modules (one per importer, target and line), and DEPENDS_ON from a module
 /// to each distribution providing what it imports (with the first line).
-fn imports(g: &Gathered, per_module: &PerModule) -> (Relationships, Relationships) {
+fn imports(g: &Report, per_module: &PerModule) -> (Relationships, Relationships) {
     let project = &g.analysis.project;
     let mut imports = Relationships {
         rel_type: "IMPORTS",
@@ -232,7 +233,7 @@ fn imports(g: &Gathered, per_module: &PerModule) -> (Relationships, Relationship
 }
 
 /// Distribution and Vulnerability nodes, and which distribution each advisory affects.
-fn distributions(g: &Gathered) -> (Nodes, Nodes, Relationships) {
+fn distributions(g: &Report) -> (Nodes, Nodes, Relationships) {
     let mut distributions = Nodes {
         label: "Distribution",
         properties: vec![

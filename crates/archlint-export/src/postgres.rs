@@ -9,9 +9,10 @@ use archlint_store::{
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
-use crate::{Gathered, kind_name, module_keys, resolved_imports, tag};
+use crate::{kind_name, module_keys, resolved_imports, tag};
+use archlint_check::Report;
 
-fn module_rows(g: &Gathered, names: &FxHashSet<&str>, index: usize) -> ModuleRows {
+fn module_rows(g: &Report, names: &FxHashSet<&str>, index: usize) -> ModuleRows {
     let facts = g.analysis.project.facts_of(index);
     ModuleRows {
         size_bytes: facts.bytes as i64,
@@ -34,7 +35,7 @@ fn module_rows(g: &Gathered, names: &FxHashSet<&str>, index: usize) -> ModuleRow
 }
 
 /// Everything of the run apart from the modules.
-fn run_input(g: &Gathered) -> RunInput {
+fn run_input(g: &Report) -> RunInput {
     let a = &g.analysis;
     let project = &a.project;
     let contracts = a
@@ -49,7 +50,7 @@ fn run_input(g: &Gathered) -> RunInput {
         })
         .collect();
     let findings = g
-        .report
+        .findings
         .findings
         .iter()
         .map(|f| FindingRow {
@@ -119,7 +120,7 @@ fn run_input(g: &Gathered) -> RunInput {
     if let Some(deps) = &a.deps {
         timings.push(("dependencies".into(), deps.total_ms));
     }
-    timings.push(("analysis".into(), g.analysis_ms));
+    timings.push(("analysis".into(), g.ms));
     RunInput {
         project_root: project
             .root
@@ -128,7 +129,7 @@ fn run_input(g: &Gathered) -> RunInput {
             .display()
             .to_string(),
         tool_version: env!("CARGO_PKG_VERSION").into(),
-        analysis_ms: g.analysis_ms,
+        analysis_ms: g.ms,
         contracts,
         findings,
         distributions,
@@ -142,7 +143,7 @@ fn run_input(g: &Gathered) -> RunInput {
 /// are written again.
 pub fn export(
     target: &archlint_store::Target,
-    g: &Gathered,
+    g: &Report,
 ) -> Result<archlint_store::ExportSummary, archlint_store::StoreError> {
     let keys = module_keys(g);
     let run = run_input(g);

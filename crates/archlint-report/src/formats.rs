@@ -1,11 +1,11 @@
-//! The report formats of `archlint check`, each rendered from one analysis: text and JSON from
-//! its results, SARIF, JUnit, GitHub annotations and HTML from its findings model.
+//! The report formats of `archlint check`, each rendered from one [`archlint_check::Report`]:
+//! SARIF, JUnit, GitHub annotations and HTML from its findings model alone, text and JSON from
+//! the findings model and each check's detail.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
-use archlint_check::Analysis;
-use archlint_findings::Report;
+use archlint_check::Report;
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,11 +61,6 @@ impl Format {
             Format::Html => "archlint.html",
         }
     }
-
-    /// Whether the format is written from the findings model.
-    pub fn needs_findings(self) -> bool {
-        !matches!(self, Format::Text)
-    }
 }
 
 /// `--output FORMAT=PATH`.
@@ -88,41 +83,32 @@ pub fn parse_output(spec: &str) -> Result<(Format, PathBuf)> {
 
 /// What a report is written from.
 pub struct Input<'a> {
-    pub analysis: &'a Analysis,
-    /// The findings model of the same analysis; needed by every format but text.
-    pub findings: Option<&'a Report>,
-    /// The whole run so far, in milliseconds.
-    pub total_ms: f64,
+    pub report: &'a Report,
     /// A Jinja template for the HTML page (default: the built-in one).
     pub html_template: Option<&'a str>,
 }
 
 /// One format rendered (text without colour).
 pub fn render(format: Format, input: &Input<'_>) -> Result<String> {
-    let findings = || {
-        input
-            .findings
-            .ok_or_else(|| anyhow!("the {} report needs the findings model", format.name()))
-    };
+    let report = input.report;
+    let findings = &report.findings;
     Ok(match format {
         Format::Text => {
             let mut buf = Vec::new();
-            crate::text::write(&mut buf, false, input.analysis, input.total_ms);
+            crate::text::write(&mut buf, false, report);
             String::from_utf8_lossy(&buf).into_owned()
         }
-        Format::Json => crate::json::report(input.analysis, &findings()?.findings, input.total_ms)?,
+        Format::Json => crate::json::report(report)?,
         Format::Html => {
-            let a = input.analysis;
-            let page =
-                crate::html_page::page(&a.project, &a.results, a.deps.as_ref(), input.total_ms);
-            archlint_html::render(findings()?, &page, input.html_template)
-                .map_err(|e| anyhow!(e))?
+            let a = &report.analysis;
+            let page = crate::html_page::page(&a.project, &a.results, a.deps.as_ref(), report.ms);
+            archlint_html::render(findings, &page, input.html_template).map_err(|e| anyhow!(e))?
         }
         Format::Sarif => {
-            serde_json::to_string_pretty(&archlint_findings::sarif::Sarif(findings()?))? + "\n"
+            serde_json::to_string_pretty(&archlint_findings::sarif::Sarif(findings))? + "\n"
         }
-        Format::Junit => archlint_findings::junit::junit(findings()?),
-        Format::Github => archlint_findings::github::annotations(findings()?),
+        Format::Junit => archlint_findings::junit::junit(findings),
+        Format::Github => archlint_findings::github::annotations(findings),
     })
 }
 

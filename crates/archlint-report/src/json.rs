@@ -1,6 +1,6 @@
 //! The machine-readable report of `archlint check`.
 
-use archlint_check::{Analysis, Paths};
+use archlint_check::{Analysis, Paths, Report};
 use archlint_contracts::ContractResult;
 use archlint_engine::CacheReport;
 use serde_json::json;
@@ -121,7 +121,7 @@ impl serde::Serialize for JsonReport<'_> {
 
 /// The machine-readable report as a JSON value, but for `contracts` and `findings` (see
 /// [`JsonReport`]).
-pub fn json_value(analysis: &Analysis, total_ms: f64) -> serde_json::Value {
+fn json_value(analysis: &Analysis, total_ms: f64) -> serde_json::Value {
     let Analysis {
         project,
         results,
@@ -188,14 +188,10 @@ fn cache_json(report: &CacheReport) -> serde_json::Value {
     value
 }
 
-/// The whole JSON report of a check: its summary, contracts and findings (from `findings`, the
-/// findings model of the same analysis).
-pub fn report(
-    analysis: &Analysis,
-    findings: &[archlint_findings::Finding],
-    total_ms: f64,
-) -> serde_json::Result<String> {
-    let serde_json::Value::Object(rest) = json_value(analysis, total_ms) else {
+/// The whole JSON report of a check: its summary, contracts and findings.
+pub fn report(report: &Report) -> serde_json::Result<String> {
+    let (analysis, findings) = (&report.analysis, &report.findings.findings);
+    let serde_json::Value::Object(rest) = json_value(analysis, report.ms) else {
         unreachable!("the JSON report is an object")
     };
     let report = JsonReport {

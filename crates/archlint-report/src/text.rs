@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use archlint_check::{Analysis, Paths};
+use archlint_check::{Analysis, Paths, Report};
 use archlint_contracts::{ContractError, ContractResult, Link};
 use archlint_engine::{Project, display_path};
 use archlint_facts::Severity;
@@ -200,14 +200,15 @@ pub(crate) fn write_broken(
 }
 
 /// The human-readable report, in import-linter's shape with file:line for every import.
-pub fn write(out: &mut impl Write, color: bool, analysis: &Analysis, total_ms: f64) {
+pub fn write(out: &mut impl Write, color: bool, report: &Report) {
     let Analysis {
         project,
         results,
         errors,
         deps,
         rules,
-    } = analysis;
+    } = &report.analysis;
+    let total_ms = report.ms;
     let snippets = Snippets::new(color);
     let paint = |s: &str, code: &str| {
         if color {

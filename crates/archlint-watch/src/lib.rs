@@ -12,8 +12,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use archlint_check::Analysis;
-use archlint_findings::{Finding, Report};
+use archlint_check::Report;
+use archlint_findings::Finding;
 
 /// How long to wait for more events after one arrives, so a save that touches several files
 /// (or writes one in several steps) is checked once.
@@ -131,8 +131,10 @@ pub struct State {
 }
 
 impl State {
-    /// The state of `analysis`, whose findings model is `report`.
-    pub fn new(analysis: &Analysis, report: &Report) -> State {
+    /// The state of one check's report.
+    pub fn new(report: &Report) -> State {
+        let analysis = &report.analysis;
+        let report = &report.findings;
         let mut findings = BTreeMap::new();
         for f in report.active() {
             let mut key = f.identity.clone();
