@@ -45,7 +45,62 @@ fn link_location(paths: &Paths<'_>, link: &Link) -> Option<Location> {
     })
 }
 
-/// Build the report of one `archlint check` run.
+/// Every check run and whether it passed, in the order the findings model lists them: each
+/// contract, the dependency areas, each rule run, and the source files when any had a problem.
+/// Cheap (no finding is built): the exit status comes from these.
+pub fn checks(
+    project: &Project,
+    results: &[ContractResult],
+    deps: Option<&DepsRun>,
+    rules: Option<&RulesRun>,
+) -> Vec<CheckOutcome> {
+    let mut checks: Vec<CheckOutcome> = results.iter().map(contract_check).collect();
+    if let Some(run) = deps {
+        checks.extend(DEPENDENCY_AREAS.iter().map(|area| {
+            let failed = run.report.findings.iter().any(|f| {
+                area_of(f.code) == *area
+                    && f.excepted.is_none()
+                    && f.level == archlint_deps::Level::Error
+            });
+            CheckOutcome {
+                check: Check::Dependencies {
+                    area: (*area).into(),
+                },
+                passed: !failed,
+            }
+        }));
+    }
+    if let Some(run) = rules {
+        checks.extend(run.outcome.rules_run.iter().map(|code| CheckOutcome {
+            check: Check::Rule {
+                code: (*code).to_owned(),
+            },
+            passed: !run.outcome.findings.iter().any(|f| f.code == *code),
+        }));
+    }
+    if project.diagnostics.iter().any(|d| !d.is_empty()) {
+        // Unreadable files are reported, but only contracts and policies fail a run.
+        checks.push(CheckOutcome {
+            check: Check::Sources,
+            passed: true,
+        });
+    }
+    checks
+}
+
+/// A contract's check: passed when kept.
+fn contract_check(r: &ContractResult) -> CheckOutcome {
+    CheckOutcome {
+        check: Check::Contract {
+            id: r.id.clone(),
+            name: r.name.clone(),
+            contract_type: r.kind.clone(),
+        },
+        passed: r.kept,
+    }
+}
+
+/// Build the report of one `archlint check` run: [`checks`], and each check's findings.
 pub fn build(
     project: &Project,
     results: &[ContractResult],
@@ -65,24 +120,23 @@ pub fn build(
         out.rules(run);
     }
     out.sources(project);
-    let Parts { checks, findings } = out;
+    let findings = out.findings;
     let descriptions = findings
         .iter()
         .map(|f| (f.code.clone(), describe(&f.code).to_owned()))
         .collect();
     Report {
         tool_version: env!("CARGO_PKG_VERSION").into(),
-        checks,
+        checks: checks(project, results, deps, rules),
         findings,
         seconds,
         descriptions,
     }
 }
 
-/// Every check run and every finding, as each check adds its own.
+/// Every finding, as each check adds its own.
 #[derive(Default)]
 struct Parts {
-    checks: Vec<CheckOutcome>,
     findings: Vec<Finding>,
 }
 
@@ -90,17 +144,8 @@ impl Parts {
     /// A contract: one finding per route of each violation, and per module an exhaustive
     /// layers contract does not list.
     fn contract(&mut self, paths: &Paths<'_>, r: &ContractResult) {
-        let (checks, findings) = (&mut self.checks, &mut self.findings);
-
-        let check = Check::Contract {
-            id: r.id.clone(),
-            name: r.name.clone(),
-            contract_type: r.kind.clone(),
-        };
-        checks.push(CheckOutcome {
-            check: check.clone(),
-            passed: r.kept,
-        });
+        let findings = &mut self.findings;
+        let check = contract_check(r).check;
         let key = r.id.clone().unwrap_or_else(|| r.name.clone());
         for v in &r.violations {
             for route in &v.routes {
@@ -165,20 +210,7 @@ impl Parts {
 
     /// The dependency checks: one check per policy area, one finding per dependency finding.
     fn dependencies(&mut self, root: &Path, run: &DepsRun) {
-        let (checks, findings) = (&mut self.checks, &mut self.findings);
-
-        for area in DEPENDENCY_AREAS {
-            let check = Check::Dependencies { area: area.into() };
-            let failed = run.report.findings.iter().any(|f| {
-                area_of(f.code) == area
-                    && f.excepted.is_none()
-                    && f.level == archlint_deps::Level::Error
-            });
-            checks.push(CheckOutcome {
-                check,
-                passed: !failed,
-            });
-        }
+        let findings = &mut self.findings;
         for f in &run.report.findings {
             findings.push(Finding {
                 code: f.code.to_owned(),
@@ -211,17 +243,7 @@ impl Parts {
 
     /// The code-structure rules: one check per rule run.
     fn rules(&mut self, run: &RulesRun) {
-        let (checks, findings) = (&mut self.checks, &mut self.findings);
-
-        for code in &run.outcome.rules_run {
-            let check = Check::Rule {
-                code: (*code).to_owned(),
-            };
-            checks.push(CheckOutcome {
-                check,
-                passed: !run.outcome.findings.iter().any(|f| f.code == *code),
-            });
-        }
+        let findings = &mut self.findings;
         for f in &run.outcome.findings {
             findings.push(Finding {
                 code: f.code.to_owned(),
@@ -257,15 +279,12 @@ impl Parts {
 
     /// Problems reading source files (reported; they fail no run).
     fn sources(&mut self, project: &Project) {
-        let (checks, findings) = (&mut self.checks, &mut self.findings);
-        let mut any_source = false;
+        let findings = &mut self.findings;
         for (file, diagnostics) in project.files.iter().zip(&project.diagnostics) {
             for d in diagnostics {
-                any_source = true;
                 let path = display_path(&project.root, &file.path);
                 findings.push(Finding {
                     code: d.code.clone(),
-                    // Unreadable files are reported, but only contracts and policies fail a run.
                     severity: Severity::Warning,
                     message: d.message.clone(),
                     help: None,
@@ -281,12 +300,6 @@ impl Parts {
                     suppressed: None,
                 });
             }
-        }
-        if any_source {
-            checks.push(CheckOutcome {
-                check: Check::Sources,
-                passed: true,
-            });
         }
     }
 }

@@ -125,11 +125,16 @@ fn ms(since: Instant) -> f64 {
 /// identities, suppressions and the exit status. The baseline is applied to both.
 pub struct Report {
     pub analysis: Analysis,
-    pub findings: archlint_findings::Report,
+    /// Every check run and whether it passed (the findings model's own list).
+    pub checks: Vec<archlint_findings::CheckOutcome>,
     /// What the baseline did, when one was asked for.
     pub baseline: Option<baseline::Outcome>,
     /// Wall time of the check, in milliseconds.
     pub ms: f64,
+    /// The findings model, built when first asked for: the text report, which shows each
+    /// check's own results, never needs it (on a tree with thousands of broken routes, building
+    /// it would be a fifth of a warm run).
+    findings: std::sync::OnceLock<archlint_findings::Report>,
 }
 
 /// A check's verdict, as the process exit status gives it.
@@ -155,6 +160,13 @@ impl Status {
 }
 
 impl Report {
+    /// The findings model of this check: every finding, with the baseline's accepted ones
+    /// taken out.
+    pub fn findings(&self) -> &archlint_findings::Report {
+        self.findings
+            .get_or_init(|| self.analysis.findings(self.ms / 1000.0))
+    }
+
     /// Contracts that could not be checked are an error; a failed check (a broken contract, a
     /// dependency error, a rule finding not in the baseline) or, when `strict_baseline`, a
     /// baseline entry that no longer occurs are findings.
@@ -162,7 +174,7 @@ impl Report {
         if !self.analysis.errors.is_empty() {
             Status::Error
         } else if (strict_baseline && self.baseline.as_ref().is_some_and(|b| b.has_stale()))
-            || self.findings.checks.iter().any(|c| !c.passed)
+            || self.checks.iter().any(|c| !c.passed)
         {
             Status::Findings
         } else {
@@ -184,13 +196,18 @@ pub fn check(options: &CheckOptions) -> Result<Report> {
         )?),
         None => None,
     };
-    let ms = ms(started);
-    let findings = analysis.findings(ms / 1000.0);
+    let checks = findings::checks(
+        &analysis.project,
+        &analysis.results,
+        analysis.deps.as_ref(),
+        analysis.rules.as_ref(),
+    );
     Ok(Report {
         analysis,
-        findings,
+        checks,
         baseline,
-        ms,
+        ms: ms(started),
+        findings: Default::default(),
     })
 }
 

@@ -119,7 +119,7 @@ fn build(checked: &Report, version: u64) -> Model {
         .enumerate()
         .map(|(i, n)| (n.name.clone(), i))
         .collect();
-    let report = &checked.findings;
+    let report = checked.findings();
     let contracts = a
         .results
         .iter()

@@ -50,7 +50,7 @@ fn run_input(g: &Report) -> RunInput {
         })
         .collect();
     let findings = g
-        .findings
+        .findings()
         .findings
         .iter()
         .map(|f| FindingRow {

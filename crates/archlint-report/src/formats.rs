@@ -91,7 +91,7 @@ pub struct Input<'a> {
 /// One format rendered (text without colour).
 pub fn render(format: Format, input: &Input<'_>) -> Result<String> {
     let report = input.report;
-    let findings = &report.findings;
+    let findings = report.findings();
     Ok(match format {
         Format::Text => {
             let mut buf = Vec::new();

@@ -190,7 +190,7 @@ fn cache_json(report: &CacheReport) -> serde_json::Value {
 
 /// The whole JSON report of a check: its summary, contracts and findings.
 pub fn report(report: &Report) -> serde_json::Result<String> {
-    let (analysis, findings) = (&report.analysis, &report.findings.findings);
+    let (analysis, findings) = (&report.analysis, &report.findings().findings);
     let serde_json::Value::Object(rest) = json_value(analysis, report.ms) else {
         unreachable!("the JSON report is an object")
     };

@@ -134,7 +134,7 @@ impl State {
     /// The state of one check's report.
     pub fn new(report: &Report) -> State {
         let analysis = &report.analysis;
-        let report = &report.findings;
+        let report = report.findings();
         let mut findings = BTreeMap::new();
         for f in report.active() {
             let mut key = f.identity.clone();
