@@ -6,6 +6,20 @@
 //! returns one [`Report`]: each check's own results and the findings model built from them, with
 //! the baseline applied to both. The command-line tool, the watch loop, the explorer and the
 //! exports are its callers; every report format is rendered from it.
+//!
+//! ```no_run
+//! use archlint_check::{CheckOptions, check};
+//!
+//! let report = check(&CheckOptions {
+//!     path: Some("my-project".into()),
+//!     ..Default::default()
+//! })?;
+//! for finding in report.findings().active() {
+//!     println!("{}: {}", finding.code, finding.message);
+//! }
+//! std::process::exit(report.status(false).code().into());
+//! # Ok::<(), anyhow::Error>(())
+//! ```
 
 pub mod baseline;
 pub mod contracts;
