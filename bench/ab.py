@@ -2,7 +2,7 @@
 same time — the check that a change costs no speed, where comparing with a results file from
 another day would compare machines.
 
-python bench/ab.py OLD_BIN NEW_BIN [--runs N] [--quick] [--instructions]
+python bench/ab.py OLD_BIN NEW_BIN [--runs N] [--quick] [--instructions] [--label NAME]
 
 Workloads (from bench/work, as bench/run.sh leaves it): django, sympy, the 10k and 50k trees
 (cold `--no-cache` and warm), the 10k-violation tree (cold and warm, text and JSON) and the 51k
@@ -13,7 +13,7 @@ With --instructions, each binary also runs once per workload under valgrind's ca
 counts instructions rather than seconds: the same count for the same binary and input whatever
 else the machine is doing, so a change of a few per cent is visible through a noisy machine's
 timings (skipped for the 51k-violation tree, which takes minutes under valgrind).
-Raw results (every sample) go to bench/results/ab-<UTC date>.json.
+Raw results (every sample) go to bench/results/ab-<UTC date>[-NAME].json.
 """
 
 import datetime
@@ -98,6 +98,11 @@ def main():
         i = argv.index("--runs")
         runs = int(argv[i + 1])
         del argv[i:i + 2]
+    suffix = ""
+    if "--label" in argv:
+        i = argv.index("--label")
+        suffix = "-" + argv[i + 1]
+        del argv[i:i + 2]
     quick = "--quick" in argv
     args = [a for a in argv if not a.startswith("--")]
     if len(args) != 2:
@@ -139,7 +144,7 @@ def main():
               f"{'same output' if same else 'OUTPUT DIFFERS'}{counted}", flush=True)
     os.makedirs(RESULTS, exist_ok=True)
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
-    path = os.path.join(RESULTS, f"ab-{date}.json")
+    path = os.path.join(RESULTS, f"ab-{date}{suffix}.json")
     versions = {label: subprocess.run([b, "--version"], capture_output=True, text=True).stdout.strip()
                 for label, b in (("old", old), ("new", new))}
     with open(path, "w") as f:
