@@ -8,51 +8,8 @@ use std::time::Duration;
 
 use archlint_check::{CheckOptions, check};
 use archlint_engine::CacheFlags;
+use archlint_testkit::{generated_project, write};
 use serde_json::{Value, json};
-
-fn write(dir: &Path, rel: &str, content: &str) {
-    let p = dir.join(rel);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, content).unwrap();
-}
-
-/// A generated layered project: `app.{api,service,domain,infra}` with `n` modules spread over
-/// the layers, each importing a few others (some against the layers, so contracts break), and
-/// a `.importlinter` with a layers and a forbidden contract.
-fn generated_project(dir: &Path, n: usize) {
-    let layers = ["api", "service", "domain", "infra"];
-    // Distinct contents everywhere, so every file has its own content hash.
-    for layer in layers {
-        write(
-            dir,
-            &format!("app/{layer}/__init__.py"),
-            &format!("# app.{layer}\n"),
-        );
-    }
-    write(dir, "app/__init__.py", "# app\n");
-    for i in 0..n {
-        let layer = layers[i % 4];
-        let mut body = String::new();
-        for k in 1..=3 {
-            let j = (i * 7 + k * 13) % n;
-            body.push_str(&format!("from app.{} import m{j}\n", layers[j % 4]));
-        }
-        if i % 5 == 0 {
-            body.push_str("import os\nimport json\n");
-        }
-        body.push_str(&format!(
-            "\n\nclass C{i}:\n    def run(self, x):\n        return x + {i}\n\n\ndef f{i}(a, b=1):\n    return a * b\n"
-        ));
-        write(dir, &format!("app/{layer}/m{i}.py"), &body);
-    }
-    write(
-        dir,
-        ".importlinter",
-        "[importlinter]\nroot_package = app\ninclude_external_packages = True\n\n\
-         [importlinter:contract:layers]\nname = Layers\ntype = layers\nlayers =\n    app.api\n    app.service\n    app.domain\n    app.infra\n\n\
-         [importlinter:contract:no-json]\nname = Domain does not use json\ntype = forbidden\nsource_modules = app.domain\nforbidden_modules = json\n",
-    );
-}
 
 /// Check `root` through the cache in `cache` (none: no cache); the parts of the result these
 /// tests look at, as JSON: `summary`, `contracts`, `errors`, `diagnostics`, `cache` (with each

@@ -1,19 +1,14 @@
 //! The check as a library call on a small project: contracts, rules and the findings model,
 //! with no command line involved.
 
-use std::fs;
-
 use archlint_check::{BaselineOptions, CheckOptions, Run, Status, check};
 use archlint_engine::CacheFlags;
+use archlint_testkit::write;
 
 #[test]
 fn one_call_checks_a_project_and_builds_its_findings() {
     let dir = tempfile::tempdir().unwrap();
-    let w = |rel: &str, text: &str| {
-        let p = dir.path().join(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, text).unwrap();
-    };
+    let w = |rel: &str, text: &str| write(dir.path(), rel, text);
     w(
         ".importlinter",
         "[importlinter]\nroot_package = shop\n\n[importlinter:contract:db]\nname = No db from api\ntype = forbidden\nsource_modules = shop.api\nforbidden_modules = shop.db\n",
@@ -78,11 +73,7 @@ fn one_call_checks_a_project_and_builds_its_findings() {
 #[test]
 fn the_baseline_accepts_findings_in_every_part_of_the_report() {
     let dir = tempfile::tempdir().unwrap();
-    let w = |rel: &str, text: &str| {
-        let p = dir.path().join(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, text).unwrap();
-    };
+    let w = |rel: &str, text: &str| write(dir.path(), rel, text);
     w(
         ".importlinter",
         "[importlinter]\nroot_package = shop\n\n[importlinter:contract:db]\nname = No db from api\ntype = forbidden\nsource_modules = shop.api\nforbidden_modules = shop.db\n",

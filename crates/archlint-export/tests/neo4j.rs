@@ -9,16 +9,11 @@ use std::path::{Path, PathBuf};
 
 use archlint_check::{CheckOptions, EnvOptions, Report, Run};
 use archlint_engine::CacheFlags;
+use archlint_testkit::{vulnerable_requests_project, write};
 
 /// The bundled example project.
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/layered-shop")
-}
-
-fn write(dir: &Path, rel: &str, content: &str) {
-    let path = dir.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, content).unwrap();
 }
 
 /// Check `root` for an export (no cache; the dependency checks as `deps` says, with the
@@ -42,35 +37,6 @@ fn export(root: &Path, deps: Run, db: Option<PathBuf>, out: &Path) -> Report {
     let written = archlint_neo4j::write(out, &graph, "test").unwrap();
     assert!(written.nodes > 0 && written.relationships > 0);
     checked
-}
-
-/// A project `app` (whose `app.web` imports requests) with its own virtualenv holding
-/// requests 2.0.0, which has known vulnerabilities, and an advisory database imported from the
-/// OSV sample; returns the database.
-fn vulnerable_requests_project(root: &Path) -> PathBuf {
-    write(root, "app/__init__.py", "");
-    write(root, "app/web.py", "import requests\n");
-    write(root, "requirements.txt", "requests==2.0.0\n");
-    let site = root.join(".venv/lib/python3.11/site-packages");
-    fs::create_dir_all(&site).unwrap();
-    fs::write(root.join(".venv/pyvenv.cfg"), "version = 3.11.7\n").unwrap();
-    let info = site.join("requests-2.0.0.dist-info");
-    fs::create_dir_all(&info).unwrap();
-    fs::write(
-        info.join("METADATA"),
-        "Metadata-Version: 2.1\nName: requests\nVersion: 2.0.0\nLicense: Apache-2.0\n\nbody\n",
-    )
-    .unwrap();
-    fs::write(info.join("RECORD"), "requests/__init__.py,,\n").unwrap();
-    let db = root.join("advisories.db");
-    archlint_check::deps::import_db(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../archlint-advisories/tests/fixtures/osv-sample.zip"),
-        &db,
-        true,
-    )
-    .unwrap();
-    db
 }
 
 /// One parsed CSV file: its header and rows.

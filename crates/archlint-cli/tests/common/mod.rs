@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 use serde_json::Value;
 
+#[allow(unused_imports)]
+pub use archlint_testkit::{generated_project, vulnerable_requests_project, write};
+
 pub fn archlint() -> Command {
     let mut cmd = Command::cargo_bin("archlint").unwrap();
     cmd.env("NO_COLOR", "1")
@@ -36,50 +39,6 @@ pub fn example() -> PathBuf {
 
 pub fn archlint_path() -> PathBuf {
     assert_cmd::cargo::cargo_bin("archlint")
-}
-
-/// A generated layered project: `app.{api,service,domain,infra}` with `n` modules spread over
-/// the layers, each importing a few others (some against the layers, so contracts break), and
-/// a `.importlinter` with a layers and a forbidden contract.
-pub fn generated_project(dir: &Path, n: usize) {
-    let layers = ["api", "service", "domain", "infra"];
-    // Distinct contents everywhere, so every file has its own content hash.
-    for layer in layers {
-        write(
-            dir,
-            &format!("app/{layer}/__init__.py"),
-            &format!("# app.{layer}\n"),
-        );
-    }
-    write(dir, "app/__init__.py", "# app\n");
-    for i in 0..n {
-        let layer = layers[i % 4];
-        let mut body = String::new();
-        for k in 1..=3 {
-            let j = (i * 7 + k * 13) % n;
-            body.push_str(&format!("from app.{} import m{j}\n", layers[j % 4]));
-        }
-        if i % 5 == 0 {
-            body.push_str("import os\nimport json\n");
-        }
-        body.push_str(&format!(
-            "\n\nclass C{i}:\n    def run(self, x):\n        return x + {i}\n\n\ndef f{i}(a, b=1):\n    return a * b\n"
-        ));
-        write(dir, &format!("app/{layer}/m{i}.py"), &body);
-    }
-    write(
-        dir,
-        ".importlinter",
-        "[importlinter]\nroot_package = app\ninclude_external_packages = True\n\n\
-         [importlinter:contract:layers]\nname = Layers\ntype = layers\nlayers =\n    app.api\n    app.service\n    app.domain\n    app.infra\n\n\
-         [importlinter:contract:no-json]\nname = Domain does not use json\ntype = forbidden\nsource_modules = app.domain\nforbidden_modules = json\n",
-    );
-}
-
-pub fn write(dir: &Path, rel: &str, content: &str) {
-    let p = dir.join(rel);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(p, content).unwrap();
 }
 
 /// Run a command that must succeed and print JSON; returns what it printed.
@@ -253,36 +212,4 @@ pub fn example_copy() -> (tempfile::TempDir, PathBuf) {
     let root = dir.path().join("shop-project");
     copy_dir(&example(), &root);
     (dir, root)
-}
-
-/// A project `app` (whose `app.web` imports requests) with its own virtualenv holding
-/// requests 2.0.0, which has known vulnerabilities, and an advisory database imported from the
-/// OSV sample; returns the database.
-pub fn vulnerable_requests_project(root: &Path) -> PathBuf {
-    write(root, "app/__init__.py", "");
-    write(root, "app/web.py", "import requests\n");
-    write(root, "requirements.txt", "requests==2.0.0\n");
-    let site = root.join(".venv/lib/python3.11/site-packages");
-    fs::create_dir_all(&site).unwrap();
-    fs::write(root.join(".venv/pyvenv.cfg"), "version = 3.11.7\n").unwrap();
-    let info = site.join("requests-2.0.0.dist-info");
-    fs::create_dir_all(&info).unwrap();
-    fs::write(
-        info.join("METADATA"),
-        "Metadata-Version: 2.1\nName: requests\nVersion: 2.0.0\nLicense: Apache-2.0\n\nbody\n",
-    )
-    .unwrap();
-    fs::write(info.join("RECORD"), "requests/__init__.py,,\n").unwrap();
-    let db = root.join("advisories.db");
-    archlint()
-        .args(["deps", "db", "import"])
-        .arg(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../archlint-advisories/tests/fixtures/osv-sample.zip"),
-        )
-        .arg("--db")
-        .arg(&db)
-        .assert()
-        .success();
-    db
 }
