@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use archlint_check::{CheckOptions, check};
 use archlint_engine::CacheFlags;
-use archlint_testkit::{generated_project, write};
+use archlint_testkit::{generated_project, pack_files, write};
 use serde_json::{Value, json};
 
 /// Check `root` through the cache in `cache` (none: no cache); the parts of the result these
@@ -196,17 +196,6 @@ fn syntax_errors_and_bad_files_are_cached_faithfully() {
     let warm = run(dir.path(), &cache);
     assert_eq!(cache_of(&warm)["parsed"], 0);
     assert_eq!(results(&warm), expected);
-}
-
-fn pack_files(cache: &Path) -> Vec<std::path::PathBuf> {
-    let Ok(items) = fs::read_dir(cache.join("v1/facts")) else {
-        return Vec::new();
-    };
-    items
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pack"))
-        .collect()
 }
 
 #[test]

@@ -20,18 +20,6 @@ fn run(root: &Path, cache: &Path) -> Value {
     check_json(root, &["--cache-dir", cache.to_str().unwrap()], &[])
 }
 
-/// The facts packs in a cache directory.
-fn pack_files(cache: &Path) -> Vec<std::path::PathBuf> {
-    let Ok(items) = fs::read_dir(cache.join("v1/facts")) else {
-        return Vec::new();
-    };
-    items
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "pack"))
-        .collect()
-}
-
 #[test]
 fn cache_files_are_private_and_tagged() {
     let dir = tempfile::tempdir().unwrap();

@@ -51,6 +51,18 @@ pub fn generated_project(dir: &Path, n: usize) {
     );
 }
 
+/// The facts packs in an archlint cache directory.
+pub fn pack_files(cache: &Path) -> Vec<PathBuf> {
+    let Ok(items) = fs::read_dir(cache.join("v1/facts")) else {
+        return Vec::new();
+    };
+    items
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pack"))
+        .collect()
+}
+
 /// The OSV advisory sample the advisory database is imported from.
 pub fn osv_sample() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -10,7 +10,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 #[allow(unused_imports)]
-pub use archlint_testkit::{generated_project, vulnerable_requests_project, write};
+pub use archlint_testkit::{generated_project, pack_files, vulnerable_requests_project, write};
 
 pub fn archlint() -> Command {
     let mut cmd = Command::cargo_bin("archlint").unwrap();
