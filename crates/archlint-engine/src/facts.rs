@@ -161,6 +161,21 @@ struct Outcome {
     parse_us: u32,
 }
 
+impl Outcome {
+    /// Facts that cannot be cached (the file could not be read or hashed): kept for this run
+    /// only.
+    fn uncacheable(facts: ModuleFacts) -> Outcome {
+        Outcome {
+            facts: Some(Arc::new(facts)),
+            stamp: None,
+            hash: None,
+            source: Source::Uncacheable,
+            encoded: None,
+            parse_us: 0,
+        }
+    }
+}
+
 /// Run `parse` and measure it (per-file parse times feed `--stats` and the perf log).
 fn timed<T>(parse: impl FnOnce() -> T) -> (T, u32) {
     let started = Instant::now();
@@ -464,14 +479,7 @@ impl Lookup<'_> {
         let (root, parse, pack, memory) = (self.root, self.parse, self.pack, self.memory);
         let (fingerprint, use_cache) = (self.fingerprint, self.use_cache);
         let (racy_after, drop_decoded) = (self.racy_after, self.drop_decoded);
-        let uncacheable = |facts: ModuleFacts| Outcome {
-            facts: Some(Arc::new(facts)),
-            stamp: None,
-            hash: None,
-            source: Source::Uncacheable,
-            encoded: None,
-            parse_us: 0,
-        };
+        let uncacheable = Outcome::uncacheable;
         // The walk usually read the metadata already (relative to the open directory);
         // without a cache it is not needed at all.
         let stamp = use_cache
@@ -603,17 +611,7 @@ impl Lookup<'_> {
                 let (stamp, bytes, hash) = match item {
                     Ok(x) => x,
                     Err(facts) => {
-                        return (
-                            i,
-                            Outcome {
-                                facts: Some(Arc::new(facts)),
-                                stamp: None,
-                                hash: None,
-                                source: Source::Uncacheable,
-                                encoded: None,
-                                parse_us: 0,
-                            },
-                        );
+                        return (i, Outcome::uncacheable(facts));
                     }
                 };
                 if let Some(payload) = remote
