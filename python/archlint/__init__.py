@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from ._binary import find_archlint_bin
 from ._deps import AREAS, Dependencies, DependencyFinding, area_of
-from ._errors import ArchlintError
+from ._errors import ArchlintError, ConfigError
 from ._project import Chain, CheckReport, ContractResult, Import, Link, Project
 from ._rules import ModuleSelection, Rule, independent, layers, modules, private_modules
 
@@ -31,6 +31,7 @@ __all__ = [
     "ArchlintError",
     "Chain",
     "CheckReport",
+    "ConfigError",
     "ContractResult",
     "Dependencies",
     "DependencyFinding",

@@ -1,4 +1,4 @@
-"""Where the `archlint` binary that came with this package is."""
+"""Where the `archlint` command that came with this package is (for running it as a process)."""
 
 from __future__ import annotations
 

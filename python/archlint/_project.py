@@ -1,17 +1,16 @@
-"""A project loaded by the Rust engine, queried over one long-lived `archlint query` process."""
+"""A project loaded by the Rust engine in this process, and the questions it answers."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
-from ._binary import find_archlint_bin
-from ._errors import ArchlintError
+from . import _native
+from ._errors import ArchlintError, ConfigError
 
 
 @dataclass(frozen=True)
@@ -81,84 +80,46 @@ class Project:
         config: str | os.PathLike[str] | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
         no_cache: bool = False,
-        binary: str | None = None,
     ) -> None:
         self.root = Path(path).resolve()
         if not self.root.is_dir():
             raise ArchlintError(f"{self.root} is not a directory")
         self.config = Path(config).resolve() if config else None
-        self._binary = binary or find_archlint_bin()
-        self._common: list[str] = []
-        if self.config:
-            self._common += ["--config", str(self.config)]
-        if cache_dir:
-            self._common += ["--cache-dir", str(cache_dir)]
-        if no_cache:
-            self._common.append("--no-cache")
-        self._proc: subprocess.Popen[str] | None = None
+        self._options: dict[str, Any] = {
+            "config": str(self.config) if self.config else None,
+            "cache_dir": str(cache_dir) if cache_dir else None,
+            "no_cache": no_cache,
+        }
+        self._session: _native.Session | None = None
         self._lock = threading.Lock()
         self._info: dict[str, Any] | None = None
 
-    # -- the query process -------------------------------------------------------------------
+    # -- the loaded project ------------------------------------------------------------------
 
-    def _start(self) -> subprocess.Popen[str]:
-        if self._proc is not None and self._proc.poll() is None:
-            return self._proc
-        proc = subprocess.Popen(
-            [self._binary, "query", str(self.root), "--quiet", *self._common],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-        )
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        if not first:
-            _, err = proc.communicate()
-            raise ArchlintError.from_cli(err)
-        self._proc = proc
-        return proc
+    def _loaded(self) -> "_native.Session":
+        with self._lock:
+            if self._session is None:
+                self._session = _native.Session(str(self.root), **self._options)
+            return self._session
 
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
-        with self._lock:
-            proc = self._start()
-            assert proc.stdin is not None and proc.stdout is not None
-            proc.stdin.write(json.dumps(request) + "\n")
-            proc.stdin.flush()
-            line = proc.stdout.readline()
-        if not line:
-            raise ArchlintError("the archlint query process ended unexpectedly")
-        answer = json.loads(line)
+        answer = json.loads(self._loaded().ask(json.dumps(request)))
         if "error" in answer:
+            if answer.get("kind") == "configuration":
+                raise ConfigError(answer["error"])
             raise ArchlintError(answer["error"])
         return answer
 
     def close(self) -> None:
-        """Stop the query process (also done when the project is garbage-collected)."""
-        proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            try:
-                assert proc.stdin is not None
-                proc.stdin.close()
-                proc.wait(timeout=5)
-            except Exception:
-                proc.kill()
-            for stream in (proc.stdout, proc.stderr):
-                if stream is not None:
-                    stream.close()
+        """Forget the loaded project (the next query loads it again, from the cache)."""
+        with self._lock:
+            self._session = None
 
     def __enter__(self) -> "Project":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self) -> str:
         return f"archlint.Project({str(self.root)!r})"
@@ -215,12 +176,8 @@ class Project:
 
     def check(self, *, deps: bool | None = None) -> "CheckReport":
         """Run `archlint check` (configured contracts, and dependency checks when configured)."""
-        args = ["check", str(self.root), "--format", "json", "--quiet", *self._common]
-        if deps is True:
-            args.append("--deps")
-        elif deps is False:
-            args.append("--no-deps")
-        return CheckReport(run_json(self._binary, args, ok_codes=(0, 1)))
+        _, report = _native.check(str(self.root), deps=deps, **self._options)
+        return CheckReport(json.loads(report))
 
     def dependencies(
         self,
@@ -234,16 +191,15 @@ class Project:
         imported, vulnerabilities (offline database; the package index with `online`)."""
         from ._deps import Dependencies
 
-        args = ["deps", "check", str(self.root), "--format", "json", "--quiet", *self._common]
-        if venv:
-            args += ["--venv", str(venv)]
-        if python:
-            args += ["--python", str(python)]
-        if online:
-            args.append("--online")
-        if index_url:
-            args += ["--index-url", index_url]
-        return Dependencies(run_json(self._binary, args, ok_codes=(0, 1)))
+        _, report = _native.check_dependencies(
+            str(self.root),
+            venv=str(venv) if venv else None,
+            python=str(python) if python else None,
+            online=online,
+            index_url=index_url,
+            **self._options,
+        )
+        return Dependencies(json.loads(report))
 
 
 class CheckReport:
@@ -279,17 +235,3 @@ def _contract_result(answer: dict[str, Any]) -> ContractResult:
         direct_imports=tuple((d["importer"], d["imported"]) for d in answer.get("direct_imports", [])),
         raw=answer,
     )
-
-
-def run_json(binary: str, args: Sequence[str], *, ok_codes: Iterable[int] = (0,)) -> dict[str, Any]:
-    """Run the CLI and return its JSON; exit code 2 (usage or configuration) raises
-    ArchlintError with the CLI's message."""
-    env = dict(os.environ)
-    env.setdefault("NO_COLOR", "1")
-    proc = subprocess.run([binary, *args], capture_output=True, text=True, encoding="utf-8", env=env)
-    if proc.returncode not in tuple(ok_codes):
-        raise ArchlintError.from_cli(proc.stderr)
-    try:
-        return json.loads(proc.stdout)
-    except json.JSONDecodeError as e:
-        raise ArchlintError(f"archlint printed no JSON report ({e}): {proc.stderr.strip()}") from None

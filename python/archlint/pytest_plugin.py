@@ -19,10 +19,9 @@ from typing import Any
 
 import pytest
 
-from ._binary import find_archlint_bin
+from . import _native
 from ._deps import AREAS
 from ._errors import ArchlintError
-from ._project import run_json
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -58,43 +57,43 @@ def _enabled(config: pytest.Config) -> bool:
 
 
 def _analyse(config: pytest.Config) -> dict[str, Any]:
-    """`archlint check --format json`, once per test run."""
-    root = _root(config)
-    args = ["check", str(root), "--format", "json", "--quiet"]
+    """`archlint check`, in this process, once per test run."""
+    options: dict[str, Any] = {"path": str(_root(config)), "config": None, "online": False}
     cfg = config.getoption("archlint_config")
     if cfg:
-        args += ["--config", str(Path(cfg).resolve())]
+        options["config"] = str(Path(cfg).resolve())
     if config.getoption("archlint_online"):
-        args.append("--online")
-    binary = find_archlint_bin()
+        options["online"] = True
     workerinput = getattr(config, "workerinput", None)
     if workerinput is None:
-        return _run(binary, args)
+        return _run(options)
     # pytest-xdist: every worker collects the same items from one shared analysis.
     run_id = workerinput.get("testrunuid", "")
-    key = hashlib.sha256(json.dumps([run_id, args]).encode()).hexdigest()[:16]
+    key = hashlib.sha256(json.dumps([run_id, options], sort_keys=True).encode()).hexdigest()[:16]
     shared = Path(tempfile.gettempdir()) / f"archlint-pytest-{os.getuid() if hasattr(os, 'getuid') else 0}"
     shared.mkdir(mode=0o700, exist_ok=True)
     result = shared / f"{key}.json"
     with _Lock(shared / f"{key}.lock"):
         if result.is_file():
             return json.loads(result.read_text(encoding="utf-8"))
-        doc = _run(binary, args)
+        doc = _run(options)
         tmp = result.with_suffix(".tmp")
         tmp.write_text(json.dumps(doc), encoding="utf-8")
         tmp.replace(result)
         return doc
 
 
-def _run(binary: str, args: list[str]) -> dict[str, Any]:
+def _run(options: dict[str, Any]) -> dict[str, Any]:
     trace = os.environ.get("ARCHLINT_PYTEST_TRACE")
     if trace:
         # Tests count analyses through this (one line per run of archlint).
         with open(trace, "a", encoding="utf-8") as f:
             f.write(f"{os.getpid()} {time.time()}\n")
+    path = options.pop("path")
     try:
-        return {"ok": True, "report": run_json(binary, args, ok_codes=(0, 1))}
-    except (ArchlintError, FileNotFoundError) as e:
+        _, report = _native.check(path, **options)
+        return {"ok": True, "report": json.loads(report)}
+    except ArchlintError as e:
         return {"ok": False, "error": str(e)}
 
 

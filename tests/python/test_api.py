@@ -20,10 +20,60 @@ def project():
         yield p
 
 
-def test_the_package_is_typed_and_ships_its_binary() -> None:
+def test_the_package_is_typed_and_its_command_runs_the_native_module() -> None:
     assert (Path(archlint.__file__).parent / "py.typed").is_file()
     out = subprocess.run([archlint.find_archlint_bin(), "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("archlint ") and archlint.__version__ in out.stdout
+    # One wheel: the command is a console script calling the extension module, no second
+    # executable in the package.
+    package = Path(archlint.__file__).parent
+    assert [p.name for p in package.glob("_native*")] and not list(package.glob("archlint*"))
+    script = Path(archlint.find_archlint_bin()).read_text(encoding="utf-8", errors="replace")
+    assert "archlint._cli" in script
+
+
+def test_the_api_starts_no_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Queries, contract checks and whole checks run in this process."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"a process was started: {args}")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    with archlint.Project(EXAMPLE, cache_dir=tmp_path / "cache") as p:
+        assert "shop.domain.models" in p.modules
+        assert not archlint.modules("shop.domain").should_not_import("shop.infra").check(p)
+        assert not p.check()
+        assert p.dependencies().errors("policy")
+
+
+def test_the_engine_releases_the_gil(tmp_path: Path) -> None:
+    """A Python thread keeps running while the engine parses a project."""
+    import threading
+
+    files = {"big/__init__.py": ""}
+    for i in range(1500):
+        files[f"big/m{i}.py"] = "".join(f"import big.m{j}\n" for j in range(max(0, i - 5), i)) + "x = 1\n" * 200
+    write(tmp_path, files)
+    ticks = 0
+    done = threading.Event()
+
+    def count() -> None:
+        nonlocal ticks
+        while not done.is_set():
+            ticks += 1
+
+    thread = threading.Thread(target=count)
+    thread.start()
+    try:
+        before = ticks
+        with archlint.Project(tmp_path, no_cache=True) as p:
+            assert len(p.modules) == 1501
+        during = ticks - before
+    finally:
+        done.set()
+        thread.join()
+    # Holding the GIL through the load would leave the counting thread at (nearly) zero.
+    assert during > 1000, during
 
 
 def test_modules_and_imports(project: archlint.Project) -> None:
@@ -95,9 +145,22 @@ def test_engine_errors_are_python_exceptions(project: archlint.Project, tmp_path
         project.imports_of("nowhere")
     # A broken configuration: the CLI's message, with the file.
     write(tmp_path, {"app/__init__.py": "", ".importlinter": "[importlinter]\nroot_package = app\n\n[importlinter:contract:x]\nname = X\ntype = layers\nbogus = 1\nlayers =\n    app\n"})
-    with pytest.raises(archlint.ArchlintError) as e:
+    with pytest.raises(archlint.ConfigError) as e:
         archlint.Project(tmp_path, no_cache=True).check()
     assert "bogus" in str(e.value) and e.value.file is not None and e.value.file.endswith(".importlinter")
+    assert e.value.line == 4  # the contract's section
+    cli = subprocess.run([archlint.find_archlint_bin(), "check", str(tmp_path), "--no-cache"], capture_output=True, text=True)
+    assert cli.returncode == 2
+    assert cli.stderr.strip() == f"archlint: error: {e.value}"
+    # A file the configuration reader rejects: archlint.ConfigError with the file and line,
+    # the message `archlint check` prints.
+    write(tmp_path, {".importlinter": "[importlinter]\nroot_package = app\n[importlinter:contract:x\n"})
+    with pytest.raises(archlint.ConfigError) as e:
+        archlint.Project(tmp_path, no_cache=True).modules
+    cli = subprocess.run([archlint.find_archlint_bin(), "check", str(tmp_path), "--no-cache"], capture_output=True, text=True)
+    assert cli.returncode == 2
+    assert cli.stderr.strip() == f"archlint: error: {e.value}"
+    assert e.value.file == str(tmp_path / ".importlinter") and e.value.line == 3
 
 
 def test_check_report(project: archlint.Project) -> None:
