@@ -60,7 +60,7 @@ rm -rf target/wheels target/wheel-venv
 "$VENV/bin/maturin" build --release --locked --out target/wheels
 "$PYTHON" -m venv target/wheel-venv
 target/wheel-venv/bin/python -m pip install --quiet --disable-pip-version-check \
-  target/wheels/archlint-*.whl "pytest>=8" "pytest-xdist>=3"
+  target/wheels/archlint-*.whl "pytest>=8" "pytest-xdist>=3" "grimp==3.20"
 
 echo "== a throwaway PostgreSQL cluster on a loopback port (scripts/postgres.sh)"
 eval "$(bash scripts/postgres.sh start)"

@@ -110,7 +110,10 @@ fn shortest_chains_between_packages_share_no_import() {
         ("p.two", "n"),
         ("n", "q.two"),
     ]);
-    assert_eq!(g.find_shortest_chains("p", "q", true), Err(GraphError::ModuleNotPresent("p".into())));
+    assert_eq!(
+        g.find_shortest_chains("p", "q", true),
+        Err(GraphError::ModuleNotPresent("p".into()))
+    );
     g.add_module("p", false).unwrap();
     g.add_module("q", false).unwrap();
     let mut chains = g.find_shortest_chains("p", "q", true).unwrap();

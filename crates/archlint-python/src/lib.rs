@@ -6,6 +6,8 @@
 //! `archlint.ArchlintError`, configuration errors `archlint.ConfigError` with the file and line
 //! — never a crash of the interpreter: a panic in the engine surfaces as an exception too.
 
+mod graph;
+
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
@@ -245,6 +247,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(check_dependencies, m)?)?;
     m.add_class::<Session>()?;
+    m.add_class::<graph::Graph>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
