@@ -189,3 +189,104 @@ def test_random_graphs_answer_as_grimp_does(seed: int) -> None:
     clone = copy.deepcopy(ours_graph)
     clone.add_import(importer="new.one", imported="new.two")
     assert "new.one" not in ours_graph.modules and "new.one" in clone.modules
+
+
+# build_graph ---------------------------------------------------------------------------------
+
+PROJECT = {
+    "shop/__init__.py": "",
+    "shop/api.py": "from shop import services\nimport shop.domain.models as m\nimport requests\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from shop.infra import db\n",
+    "shop/services.py": "from .domain import models\nfrom . import infra  # the package\n\ndef f():\n    import shop.infra.db\n",
+    "shop/domain/__init__.py": "",
+    "shop/domain/models.py": "import os.path\nfrom ..infra.db import (\n    session,\n)\nfrom shop.domain.models import x\n",
+    "shop/infra/__init__.py": "from .db import *\n",
+    "shop/infra/db.py": "import sqlalchemy.orm\nimport yaml\nfrom shop import api\n",
+    "plugins/__init__.py": "",
+    "plugins/one.py": "import shop.api\nimport shop.nowhere\n",
+    "space/portion/__init__.py": "",
+    "space/portion/a.py": "from space.portion import b\n",
+    "space/portion/b.py": "",
+}
+
+
+def graph_dump(module, *names, **options):
+    def build():
+        graph = module.build_graph(*names, cache_dir=None, **options)
+        return {
+            m: {
+                i: sorted((d["line_number"], d["line_contents"], d["is_lazy"]) for d in graph.get_import_details(importer=m, imported=i))
+                for i in graph.find_modules_directly_imported_by(m)
+                if i != m  # grimp records a module importing itself; archlint does not (docs/python.md)
+            }
+            for m in graph.modules
+        }, {m for m in graph.modules if graph.is_module_squashed(m)}
+
+    return outcome(build)
+
+
+@pytest.fixture
+def on_path(tmp_path, monkeypatch):
+    import importlib
+    import textwrap
+
+    for name, text in PROJECT.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    # Finding `shop.api` imports `shop`: a later test must not find an earlier one's.
+    import sys
+
+    for name in list(sys.modules):
+        if name.split(".")[0] in {"shop", "plugins", "space"}:
+            monkeypatch.delitem(sys.modules, name)
+    importlib.invalidate_caches()
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "names, options",
+    [
+        (("shop",), {}),
+        (("shop",), {"include_external_packages": True}),
+        (("shop",), {"exclude_type_checking_imports": True}),
+        (("shop", "plugins"), {"include_external_packages": True}),
+        (("space.portion",), {}),
+        (("shop", "space.portion", "plugins"), {}),
+    ],
+)
+def test_build_graph_builds_grimps_graph(on_path, names, options) -> None:
+    theirs = graph_dump(grimp, *names, **options)
+    assert theirs[0] == "value", theirs
+    assert graph_dump(ours, *names, **options) == theirs
+
+
+@pytest.mark.parametrize(
+    "names",
+    [("nowhere",), ("shop.api",), ("shop.domain",), (3,)],
+)
+def test_build_graph_refuses_what_grimp_refuses(on_path, names) -> None:
+    theirs = graph_dump(grimp, *names)
+    assert theirs[0] == "raises"
+    assert graph_dump(ours, *names) == theirs
+
+
+def test_build_graph_reports_a_syntax_error_as_grimp_does(on_path) -> None:
+    (on_path / "shop" / "broken.py").write_text("import os\ndef f(:\n    pass\n")
+    theirs = outcome(lambda: grimp.build_graph("shop", cache_dir=None))
+    o = outcome(lambda: ours.build_graph("shop", cache_dir=None))
+    assert theirs[:2] == ("raises", "SourceSyntaxError")
+    assert o == theirs
+
+
+def test_build_graph_is_cached(on_path, tmp_path_factory) -> None:
+    cache = tmp_path_factory.mktemp("cache") / "archlint"
+    first = ours.build_graph("shop", cache_dir=str(cache))
+    assert cache.is_dir() and oct(cache.stat().st_mode & 0o777) == "0o700"
+    (on_path / "shop" / "services.py").write_text("import shop.api\n")
+    second = ours.build_graph("shop", cache_dir=str(cache))
+    assert first.find_modules_directly_imported_by("shop.services") == {"shop.domain.models", "shop.infra", "shop.infra.db"}
+    assert second.find_modules_directly_imported_by("shop.services") == {"shop.api"}
+    assert second.get_import_details(importer="shop.services", imported="shop.api") == [
+        {"importer": "shop.services", "imported": "shop.api", "line_number": 1, "line_contents": "import shop.api", "is_lazy": False}
+    ]

@@ -271,6 +271,7 @@ pub fn analyze(options: &CheckOptions) -> Result<Analysis> {
             code_facts: with_rules,
             result_tag: rules_config.as_ref().map(rules::result_tag),
             progress: options.progress.clone(),
+            settings: None,
         })
     };
     let (mut project, deps) = if with_deps {

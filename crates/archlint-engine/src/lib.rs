@@ -46,6 +46,9 @@ pub struct ProjectOptions {
     /// [`Project::stored_result`] and facts are not decoded for it; otherwise facts are kept
     /// and [`Project::result_slot`] says where to store the new result.
     pub result_tag: Option<String>,
+    /// Session settings to use instead of the configuration's (the packages of a graph built
+    /// from Python, `archlint.grimp.build_graph`, where there is no configuration file).
+    pub settings: Option<Settings>,
     /// Counts files as they are done, for a progress display.
     pub progress: Option<std::sync::Arc<Progress>>,
 }
@@ -241,10 +244,13 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     // result from them, reads them again.
     let read_once = options.keep_facts == KeepFacts::None && options.result_tag.is_none();
     cache_options.drop_decoded = read_once;
-    let settings = config
-        .as_ref()
-        .map(|c| c.settings.clone())
-        .unwrap_or_default();
+    let settings = match &options.settings {
+        Some(settings) => settings.clone(),
+        None => config
+            .as_ref()
+            .map(|c| c.settings.clone())
+            .unwrap_or_default(),
+    };
     let mut warnings: Vec<String> = config
         .as_ref()
         .map(|c| c.warnings.clone())

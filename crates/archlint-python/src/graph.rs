@@ -3,6 +3,7 @@
 //! (`archlint.grimp.exceptions`) or `ValueError`, with grimp's messages.
 
 use std::collections::HashSet;
+use std::path::PathBuf;
 
 use archlint_grimp::{Detail, GraphError, Level};
 use pyo3::exceptions::PyValueError;
@@ -365,4 +366,117 @@ impl Graph {
     fn clone(&self) -> Graph {
         Clone::clone(self)
     }
+}
+
+/// The files of a built graph with a syntax error: grimp raises `SourceSyntaxError(filename,
+/// lineno, text)` for the first.
+fn syntax_error(project: &archlint_engine::Project) -> Option<(String, Option<u32>, String)> {
+    project
+        .files
+        .iter()
+        .zip(&project.diagnostics)
+        .find_map(|(file, diagnostics)| {
+            let d = diagnostics.iter().find(|d| d.code == "syntax-error")?;
+            let text = d
+                .line
+                .and_then(|line| {
+                    let source = std::fs::read_to_string(&file.path).ok()?;
+                    source
+                        .lines()
+                        .nth(line as usize - 1)
+                        .map(|l| l.trim().to_owned())
+                })
+                .unwrap_or_else(|| d.message.clone());
+            Some((file.path.display().to_string(), d.line, text))
+        })
+}
+
+/// grimp's `build_graph` on the engine: the packages `packages` (top-level names, or portions
+/// of namespace packages) found in `search_dirs`, parsed in parallel through archlint's cache
+/// (`cache_dir`; none: no cache), as a grimp graph with each import's line and its text.
+#[pyfunction]
+#[pyo3(signature = (search_dirs, packages, *, include_external_packages=false, exclude_type_checking_imports=false, cache_dir=None))]
+pub fn build_graph(
+    py: Python<'_>,
+    search_dirs: Vec<PathBuf>,
+    packages: Vec<String>,
+    include_external_packages: bool,
+    exclude_type_checking_imports: bool,
+    cache_dir: Option<PathBuf>,
+) -> PyResult<Graph> {
+    let Some(root) = search_dirs.first().cloned() else {
+        return Err(PyValueError::new_err("no package to build a graph of"));
+    };
+    let options = archlint_engine::ProjectOptions {
+        located: Some(archlint_engine::Located { root, config: None }),
+        settings: Some(archlint_config::Settings {
+            root_packages: packages,
+            include_external_packages,
+            exclude_type_checking_imports,
+            source_dirs: search_dirs
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect(),
+            ..Default::default()
+        }),
+        cache: archlint_engine::CacheFlags {
+            no_cache: cache_dir.is_none(),
+            cache_dir,
+            redis_url: None,
+        },
+        ..Default::default()
+    };
+    let built = crate::engine(py, move || {
+        let project = archlint_engine::load_project(&options)?;
+        Ok((syntax_error(&project), grimp_graph(&project)))
+    })?;
+    match built {
+        (Some((filename, line, text)), _) => {
+            let exception = py
+                .import("archlint.grimp.exceptions")?
+                .getattr("SourceSyntaxError")?
+                .call1((filename, line, text))?;
+            Err(PyErr::from_value(exception))
+        }
+        (None, graph) => Ok(Graph { graph }),
+    }
+}
+
+/// The engine's graph as grimp's: every module (external packages squashed), every import
+/// statement with its line's text.
+fn grimp_graph(project: &archlint_engine::Project) -> archlint_grimp::Graph {
+    let graph = &project.graph;
+    let mut out = archlint_grimp::Graph::new();
+    for m in graph.modules() {
+        let _ = out.add_module(graph.name(m), graph.is_squashed(m));
+    }
+    for file in &project.files {
+        let Some(importer) = graph.id(&file.module) else {
+            continue;
+        };
+        let mut imports = graph.imports_with_details(importer).peekable();
+        if imports.peek().is_none() {
+            continue;
+        }
+        let source = std::fs::read(&file.path).unwrap_or_default();
+        let source = String::from_utf8_lossy(&source);
+        let lines: Vec<&str> = source.lines().collect();
+        for (imported, details) in imports {
+            for d in details {
+                let text = lines
+                    .get((d.line as usize).wrapping_sub(1))
+                    .map_or("", |l| l.trim());
+                out.add_import(
+                    &file.module,
+                    graph.name(imported),
+                    Some(Detail {
+                        line_number: d.line,
+                        line_contents: text.to_owned(),
+                        is_lazy: false,
+                    }),
+                );
+            }
+        }
+    }
+    out
 }

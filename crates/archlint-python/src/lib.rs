@@ -70,7 +70,10 @@ fn to_python(py: Python<'_>, err: &anyhow::Error) -> PyErr {
 }
 
 /// Run `f` without the GIL; an engine error or a panic becomes a Python exception.
-fn engine<T: Send>(py: Python<'_>, f: impl FnOnce() -> anyhow::Result<T> + Send) -> PyResult<T> {
+pub(crate) fn engine<T: Send>(
+    py: Python<'_>,
+    f: impl FnOnce() -> anyhow::Result<T> + Send,
+) -> PyResult<T> {
     let outcome = py.detach(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
     match outcome {
         Ok(Ok(value)) => Ok(value),
@@ -248,6 +251,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check_dependencies, m)?)?;
     m.add_class::<Session>()?;
     m.add_class::<graph::Graph>()?;
+    m.add_function(wrap_pyfunction!(graph::build_graph, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -386,6 +386,7 @@ fn lint(args: &Options, out: &mut Console) -> bool {
                     code_facts: false,
                     result_tag: None,
                     progress: None,
+                    settings: None,
                 };
                 let project = match archlint_engine::load_project(&options) {
                     Ok(p) => p,
