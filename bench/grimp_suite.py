@@ -3,10 +3,10 @@
 grimp's sdist carries no tests, so they come from a checkout of grimp's repository
 (`--grimp-repo DIR`, e.g. a clone at the release the conformance suite pins). A shim package
 named `grimp` is put first on the path: its public graph API — `grimp.ImportGraph`,
-`grimp.application.graph.ImportGraph`, `grimp.exceptions`, the value objects in
-`grimp.domain` — is archlint's, and every other module (`grimp.application.config`, the
-adaptors, `build_graph`'s use case) falls through to the installed grimp, which then builds
-archlint's graph class through its `IMPORT_GRAPH_CLASS` setting.
+`grimp.application.graph.ImportGraph`, `grimp.build_graph`, `grimp.exceptions`, the value
+objects in `grimp.domain` — is archlint's, and every other module (`grimp.application.config`,
+the adaptors, grimp's use cases, which the unit tests of the use cases call with fakes) falls
+through to the installed grimp.
 
     python bench/grimp_suite.py --grimp-repo /path/to/grimp [--python target/wheel-venv/bin/python]
 
@@ -40,7 +40,7 @@ _real = _os.path.dirname(_m.PathFinder.find_spec("grimp", [p for p in _sys.path 
 __path__ = [_os.path.dirname(__file__), _real]
 from archlint.grimp import *  # noqa
 from archlint.grimp import exceptions  # noqa
-from grimp.main import build_graph  # noqa: grimp's use case, building archlint's ImportGraph
+from archlint.grimp import build_graph  # noqa
 __version__ = "archlint"
 """,
     "grimp/application/__init__.py": """

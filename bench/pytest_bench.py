@@ -1,7 +1,9 @@
 """The seed scenario: a pytest architecture suite that checks approved dependencies, licenses and
 (offline) vulnerabilities for an environment of 200 installed distributions, plus the layer
 contracts of django — run with archlint's pytest plugin, cold and warm, against the suite it
-replaces (a `pip show` per package, as the original pytestarch-style suite did).
+replaces (a `pip show` per package, as the original pytestarch-style suite did). Also the
+plugin's overhead: `pytest --archlint` checking django's contracts warm against plain pytest
+(`-p no:archlint`) and against pytest with the plugin installed but not asked for.
 
     python3 bench/pytest_bench.py        (bench/run.sh pytest does the set-up)
 
@@ -43,6 +45,10 @@ def setup():
             sys.exit("build the wheel first: maturin build --release --out target/wheels")
         sh(sys.executable, "-m", "venv", runner)
         sh(os.path.join(runner, "bin", "python"), "-m", "pip", "install", "--quiet", wheels[-1], "pytest>=8")
+    # The wheel as built now (the runner may hold an older one).
+    wheels = sorted(glob.glob(os.path.join(ROOT, "target", "wheels", "archlint-*.whl")), key=os.path.getmtime)
+    if wheels:
+        sh(os.path.join(runner, "bin", "python"), "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps", wheels[-1])
     project = os.path.join(WORK, "project")
     if not os.path.isdir(project):
         shutil.copytree(os.path.join(env_dir, "project"), project)
@@ -106,8 +112,66 @@ def test_license_approved(name):
     return elapsed, len(sample)
 
 
+def overhead_project():
+    """django's layer contracts and one trivial test: what the plugin adds to a plain run."""
+    project = os.path.join(WORK, "overhead")
+    if not os.path.isdir(project):
+        os.makedirs(os.path.join(project, "tests"))
+        os.symlink(DJANGO, os.path.join(project, "django"))
+        shutil.copy(os.path.join(ROOT, "bench", "configs", "django.ini"), os.path.join(project, ".importlinter"))
+        with open(os.path.join(project, "tests", "test_unit.py"), "w") as f:
+            f.write("def test_unit():\n    assert True\n")
+        with open(os.path.join(project, "pytest.ini"), "w") as f:
+            f.write("[pytest]\ntestpaths = tests\n")
+    return project
+
+
+def timed_pytest(runner, project, *flags):
+    env = dict(os.environ, NO_COLOR="1")
+    env.pop("VIRTUAL_ENV", None)
+    t = time.perf_counter()
+    out = subprocess.run([os.path.join(runner, "bin", "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", *flags],
+                         cwd=project, capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - t
+    if out.returncode not in (0, 1):
+        sys.exit(f"pytest failed to run:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
+    return elapsed, out.stdout.strip().splitlines()[-1]
+
+
+def plugin_overhead(runner, runs=15):
+    """Plain pytest (`-p no:archlint`), pytest with the plugin installed but not asked for, and
+    `pytest --archlint` checking django's contracts warm, alternating; the overhead is the
+    difference of the medians."""
+    project = overhead_project()
+    shutil.rmtree(os.path.join(project, ".archlint_cache"), ignore_errors=True)
+    _, first = timed_pytest(runner, project, "--archlint")
+    samples = {"plain": [], "installed": [], "archlint warm": []}
+    flags = {"plain": ("-p", "no:archlint"), "installed": (), "archlint warm": ("--archlint",)}
+    lines = {}
+    for i in range(runs):
+        for name in (list(flags) if i % 2 == 0 else list(reversed(flags))):
+            t, line = timed_pytest(runner, project, *flags[name])
+            samples[name].append(t)
+            lines[name] = verdicts(line)
+    if lines["archlint warm"] != verdicts(first) or not lines["plain"].startswith("1 passed"):
+        sys.exit(f"unexpected results: {lines} (first --archlint run: {first})")
+    medians = {k: statistics.median(v) for k, v in samples.items()}
+    return {
+        "project": "django layer contracts (bench/configs/django.ini) + one trivial test",
+        "result_lines": lines,
+        "samples_s": samples,
+        "median_s": medians,
+        "overhead_warm_ms": (medians["archlint warm"] - medians["plain"]) * 1000,
+        "overhead_installed_not_enabled_ms": (medians["installed"] - medians["plain"]) * 1000,
+        "target_ms": 100,
+    }
+
+
 def main():
     runner, project, db = setup()
+    overhead = plugin_overhead(runner)
+    print(f"plugin overhead on a warm django check: {overhead['overhead_warm_ms']:.0f} ms over plain pytest "
+          f"(installed but not enabled: {overhead['overhead_installed_not_enabled_ms']:.0f} ms); target <= 100 ms")
     dists = len(glob.glob(os.path.join(project, ".venv", "lib", "python*", "site-packages", "*.dist-info")))
     cold, warm = [], []
     summary = ""
@@ -143,7 +207,7 @@ def main():
         "distributions": dists, "result_line": summary, "cold_samples_s": cold, "warm_samples_s": warm,
         "cold_median_s": statistics.median(cold), "warm_median_s": statistics.median(warm),
         "pytest_startup_s": startup, "naive_per_package_s": per_package, "naive_packages_timed": sampled,
-        "naive_total_s_extrapolated": naive_full,
+        "naive_total_s_extrapolated": naive_full, "plugin_overhead": overhead,
     })
 
 

@@ -2,6 +2,21 @@
 
 from __future__ import annotations
 
+import warnings
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    if name == "NamespacePackageEncountered":
+        warnings.warn(
+            "NamespacePackageEncountered is deprecated; graphs can be built from namespace "
+            "packages, and it is never raised.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return _NamespacePackageEncountered
+    raise AttributeError(name)
+
 
 class GrimpException(Exception):
     """The base of every exception of this module."""
@@ -13,6 +28,10 @@ class ModuleNotPresent(GrimpException):
 
 class NoSuchContainer(GrimpException):
     """A container given to `find_illegal_dependencies_for_layers` is not in the graph."""
+
+
+class _NamespacePackageEncountered(GrimpException):
+    """Deprecated (grimp 3.14): never raised."""
 
 
 class NotATopLevelModule(GrimpException):
