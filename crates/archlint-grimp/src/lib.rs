@@ -11,7 +11,8 @@
 mod chains;
 mod cycles;
 
-use std::sync::OnceLock;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use archlint_graph::ModuleExpression;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -65,9 +66,54 @@ pub struct Graph {
     nodes: Vec<Option<Node>>,
     by_name: FxHashMap<Box<str>, Token>,
     details: FxHashMap<(Token, Token), FxHashSet<Detail>>,
+    /// Imports read from source files: the lines of their statements, whose text is read from
+    /// the importer's file when first asked for (a built graph reads no file twice).
+    file_lines: FxHashMap<(Token, Token), Vec<u32>>,
+    sources: Sources,
     imports: usize,
     /// The frozen copy chain searches run on; dropped by every change.
     frozen: OnceLock<chains::Frozen>,
+}
+
+/// Each module's source file, and the lines of those read so far.
+#[derive(Debug, Default)]
+struct Sources {
+    files: FxHashMap<Token, Arc<Path>>,
+    read: Mutex<FxHashMap<Token, Arc<Vec<Box<str>>>>>,
+}
+
+impl Clone for Sources {
+    fn clone(&self) -> Sources {
+        let read = self.read.lock().map(|r| r.clone()).unwrap_or_default();
+        Sources {
+            files: self.files.clone(),
+            read: Mutex::new(read),
+        }
+    }
+}
+
+impl Sources {
+    /// The text of 1-based `line` of `module`'s file, trimmed (empty when unreadable).
+    fn line(&self, module: Token, line: u32) -> String {
+        let Some(path) = self.files.get(&module) else {
+            return String::new();
+        };
+        let Ok(mut read) = self.read.lock() else {
+            return String::new();
+        };
+        let lines = read.entry(module).or_insert_with(|| {
+            let bytes = std::fs::read(path).unwrap_or_default();
+            Arc::new(
+                String::from_utf8_lossy(&bytes)
+                    .lines()
+                    .map(|l| l.trim().into())
+                    .collect(),
+            )
+        });
+        lines
+            .get((line as usize).wrapping_sub(1))
+            .map_or_else(String::new, |l| l.to_string())
+    }
 }
 
 fn parent_name(name: &str) -> Option<&str> {
@@ -235,6 +281,10 @@ impl Graph {
         if let Some(p) = self.node(t).parent {
             self.node_mut(p).children.remove(&t);
         }
+        self.sources.files.remove(&t);
+        if let Ok(mut read) = self.sources.read.lock() {
+            read.remove(&t);
+        }
         let node = self.nodes[t as usize].take().expect("a live module");
         self.by_name.remove(&node.name);
         self.frozen = OnceLock::new();
@@ -253,6 +303,7 @@ impl Graph {
         }
         self.node_mut(b).importers.remove(&a);
         self.details.remove(&(a, b));
+        self.file_lines.remove(&(a, b));
     }
 
     /// Add an import (both modules are added when missing), with the statement's details when
@@ -264,6 +315,23 @@ impl Graph {
         if let Some(d) = detail {
             self.details.entry((a, b)).or_default().insert(d);
         }
+    }
+
+    /// Record `module`'s source file, where the text of its imports' lines is read from.
+    pub fn set_source(&mut self, module: &str, path: Arc<Path>) {
+        let t = self.add_visible(module);
+        self.sources.files.insert(t, path);
+    }
+
+    /// Add an import made at `lines` of the importer's source file (see [`Graph::set_source`]).
+    pub fn add_import_at_lines(&mut self, importer: &str, imported: &str, lines: &[u32]) {
+        let a = self.add_visible(importer);
+        let b = self.add_visible(imported);
+        self.add_edge(a, b);
+        let known = self.file_lines.entry((a, b)).or_default();
+        known.extend_from_slice(lines);
+        known.sort_unstable();
+        known.dedup();
     }
 
     pub fn remove_import(&mut self, importer: &str, imported: &str) -> Result<()> {
@@ -448,7 +516,15 @@ impl Graph {
             .get(&(a, b))
             .map(|d| d.iter().cloned().collect())
             .unwrap_or_default();
+        for &line in self.file_lines.get(&(a, b)).into_iter().flatten() {
+            details.push(Detail {
+                line_number: line,
+                line_contents: self.sources.line(a, line),
+                is_lazy: false,
+            });
+        }
         details.sort_unstable();
+        details.dedup();
         details
     }
 

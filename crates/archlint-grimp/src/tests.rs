@@ -199,3 +199,41 @@ fn module_expressions_follow_grimps_rules() {
         [("a.b".to_owned(), "a.x.y".to_owned())]
     );
 }
+
+#[test]
+fn lines_read_from_a_source_file_when_asked_for() {
+    let dir = std::env::temp_dir().join(format!("archlint-grimp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("a.py");
+    std::fs::write(&file, "import b\n\n    from b import (x,\n  y)\n").unwrap();
+    let mut g = Graph::new();
+    g.set_source("a", std::sync::Arc::from(file.as_path()));
+    g.add_import_at_lines("a", "b", &[3, 1]);
+    g.add_import(
+        "a",
+        "b",
+        Some(Detail {
+            line_number: 1,
+            line_contents: "import b".into(),
+            is_lazy: false,
+        }),
+    );
+    let texts: Vec<(u32, String)> = g
+        .get_import_details("a", "b")
+        .into_iter()
+        .map(|d| (d.line_number, d.line_contents))
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            (1, "import b".to_owned()),
+            (3, "from b import (x,".to_owned())
+        ]
+    );
+    // A copy answers the same; a removed import has no details left.
+    let copy = g.clone();
+    g.remove_import("a", "b").unwrap();
+    assert!(g.get_import_details("a", "b").is_empty());
+    assert_eq!(copy.get_import_details("a", "b").len(), 2);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

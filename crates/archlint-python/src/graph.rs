@@ -443,13 +443,14 @@ pub fn build_graph(
 }
 
 /// The engine's graph as grimp's: every module (external packages squashed), every import
-/// statement with its line's text.
+/// with the lines of its statements, whose text is read from the file when first asked for.
 fn grimp_graph(project: &archlint_engine::Project) -> archlint_grimp::Graph {
     let graph = &project.graph;
     let mut out = archlint_grimp::Graph::new();
     for m in graph.modules() {
         let _ = out.add_module(graph.name(m), graph.is_squashed(m));
     }
+    let mut lines: Vec<u32> = Vec::new();
     for file in &project.files {
         let Some(importer) = graph.id(&file.module) else {
             continue;
@@ -458,24 +459,11 @@ fn grimp_graph(project: &archlint_engine::Project) -> archlint_grimp::Graph {
         if imports.peek().is_none() {
             continue;
         }
-        let source = std::fs::read(&file.path).unwrap_or_default();
-        let source = String::from_utf8_lossy(&source);
-        let lines: Vec<&str> = source.lines().collect();
+        out.set_source(&file.module, std::sync::Arc::from(file.path.as_path()));
         for (imported, details) in imports {
-            for d in details {
-                let text = lines
-                    .get((d.line as usize).wrapping_sub(1))
-                    .map_or("", |l| l.trim());
-                out.add_import(
-                    &file.module,
-                    graph.name(imported),
-                    Some(Detail {
-                        line_number: d.line,
-                        line_contents: text.to_owned(),
-                        is_lazy: false,
-                    }),
-                );
-            }
+            lines.clear();
+            lines.extend(details.iter().map(|d| d.line));
+            out.add_import_at_lines(&file.module, graph.name(imported), &lines);
         }
     }
     out
