@@ -19,12 +19,18 @@ from ._errors import ArchlintError, ConfigError
 from ._project import Chain, CheckReport, ContractResult, Import, Link, Project
 from ._rules import ModuleSelection, Rule, independent, layers, modules, private_modules
 
-try:
-    from importlib.metadata import version as _version
 
-    __version__ = _version("archlint")
-except Exception:  # pragma: no cover - running from a source checkout
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    # Read on first use: importing archlint (pytest does, for every run) reads no metadata.
+    if name == "__version__":
+        try:
+            from importlib.metadata import version
+
+            return version("archlint")
+        except Exception:  # pragma: no cover - running from a source checkout
+            return "0+unknown"
+    raise AttributeError(f"module 'archlint' has no attribute {name!r}")
 
 __all__ = [
     "AREAS",

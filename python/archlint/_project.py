@@ -7,10 +7,20 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import _native
 from ._errors import ArchlintError, ConfigError
+
+if TYPE_CHECKING:
+    from . import _native
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    """The native module, loaded on first use: importing `archlint` (as pytest does for every
+    run, through the plugin's entry point) costs no shared-library load."""
+    from . import _native
+
+    return _native
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,7 @@ class Project:
             "cache_dir": str(cache_dir) if cache_dir else None,
             "no_cache": no_cache,
         }
-        self._session: _native.Session | None = None
+        self._session: "_native.Session | None" = None
         self._lock = threading.Lock()
         self._info: dict[str, Any] | None = None
 
@@ -99,7 +109,7 @@ class Project:
     def _loaded(self) -> "_native.Session":
         with self._lock:
             if self._session is None:
-                self._session = _native.Session(str(self.root), **self._options)
+                self._session = _engine().Session(str(self.root), **self._options)
             return self._session
 
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -176,7 +186,7 @@ class Project:
 
     def check(self, *, deps: bool | None = None) -> "CheckReport":
         """Run `archlint check` (configured contracts, and dependency checks when configured)."""
-        _, report = _native.check(str(self.root), deps=deps, **self._options)
+        _, report = _engine().check(str(self.root), deps=deps, **self._options)
         return CheckReport(json.loads(report))
 
     def dependencies(
@@ -191,7 +201,7 @@ class Project:
         imported, vulnerabilities (offline database; the package index with `online`)."""
         from ._deps import Dependencies
 
-        _, report = _native.check_dependencies(
+        _, report = _engine().check_dependencies(
             str(self.root),
             venv=str(venv) if venv else None,
             python=str(python) if python else None,

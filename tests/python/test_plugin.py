@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import advisory_db, dist, write
+from conftest import EXAMPLE, advisory_db, dist, write
 
 APP = {
     "app/__init__.py": "",
@@ -174,3 +174,17 @@ def test_xdist_workers_share_one_analysis(pytester: pytest.Pytester, shop: Path,
     result = pytester.runpytest_subprocess("--archlint", "-p", "no:cacheprovider", "-n", "2")
     result.assert_outcomes(failed=6, passed=9)
     assert len(trace.read_text().splitlines()) == 1, trace.read_text()
+
+
+def test_a_run_without_the_plugin_loads_no_library() -> None:
+    """Installed but not asked for, the plugin costs a plain pytest run no shared-library load."""
+    import subprocess
+    import sys
+
+    code = "import sys, archlint.pytest_plugin, archlint; print('archlint._native' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    # Asked for, it is loaded (the check runs in-process).
+    code = "import sys, archlint; archlint.Project('.').modules; print('archlint._native' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=EXAMPLE)
+    assert out.stdout.strip() == "True", out.stderr
