@@ -184,9 +184,11 @@ class Project:
 
     # -- whole runs ----------------------------------------------------------------------------
 
-    def check(self, *, deps: bool | None = None) -> "CheckReport":
-        """Run `archlint check` (configured contracts, and dependency checks when configured)."""
-        _, report = _engine().check(str(self.root), deps=deps, **self._options)
+    def check(self, *, deps: bool | None = None, allow_plugins: bool = False) -> "CheckReport":
+        """Run `archlint check` (configured contracts, and dependency checks when configured).
+        `allow_plugins` runs import-linter custom contract types (Python classes of the
+        project) with the interpreter of the active virtualenv."""
+        _, report = _engine().check(str(self.root), deps=deps, allow_plugins=allow_plugins, **self._options)
         return CheckReport(json.loads(report))
 
     def dependencies(

@@ -29,6 +29,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--archlint-path", default=None, metavar="DIR", help="project root for archlint (default: pytest's rootdir)")
     group.addoption("--archlint-config", default=None, metavar="FILE", help="archlint / import-linter configuration file")
     group.addoption("--archlint-online", action="store_true", default=False, help="check vulnerabilities against the package index (default: offline database)")
+    group.addoption("--archlint-allow-plugins", action="store_true", default=False, help="run import-linter custom contract types (Python classes of the project) in this interpreter's environment")
 
 
 def _enabled_in_pyproject(root: Path) -> bool:
@@ -57,7 +58,12 @@ def _enabled(config: pytest.Config) -> bool:
 
 def _analyse(config: pytest.Config) -> dict[str, Any]:
     """`archlint check`, in this process, once per test run."""
-    options: dict[str, Any] = {"path": str(_root(config)), "config": None, "online": False}
+    options: dict[str, Any] = {
+        "path": str(_root(config)),
+        "config": None,
+        "online": False,
+        "allow_plugins": bool(config.getoption("archlint_allow_plugins")),
+    }
     cfg = config.getoption("archlint_config")
     if cfg:
         options["config"] = str(Path(cfg).resolve())

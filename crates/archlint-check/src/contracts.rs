@@ -27,7 +27,48 @@ pub enum ContractOutcome {
 /// With a disk cache, the outcomes of an unchanged project (the same files, the same contracts
 /// and settings, the same archlint) are read back instead of searched again: the graph is the
 /// same, so they are too.
+///
+/// Contracts of import-linter's custom contract types run in Python ([`crate::plugins`]) when
+/// `plugins` allows it, and are never stored.
 pub fn check_contracts(
+    project: &Project,
+    configs: &[archlint_config::ContractConfig],
+    plugins: &crate::plugins::PluginOptions,
+) -> Vec<ContractOutcome> {
+    if project.settings.contract_types.is_empty() {
+        return check_built_in(project, configs);
+    }
+    let (custom, built_in): (Vec<(usize, &archlint_config::ContractConfig)>, Vec<_>) = configs
+        .iter()
+        .enumerate()
+        .partition(|(_, c)| crate::plugins::custom_type(project, c).is_some());
+    let built_in_configs: Vec<archlint_config::ContractConfig> =
+        built_in.iter().map(|(_, c)| (*c).clone()).collect();
+    let custom_configs: Vec<&archlint_config::ContractConfig> =
+        custom.iter().map(|(_, c)| *c).collect();
+    let mut outcomes: Vec<Option<ContractOutcome>> = configs.iter().map(|_| None).collect();
+    for ((i, _), o) in built_in
+        .iter()
+        .zip(check_built_in(project, &built_in_configs))
+    {
+        outcomes[*i] = Some(o);
+    }
+    if !custom_configs.is_empty() {
+        for ((i, _), o) in
+            custom
+                .iter()
+                .zip(crate::plugins::check(project, &custom_configs, plugins))
+        {
+            outcomes[*i] = Some(o);
+        }
+    }
+    outcomes
+        .into_iter()
+        .map(|o| o.expect("every contract has an outcome"))
+        .collect()
+}
+
+fn check_built_in(
     project: &Project,
     configs: &[archlint_config::ContractConfig],
 ) -> Vec<ContractOutcome> {

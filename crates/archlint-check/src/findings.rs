@@ -189,6 +189,29 @@ impl Parts {
                 });
             }
         }
+        if let (false, Some(rendered)) = (r.kept, &r.rendered) {
+            // A custom contract type: one finding, its own account as the help.
+            let first = rendered
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap_or("broken");
+            findings.push(Finding {
+                code: r.kind.clone(),
+                severity: Severity::Error,
+                message: format!("{}: {first}", r.name),
+                help: Some(match &r.guidance {
+                    Some(g) => format!("{}\n\n{g}", rendered.trim_end()),
+                    None => rendered.trim_end().to_owned(),
+                }),
+                location: None,
+                chain: Vec::new(),
+                related: Vec::new(),
+                check: check.clone(),
+                identity: crate::identity::contract_identity(&key, &r.kind, ""),
+                suppressed: None,
+            });
+        }
         for m in &r.undeclared_modules {
             findings.push(Finding {
                 code: archlint_contracts::codes::ExhaustiveLayers::CODE.into(),

@@ -28,6 +28,7 @@ pub mod findings;
 pub mod identity;
 mod paths;
 pub mod perf;
+pub mod plugins;
 pub mod rules;
 
 use std::path::PathBuf;
@@ -94,6 +95,8 @@ pub struct CheckOptions {
     pub progress: Option<Arc<archlint_engine::Progress>>,
     /// The baseline of accepted findings (none: every finding counts).
     pub baseline: Option<BaselineOptions>,
+    /// Whether and how import-linter's custom contract types run.
+    pub plugins: plugins::PluginOptions,
 }
 
 /// Which baseline a check applies.
@@ -323,7 +326,7 @@ pub fn analyze(options: &CheckOptions) -> Result<Analysis> {
         });
     }
     let checking = Instant::now();
-    let outcomes = check_contracts(&project, &selected);
+    let outcomes = check_contracts(&project, &selected, &options.plugins);
     project.timings.contracts_ms = ms(checking);
     // Contracts with bad options first, then those that failed while checking.
     let mut errors = Vec::new();

@@ -154,6 +154,12 @@ pub fn check_options(args: &CheckArgs) -> CheckOptions {
             file: args.baseline.clone(),
             update: args.update_baseline,
         }),
+        plugins: archlint_check::plugins::PluginOptions {
+            allow: crate::args::plugins_allowed(args.allow_plugins),
+            python: args.env.python.clone(),
+            venv: args.env.venv.clone(),
+            timeout: None,
+        },
         ..crate::args::check_options(
             &args.project,
             &args.env,

@@ -179,3 +179,9 @@ pub enum Format {
     Text,
     Json,
 }
+
+/// `--allow-plugins`, or `ARCHLINT_ALLOW_PLUGINS=1` in the environment (never the checked
+/// project's configuration: its plugins are its code).
+pub fn plugins_allowed(flag: bool) -> bool {
+    flag || std::env::var("ARCHLINT_ALLOW_PLUGINS").is_ok_and(|v| v == "1")
+}

@@ -117,6 +117,11 @@ struct CheckArgs {
     /// the findings that appeared and disappeared.
     #[arg(long)]
     watch: bool,
+    /// Run import-linter's custom contract types (`contract_types`): Python classes from the
+    /// checked project, run by its interpreter (--python/--venv, else VIRTUAL_ENV, .venv,
+    /// python3); also ARCHLINT_ALLOW_PLUGINS=1.
+    #[arg(long)]
+    allow_plugins: bool,
     #[command(flatten)]
     env: args::EnvArgs,
 }

@@ -42,6 +42,10 @@ pub struct LintImportsArgs {
     /// Noisily output progress as we go along.
     #[arg(long)]
     verbose: bool,
+    /// Run custom contract types (`contract_types`): Python classes from the checked project,
+    /// run by its interpreter (also ARCHLINT_ALLOW_PLUGINS=1).
+    #[arg(long)]
+    allow_plugins: bool,
 }
 
 pub fn run(args: &LintImportsArgs) -> Result<ExitCode> {
@@ -58,6 +62,10 @@ pub fn run(args: &LintImportsArgs) -> Result<ExitCode> {
         no_logo: args.no_logo,
         verbose: args.verbose,
         width: console_width(std::io::stdout().is_terminal()),
+        plugins: archlint_check::plugins::PluginOptions {
+            allow: crate::args::plugins_allowed(args.allow_plugins),
+            ..Default::default()
+        },
     });
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());

@@ -89,6 +89,17 @@ pub struct Settings {
     /// no module (archlint only; read from import-linter files too, which import-linter
     /// ignores). `None`: warn.
     pub unmatched_modules_alerting: Option<AlertLevel>,
+    /// import-linter's custom contract types (`contract_types = name: package.module.Class`),
+    /// Python classes run by the project's interpreter when the user allows it.
+    pub contract_types: Vec<ContractType>,
+}
+
+/// A custom contract type: the name contracts give as their `type`, and the class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractType {
+    pub name: String,
+    /// The class, as a dotted path (`package.module.ClassName`).
+    pub class: String,
 }
 
 impl Settings {
@@ -668,14 +679,33 @@ fn settings_from(
         session.remove(key);
     }
     if let Some(v) = session.remove("contract_types") {
-        return Err(ConfigError {
-            file: path.to_owned(),
-            line: None,
-            message: format!(
-                "custom contract types are Python plugins and cannot run in archlint: {}",
-                as_list(&v).join(", ")
-            ),
-        });
+        for entry in as_list(&v) {
+            // import-linter splits each entry on ": " into exactly two parts.
+            let parts: Vec<&str> = entry.split(": ").collect();
+            let [name, class] = parts[..] else {
+                return Err(ConfigError {
+                    file: path.to_owned(),
+                    line: None,
+                    message: format!(
+                        "setting 'contract_types': '{entry}' is not 'name: package.module.Class'"
+                    ),
+                });
+            };
+            if !class.contains('.') || class.split('.').any(|p| p.is_empty()) {
+                return Err(ConfigError {
+                    file: path.to_owned(),
+                    line: None,
+                    message: format!(
+                        "setting 'contract_types': '{class}' is not a dotted path to a class \
+                         (package.module.Class)"
+                    ),
+                });
+            }
+            s.contract_types.push(ContractType {
+                name: name.trim().to_owned(),
+                class: class.trim().to_owned(),
+            });
+        }
     }
     if archlint_form {
         if let Some(v) = session.remove("include_dynamic_imports") {

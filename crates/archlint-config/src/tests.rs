@@ -103,9 +103,27 @@ fn errors_name_file_and_line() {
     let p = write(
         tmp.path(),
         "plug.ini",
-        "[importlinter]\nroot_package = a\ncontract_types = x: y.Z\n",
+        "[importlinter]\nroot_package = a\ncontract_types =\n    x: y.Z\n    other: a.b.C\n\n[importlinter:contract:c]\nname = C\ntype = x\n",
     );
-    assert!(load_config(&p).unwrap_err().message.contains("plugins"));
+    let config = load_config(&p).unwrap();
+    let types: Vec<(&str, &str)> = config
+        .settings
+        .contract_types
+        .iter()
+        .map(|t| (t.name.as_str(), t.class.as_str()))
+        .collect();
+    assert_eq!(types, [("x", "y.Z"), ("other", "a.b.C")]);
+    let p = write(
+        tmp.path(),
+        "plug2.ini",
+        "[importlinter]\nroot_package = a\ncontract_types = x y.Z\n",
+    );
+    assert!(
+        load_config(&p)
+            .unwrap_err()
+            .message
+            .contains("contract_types")
+    );
 }
 
 #[test]

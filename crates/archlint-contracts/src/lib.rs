@@ -101,6 +101,10 @@ pub struct ContractResult {
     pub unmatched_expressions: Vec<String>,
     /// Guidance to show when broken.
     pub guidance: Option<String>,
+    /// The contract's own account of what breaks it, as its class renders it (custom contract
+    /// types, whose violations archlint does not model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rendered: Option<String>,
 }
 
 impl ContractResult {

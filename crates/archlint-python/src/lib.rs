@@ -150,7 +150,8 @@ impl Session {
 
 /// `archlint check --format json`: returns the exit status and the JSON report.
 #[pyfunction]
-#[pyo3(signature = (path, *, config=None, cache_dir=None, no_cache=false, deps=None, online=false))]
+#[pyo3(signature = (path, *, config=None, cache_dir=None, no_cache=false, deps=None, online=false, allow_plugins=false))]
+#[allow(clippy::too_many_arguments)] // Python's keyword arguments
 fn check(
     py: Python<'_>,
     path: PathBuf,
@@ -159,6 +160,7 @@ fn check(
     no_cache: bool,
     deps: Option<bool>,
     online: bool,
+    allow_plugins: bool,
 ) -> PyResult<(u8, String)> {
     let options = CheckOptions {
         path: Some(path),
@@ -174,6 +176,10 @@ fn check(
         deps: Run::from_flags(deps == Some(true), deps == Some(false)),
         require_checks: true,
         baseline: Some(Default::default()),
+        plugins: archlint_check::plugins::PluginOptions {
+            allow: allow_plugins,
+            ..Default::default()
+        },
         ..Default::default()
     };
     engine(py, move || {

@@ -48,6 +48,9 @@ impl serde::Serialize for ContractJson<'_> {
         map.serialize_entry("kept", &r.kept)?;
         map.serialize_entry("kind", &r.kind)?;
         map.serialize_entry("name", &r.name)?;
+        if let Some(rendered) = &r.rendered {
+            map.serialize_entry("rendered", rendered)?;
+        }
         map.serialize_entry("status", if r.kept { "kept" } else { "broken" })?;
         if !r.kept {
             let mut buf = Vec::new();

@@ -52,6 +52,8 @@ pub struct Options {
     pub verbose: bool,
     /// The console's width: lines are wrapped at it (`None`: not wrapped).
     pub width: Option<usize>,
+    /// Whether and how custom contract types run.
+    pub plugins: archlint_check::plugins::PluginOptions,
 }
 
 /// The console width import-linter's console (rich) uses: `COLUMNS`, else unlimited on a terminal
@@ -414,7 +416,11 @@ fn lint(args: &Options, out: &mut Console) -> bool {
         if !graphs[g].files.contains(&source.display()) {
             graphs[g].files.push(source.display());
         }
-        checked[s] = Some(check_contracts(&projects[g], &source.config.contracts));
+        checked[s] = Some(check_contracts(
+            &projects[g],
+            &source.config.contracts,
+            &args.plugins,
+        ));
     }
     if !args.verbose {
         // Where import-linter's graph-building spinner leaves its line.
@@ -710,6 +716,11 @@ fn graphs_table(out: &mut Console, graphs: &[Graph], timings: bool) {
 
 /// One broken contract's details, as its import-linter contract type renders them.
 fn broken_contract(out: &mut Console, r: &ContractResult) {
+    // A custom contract type renders itself (captured from import-linter's console).
+    if let Some(text) = &r.rendered {
+        out.out.push_str(text);
+        return;
+    }
     match r.kind.as_str() {
         "forbidden" => {
             for v in &r.violations {

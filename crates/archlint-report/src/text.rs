@@ -160,6 +160,11 @@ pub(crate) fn write_broken(
         r.name,
         "-".repeat(r.name.chars().count())
     );
+    if let Some(text) = &r.rendered {
+        // A custom contract type's own account (it has no routes archlint models).
+        let _ = writeln!(out, "{}", text.trim_end());
+        let _ = writeln!(out);
+    }
     let mut shown = 0usize;
     for v in &r.violations {
         let _ = writeln!(out, "{}\n", v.summary);

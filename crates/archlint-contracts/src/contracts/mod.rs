@@ -91,6 +91,7 @@ impl ContractMeta {
             ignored_imports: 0,
             unmatched_expressions: Vec::new(),
             guidance: self.guidance.clone(),
+            rendered: None,
         }
     }
 }
