@@ -1,5 +1,7 @@
 """Custom contract types (`contract_types`) against the real import-linter: import-linter's
-documented example and contract classes of our own in the style of its docs, on projects where
+documented example (which reads import details) and five contract classes of our own in the
+style of its docs (shortest chains, import details, options of every kind, a changed copy of the
+graph), on projects where
 they are kept and broken; `lint-imports` and `archlint lint-imports --allow-plugins` must print
 the same report and exit with the same code, and `archlint check --allow-plugins` must reach the
 same verdicts. archlint runs the classes with the interpreter of the virtualenv import-linter is
@@ -90,6 +92,30 @@ class FewImportersContract(Contract):
             output.new_line()
 
 
+class FewImportLinesContract(Contract):
+    """No module imports `target` from more than `max_lines` lines (grimp's get_import_details);
+    the report lists each line."""
+
+    target = fields.StringField()
+    max_lines = fields.IntegerField()
+
+    def check(self, graph, verbose):
+        over = {}
+        for importer in sorted(graph.find_modules_that_directly_import(self.target)):
+            details = graph.get_import_details(importer=importer, imported=self.target)
+            if len(details) > self.max_lines:
+                over[importer] = [(d["line_number"], d["line_contents"]) for d in details]
+        return ContractCheck(kept=not over, metadata={"over": over})
+
+    def render_broken_contract(self, check):
+        for importer, lines in check.metadata["over"].items():
+            output.print_error(f"{importer} imports {self.target} on {len(lines)} lines:")
+            for number, contents in lines:
+                output.indent_cursor()
+                output.print(f"l.{number}: {contents}")
+            output.new_line()
+
+
 class SquashedIndependenceContract(Contract):
     """Packages independent of each other once each is squashed (changes its copy of the graph)."""
 
@@ -112,7 +138,7 @@ class SquashedIndependenceContract(Contract):
 
 FILES = {
     "shop/__init__.py": "",
-    "shop/api.py": "from shop import services\nimport shop.domain.models\n",
+    "shop/api.py": "from shop import services\nimport shop.domain.models\nfrom shop.domain.models import x  # again\n",
     "shop/services.py": "from shop.domain import models\nimport shop.infra.db  # a shortcut\n",
     "shop/domain/__init__.py": "",
     "shop/domain/models.py": "from shop.infra import db\nimport shop.plugins.one\n",
@@ -132,6 +158,7 @@ contract_types =
     no_chains: shop_contracts.contracts.NoChainsContract
     few_importers: shop_contracts.contracts.FewImportersContract
     squashed_independence: shop_contracts.contracts.SquashedIndependenceContract
+    few_import_lines: shop_contracts.contracts.FewImportLinesContract
 """
 
 CASES = {
@@ -195,6 +222,19 @@ modules =
     shop.infra.db
 max_importers = 0
 warn_only = True
+""",
+    "import details": """
+[importlinter:contract:a]
+name = One line per import of the models
+type = few_import_lines
+target = shop.domain.models
+max_lines = 1
+
+[importlinter:contract:b]
+name = Two lines are fine
+type = few_import_lines
+target = shop.domain.models
+max_lines = 2
 """,
     "a copy of the graph per contract": """
 [importlinter:contract:a]
@@ -261,7 +301,7 @@ def test_check_reaches_import_linters_verdicts(tmp_path, case):
     doc = json.loads(report)
     assert {c["name"]: c["kept"] for c in doc["contracts"]} == verdicts
     for c in doc["contracts"]:
-        if not c["kept"] and c["kind"] in {"forbidden_import", "no_chains", "few_importers", "squashed_independence"}:
+        if not c["kept"] and c["kind"] in {"forbidden_import", "no_chains", "few_importers", "squashed_independence", "few_import_lines"}:
             # The class's own account, in the report and as a finding.
             assert c["rendered"].strip() and c["rendered"].strip() in c["text"]
             assert any(f["message"].startswith(c["name"] + ": ") for f in doc["findings"])
