@@ -94,6 +94,18 @@ impl Graph {
         imported: &str,
         as_packages: bool,
     ) -> Result<Option<Vec<String>>> {
+        let (from, to) = self.ends(importer, imported, as_packages)?;
+        Ok(self.chain_between(&from, &to))
+    }
+
+    /// Where chains start and end: the two modules (with their descendants when
+    /// `as_packages`), which must not overlap.
+    fn ends(
+        &self,
+        importer: &str,
+        imported: &str,
+        as_packages: bool,
+    ) -> Result<(FxHashSet<Token>, FxHashSet<Token>)> {
         let (from, to) = self.packages(
             self.visible(importer)?,
             self.visible(imported)?,
@@ -102,7 +114,7 @@ impl Graph {
         if !as_packages && from == to {
             return Err(GraphError::SharedDescendants);
         }
-        Ok(self.chain_between(&from, &to))
+        Ok((from, to))
     }
 
     pub fn chain_exists(&self, importer: &str, imported: &str, as_packages: bool) -> Result<bool> {
@@ -119,14 +131,7 @@ impl Graph {
         imported: &str,
         as_packages: bool,
     ) -> Result<Vec<Vec<String>>> {
-        let (from, to) = self.packages(
-            self.visible(importer)?,
-            self.visible(imported)?,
-            as_packages,
-        )?;
-        if !as_packages && from == to {
-            return Err(GraphError::SharedDescendants);
-        }
+        let (from, to) = self.ends(importer, imported, as_packages)?;
         Ok(self.chains_between(&from, &to, &FxHashSet::default()))
     }
 

@@ -71,50 +71,15 @@ fn order(n: usize, behind: &FxHashMap<(usize, usize), Vec<(Token, Token)>>) -> V
         out[a].insert(b, imports.len() as i64);
         inward[b].insert(a, imports.len() as i64);
     }
-    let remove = |v: usize,
-                  out: &mut Vec<FxHashMap<usize, i64>>,
-                  inward: &mut Vec<FxHashMap<usize, i64>>| {
-        for b in std::mem::take(&mut out[v]).into_keys() {
-            inward[b].remove(&v);
-        }
-        for a in std::mem::take(&mut inward[v]).into_keys() {
-            out[a].remove(&v);
-        }
-    };
-    let mut sources = Vec::new();
-    let mut sinks: Vec<usize> = Vec::new();
-    let mut middle = Vec::new();
     let mut left: Vec<usize> = (0..n).collect();
-    loop {
-        let round: Vec<usize> = left
-            .iter()
-            .copied()
-            .filter(|&v| inward[v].is_empty())
-            .collect();
-        if round.is_empty() {
-            break;
-        }
-        for &v in &round {
-            remove(v, &mut out, &mut inward);
-        }
-        left.retain(|v| !round.contains(v));
-        sources.extend(round);
-    }
-    loop {
-        let round: Vec<usize> = left
-            .iter()
-            .copied()
-            .filter(|&v| out[v].is_empty())
-            .collect();
-        if round.is_empty() {
-            break;
-        }
-        for &v in &round {
-            remove(v, &mut out, &mut inward);
-        }
-        left.retain(|v| !round.contains(v));
+    // Sources round by round, in order; then sinks round by round, each round ahead of the
+    // ones before.
+    let mut sources: Vec<usize> = peel(&mut left, &mut out, &mut inward, true).concat();
+    let mut sinks: Vec<usize> = Vec::new();
+    for round in peel(&mut left, &mut out, &mut inward, false) {
         sinks.splice(0..0, round);
     }
+    let mut middle = Vec::new();
     while !left.is_empty() {
         let difference = |v: usize| out[v].values().sum::<i64>() - inward[v].values().sum::<i64>();
         // Highest difference first; ties to the earlier name (the lower index).
@@ -130,4 +95,48 @@ fn order(n: usize, behind: &FxHashMap<(usize, usize), Vec<(Token, Token)>>) -> V
     sources.extend(middle);
     sources.extend(sinks);
     sources
+}
+
+type Degrees = Vec<FxHashMap<usize, i64>>;
+
+/// Take `v` out of the working graph.
+fn remove(v: usize, out: &mut Degrees, inward: &mut Degrees) {
+    for b in std::mem::take(&mut out[v]).into_keys() {
+        inward[b].remove(&v);
+    }
+    for a in std::mem::take(&mut inward[v]).into_keys() {
+        out[a].remove(&v);
+    }
+}
+
+/// Take out, round by round, the nodes left with no importer (`sources`) or no import (else),
+/// until a round finds none; the rounds in order.
+fn peel(
+    left: &mut Vec<usize>,
+    out: &mut Degrees,
+    inward: &mut Degrees,
+    sources: bool,
+) -> Vec<Vec<usize>> {
+    let mut rounds = Vec::new();
+    loop {
+        let round: Vec<usize> = left
+            .iter()
+            .copied()
+            .filter(|&v| {
+                if sources {
+                    inward[v].is_empty()
+                } else {
+                    out[v].is_empty()
+                }
+            })
+            .collect();
+        if round.is_empty() {
+            return rounds;
+        }
+        for &v in &round {
+            remove(v, out, inward);
+        }
+        left.retain(|v| !round.contains(v));
+        rounds.push(round);
+    }
 }

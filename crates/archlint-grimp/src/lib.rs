@@ -466,20 +466,30 @@ impl Graph {
         Ok(out)
     }
 
-    fn neighbours(&self, name: &str, as_package: bool, forwards: bool) -> Result<Vec<String>> {
+    /// The visible module `name`, with its descendants when `as_package`.
+    fn module_or_package(&self, name: &str, as_package: bool) -> Result<FxHashSet<Token>> {
         let t = self.visible(name)?;
-        let own = if as_package {
+        Ok(if as_package {
             self.with_descendants(t)
         } else {
             [t].into_iter().collect()
-        };
+        })
+    }
+
+    /// The modules `m` imports (`forwards`) or that import it.
+    fn next(&self, m: Token, forwards: bool) -> &FxHashSet<Token> {
+        if forwards {
+            &self.node(m).imports
+        } else {
+            &self.node(m).importers
+        }
+    }
+
+    fn neighbours(&self, name: &str, as_package: bool, forwards: bool) -> Result<Vec<String>> {
+        let own = self.module_or_package(name, as_package)?;
         let mut out = FxHashSet::default();
         for &m in &own {
-            let next = if forwards {
-                &self.node(m).imports
-            } else {
-                &self.node(m).importers
-            };
+            let next = self.next(m, forwards);
             out.extend(
                 next.iter()
                     .copied()
@@ -557,20 +567,11 @@ impl Graph {
     }
 
     fn reach(&self, name: &str, as_package: bool, forwards: bool) -> Result<Vec<String>> {
-        let t = self.visible(name)?;
-        let start = if as_package {
-            self.with_descendants(t)
-        } else {
-            [t].into_iter().collect()
-        };
+        let start = self.module_or_package(name, as_package)?;
         let mut seen = start.clone();
         let mut queue: Vec<Token> = start.iter().copied().collect();
         while let Some(m) = queue.pop() {
-            let next = if forwards {
-                &self.node(m).imports
-            } else {
-                &self.node(m).importers
-            };
+            let next = self.next(m, forwards);
             for &n in next {
                 if seen.insert(n) {
                     queue.push(n);
