@@ -40,6 +40,13 @@ echo "== installing test tools and a mix of distributions (import-linter, pytest
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
   -e tests/environment/editable_pkg
 
+# tach, pinned to 0.35.x (the differential tests of tach configurations, tests/conformance/
+# test_tach.py), in its own virtualenv: its dependencies would change the inventory tests' mix.
+if [ ! -x target/tach-venv/bin/tach ]; then
+  "$PYTHON" -m venv target/tach-venv
+fi
+target/tach-venv/bin/python -m pip install --quiet --disable-pip-version-check "tach>=0.35.3,<0.36"
+
 echo "== building archlint (release) and the mock package index"
 cargo build --release --locked --bin archlint
 cargo build --release --locked -p archlint-index --features mock-server --example mock_index
@@ -72,7 +79,7 @@ cargo test --workspace --locked
 
 echo "== conformance with import-linter $("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("import-linter"))')"
 ARCHLINT_BIN="$PWD/target/release/archlint" IMPORTLINTER_PYTHON="$PWD/$VENV/bin/python" \
-  "$VENV/bin/python" -m pytest -q tests/conformance
+  TACH_BIN="$PWD/target/tach-venv/bin/tach" "$VENV/bin/python" -m pytest -q tests/conformance
 
 echo "== the Python package: pytest plugin (pytester, xdist) and API (${SECONDS}s so far)"
 target/wheel-venv/bin/python -m pytest -q -p no:cacheprovider tests/python

@@ -30,6 +30,7 @@ mod paths;
 pub mod perf;
 pub mod plugins;
 pub mod rules;
+pub mod tach;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -275,6 +276,7 @@ pub fn analyze(options: &CheckOptions) -> Result<Analysis> {
             result_tag: rules_config.as_ref().map(rules::result_tag),
             progress: options.progress.clone(),
             settings: None,
+            discovered: None,
         })
     };
     let (mut project, deps) = if with_deps {

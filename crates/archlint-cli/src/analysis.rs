@@ -31,8 +31,12 @@ pub fn load_project(args: &ProjectArgs, require_config: bool) -> Result<Project>
 /// `archlint check`.
 pub fn run_check(args: &CheckArgs) -> Result<ExitCode> {
     let started = Instant::now();
+    let options = check_options(args);
+    if let Some(tach) = archlint_check::tach::select(&options)? {
+        return crate::tach_cmd::run(args, &options, tach);
+    }
     let outputs = Outputs::new(args)?;
-    let report = check(check_options(args), args.project.quiet)?;
+    let report = check(options, args.project.quiet)?;
     if let Some(baseline) = &report.baseline {
         for note in baseline.notes(args.project.quiet) {
             eprintln!("{note}");

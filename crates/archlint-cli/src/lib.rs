@@ -16,6 +16,7 @@ mod progress;
 mod query_cmd;
 mod rules_cmd;
 mod serve_cmd;
+mod tach_cmd;
 mod terminal;
 
 mod watch_cmd;

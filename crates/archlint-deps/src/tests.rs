@@ -85,6 +85,9 @@ fn imports(list: &[(&str, &str, &str, u32)]) -> ProjectImports {
                     column: 1,
                     type_checking: false,
                     in_function: false,
+                    name_line: *line,
+                    nested: false,
+                    type_checking_else: false,
                 }],
                 ..ModuleFacts::default()
             };

@@ -51,6 +51,9 @@ pub struct ProjectOptions {
     pub settings: Option<Settings>,
     /// Counts files as they are done, for a progress display.
     pub progress: Option<std::sync::Arc<Progress>>,
+    /// The files to read, chosen by the caller (tach's walk), instead of discovering root
+    /// packages from the settings.
+    pub discovered: Option<archlint_discovery::Discovered>,
 }
 
 /// Which files' facts a [`Project`] keeps for its caller, beyond the import graph.
@@ -266,13 +269,22 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
 
     let started = Instant::now();
     let fingerprint = facts::facts_fingerprint(&parse_settings);
-    let (discovered, prefetched) = discover_files(
-        &root,
-        &settings,
-        config.as_ref(),
-        &cache_options,
-        &fingerprint,
-    )?;
+    let (discovered, prefetched) = match &options.discovered {
+        Some(given) => {
+            let prefetched = cache_options
+                .dir
+                .as_ref()
+                .and_then(|dir| graph_cache::prefetch(dir, &root, &fingerprint));
+            (given.clone(), prefetched)
+        }
+        None => discover_files(
+            &root,
+            &settings,
+            config.as_ref(),
+            &cache_options,
+            &fingerprint,
+        )?,
+    };
     let discover_ms = ms(started);
     if let Some(p) = &options.progress {
         p.set_total(discovered.files.len() as u64);

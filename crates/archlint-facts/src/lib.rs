@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the `ModuleFacts` layout. Bump it whenever a field changes meaning or shape, so
 /// cached facts from an older layout are never read back as current ones.
-pub const FACTS_SCHEMA_VERSION: u32 = 2;
+pub const FACTS_SCHEMA_VERSION: u32 = 3;
 
 /// Blocks with fewer normalized tokens than this cannot hold a duplicated region worth
 /// reporting and are not recorded (the smallest configurable region is this size).
@@ -133,6 +133,17 @@ pub struct ImportFact {
     pub type_checking: bool,
     /// The import sits inside a function or method body.
     pub in_function: bool,
+    /// 1-based line of the imported name itself (differs from `line` in a parenthesised
+    /// `from a import (\n    b,\n)`): where tach reports an import.
+    pub name_line: u32,
+    /// The import is not at module level: it sits in the body of an `if`, `for`, `while`,
+    /// `with`, `try`, function or class (tach's local imports, governed by its
+    /// `local_imports` rule).
+    pub nested: bool,
+    /// The import sits in the `elif`/`else` branches of an `if TYPE_CHECKING:` statement
+    /// (runtime code, but tach's `ignore_type_checking_imports` leaves out the whole
+    /// statement).
+    pub type_checking_else: bool,
 }
 
 impl ImportFact {
@@ -285,6 +296,9 @@ mod tests {
             column: 1,
             type_checking: false,
             in_function: false,
+            name_line: 1,
+            nested: false,
+            type_checking_else: false,
         }
     }
 

@@ -65,6 +65,9 @@ fn fact(level: u32, module: &str, name: Option<&str>) -> ImportFact {
         column: 1,
         type_checking: false,
         in_function: false,
+        name_line: 1,
+        nested: false,
+        type_checking_else: false,
     }
 }
 

@@ -57,6 +57,56 @@ class C:
 }
 
 #[test]
+fn name_lines_nesting_and_type_checking_branches() {
+    let src = "\
+from a import (
+    b,
+    c as d,
+)
+import e, \\
+    f
+if TYPE_CHECKING:
+    import g
+elif x:
+    import h
+else:
+    import i
+for _ in y:
+    import j
+with z:
+    import k
+try:
+    import l
+except E:
+    import m
+class C:
+    import n
+match q:
+    case 1:
+        import o
+";
+    let f = facts(src);
+    let get = |n: &str| f.imports.iter().find(|i| i.object_name() == n).unwrap();
+    assert_eq!((get("a.b").line, get("a.b").name_line), (1, 2));
+    assert_eq!((get("a.c").line, get("a.c").name_line), (1, 3));
+    assert_eq!((get("f").line, get("f").name_line), (5, 6));
+    for top in ["a.b", "a.c", "e", "f", "o"] {
+        assert!(!get(top).nested, "{top}");
+    }
+    for inner in ["g", "h", "i", "j", "k", "l", "m", "n"] {
+        assert!(get(inner).nested, "{inner}");
+    }
+    assert!(get("g").type_checking && !get("g").type_checking_else);
+    for other in ["h", "i"] {
+        assert!(
+            !get(other).type_checking && get(other).type_checking_else,
+            "{other}"
+        );
+    }
+    assert!(!get("j").type_checking_else);
+}
+
+#[test]
 fn dynamic_imports_with_string_literals() {
     let f = facts(
         "import importlib\nm = importlib.import_module('pkg.plugins')\nn = __import__(name)\nimport_module('.sib')\n",

@@ -41,6 +41,8 @@ pub(crate) fn collect(
         frames: Vec::new(),
         function_depth: 0,
         type_checking: false,
+        type_checking_else: false,
+        block_depth: 0,
         header: 0,
         named_literal: false,
         uncounted: 0,
@@ -149,6 +151,11 @@ struct FactCollector<'a, 'f> {
     frames: Vec<Frame>,
     function_depth: u32,
     type_checking: bool,
+    /// In the `elif`/`else` branches of an `if TYPE_CHECKING:` statement.
+    type_checking_else: bool,
+    /// Bodies of `if`/`for`/`while`/`with`/`try`/`def`/`class` the walk is inside (an import
+    /// with 0 is at module level).
+    block_depth: u32,
     /// Inside decorators, parameters, annotations of a definition: counted for nothing.
     header: u32,
     /// The literal being visited is named (a keyword argument, an assignment's whole value).
@@ -196,8 +203,10 @@ impl<'a> FactCollector<'a, '_> {
         module: &str,
         name: Option<&str>,
         at: TextSize,
+        name_at: TextSize,
     ) {
         let (line, column) = self.position(at);
+        let name_line = self.line(name_at);
         self.facts.imports.push(ImportFact {
             kind,
             level,
@@ -207,6 +216,9 @@ impl<'a> FactCollector<'a, '_> {
             column,
             type_checking: self.type_checking,
             in_function: self.function_depth > 0,
+            name_line,
+            nested: self.block_depth > 0,
+            type_checking_else: self.type_checking_else,
         });
     }
 
@@ -228,6 +240,14 @@ impl<'a> FactCollector<'a, '_> {
         if let Some(f) = self.current_function() {
             f.complexity += n;
         }
+    }
+
+    /// A compound statement whose body is not module level for tach (`for`, `while`, `with`,
+    /// `try`; `match` is, as tach's walk counts it).
+    fn nested_block(&mut self, stmt: &'a Stmt) {
+        self.block_depth += 1;
+        self.enter_block(|this| visitor::walk_stmt(this, stmt));
+        self.block_depth -= 1;
     }
 
     fn enter_block<F: FnOnce(&mut Self)>(&mut self, f: F) {
@@ -648,6 +668,7 @@ impl<'a> FactCollector<'a, '_> {
                         alias.name.id.as_str(),
                         None,
                         import.range.start(),
+                        alias.range.start(),
                     );
                 }
             }
@@ -660,11 +681,26 @@ impl<'a> FactCollector<'a, '_> {
                     } else {
                         ImportKind::From
                     };
-                    self.push_import(kind, import.level, module, Some(name), import.range.start());
+                    self.push_import(
+                        kind,
+                        import.level,
+                        module,
+                        Some(name),
+                        import.range.start(),
+                        alias.range.start(),
+                    );
                 }
             }
-            Stmt::FunctionDef(def) => self.function(def, stmt),
-            Stmt::ClassDef(def) => self.class(def, stmt),
+            Stmt::FunctionDef(def) => {
+                self.block_depth += 1;
+                self.function(def, stmt);
+                self.block_depth -= 1;
+            }
+            Stmt::ClassDef(def) => {
+                self.block_depth += 1;
+                self.class(def, stmt);
+                self.block_depth -= 1;
+            }
             Stmt::If(if_stmt) => {
                 let elifs = if_stmt
                     .elif_else_clauses
@@ -674,20 +710,25 @@ impl<'a> FactCollector<'a, '_> {
                 self.add_complexity(1 + elifs);
                 self.visit_expr(&if_stmt.test);
                 let guarded = is_type_checking(&if_stmt.test);
+                self.block_depth += 1;
                 self.enter_block(|this| {
                     let saved = this.type_checking;
                     this.type_checking |= guarded;
                     this.visit_body(&if_stmt.body);
                     this.type_checking = saved;
                     // `else:` of `if TYPE_CHECKING:` runs at run time: not type-checking only.
+                    let saved_else = this.type_checking_else;
+                    this.type_checking_else |= guarded;
                     for clause in &if_stmt.elif_else_clauses {
                         this.visit_elif_else_clause(clause);
                     }
+                    this.type_checking_else = saved_else;
                 });
+                self.block_depth -= 1;
             }
             Stmt::For(for_stmt) => {
                 self.add_complexity(1 + u32::from(!for_stmt.orelse.is_empty()));
-                self.enter_block(|this| visitor::walk_stmt(this, stmt));
+                self.nested_block(stmt);
             }
             Stmt::While(while_stmt) => {
                 self.add_complexity(1 + u32::from(!while_stmt.orelse.is_empty()));
@@ -702,7 +743,7 @@ impl<'a> FactCollector<'a, '_> {
                     let line = self.line(stmt.range().start());
                     self.facts.code.unbounded_loops.push(line);
                 }
-                self.enter_block(|this| visitor::walk_stmt(this, stmt));
+                self.nested_block(stmt);
             }
             Stmt::Try(try_stmt) => {
                 // radon counts the handlers of `try`, not of `try`/`except*`.
@@ -711,7 +752,7 @@ impl<'a> FactCollector<'a, '_> {
                         try_stmt.handlers.len() as u32 + u32::from(!try_stmt.orelse.is_empty()),
                     );
                 }
-                self.enter_block(|this| visitor::walk_stmt(this, stmt));
+                self.nested_block(stmt);
             }
             Stmt::Match(match_stmt) => {
                 let wildcard = match_stmt
@@ -723,7 +764,7 @@ impl<'a> FactCollector<'a, '_> {
                 self.enter_block(|this| visitor::walk_stmt(this, stmt));
             }
             Stmt::With(_) => {
-                self.enter_block(|this| visitor::walk_stmt(this, stmt));
+                self.nested_block(stmt);
             }
             Stmt::Assert(_) => {
                 if self.code
@@ -880,7 +921,7 @@ impl FactCollector<'_, '_> {
                 !part.is_empty() && part.chars().all(|c| c == '_' || c.is_alphanumeric())
             });
         if valid {
-            self.push_import(ImportKind::Dynamic, level as u32, module, None, at);
+            self.push_import(ImportKind::Dynamic, level as u32, module, None, at, at);
         }
     }
 }

@@ -389,6 +389,7 @@ fn lint(args: &Options, out: &mut Console) -> bool {
                     result_tag: None,
                     progress: None,
                     settings: None,
+                    discovered: None,
                 };
                 let project = match archlint_engine::load_project(&options) {
                     Ok(p) => p,

@@ -1,0 +1,139 @@
+//! A project configured for tach: its `tach.toml` (or `[tool.tach]`) read unchanged, its
+//! files found as tach finds them, parsed (and cached) by the engine, checked by
+//! `archlint-tach`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Result, anyhow};
+use archlint_engine::{KeepFacts, Located, Project, ProjectOptions};
+use archlint_tach::{Layout, Outcome, TachConfig};
+
+use crate::CheckOptions;
+
+/// A finished tach check.
+pub struct TachRun {
+    pub config: TachConfig,
+    pub layout: Layout,
+    pub outcome: Outcome,
+    pub project: Project,
+}
+
+fn config_error(e: archlint_tach::ConfigError) -> anyhow::Error {
+    anyhow!("{e}")
+}
+
+/// The tach configuration this check runs, if it is one: `--config` naming `tach.toml` (or a
+/// `pyproject.toml` with `[tool.tach]` and no import-linter or archlint table), or — with no
+/// configuration given and none of archlint's or import-linter's in the project — the
+/// project's own `tach.toml` / `[tool.tach]`.
+pub fn select(options: &CheckOptions) -> Result<Option<TachConfig>> {
+    let root = match &options.path {
+        Some(p) => p.clone(),
+        None => std::env::current_dir()?,
+    };
+    match &options.config {
+        Some(file) => {
+            let name = file.file_name().and_then(|n| n.to_str());
+            if name == Some("tach.toml") {
+                return archlint_tach::load(file).map(Some).map_err(config_error);
+            }
+            if name == Some("pyproject.toml")
+                && archlint_config::load_config(file).is_err()
+                && let Ok(text) = std::fs::read_to_string(file)
+                && archlint_tach::config::is_tach_file(file, &text)
+            {
+                return archlint_tach::config::parse(file, &text)
+                    .map(Some)
+                    .map_err(config_error);
+            }
+            Ok(None)
+        }
+        None => {
+            if !root.is_dir()
+                || archlint_config::discover_config(&root)
+                    .ok()
+                    .flatten()
+                    .is_some()
+            {
+                return Ok(None);
+            }
+            archlint_tach::discover(&root).map_err(config_error)
+        }
+    }
+}
+
+/// Walk, parse and check.
+pub fn run(options: &CheckOptions, config: TachConfig) -> Result<TachRun> {
+    let root: PathBuf = config
+        .file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let layout = archlint_tach::walk(&root, &config).map_err(config_error)?;
+    let stat = !options.cache.no_cache;
+    let mut files: Vec<archlint_discovery::SourceFile> = layout
+        .files
+        .iter()
+        .map(|f| archlint_discovery::SourceFile {
+            module: f.module.clone(),
+            path: f.path.clone(),
+            is_package: f.is_package,
+            meta: if stat {
+                std::fs::metadata(&f.path).ok().map(Into::into)
+            } else {
+                None
+            },
+        })
+        .collect();
+    // The engine's order: by module name (two files may be the same module: `a.py` and
+    // `a/__init__.py`, which tach both checks).
+    files.sort();
+    let project = archlint_engine::load_project(&ProjectOptions {
+        located: Some(Located {
+            root: layout.root.clone(),
+            config: None,
+        }),
+        cache: options.cache.clone(),
+        keep_facts: KeepFacts::All,
+        progress: options.progress.clone(),
+        settings: Some(archlint_config::Settings {
+            exclude_type_checking_imports: false,
+            ..Default::default()
+        }),
+        discovered: Some(archlint_discovery::Discovered {
+            files,
+            ..Default::default()
+        }),
+        ..Default::default()
+    })?;
+    let facts: Vec<Arc<archlint_facts::ModuleFacts>> = project.facts.clone().unwrap_or_default();
+    let index: std::collections::HashMap<&Path, usize> = project
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_path(), i))
+        .collect();
+    let mut refs: Vec<&archlint_facts::ModuleFacts> = Vec::with_capacity(layout.files.len());
+    for file in &layout.files {
+        let found = index.get(file.path.as_path()).and_then(|&i| facts.get(i));
+        match found {
+            Some(f) => refs.push(f.as_ref()),
+            None => {
+                return Err(anyhow!(
+                    "internal error: {} was walked but not parsed",
+                    file.path.display()
+                ));
+            }
+        }
+    }
+    let outcome = archlint_tach::check(&config, &layout, &refs, archlint_tach::Checks::default())
+        .map_err(config_error)?;
+    Ok(TachRun {
+        config,
+        layout,
+        outcome,
+        project,
+    })
+}

@@ -1,0 +1,90 @@
+//! tach's reports: its JSON (`tach check --output json`) and its text, grouped and ordered as
+//! tach prints them (without colours).
+
+use crate::check::Outcome;
+use crate::diagnostic::{Diagnostic, Group, Severity};
+
+/// The JSON `tach check --output json` prints for this outcome.
+pub fn json(outcome: &Outcome) -> String {
+    let value = match &outcome.stop {
+        Some(stop) => stop.to_json(),
+        None => serde_json::to_value(&outcome.diagnostics).unwrap_or_default(),
+    };
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+fn header_footer(group: Group) -> (&'static str, Option<&'static str>) {
+    match group {
+        Group::Configuration => ("Configuration", None),
+        Group::Interface => (
+            "Interfaces",
+            Some(
+                "If you intended to change an interface, edit the '[[interfaces]]' section of tach.toml.\n\
+                 Otherwise, remove any disallowed imports and consider refactoring.",
+            ),
+        ),
+        Group::InternalDependency => (
+            "Internal Dependencies",
+            Some(
+                "If you intended to add a new dependency, run 'tach sync' to update your module configuration.\n\
+                 Otherwise, remove any disallowed imports and consider refactoring.",
+            ),
+        ),
+    }
+}
+
+fn line(d: &Diagnostic) -> String {
+    let icon = match d.severity() {
+        Severity::Error => "[FAIL]",
+        Severity::Warning => "[WARN]",
+    };
+    let location = match (d.file_path(), d.line_number()) {
+        (Some(path), Some(line)) => format!("{path}:{line}"),
+        _ => format!("{:?}", d.severity()),
+    };
+    format!("{icon} {location}: {}", d.message())
+}
+
+/// The text report: groups in tach's order, warnings first in each, then by file.
+pub fn text(outcome: &Outcome) -> String {
+    if let Some(stop) = &outcome.stop {
+        return stop
+            .lines()
+            .iter()
+            .map(|l| format!("[FAIL] {l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n";
+    }
+    let mut groups: Vec<(Group, Vec<&Diagnostic>)> = Vec::new();
+    for d in &outcome.diagnostics {
+        match groups.iter_mut().find(|(g, _)| *g == d.group()) {
+            Some((_, list)) => list.push(d),
+            None => groups.push((d.group(), vec![d])),
+        }
+    }
+    groups.sort_by_key(|(g, _)| *g);
+    let mut parts = Vec::new();
+    for (group, mut list) in groups {
+        list.sort_by(|a, b| {
+            b.severity()
+                .cmp(&a.severity())
+                .then_with(|| a.file_path().cmp(&b.file_path()))
+        });
+        let (header, footer) = header_footer(group);
+        let body = list.iter().map(|d| line(d)).collect::<Vec<_>>().join("\n");
+        parts.push(match footer {
+            Some(f) => format!("{header}\n{body}\n\n{f}"),
+            None => format!("{header}\n{body}"),
+        });
+    }
+    let mut out = parts.join("\n\n");
+    if !outcome.failed() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str("All modules validated!");
+    }
+    out.push('\n');
+    out
+}

@@ -1,0 +1,440 @@
+//! The files tach checks and the modules that exist, found as tach finds them: its walk
+//! (hidden entries skipped, `.gitignore` per `respect_gitignore`, `exclude` as gitignore-style
+//! overrides from the project root) over each source root, and plain existence for resolving
+//! imports and checking configured module paths.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use ignore::overrides::{Override, OverrideBuilder};
+
+use crate::config::{ConfigError, RespectGitignore, TachConfig};
+
+/// One Python file to check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TachFile {
+    /// Absolute (or as joined onto the given root) path.
+    pub path: PathBuf,
+    /// Relative to the project root, `/`-separated: how tach names it in reports.
+    pub relative: String,
+    /// Its module path in its source root (`a.b` for `a/b.py` and `a/b/__init__.py`).
+    pub module: String,
+    pub is_package: bool,
+    /// Index into [`Layout::source_roots`].
+    pub source_root: usize,
+}
+
+/// What the project holds, as tach sees it.
+#[derive(Debug, Default)]
+pub struct Layout {
+    pub root: PathBuf,
+    /// Absolute source roots, in configuration order.
+    pub source_roots: Vec<PathBuf>,
+    /// For each source root, the package (distribution) it belongs to: the nearest directory
+    /// up to the project root holding `pyproject.toml`, `setup.py` or `requirements.txt`.
+    pub packages: Vec<PathBuf>,
+    /// Files to check, sorted by relative path.
+    pub files: Vec<TachFile>,
+    /// Per source root: module paths of every `.py`/`.pyi` file and package on disk (no
+    /// filter: tach resolves an import by whether the file exists).
+    existing_modules: Vec<HashSet<String>>,
+    /// Per source root: every directory's dotted path (a configured module may be any
+    /// directory).
+    existing_dirs: Vec<HashSet<String>>,
+    /// Per source root: relative `/`-paths of walked module entries (non-`__init__` files with
+    /// their extension, package directories without), for expanding module globs.
+    pub walked_modules: Vec<Vec<String>>,
+    /// Files whose path matches `exclude` (resolve as "excluded", not first-party).
+    excluded: HashSet<PathBuf>,
+}
+
+fn module_of(relative: &Path) -> Option<(String, bool)> {
+    let mut parts: Vec<String> = Vec::new();
+    let comps: Vec<_> = relative.components().collect();
+    let (last, dirs) = comps.split_last()?;
+    for c in dirs {
+        parts.push(c.as_os_str().to_str()?.to_owned());
+    }
+    let name = last.as_os_str().to_str()?;
+    let is_package = name == "__init__.py" || name == "__init__.pyi";
+    if !is_package {
+        let stem = Path::new(name).file_stem()?.to_str()?;
+        parts.push(stem.to_owned());
+    }
+    let module = parts.join(".");
+    Some((
+        if module.is_empty() {
+            ".".to_owned()
+        } else {
+            module
+        },
+        is_package,
+    ))
+}
+
+fn slash(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn package_root(project: &Path, source_root: &Path) -> PathBuf {
+    let mut dir = source_root.to_path_buf();
+    loop {
+        if ["pyproject.toml", "setup.py", "requirements.txt"]
+            .iter()
+            .any(|f| dir.join(f).exists())
+        {
+            return dir;
+        }
+        if dir == project {
+            return dir;
+        }
+        match dir.parent() {
+            Some(parent) if parent.starts_with(project) => dir = parent.to_path_buf(),
+            _ => return project.to_path_buf(),
+        }
+    }
+}
+
+fn overrides(root: &Path, config: &TachConfig) -> Result<Override, ConfigError> {
+    let mut builder = OverrideBuilder::new(root);
+    for pattern in &config.exclude {
+        builder
+            .add(&format!("!{pattern}"))
+            .map_err(|e| ConfigError {
+                file: config.file.clone(),
+                line: None,
+                message: format!("invalid `exclude` pattern '{pattern}': {e}"),
+            })?;
+    }
+    builder.build().map_err(|e| ConfigError {
+        file: config.file.clone(),
+        line: None,
+        message: format!("invalid `exclude` patterns: {e}"),
+    })
+}
+
+/// Resolve `source_roots` (globs allowed, matched against directories) to absolute paths.
+fn source_roots(root: &Path, config: &TachConfig) -> Result<Vec<PathBuf>, ConfigError> {
+    let mut out = Vec::new();
+    for entry in &config.source_roots {
+        let has_glob = entry.contains(['*', '?', '[', '{']);
+        if !has_glob {
+            let path = if entry == "." {
+                root.to_path_buf()
+            } else {
+                root.join(entry)
+            };
+            let path = std::path::absolute(&path).unwrap_or(path);
+            if !path.starts_with(root) {
+                return Err(ConfigError {
+                    file: config.file.clone(),
+                    line: None,
+                    message: format!("source root '{entry}' lies outside the project"),
+                });
+            }
+            out.push(normalise(&path));
+            continue;
+        }
+        let glob = globset::GlobBuilder::new(&format!("{}/{entry}", root.display()))
+            .literal_separator(true)
+            .build()
+            .map_err(|e| ConfigError {
+                file: config.file.clone(),
+                line: None,
+                message: format!("invalid source root pattern '{entry}': {e}"),
+            })?
+            .compile_matcher();
+        let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(root)
+            .build()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_some_and(|t| t.is_dir()) && glob.is_match(e.path()))
+            .map(|e| e.into_path())
+            .collect();
+        found.sort();
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Walk the project as tach does.
+pub fn walk(root: &Path, config: &TachConfig) -> Result<Layout, ConfigError> {
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let overrides = overrides(&root, config)?;
+    let roots = source_roots(&root, config)?;
+    let mut layout = Layout {
+        root: root.clone(),
+        packages: roots.iter().map(|r| package_root(&root, r)).collect(),
+        ..Layout::default()
+    };
+    let mut seen_files: HashSet<PathBuf> = HashSet::new();
+    for (index, source_root) in roots.iter().enumerate() {
+        // Existence: every file and directory, unfiltered.
+        let mut modules = HashSet::new();
+        let mut dirs = HashSet::new();
+        for entry in walkdir_all(source_root) {
+            let Ok(rel) = entry.0.strip_prefix(source_root) else {
+                continue;
+            };
+            if rel.as_os_str().is_empty() {
+                continue;
+            }
+            if entry.1 {
+                dirs.insert(slash(rel).replace('/', "."));
+            } else if matches!(rel.extension().and_then(|e| e.to_str()), Some("py" | "pyi"))
+                && let Some((module, _)) = module_of(rel)
+            {
+                modules.insert(module);
+            }
+            if !entry.1 && overrides.matched(&entry.0, false).is_ignore() {
+                layout.excluded.insert(entry.0.clone());
+            }
+        }
+        layout.existing_modules.push(modules);
+        layout.existing_dirs.push(dirs);
+
+        // The walk tach checks files from.
+        let mut builder = ignore::WalkBuilder::new(&root);
+        match config.respect_gitignore {
+            RespectGitignore::False => {
+                builder.ignore(false).git_ignore(false).git_global(false);
+            }
+            RespectGitignore::True => {
+                builder.require_git(false);
+            }
+            RespectGitignore::IfGitRepo => {
+                builder.require_git(true);
+            }
+        }
+        builder.overrides(overrides.clone());
+        let owned_root = source_root.clone();
+        let filter_overrides = overrides.clone();
+        builder.filter_entry(move |e| {
+            let path = e.path();
+            if path.starts_with(&owned_root) {
+                !filter_overrides
+                    .matched(path, e.file_type().is_some_and(|t| t.is_dir()))
+                    .is_ignore()
+            } else {
+                owned_root.starts_with(path)
+            }
+        });
+        let mut walked = Vec::new();
+        for entry in builder.build().filter_map(Result::ok) {
+            let path = entry.path();
+            let Ok(rel) = path.strip_prefix(source_root) else {
+                continue;
+            };
+            if rel.as_os_str().is_empty() {
+                continue;
+            }
+            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+            let ext = path.extension().and_then(|e| e.to_str());
+            if is_dir {
+                if path.join("__init__.py").exists() || path.join("__init__.pyi").exists() {
+                    walked.push(slash(rel));
+                }
+                continue;
+            }
+            let stem = path.file_stem().and_then(|s| s.to_str());
+            if matches!(ext, Some("py" | "pyi")) && stem != Some("__init__") {
+                walked.push(slash(rel));
+            }
+            if ext == Some("py")
+                && entry.file_type().is_some_and(|t| t.is_file())
+                && seen_files.insert(path.to_path_buf())
+                && let Some((module, is_package)) = module_of(rel)
+            {
+                let relative = path
+                    .strip_prefix(&root)
+                    .map(slash)
+                    .unwrap_or_else(|_| slash(path));
+                layout.files.push(TachFile {
+                    path: path.to_path_buf(),
+                    relative,
+                    module,
+                    is_package,
+                    source_root: index,
+                });
+            }
+        }
+        walked.sort();
+        layout.walked_modules.push(walked);
+    }
+    layout.source_roots = roots;
+    layout.files.sort_by(|a, b| a.relative.cmp(&b.relative));
+    Ok(layout)
+}
+
+/// Every entry below `dir` (not following links), with whether it is a directory.
+fn walkdir_all(dir: &Path) -> Vec<(PathBuf, bool)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() {
+                stack.push(path.clone());
+                out.push((path, true));
+            } else {
+                out.push((path, false));
+            }
+        }
+    }
+    out
+}
+
+/// Where an import path resolves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// A module (or a member of one) in this source root.
+    Found(usize),
+    /// A file that matches `exclude`.
+    Excluded,
+    NotFound,
+}
+
+impl Layout {
+    /// tach's `module_to_file_path(check_members = true)`: the module itself, else its parent
+    /// holding the last part as a member; the first source root that has it.
+    pub fn resolve(&self, module_path: &str) -> Resolution {
+        let plausible = !module_path.is_empty()
+            && module_path.split('.').all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '*')
+            });
+        if !plausible {
+            return Resolution::NotFound;
+        }
+        for (index, modules) in self.existing_modules.iter().enumerate() {
+            let hit = if modules.contains(module_path) {
+                Some(module_path)
+            } else {
+                module_path
+                    .rsplit_once('.')
+                    .map(|(parent, _)| parent)
+                    .filter(|parent| modules.contains(*parent))
+            };
+            if let Some(module) = hit {
+                return if self.is_excluded(index, module) {
+                    Resolution::Excluded
+                } else {
+                    Resolution::Found(index)
+                };
+            }
+        }
+        Resolution::NotFound
+    }
+
+    fn is_excluded(&self, source_root: usize, module: &str) -> bool {
+        if self.excluded.is_empty() {
+            return false;
+        }
+        let base = self.source_roots[source_root].join(module.replace('.', "/"));
+        // The file tach would pick, in its order.
+        for candidate in [
+            base.join("__init__.pyi"),
+            base.join("__init__.py"),
+            base.with_extension("pyi"),
+            base.with_extension("py"),
+        ] {
+            if candidate.exists() {
+                return self.excluded.contains(&candidate);
+            }
+        }
+        false
+    }
+
+    /// tach's `module_to_pyfile_or_dir_path`: a directory, `.pyi` or `.py` of that path in any
+    /// source root.
+    pub fn module_exists(&self, module_path: &str) -> bool {
+        if module_path.is_empty() {
+            return false;
+        }
+        self.existing_dirs.iter().any(|d| d.contains(module_path))
+            || self
+                .existing_modules
+                .iter()
+                .any(|m| m.contains(module_path))
+    }
+
+    /// Index of the package each source root belongs to, for comparing two roots.
+    pub fn same_package(&self, a: usize, b: usize) -> bool {
+        self.packages[a] == self.packages[b]
+    }
+
+    /// Module paths matched by a module glob (`libs.*`, `libs.**`), as tach expands them.
+    pub fn expand_glob(&self, pattern: &str) -> Result<Vec<String>, String> {
+        let matcher = module_glob_matcher(pattern)?;
+        let mut out = Vec::new();
+        let mut seen: HashMap<String, ()> = HashMap::new();
+        for walked in &self.walked_modules {
+            for rel in walked {
+                if matcher.is_match(rel) {
+                    let module = rel
+                        .strip_suffix(".pyi")
+                        .or_else(|| rel.strip_suffix(".py"))
+                        .unwrap_or(rel)
+                        .replace('/', ".");
+                    if seen.insert(module.clone(), ()).is_none() {
+                        out.push(module);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Whether a module path is written as a glob (tach's `has_glob_syntax`).
+pub fn has_glob_syntax(pattern: &str) -> bool {
+    let bytes = pattern.as_bytes();
+    pattern.char_indices().any(|(i, c)| {
+        matches!(c, '*' | '?' | '[' | ']' | '{' | '}') && (i == 0 || bytes[i - 1] != b'\\')
+    })
+}
+
+/// tach's `ModuleGlob::into_matcher`: dots to slashes, a trailing `**` also matching the
+/// package itself, any of no extension, `.py` or `.pyi`.
+pub fn module_glob_matcher(pattern: &str) -> Result<globset::GlobMatcher, String> {
+    let mut glob = pattern.split('.').collect::<Vec<_>>().join("/");
+    if let Some(stripped) = glob.strip_suffix("/**") {
+        glob = format!("{stripped}{{,/**}}");
+    }
+    glob.push_str("{,.py,.pyi}");
+    build_matcher(&glob)
+}
+
+/// tach's `build_matcher`: `*` does not cross `/`, empty alternatives allowed.
+pub fn build_matcher(pattern: &str) -> Result<globset::GlobMatcher, String> {
+    globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .empty_alternates(true)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| e.to_string())
+}
