@@ -20,7 +20,7 @@ pub struct TachRun {
 }
 
 fn config_error(e: archlint_tach::ConfigError) -> anyhow::Error {
-    anyhow!("{e}")
+    anyhow::Error::from(e)
 }
 
 /// The tach configuration this check runs, if it is one: `--config` naming `tach.toml` (or a

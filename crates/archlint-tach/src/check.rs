@@ -128,16 +128,8 @@ impl Tree {
 
 fn root_config() -> ModuleConfig {
     ModuleConfig {
-        path: ROOT_MODULE.to_owned(),
-        line: 0,
         depends_on: Some(Vec::new()),
-        cannot_depend_on: None,
-        depends_on_external: None,
-        cannot_depend_on_external: None,
-        layer: None,
-        visibility: None,
-        utility: false,
-        unchecked: false,
+        ..ModuleConfig::new(ROOT_MODULE, 0)
     }
 }
 
@@ -292,18 +284,7 @@ fn place_modules(
     match config.root_module {
         RootModule::Allow | RootModule::Ignore => {}
         RootModule::Forbid => {
-            let bad: Vec<String> = placed
-                .iter()
-                .filter(|p| {
-                    p.config.path == ROOT_MODULE
-                        || p.config
-                            .depends_on
-                            .iter()
-                            .flatten()
-                            .any(|d| d.path == ROOT_MODULE)
-                })
-                .map(|p| format!("'{}'", p.config.path))
-                .collect();
+            let bad = naming_root(&placed, true);
             if !bad.is_empty() {
                 return Ok(Err(Stop::RootModule(format!(
                     "The root module ('{ROOT_MODULE}') is forbidden, but was found in module \
@@ -313,17 +294,7 @@ fn place_modules(
             }
         }
         RootModule::DependenciesOnly => {
-            let bad: Vec<String> = placed
-                .iter()
-                .filter(|p| {
-                    p.config
-                        .depends_on
-                        .iter()
-                        .flatten()
-                        .any(|d| d.path == ROOT_MODULE)
-                })
-                .map(|p| format!("'{}'", p.config.path))
-                .collect();
+            let bad = naming_root(&placed, false);
             if !bad.is_empty() {
                 return Ok(Err(Stop::RootModule(format!(
                     "The root module ('{ROOT_MODULE}') is set to allow dependencies only, but was \
@@ -342,6 +313,22 @@ fn place_modules(
         }
     }
     Ok(Ok(placed))
+}
+
+/// The modules (quoted) that depend on `<root>`, or with `itself`, also `<root>` itself.
+fn naming_root(placed: &[Placed], itself: bool) -> Vec<String> {
+    placed
+        .iter()
+        .filter(|p| {
+            (itself && p.config.path == ROOT_MODULE)
+                || p.config
+                    .depends_on
+                    .iter()
+                    .flatten()
+                    .any(|d| d.path == ROOT_MODULE)
+        })
+        .map(|p| format!("'{}'", p.config.path))
+        .collect()
 }
 
 /// `<root>` is `.` in the tree (tach's `mod_path`).

@@ -3,32 +3,15 @@
 //! honour yet is an error naming it, never skipped; an unknown key, a wrong type or a bad value
 //! is an error with the file and line.
 
-use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-/// A configuration problem at a line of a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub file: PathBuf,
-    /// 1-based, when known.
-    pub line: Option<u32>,
-    pub message: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{}: {}", self.file.display(), line, self.message),
-            None => write!(f, "{}: {}", self.file.display(), self.message),
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {}
+/// A configuration problem at a line of a file: archlint's own, so every front end reports
+/// tach files as it reports the others.
+pub use archlint_config::ConfigError;
 
 /// The `<root>` module: code in a source root that no configured module contains.
 pub const ROOT_MODULE: &str = "<root>";
@@ -103,6 +86,24 @@ pub struct ModuleConfig {
     pub visibility: Option<Vec<String>>,
     pub utility: bool,
     pub unchecked: bool,
+}
+
+impl ModuleConfig {
+    /// A module with nothing set: `depends_on` omitted (anything allowed).
+    pub fn new(path: &str, line: u32) -> ModuleConfig {
+        ModuleConfig {
+            path: path.to_owned(),
+            line,
+            depends_on: None,
+            cannot_depend_on: None,
+            depends_on_external: None,
+            cannot_depend_on_external: None,
+            layer: None,
+            visibility: None,
+            utility: false,
+            unchecked: false,
+        }
+    }
 }
 
 /// One `[[interfaces]]` entry.
@@ -517,18 +518,7 @@ impl<'a> Reader<'a> {
         self.known_keys(table, MODULE_KEYS, "a [[modules]] entry")?;
         let line = self.line(entry.span().start);
         let mut paths: Vec<(String, u32)> = Vec::new();
-        let mut module = ModuleConfig {
-            path: String::new(),
-            line,
-            depends_on: None,
-            cannot_depend_on: None,
-            depends_on_external: None,
-            cannot_depend_on_external: None,
-            layer: None,
-            visibility: None,
-            utility: false,
-            unchecked: false,
-        };
+        let mut module = ModuleConfig::new("", line);
         let mut has_path = false;
         let mut has_paths = false;
         for (key, value) in table.iter() {
