@@ -1,12 +1,14 @@
 """Differential test: `archlint check` on a tach configuration against real `tach check` 0.35.3.
 
 Each generated project (packages, modules, imports of every shape: members, plain, relative,
-nested in functions and blocks, under `if TYPE_CHECKING:` and its `else:`) gets a random
+nested in functions and blocks, under `if TYPE_CHECKING:` and its `else:`, `# tach-ignore`
+directives on the line or above it, with reasons and names) gets a random
 `tach.toml` using the keys tach check reads: modules with `depends_on` (deprecated edges,
 globs), `cannot_depend_on`, `layer`, `visibility`, `utility`, `unchecked`, `paths`; layers
 (closed ones too) and `layers_explicit_depends_on`; interfaces with `expose`, `from`,
 `visibility`, `exclusive`; `source_roots`, `exclude`, `root_module`, `exact`,
-`forbid_circular_dependencies`, `ignore_type_checking_imports`, `rules.local_imports`. Both
+`forbid_circular_dependencies`, `ignore_type_checking_imports`, `rules` (`local_imports`,
+`unused_ignore_directives`, `require_ignore_directive_reasons`). Both
 tools' JSON reports are compared whole — every diagnostic (file, line, statement line,
 severity, kind and fields) as a multiset — and so are their exit statuses.
 """
@@ -84,8 +86,18 @@ def generate(seed, base):
         for _ in range(rnd.randint(0, 5)):
             target = rnd.choice(modules)
             where = rnd.random()
+            directive = rnd.random()
+            if directive < 0.08:
+                lines.append("# tach-ignore\n")
+            elif directive < 0.12:
+                lines.append(f"# tach-ignore(known) {rnd.choice(members)} {target}\n")
+            elif directive < 0.16:
+                lines.append(f"import json  # tach-ignore\n")
             if where < 0.6:
-                lines.append(import_line(module, target))
+                line = import_line(module, target)
+                if rnd.random() < 0.1 and line.count("\n") == 1:
+                    line = line.rstrip("\n") + rnd.choice(["  # tach-ignore", "  #tach-ignore(why) Thing", "  # tach-ignore helper"]) + "\n"
+                lines.append(line)
             elif where < 0.7:
                 lines.append("def f():\n" + import_line(module, target, "    "))
             elif where < 0.8:
@@ -168,9 +180,11 @@ def generate(seed, base):
             if rnd.random() < 0.5:
                 out.append("exclusive = true")
         out.append("")
-    if rnd.random() < 0.3:
+    if rnd.random() < 0.4:
         out.append("[rules]")
-        out.append(f"local_imports = {json.dumps(rnd.choice(['error', 'warn', 'off']))}")
+        for rule in ["local_imports", "unused_ignore_directives", "require_ignore_directive_reasons"]:
+            if rnd.random() < 0.5:
+                out.append(f"{rule} = {json.dumps(rnd.choice(['error', 'warn', 'off']))}")
     with open(os.path.join(base, "tach.toml"), "w") as fh:
         fh.write("\n".join(out) + "\n")
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the `ModuleFacts` layout. Bump it whenever a field changes meaning or shape, so
 /// cached facts from an older layout are never read back as current ones.
-pub const FACTS_SCHEMA_VERSION: u32 = 3;
+pub const FACTS_SCHEMA_VERSION: u32 = 4;
 
 /// Blocks with fewer normalized tokens than this cannot hold a duplicated region worth
 /// reporting and are not recorded (the smallest configurable region is this size).
@@ -30,6 +30,9 @@ pub struct ModuleFacts {
     pub diagnostics: Vec<SourceDiagnostic>,
     /// What the code-structure rules need beyond classes and functions.
     pub code: CodeFacts,
+    /// Lines holding `tach-ignore` (1-based line, the line as written), for tach's ignore
+    /// directives (tach reads them from raw lines, strings included).
+    pub tach_ignores: Vec<(u32, String)>,
 }
 
 /// Facts for the code-structure rules: literals, loops, `global`, suppression comments and the

@@ -233,6 +233,13 @@ fn facts_of(
     }
 
     facts.imports.shrink_to_fit();
+    if memchr::memmem::find(source.as_bytes(), b"tach-ignore").is_some() {
+        for (i, line) in source.lines().enumerate() {
+            if line.contains("tach-ignore") {
+                facts.tach_ignores.push((i as u32 + 1, line.to_owned()));
+            }
+        }
+    }
     for error in parsed.errors() {
         let loc = line_index.line_column(error.location.start(), source);
         facts.diagnostics.push(SourceDiagnostic {

@@ -14,6 +14,7 @@ use crate::config::{
 use crate::diagnostic::{
     CodeDiagnostic, ConfigurationDiagnostic, Diagnostic, DiagnosticDetails, Severity,
 };
+use crate::ignore::Directives;
 use crate::walk::{
     Layout, Resolution, TachFile, build_matcher, has_glob_syntax, module_glob_matcher,
 };
@@ -855,27 +856,23 @@ pub fn check(
 
     let mut found_imports = false;
     for (file, facts) in layout.files.iter().zip(facts) {
-        // Files of unchecked modules (and of `<root>` when ignored) are not even read.
-        let own = checker.tree.nearest(&file.module);
-        if own.unchecked || (own.path == ROOT_MODULE && config.root_module == RootModule::Ignore) {
-            continue;
-        }
-        let source_root_dir = &layout.source_roots[file.source_root];
-        if let Some(problem) = facts
+        let problem = facts
             .diagnostics
             .iter()
-            .find(|d| d.severity == archlint_facts::Severity::Error)
-        {
+            .find(|d| d.severity == archlint_facts::Severity::Error);
+        let syntax = problem.is_some_and(|p| {
+            matches!(
+                p.code.as_str(),
+                "syntax-error" | "unsupported-syntax" | "too-deep"
+            )
+        });
+        let skipped = |syntax: bool| {
             let file_path = file
                 .path
-                .strip_prefix(source_root_dir)
+                .strip_prefix(&layout.source_roots[file.source_root])
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| file.relative.clone());
-            let syntax = matches!(
-                problem.code.as_str(),
-                "syntax-error" | "unsupported-syntax" | "too-deep"
-            );
-            diagnostics.push(Diagnostic::Global {
+            Diagnostic::Global {
                 severity: if syntax {
                     Severity::Error
                 } else {
@@ -886,21 +883,47 @@ pub fn check(
                 } else {
                     ConfigurationDiagnostic::SkippedFileIoError { file_path }
                 }),
-            });
+            }
+        };
+        // A file tach cannot read is skipped before anything else.
+        if problem.is_some() && !syntax {
+            diagnostics.push(skipped(false));
             continue;
         }
-        let deps: Vec<Dependency> =
-            normalised_imports(file, facts, config.ignore_type_checking_imports)
-                .into_iter()
-                .filter(|d| match layout.resolve(&d.path) {
-                    Resolution::Found(root) => layout.same_package(root, file.source_root),
-                    Resolution::Excluded | Resolution::NotFound => false,
-                })
-                .collect();
+        let mut directives = Directives::read(&facts.tach_ignores);
+        let mut found = Vec::new();
+        // Files of unchecked modules (and of `<root>` when ignored) are not parsed: no import
+        // is checked, so every directive in them is unused.
+        let own = checker.tree.nearest(&file.module);
+        if own.unchecked || (own.path == ROOT_MODULE && config.root_module == RootModule::Ignore) {
+            if !directives.is_empty() {
+                directives.apply(&config.rules, &file.relative, &mut found);
+                diagnostics.extend(found);
+            }
+            continue;
+        }
+        if syntax {
+            diagnostics.push(skipped(true));
+            continue;
+        }
+        let mut deps: Vec<Dependency> = Vec::new();
+        for d in normalised_imports(file, facts, config.ignore_type_checking_imports) {
+            match layout.resolve(&d.path) {
+                Resolution::Found(root) if layout.same_package(root, file.source_root) => {
+                    deps.push(d)
+                }
+                _ => {
+                    directives.forget_line(d.statement_line);
+                    directives.forget_line(d.line);
+                }
+            }
+        }
         found_imports |= !deps.is_empty();
         for dep in &deps {
-            checker.check_dependency(file, own, dep, &mut diagnostics);
+            checker.check_dependency(file, own, dep, &mut found);
         }
+        directives.apply(&config.rules, &file.relative, &mut found);
+        diagnostics.extend(found);
     }
     if !found_imports {
         diagnostics.push(Diagnostic::Global {

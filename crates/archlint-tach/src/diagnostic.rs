@@ -59,6 +59,8 @@ pub enum CodeDiagnostic {
         definition_layer: String,
         closed_layer: String,
     },
+    UnusedIgnoreDirective(),
+    MissingIgnoreDirectiveReason(),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -131,6 +133,10 @@ impl Diagnostic {
     pub fn group(&self) -> Group {
         match self.details() {
             DiagnosticDetails::Configuration(_) => Group::Configuration,
+            DiagnosticDetails::Code(
+                CodeDiagnostic::UnusedIgnoreDirective()
+                | CodeDiagnostic::MissingIgnoreDirectiveReason(),
+            ) => Group::General,
             DiagnosticDetails::Code(CodeDiagnostic::PrivateDependency { .. }) => Group::Interface,
             DiagnosticDetails::Code(_) => Group::InternalDependency,
         }
@@ -171,7 +177,7 @@ impl Diagnostic {
                     ..
                 },
             ) => Some((usage_module, definition_module)),
-            DiagnosticDetails::Configuration(_) => None,
+            _ => None,
         }
     }
 
@@ -186,7 +192,7 @@ impl Diagnostic {
                 | CodeDiagnostic::LayerViolation { dependency, .. }
                 | CodeDiagnostic::ClosedLayerViolation { dependency, .. },
             ) => Some(dependency),
-            DiagnosticDetails::Configuration(_) => None,
+            _ => None,
         }
     }
 }
@@ -194,6 +200,7 @@ impl Diagnostic {
 /// The sections of tach's text report, in its order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Group {
+    General,
     Configuration,
     Interface,
     InternalDependency,
@@ -216,6 +223,8 @@ impl DiagnosticDetails {
                 CodeDiagnostic::ForbiddenDependency { .. } => "ForbiddenDependency",
                 CodeDiagnostic::LayerViolation { .. } => "LayerViolation",
                 CodeDiagnostic::ClosedLayerViolation { .. } => "ClosedLayerViolation",
+                CodeDiagnostic::UnusedIgnoreDirective() => "UnusedIgnoreDirective",
+                CodeDiagnostic::MissingIgnoreDirectiveReason() => "MissingIgnoreDirectiveReason",
             },
         }
     }
@@ -293,6 +302,10 @@ impl DiagnosticDetails {
                      import from layer '{definition_layer}' ('{definition_module}') because layer \
                      '{closed_layer}' is a closed layer between them."
                 ),
+                CodeDiagnostic::UnusedIgnoreDirective() => "Ignore directive is unused.".to_owned(),
+                CodeDiagnostic::MissingIgnoreDirectiveReason() => {
+                    "Ignore directive is missing a reason.".to_owned()
+                }
             },
         }
     }

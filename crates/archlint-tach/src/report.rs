@@ -15,6 +15,7 @@ pub fn json(outcome: &Outcome) -> String {
 
 fn header_footer(group: Group) -> (&'static str, Option<&'static str>) {
     match group {
+        Group::General => ("General", None),
         Group::Configuration => ("Configuration", None),
         Group::Interface => (
             "Interfaces",
