@@ -216,6 +216,7 @@ def compare(project):
     assert (a_code, normalise(ours)) == (t_code, normalise(theirs)), (
         open(os.path.join(project, "tach.toml")).read()
     )
+    return t_code
 
 
 @pytest.mark.parametrize("seed", range(CASES))
@@ -248,6 +249,36 @@ def test_documented_examples_match_tach(tmp_path):
             '[[interfaces]]\nexpose = ["get_data"]\nfrom = ["core"]\n'
         ),
     })
+    compare(str(tmp_path))
+
+
+def test_domain_files_match_tach(tmp_path):
+    """`tach.domain.toml`: a [root], relative modules, `//` paths, `<domain_root>` interfaces."""
+    write(str(tmp_path), {
+        "tach/__init__.py": "",
+        "tach/hooks.py": "def hook(): pass\n",
+        "tach/filesystem/__init__.py": "from tach.hooks import hook\nfrom tach.filesystem.service import run\n",
+        "tach/filesystem/service.py": "from tach.filesystem.git_ops import clone\ndef run(): pass\n",
+        "tach/filesystem/git_ops.py": "from tach.hooks import hook\ndef clone(): pass\n",
+        "tach/cli.py": "from tach.filesystem import service\nfrom tach.filesystem.git_ops import clone\n"
+                       "from tach.filesystem.service import run\n",
+        "tach/filesystem/tach.domain.toml": (
+            '[root]\ndepends_on = ["//tach.hooks", "service"]\n'
+            '[[modules]]\npath = "service"\ndepends_on = []\n'
+            '[[modules]]\npath = "git_ops"\ndepends_on = ["//tach.hooks"]\nvisibility = ["//tach.filesystem"]\n'
+            '[[interfaces]]\nexpose = ["run"]\nfrom = ["service"]\n'
+            '[[interfaces]]\nexpose = ["service"]\nfrom = ["<domain_root>"]\n'
+        ),
+        "tach.toml": (
+            '[[modules]]\npath = "tach.hooks"\ndepends_on = []\nutility = true\n'
+            '[[modules]]\npath = "tach.cli"\ndepends_on = ["tach.filesystem"]\n'
+        ),
+    })
+    assert compare(str(tmp_path)) == 1
+    # The same with `tach.other` depending on the restricted `git_ops`: a visibility stop.
+    with open(tmp_path / "tach.toml", "a") as fh:
+        fh.write('[[modules]]\npath = "tach.other"\ndepends_on = ["tach.filesystem.git_ops"]\n')
+    write(str(tmp_path), {"tach/other.py": ""})
     compare(str(tmp_path))
 
 

@@ -64,7 +64,7 @@ pub fn select(options: &CheckOptions) -> Result<Option<TachConfig>> {
 }
 
 /// Walk, parse and check.
-pub fn run(options: &CheckOptions, config: TachConfig) -> Result<TachRun> {
+pub fn run(options: &CheckOptions, mut config: TachConfig) -> Result<TachRun> {
     let root: PathBuf = config
         .file
         .parent()
@@ -72,6 +72,7 @@ pub fn run(options: &CheckOptions, config: TachConfig) -> Result<TachRun> {
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
     let layout = archlint_tach::walk(&root, &config).map_err(config_error)?;
+    archlint_tach::add_domains(&mut config, &layout).map_err(config_error)?;
     let stat = !options.cache.no_cache;
     let mut files: Vec<archlint_discovery::SourceFile> = layout
         .files

@@ -166,7 +166,7 @@ fn place_modules(
             });
         } else if has_glob_syntax(&module.path) {
             let expanded = layout.expand_glob(&module.path).map_err(|e| ConfigError {
-                file: config.file.clone(),
+                file: module.file.clone(),
                 line: Some(module.line),
                 message: format!("invalid module pattern '{}': {e}", module.path),
             })?;
@@ -211,7 +211,7 @@ fn place_modules(
                 continue;
             }
             return Err(ConfigError {
-                file: config.file.clone(),
+                file: module.file.clone(),
                 line: Some(dep.line),
                 message: format!(
                     "module '{}' names '{}' as a dependency, but there is no such module in the \
@@ -253,7 +253,7 @@ fn place_modules(
             let mut matchers = Vec::new();
             for pattern in patterns {
                 let m = build_matcher(pattern).map_err(|e| ConfigError {
-                    file: config.file.clone(),
+                    file: p.config.file.clone(),
                     line: Some(p.config.line),
                     message: format!("invalid visibility pattern '{pattern}': {e}"),
                 })?;
@@ -828,7 +828,7 @@ pub fn check(
         {
             if has_glob_syntax(&dep.path) && !globs.contains_key(&dep.path) {
                 let matcher = module_glob_matcher(&dep.path).map_err(|e| ConfigError {
-                    file: config.file.clone(),
+                    file: module.file.clone(),
                     line: Some(dep.line),
                     message: format!("invalid dependency pattern '{}': {e}", dep.path),
                 })?;

@@ -76,6 +76,8 @@ pub struct DependencyConfig {
 pub struct ModuleConfig {
     /// Dotted path, a glob (`libs.*`), or `<root>`.
     pub path: String,
+    /// The file it is configured in (`tach.toml`, or a `tach.domain.toml`) and the line.
+    pub file: PathBuf,
     pub line: u32,
     /// `None`: may import anything (still subject to interfaces and layers).
     pub depends_on: Option<Vec<DependencyConfig>>,
@@ -93,6 +95,7 @@ impl ModuleConfig {
     pub fn new(path: &str, line: u32) -> ModuleConfig {
         ModuleConfig {
             path: path.to_owned(),
+            file: PathBuf::new(),
             line,
             depends_on: None,
             cannot_depend_on: None,
@@ -244,6 +247,95 @@ pub fn parse(path: &Path, text: &str) -> Result<TachConfig, ConfigError> {
     }
 }
 
+/// The modules and interfaces of a `tach.domain.toml` whose directory is module `mod_path`,
+/// with every path resolved as tach resolves it: relative to the domain, `//` for an absolute
+/// path, `<domain_root>` for the domain's own module.
+pub fn parse_domain(
+    path: &Path,
+    text: &str,
+    mod_path: &str,
+) -> Result<(Vec<ModuleConfig>, Vec<InterfaceConfig>), ConfigError> {
+    let reader = Reader { file: path, text };
+    let doc = DeTable::parse(text).map_err(|e| ConfigError {
+        file: path.to_path_buf(),
+        line: e.span().map(|s| reader.line(s.start)),
+        message: format!("invalid TOML: {}", e.message().trim()),
+    })?;
+    let table = doc.get_ref();
+    reader.known_keys(
+        table,
+        &["root", "modules", "interfaces"],
+        "a tach.domain.toml",
+    )?;
+    let resolve = |p: &str| -> String {
+        if let Some(absolute) = p.strip_prefix("//") {
+            absolute.to_owned()
+        } else if p == DOMAIN_ROOT {
+            mod_path.to_owned()
+        } else {
+            format!("{mod_path}.{p}")
+        }
+    };
+    let resolve_module = |mut m: ModuleConfig, own: String| {
+        m.path = own;
+        for deps in [&mut m.depends_on, &mut m.cannot_depend_on]
+            .into_iter()
+            .flatten()
+        {
+            for d in deps.iter_mut() {
+                d.path = resolve(&d.path);
+            }
+        }
+        if let Some(v) = &mut m.visibility {
+            for entry in v.iter_mut() {
+                *entry = resolve(entry);
+            }
+        }
+        m
+    };
+    let mut modules = Vec::new();
+    let mut interfaces = Vec::new();
+    for (key, value) in table.iter() {
+        match key.get_ref().as_ref() {
+            "root" => {
+                for m in reader.module_entry(value, false)? {
+                    modules.insert(0, resolve_module(m, mod_path.to_owned()));
+                }
+            }
+            "modules" => {
+                for (group, entry) in reader.array(value, "modules")?.into_iter().enumerate() {
+                    for m in reader.modules(entry, group)? {
+                        let own = format!("{mod_path}.{}", m.path);
+                        modules.push(resolve_module(m, own));
+                    }
+                }
+            }
+            _ => {
+                for entry in reader.array(value, "interfaces")? {
+                    let mut interface = reader.interface(entry)?;
+                    for f in interface.from.iter_mut() {
+                        *f = if f == DOMAIN_ROOT {
+                            mod_path.to_owned()
+                        } else {
+                            format!("{mod_path}.{f}")
+                        };
+                    }
+                    if let Some(v) = &mut interface.visibility {
+                        for entry in v.iter_mut() {
+                            *entry = resolve(entry);
+                        }
+                    }
+                    interfaces.push(interface);
+                }
+            }
+        }
+    }
+    Ok((modules, interfaces))
+}
+
+/// A domain's own module in its paths.
+pub const DOMAIN_ROOT: &str = "<domain_root>";
+
 fn table_get<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {
     table
         .iter()
@@ -289,6 +381,17 @@ const MODULE_KEYS: &[&str] = &[
     "visibility",
     "utility",
     "strict",
+    "unchecked",
+];
+
+const ROOT_KEYS: &[&str] = &[
+    "depends_on",
+    "cannot_depend_on",
+    "depends_on_external",
+    "cannot_depend_on_external",
+    "layer",
+    "visibility",
+    "utility",
     "unchecked",
 ];
 
@@ -514,11 +617,26 @@ impl<'a> Reader<'a> {
     }
 
     fn modules(&self, entry: &Value<'_>, _group: usize) -> Result<Vec<ModuleConfig>, ConfigError> {
+        self.module_entry(entry, true)
+    }
+
+    /// A `[[modules]]` entry (`with_path`), or a domain's `[root]` (no path: the domain's own
+    /// module).
+    fn module_entry(
+        &self,
+        entry: &Value<'_>,
+        with_path: bool,
+    ) -> Result<Vec<ModuleConfig>, ConfigError> {
         let table = self.table(entry, "modules")?;
-        self.known_keys(table, MODULE_KEYS, "a [[modules]] entry")?;
+        if with_path {
+            self.known_keys(table, MODULE_KEYS, "a [[modules]] entry")?;
+        } else {
+            self.known_keys(table, ROOT_KEYS, "a domain's [root]")?;
+        }
         let line = self.line(entry.span().start);
         let mut paths: Vec<(String, u32)> = Vec::new();
         let mut module = ModuleConfig::new("", line);
+        module.file = self.file.to_path_buf();
         let mut has_path = false;
         let mut has_paths = false;
         for (key, value) in table.iter() {
@@ -559,6 +677,9 @@ impl<'a> Reader<'a> {
                 "unchecked" => module.unchecked = self.boolean(value, key)?,
                 _ => unreachable!("checked by known_keys"),
             }
+        }
+        if !with_path {
+            return Ok(vec![module]);
         }
         if has_path == has_paths {
             return Err(self.at(

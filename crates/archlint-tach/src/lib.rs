@@ -16,7 +16,7 @@ pub mod walk;
 pub use check::{Checks, Outcome, Stop, check};
 pub use config::{ConfigError, TachConfig, discover, load};
 pub use diagnostic::{Diagnostic, Severity};
-pub use walk::{Layout, TachFile, walk};
+pub use walk::{Layout, TachFile, add_domains, walk};
 
 #[cfg(test)]
 mod tests;

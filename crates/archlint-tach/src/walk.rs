@@ -46,6 +46,8 @@ pub struct Layout {
     pub walked_modules: Vec<Vec<String>>,
     /// Files whose path matches `exclude` (resolve as "excluded", not first-party).
     excluded: HashSet<PathBuf>,
+    /// `tach.domain.toml` files found by the walk, with their source root, sorted.
+    pub domain_files: Vec<(PathBuf, usize)>,
 }
 
 fn module_of(relative: &Path) -> Option<(String, bool)> {
@@ -253,6 +255,11 @@ pub fn walk(root: &Path, config: &TachConfig) -> Result<Layout, ConfigError> {
                 }
                 continue;
             }
+            if path.file_name().and_then(|n| n.to_str()) == Some("tach.domain.toml")
+                && !layout.domain_files.iter().any(|(p, _)| p == path)
+            {
+                layout.domain_files.push((path.to_path_buf(), index));
+            }
             let stem = path.file_stem().and_then(|s| s.to_str());
             if matches!(ext, Some("py" | "pyi")) && stem != Some("__init__") {
                 walked.push(slash(rel));
@@ -280,7 +287,38 @@ pub fn walk(root: &Path, config: &TachConfig) -> Result<Layout, ConfigError> {
     }
     layout.source_roots = roots;
     layout.files.sort_by(|a, b| a.relative.cmp(&b.relative));
+    layout.domain_files.sort();
     Ok(layout)
+}
+
+/// Add the modules and interfaces of every `tach.domain.toml` the walk found (after the
+/// project's own, as tach adds them; in path order, where tach's order is its threads').
+pub fn add_domains(config: &mut TachConfig, layout: &Layout) -> Result<(), ConfigError> {
+    for (path, root) in &layout.domain_files {
+        let dir = path.parent().unwrap_or(path);
+        let relative = dir
+            .strip_prefix(&layout.source_roots[*root])
+            .unwrap_or(Path::new(""));
+        if relative.as_os_str().is_empty() {
+            return Err(ConfigError {
+                file: path.clone(),
+                line: None,
+                message: "a tach.domain.toml cannot be in a source root itself (its directory is \
+                          its module)"
+                    .into(),
+            });
+        }
+        let mod_path = slash(relative).replace('/', ".");
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.clone(),
+            line: None,
+            message: format!("cannot read: {e}"),
+        })?;
+        let (modules, interfaces) = crate::config::parse_domain(path, &text, &mod_path)?;
+        config.modules.extend(modules);
+        config.interfaces.extend(interfaces);
+    }
+    Ok(())
 }
 
 /// Every entry below `dir` (not following links), with whether it is a directory.
