@@ -252,6 +252,43 @@ def test_documented_examples_match_tach(tmp_path):
     compare(str(tmp_path))
 
 
+@pytest.mark.parametrize("seed", range(0, 40, 4))
+def test_ci_formats_carry_every_tach_diagnostic(seed, tmp_path):
+    """SARIF, GitHub annotations and JUnit: one result per tach diagnostic, with its file,
+    line, severity and message."""
+    generate(seed, str(tmp_path))
+    t_code, theirs = run([TACH, "check", "--output", "json"], str(tmp_path))
+    if isinstance(theirs, dict):
+        # A configuration stop: one error per line tach prints for it.
+        lines = len(theirs.get("visibility_errors") or theirs.get("dependencies") or [1])
+        proc = subprocess.run([ARCHLINT, "check", "--format", "sarif", "--no-cache"], cwd=str(tmp_path),
+                              capture_output=True, text=True)
+        assert proc.returncode == t_code == 1
+        results = json.loads(proc.stdout)["runs"][0]["results"]
+        assert [(r["ruleId"], r["level"]) for r in results] == [("tach-configuration", "error")] * lines
+        return
+    expected = []
+    for d in theirs:
+        (shape, body), = d.items()
+        (group, details), = body["details"].items()
+        (kind, fields), = details.items() if isinstance(details, dict) else ((details, {}),)
+        level = "error" if body["severity"] == "Error" else "warning"
+        expected.append((body.get("file_path"), body.get("line_number"), level))
+    proc = subprocess.run([ARCHLINT, "check", "--format", "sarif", "--no-cache"], cwd=str(tmp_path),
+                          capture_output=True, text=True)
+    assert proc.returncode == t_code
+    results = json.loads(proc.stdout)["runs"][0]["results"]
+    got = []
+    for r in results:
+        loc = r.get("locations", [{}])[0].get("physicalLocation", {})
+        got.append((loc.get("artifactLocation", {}).get("uri"), loc.get("region", {}).get("startLine"), r["level"]))
+    assert sorted(got, key=repr) == sorted(expected, key=repr)
+    proc = subprocess.run([ARCHLINT, "check", "--format", "github", "--no-cache"], cwd=str(tmp_path),
+                          capture_output=True, text=True)
+    assert proc.returncode == t_code
+    assert len([l for l in proc.stdout.splitlines() if l.startswith(("::error", "::warning"))]) == len(theirs)
+
+
 def test_domain_files_match_tach(tmp_path):
     """`tach.domain.toml`: a [root], relative modules, `//` paths, `<domain_root>` interfaces."""
     write(str(tmp_path), {

@@ -1,6 +1,8 @@
-//! `archlint check` on a project configured for tach: tach's reports, tach's exit status.
+//! `archlint check` on a project configured for tach: tach's reports (or archlint's CI formats
+//! of the same findings), tach's exit status.
 
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::{Result, bail};
 use archlint_check::CheckOptions;
@@ -9,11 +11,21 @@ use archlint_tach::TachConfig;
 use crate::{CheckArgs, CheckFormat};
 
 pub fn run(args: &CheckArgs, options: &CheckOptions, config: TachConfig) -> Result<ExitCode> {
+    let started = Instant::now();
     let format = args.format.first().copied().unwrap_or(CheckFormat::Text);
-    if args.format.len() > 1 || !matches!(format, CheckFormat::Text | CheckFormat::Json) {
+    let unsupported = if args.format.len() > 1 || format == CheckFormat::Html {
+        Some("--format html, or several formats")
+    } else if !args.outputs.is_empty() || args.output_dir.is_some() {
+        Some("--output / --output-dir")
+    } else if args.baseline.is_some() || args.update_baseline {
+        Some("baselines")
+    } else {
+        None
+    };
+    if let Some(what) = unsupported {
         bail!(
-            "{}: a tach configuration is reported as text or json (--format text|json); \
-             other formats come later",
+            "{}: {what} are not available for a tach configuration yet (use --format \
+             text|json|sarif|junit|github on standard output)",
             config.file.display()
         );
     }
@@ -27,8 +39,15 @@ pub fn run(args: &CheckArgs, options: &CheckOptions, config: TachConfig) -> Resu
     }
     let run = archlint_check::tach::run(options, config)?;
     crate::terminal::print_diagnostics(&run.project);
+    let findings =
+        || archlint_tach::findings::report(&run.outcome, started.elapsed().as_secs_f64());
     let text = match format {
         CheckFormat::Json => archlint_tach::report::json(&run.outcome) + "\n",
+        CheckFormat::Sarif => {
+            serde_json::to_string_pretty(&archlint_findings::sarif::sarif(&findings()))? + "\n"
+        }
+        CheckFormat::Junit => archlint_findings::junit::junit(&findings()),
+        CheckFormat::Github => archlint_findings::github::annotations(&findings()),
         _ => archlint_tach::report::text(&run.outcome),
     };
     print!("{text}");

@@ -9,6 +9,7 @@
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod findings;
 pub mod ignore;
 pub mod report;
 pub mod walk;
