@@ -254,3 +254,55 @@ fn stops_before_files_on_a_contradictory_configuration() {
         )]))
     );
 }
+
+#[test]
+fn findings_carry_codes_severities_and_line_free_identities() {
+    let (_dir, outcome) = project(
+        &[
+            ("a/__init__.py", "def f(): pass\n"),
+            ("b/__init__.py", "from a import f\n"),
+        ],
+        "[[modules]]\npath = \"a\"\ndepends_on = []\n[[modules]]\npath = \"b\"\ndepends_on = []\n\
+         [[modules]]\npath = \"ghost\"\n",
+    );
+    let report = findings::report(&outcome, 0.0);
+    let codes: Vec<(&str, archlint_findings::Severity)> = report
+        .findings
+        .iter()
+        .map(|f| (f.code.as_str(), f.severity))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            (
+                "tach-module-not-found",
+                archlint_findings::Severity::Warning
+            ),
+            (
+                "tach-undeclared-dependency",
+                archlint_findings::Severity::Error
+            ),
+        ]
+    );
+    let undeclared = &report.findings[1];
+    assert_eq!(undeclared.location.as_ref().and_then(|l| l.line), Some(1));
+    assert!(
+        !undeclared.identity.contains(":1"),
+        "{}",
+        undeclared.identity
+    );
+    assert_eq!(
+        undeclared.identity,
+        "tach|UndeclaredDependency|b/__init__.py|b|a|a.f"
+    );
+    let failed: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| !c.passed)
+        .map(|c| match &c.check {
+            archlint_findings::Check::Contract { name, .. } => name.as_str(),
+            _ => "",
+        })
+        .collect();
+    assert_eq!(failed, ["tach: Internal Dependencies"]);
+}
