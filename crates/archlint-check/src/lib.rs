@@ -277,6 +277,7 @@ pub fn analyze(options: &CheckOptions) -> Result<Analysis> {
             progress: options.progress.clone(),
             settings: None,
             discovered: None,
+            imports_only: false,
         })
     };
     let (mut project, deps) = if with_deps {

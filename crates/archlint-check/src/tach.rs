@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Result, anyhow};
-use archlint_engine::{KeepFacts, Located, Project, ProjectOptions};
+use archlint_engine::{KeepFacts, Located, ProjectOptions};
+use archlint_facts::ModuleFacts;
 use archlint_tach::{Layout, Outcome, TachConfig};
+use rayon::prelude::*;
 
 use crate::CheckOptions;
 
@@ -16,7 +18,8 @@ pub struct TachRun {
     pub config: TachConfig,
     pub layout: Layout,
     pub outcome: Outcome,
-    pub project: Project,
+    /// Each walked file's facts, in the order of `layout.files`.
+    pub facts: Vec<Arc<ModuleFacts>>,
 }
 
 fn config_error(e: archlint_tach::ConfigError) -> anyhow::Error {
@@ -73,7 +76,32 @@ pub fn run(options: &CheckOptions, mut config: TachConfig) -> Result<TachRun> {
         .unwrap_or_else(|| PathBuf::from("."));
     let layout = archlint_tach::walk(&root, &config).map_err(config_error)?;
     archlint_tach::add_domains(&mut config, &layout).map_err(config_error)?;
-    let stat = !options.cache.no_cache;
+    let facts = if options.cache.no_cache {
+        // Nothing to cache: each file parsed for its imports alone, in parallel.
+        let mut settings = archlint_engine::parse_settings(&archlint_config::Settings::default());
+        settings.code_facts = false;
+        settings.structure = false;
+        layout
+            .files
+            .par_iter()
+            .map(|f| Arc::new(archlint_parser::parse_file(&f.path, &settings)))
+            .collect()
+    } else {
+        cached_facts(options, &layout)?
+    };
+    let refs: Vec<&ModuleFacts> = facts.iter().map(Arc::as_ref).collect();
+    let outcome = archlint_tach::check(&config, &layout, &refs, archlint_tach::Checks::default())
+        .map_err(config_error)?;
+    Ok(TachRun {
+        config,
+        layout,
+        outcome,
+        facts,
+    })
+}
+
+/// The files' facts through the engine and its cache, in the order of `layout.files`.
+fn cached_facts(options: &CheckOptions, layout: &Layout) -> Result<Vec<Arc<ModuleFacts>>> {
     let mut files: Vec<archlint_discovery::SourceFile> = layout
         .files
         .iter()
@@ -81,11 +109,7 @@ pub fn run(options: &CheckOptions, mut config: TachConfig) -> Result<TachRun> {
             module: f.module.clone(),
             path: f.path.clone(),
             is_package: f.is_package,
-            meta: if stat {
-                std::fs::metadata(&f.path).ok().map(Into::into)
-            } else {
-                None
-            },
+            meta: std::fs::metadata(&f.path).ok().map(Into::into),
         })
         .collect();
     // The engine's order: by module name (two files may be the same module: `a.py` and
@@ -98,6 +122,7 @@ pub fn run(options: &CheckOptions, mut config: TachConfig) -> Result<TachRun> {
         }),
         cache: options.cache.clone(),
         keep_facts: KeepFacts::All,
+        imports_only: true,
         progress: options.progress.clone(),
         settings: Some(archlint_config::Settings {
             exclude_type_checking_imports: false,
@@ -109,32 +134,27 @@ pub fn run(options: &CheckOptions, mut config: TachConfig) -> Result<TachRun> {
         }),
         ..Default::default()
     })?;
-    let facts: Vec<Arc<archlint_facts::ModuleFacts>> = project.facts.clone().unwrap_or_default();
+    let facts: Vec<Arc<ModuleFacts>> = project.facts.clone().unwrap_or_default();
     let index: std::collections::HashMap<&Path, usize> = project
         .files
         .iter()
         .enumerate()
         .map(|(i, f)| (f.path.as_path(), i))
         .collect();
-    let mut refs: Vec<&archlint_facts::ModuleFacts> = Vec::with_capacity(layout.files.len());
-    for file in &layout.files {
-        let found = index.get(file.path.as_path()).and_then(|&i| facts.get(i));
-        match found {
-            Some(f) => refs.push(f.as_ref()),
-            None => {
-                return Err(anyhow!(
-                    "internal error: {} was walked but not parsed",
-                    file.path.display()
-                ));
-            }
-        }
-    }
-    let outcome = archlint_tach::check(&config, &layout, &refs, archlint_tach::Checks::default())
-        .map_err(config_error)?;
-    Ok(TachRun {
-        config,
-        layout,
-        outcome,
-        project,
-    })
+    layout
+        .files
+        .iter()
+        .map(|file| {
+            index
+                .get(file.path.as_path())
+                .and_then(|&i| facts.get(i))
+                .cloned()
+                .ok_or_else(|| {
+                    anyhow!(
+                        "internal error: {} was walked but not parsed",
+                        file.path.display()
+                    )
+                })
+        })
+        .collect()
 }

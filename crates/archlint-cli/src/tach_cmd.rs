@@ -38,7 +38,17 @@ pub fn run(args: &CheckArgs, options: &CheckOptions, config: TachConfig) -> Resu
         }
     }
     let run = archlint_check::tach::run(options, config)?;
-    crate::terminal::print_diagnostics(&run.project);
+    // What could not be read or parsed, with file and line (tach's report names the file only).
+    for (file, facts) in run.layout.files.iter().zip(&run.facts) {
+        for d in &facts.diagnostics {
+            let line = d.line.map(|l| format!(":{l}")).unwrap_or_default();
+            let severity = format!("{:?}", d.severity).to_lowercase();
+            eprintln!(
+                "{}{line}: {severity}[{}]: {}",
+                file.relative, d.code, d.message
+            );
+        }
+    }
     let findings =
         || archlint_tach::findings::report(&run.outcome, started.elapsed().as_secs_f64());
     let text = match format {

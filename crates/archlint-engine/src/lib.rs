@@ -54,6 +54,9 @@ pub struct ProjectOptions {
     /// The files to read, chosen by the caller (tach's walk), instead of discovering root
     /// packages from the settings.
     pub discovered: Option<archlint_discovery::Discovered>,
+    /// The caller reads the kept facts' imports only (tach's check): without a cache to fill,
+    /// classes and functions are not recorded.
+    pub imports_only: bool,
 }
 
 /// Which files' facts a [`Project`] keeps for its caller, beyond the import graph.
@@ -265,7 +268,8 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     parse_settings.code_facts = options.code_facts || cache_options.enabled();
     // Kept facts go to callers that may count classes and functions (export); a check that
     // keeps nothing reads the imports only.
-    parse_settings.structure = parse_settings.code_facts || options.keep_facts != KeepFacts::None;
+    parse_settings.structure = parse_settings.code_facts
+        || (options.keep_facts != KeepFacts::None && !options.imports_only);
 
     let started = Instant::now();
     let fingerprint = facts::facts_fingerprint(&parse_settings);

@@ -390,6 +390,7 @@ fn lint(args: &Options, out: &mut Console) -> bool {
                     progress: None,
                     settings: None,
                     discovered: None,
+                    imports_only: false,
                 };
                 let project = match archlint_engine::load_project(&options) {
                     Ok(p) => p,

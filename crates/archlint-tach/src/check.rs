@@ -6,6 +6,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use archlint_facts::{ImportKind, ModuleFacts};
+use rayon::prelude::*;
 use regex::Regex;
 
 use crate::config::{
@@ -854,76 +855,17 @@ pub fn check(
         check_interfaces: checks.interfaces,
     };
 
+    // Each file on its own (in parallel), gathered in file order.
+    let per_file: Vec<(Vec<Diagnostic>, bool)> = layout
+        .files
+        .par_iter()
+        .zip(facts.par_iter())
+        .map(|(file, facts)| check_file(config, layout, &checker, file, facts))
+        .collect();
     let mut found_imports = false;
-    for (file, facts) in layout.files.iter().zip(facts) {
-        let problem = facts
-            .diagnostics
-            .iter()
-            .find(|d| d.severity == archlint_facts::Severity::Error);
-        let syntax = problem.is_some_and(|p| {
-            matches!(
-                p.code.as_str(),
-                "syntax-error" | "unsupported-syntax" | "too-deep"
-            )
-        });
-        let skipped = |syntax: bool| {
-            let file_path = file
-                .path
-                .strip_prefix(&layout.source_roots[file.source_root])
-                .map(|p| p.display().to_string())
-                .unwrap_or_else(|_| file.relative.clone());
-            Diagnostic::Global {
-                severity: if syntax {
-                    Severity::Error
-                } else {
-                    Severity::Warning
-                },
-                details: DiagnosticDetails::Configuration(if syntax {
-                    ConfigurationDiagnostic::SkippedFileSyntaxError { file_path }
-                } else {
-                    ConfigurationDiagnostic::SkippedFileIoError { file_path }
-                }),
-            }
-        };
-        // A file tach cannot read is skipped before anything else.
-        if problem.is_some() && !syntax {
-            diagnostics.push(skipped(false));
-            continue;
-        }
-        let mut directives = Directives::read(&facts.tach_ignores);
-        let mut found = Vec::new();
-        // Files of unchecked modules (and of `<root>` when ignored) are not parsed: no import
-        // is checked, so every directive in them is unused.
-        let own = checker.tree.nearest(&file.module);
-        if own.unchecked || (own.path == ROOT_MODULE && config.root_module == RootModule::Ignore) {
-            if !directives.is_empty() {
-                directives.apply(&config.rules, &file.relative, &mut found);
-                diagnostics.extend(found);
-            }
-            continue;
-        }
-        if syntax {
-            diagnostics.push(skipped(true));
-            continue;
-        }
-        let mut deps: Vec<Dependency> = Vec::new();
-        for d in normalised_imports(file, facts, config.ignore_type_checking_imports) {
-            match layout.resolve(&d.path) {
-                Resolution::Found(root) if layout.same_package(root, file.source_root) => {
-                    deps.push(d)
-                }
-                _ => {
-                    directives.forget_line(d.statement_line);
-                    directives.forget_line(d.line);
-                }
-            }
-        }
-        found_imports |= !deps.is_empty();
-        for dep in &deps {
-            checker.check_dependency(file, own, dep, &mut found);
-        }
-        directives.apply(&config.rules, &file.relative, &mut found);
+    for (found, imports) in per_file {
         diagnostics.extend(found);
+        found_imports |= imports;
     }
     if !found_imports {
         diagnostics.push(Diagnostic::Global {
@@ -937,6 +879,79 @@ pub fn check(
         diagnostics,
         stop: None,
     })
+}
+
+/// One file: its findings, and whether it has a first-party import.
+fn check_file(
+    config: &TachConfig,
+    layout: &Layout,
+    checker: &Checker<'_>,
+    file: &TachFile,
+    facts: &ModuleFacts,
+) -> (Vec<Diagnostic>, bool) {
+    let problem = facts
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == archlint_facts::Severity::Error);
+    let syntax = problem.is_some_and(|p| {
+        matches!(
+            p.code.as_str(),
+            "syntax-error" | "unsupported-syntax" | "too-deep"
+        )
+    });
+    let skipped = |syntax: bool| {
+        let file_path = file
+            .path
+            .strip_prefix(&layout.source_roots[file.source_root])
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| file.relative.clone());
+        Diagnostic::Global {
+            severity: if syntax {
+                Severity::Error
+            } else {
+                Severity::Warning
+            },
+            details: DiagnosticDetails::Configuration(if syntax {
+                ConfigurationDiagnostic::SkippedFileSyntaxError { file_path }
+            } else {
+                ConfigurationDiagnostic::SkippedFileIoError { file_path }
+            }),
+        }
+    };
+    // A file tach cannot read is skipped before anything else.
+    if problem.is_some() && !syntax {
+        return (vec![skipped(false)], false);
+    }
+    let mut directives = Directives::read(&facts.tach_ignores);
+    let mut found = Vec::new();
+    // Files of unchecked modules (and of `<root>` when ignored) are not parsed: no import
+    // is checked, so every directive in them is unused.
+    let own = checker.tree.nearest(&file.module);
+    if own.unchecked || (own.path == ROOT_MODULE && config.root_module == RootModule::Ignore) {
+        if !directives.is_empty() {
+            directives.apply(&config.rules, &file.relative, &mut found);
+        }
+        return (found, false);
+    }
+    if syntax {
+        return (vec![skipped(true)], false);
+    }
+    let mut deps: Vec<Dependency> = Vec::new();
+    for d in normalised_imports(file, facts, config.ignore_type_checking_imports) {
+        match layout.resolve(&d.path) {
+            Resolution::Found(root) if layout.same_package(root, file.source_root) => deps.push(d),
+            _ => {
+                directives.forget_line(d.statement_line);
+                directives.forget_line(d.line);
+            }
+        }
+    }
+    let imports = !deps.is_empty();
+    for dep in &deps {
+        checker.check_dependency(file, own, dep, &mut found);
+    }
+    directives.apply(&config.rules, &file.relative, &mut found);
+    (found, imports)
 }
 
 /// Modules a set of diagnostics names, for tests and summaries.

@@ -227,7 +227,7 @@ fn read(path: &Path) -> Result<String, ConfigError> {
 
 /// Parse configuration text; `path` says which file it is (and so where the table is).
 pub fn parse(path: &Path, text: &str) -> Result<TachConfig, ConfigError> {
-    let reader = Reader { file: path, text };
+    let reader = Reader::new(path, text);
     let doc = DeTable::parse(text).map_err(|e| ConfigError {
         file: path.to_path_buf(),
         line: e.span().map(|s| reader.line(s.start)),
@@ -255,7 +255,7 @@ pub fn parse_domain(
     text: &str,
     mod_path: &str,
 ) -> Result<(Vec<ModuleConfig>, Vec<InterfaceConfig>), ConfigError> {
-    let reader = Reader { file: path, text };
+    let reader = Reader::new(path, text);
     let doc = DeTable::parse(text).map_err(|e| ConfigError {
         file: path.to_path_buf(),
         line: e.span().map(|s| reader.line(s.start)),
@@ -345,7 +345,18 @@ fn table_get<'a, 'i>(table: &'a DeTable<'i>, key: &str) -> Option<&'a Spanned<De
 
 struct Reader<'a> {
     file: &'a Path,
-    text: &'a str,
+    /// Offsets of the newlines, to turn a span into a line (a tach.toml declaring every module
+    /// of a 50k-module tree has tens of thousands of entries).
+    newlines: Vec<usize>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(file: &'a Path, text: &str) -> Reader<'a> {
+        Reader {
+            file,
+            newlines: memchr::memchr_iter(b'\n', text.as_bytes()).collect(),
+        }
+    }
 }
 
 type Value<'i> = Spanned<DeValue<'i>>;
@@ -399,12 +410,7 @@ const INTERFACE_KEYS: &[&str] = &["expose", "from", "visibility", "data_types", 
 
 impl<'a> Reader<'a> {
     fn line(&self, offset: usize) -> u32 {
-        let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u32
-            + 1
+        self.newlines.partition_point(|&n| n < offset) as u32 + 1
     }
 
     fn err(&self, span: Option<Range<usize>>, message: impl Into<String>) -> ConfigError {

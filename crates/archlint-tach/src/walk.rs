@@ -35,17 +35,19 @@ pub struct Layout {
     pub packages: Vec<PathBuf>,
     /// Files to check, sorted by relative path.
     pub files: Vec<TachFile>,
-    /// Per source root: module paths of every `.py`/`.pyi` file and package on disk (no
-    /// filter: tach resolves an import by whether the file exists).
-    existing_modules: Vec<HashSet<String>>,
-    /// Per source root: every directory's dotted path (a configured module may be any
-    /// directory).
-    existing_dirs: Vec<HashSet<String>>,
+    /// Per source root: module paths of the walked `.py`/`.pyi` files (packages by their
+    /// `__init__`), and the walked directories' dotted paths. A path not among them may still
+    /// exist (ignored, hidden or excluded): [`Layout::probe`] asks the file system.
+    walked_set: Vec<HashSet<String>>,
+    walked_dirs: Vec<HashSet<String>>,
     /// Per source root: relative `/`-paths of walked module entries (non-`__init__` files with
     /// their extension, package directories without), for expanding module globs.
     pub walked_modules: Vec<Vec<String>>,
-    /// Files whose path matches `exclude` (resolve as "excluded", not first-party).
-    excluded: HashSet<PathBuf>,
+    /// `exclude`, for files found by probing.
+    overrides: Option<Override>,
+    /// Probed module paths: per (source root, module), tach's pick of file, if any, and whether
+    /// `exclude` matches it.
+    probed: std::sync::Mutex<HashMap<(usize, String), Option<bool>>>,
     /// `tach.domain.toml` files found by the walk, with their source root, sorted.
     pub domain_files: Vec<(PathBuf, usize)>,
 }
@@ -188,31 +190,7 @@ pub fn walk(root: &Path, config: &TachConfig) -> Result<Layout, ConfigError> {
     };
     let mut seen_files: HashSet<PathBuf> = HashSet::new();
     for (index, source_root) in roots.iter().enumerate() {
-        // Existence: every file and directory, unfiltered.
-        let mut modules = HashSet::new();
-        let mut dirs = HashSet::new();
-        for entry in walkdir_all(source_root) {
-            let Ok(rel) = entry.0.strip_prefix(source_root) else {
-                continue;
-            };
-            if rel.as_os_str().is_empty() {
-                continue;
-            }
-            if entry.1 {
-                dirs.insert(slash(rel).replace('/', "."));
-            } else if matches!(rel.extension().and_then(|e| e.to_str()), Some("py" | "pyi"))
-                && let Some((module, _)) = module_of(rel)
-            {
-                modules.insert(module);
-            }
-            if !entry.1 && overrides.matched(&entry.0, false).is_ignore() {
-                layout.excluded.insert(entry.0.clone());
-            }
-        }
-        layout.existing_modules.push(modules);
-        layout.existing_dirs.push(dirs);
-
-        // The walk tach checks files from.
+        // The walk tach checks files from (in parallel; sorted after).
         let mut builder = ignore::WalkBuilder::new(&root);
         match config.respect_gitignore {
             RespectGitignore::False => {
@@ -238,43 +216,71 @@ pub fn walk(root: &Path, config: &TachConfig) -> Result<Layout, ConfigError> {
                 owned_root.starts_with(path)
             }
         });
+        let found: std::sync::Mutex<Vec<(PathBuf, bool, bool)>> = std::sync::Mutex::new(Vec::new());
+        builder.build_parallel().run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                if let Ok(entry) = entry {
+                    let kind = entry.file_type();
+                    let item = (
+                        entry.into_path(),
+                        kind.is_some_and(|t| t.is_dir()),
+                        kind.is_some_and(|t| t.is_file()),
+                    );
+                    if let Ok(mut list) = found.lock() {
+                        list.push(item);
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+        let mut found = found.into_inner().unwrap_or_default();
+        // Byte order: deterministic, and far cheaper than comparing paths component-wise.
+        found.sort_unstable_by(|a, b| {
+            a.0.as_os_str()
+                .as_encoded_bytes()
+                .cmp(b.0.as_os_str().as_encoded_bytes())
+        });
         let mut walked = Vec::new();
-        for entry in builder.build().filter_map(Result::ok) {
-            let path = entry.path();
+        let mut modules = HashSet::new();
+        let mut dirs = HashSet::new();
+        for (path, is_dir, is_file) in found {
             let Ok(rel) = path.strip_prefix(source_root) else {
                 continue;
             };
             if rel.as_os_str().is_empty() {
                 continue;
             }
-            let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             let ext = path.extension().and_then(|e| e.to_str());
             if is_dir {
+                dirs.insert(slash(rel).replace('/', "."));
                 if path.join("__init__.py").exists() || path.join("__init__.pyi").exists() {
                     walked.push(slash(rel));
                 }
                 continue;
             }
             if path.file_name().and_then(|n| n.to_str()) == Some("tach.domain.toml")
-                && !layout.domain_files.iter().any(|(p, _)| p == path)
+                && !layout.domain_files.iter().any(|(p, _)| *p == path)
             {
-                layout.domain_files.push((path.to_path_buf(), index));
+                layout.domain_files.push((path.clone(), index));
             }
-            let stem = path.file_stem().and_then(|s| s.to_str());
-            if matches!(ext, Some("py" | "pyi")) && stem != Some("__init__") {
+            if !matches!(ext, Some("py" | "pyi")) {
+                continue;
+            }
+            let Some((module, is_package)) = module_of(rel) else {
+                continue;
+            };
+            if !is_package {
                 walked.push(slash(rel));
             }
-            if ext == Some("py")
-                && entry.file_type().is_some_and(|t| t.is_file())
-                && seen_files.insert(path.to_path_buf())
-                && let Some((module, is_package)) = module_of(rel)
-            {
+            modules.insert(module.clone());
+            if ext == Some("py") && is_file && seen_files.insert(path.clone()) {
                 let relative = path
                     .strip_prefix(&root)
                     .map(slash)
-                    .unwrap_or_else(|_| slash(path));
+                    .unwrap_or_else(|_| slash(&path));
                 layout.files.push(TachFile {
-                    path: path.to_path_buf(),
+                    path,
                     relative,
                     module,
                     is_package,
@@ -284,7 +290,10 @@ pub fn walk(root: &Path, config: &TachConfig) -> Result<Layout, ConfigError> {
         }
         walked.sort();
         layout.walked_modules.push(walked);
+        layout.walked_set.push(modules);
+        layout.walked_dirs.push(dirs);
     }
+    layout.overrides = Some(overrides);
     layout.source_roots = roots;
     layout.files.sort_by(|a, b| a.relative.cmp(&b.relative));
     layout.domain_files.sort();
@@ -321,30 +330,6 @@ pub fn add_domains(config: &mut TachConfig, layout: &Layout) -> Result<(), Confi
     Ok(())
 }
 
-/// Every entry below `dir` (not following links), with whether it is a directory.
-fn walkdir_all(dir: &Path) -> Vec<(PathBuf, bool)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            let path = entry.path();
-            if kind.is_dir() {
-                stack.push(path.clone());
-                out.push((path, true));
-            } else {
-                out.push((path, false));
-            }
-        }
-    }
-    out
-}
-
 /// Where an import path resolves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resolution {
@@ -368,17 +353,14 @@ impl Layout {
         if !plausible {
             return Resolution::NotFound;
         }
-        for (index, modules) in self.existing_modules.iter().enumerate() {
-            let hit = if modules.contains(module_path) {
-                Some(module_path)
-            } else {
+        for index in 0..self.source_roots.len() {
+            let hit = self.module_in(index, module_path).or_else(|| {
                 module_path
                     .rsplit_once('.')
-                    .map(|(parent, _)| parent)
-                    .filter(|parent| modules.contains(*parent))
-            };
-            if let Some(module) = hit {
-                return if self.is_excluded(index, module) {
+                    .and_then(|(parent, _)| self.module_in(index, parent))
+            });
+            if let Some(excluded) = hit {
+                return if excluded {
                     Resolution::Excluded
                 } else {
                     Resolution::Found(index)
@@ -388,12 +370,26 @@ impl Layout {
         Resolution::NotFound
     }
 
-    fn is_excluded(&self, source_root: usize, module: &str) -> bool {
-        if self.excluded.is_empty() {
-            return false;
+    /// Whether `module` is a file in this source root — `Some(excluded)` — as tach looks for
+    /// it: `__init__.pyi`, `__init__.py`, `.pyi`, `.py`, the first that exists.
+    fn module_in(&self, index: usize, module: &str) -> Option<bool> {
+        if self.walked_set[index].contains(module) {
+            return Some(false);
         }
-        let base = self.source_roots[source_root].join(module.replace('.', "/"));
-        // The file tach would pick, in its order.
+        let key = (index, module.to_owned());
+        if let Some(known) = self.probed.lock().ok().and_then(|p| p.get(&key).copied()) {
+            return known;
+        }
+        let answer = self.probe(index, module);
+        if let Ok(mut probed) = self.probed.lock() {
+            probed.insert(key, answer);
+        }
+        answer
+    }
+
+    /// Ask the file system (for modules the walk does not list: ignored, hidden, excluded).
+    fn probe(&self, index: usize, module: &str) -> Option<bool> {
+        let base = self.source_roots[index].join(module.replace('.', "/"));
         for candidate in [
             base.join("__init__.pyi"),
             base.join("__init__.py"),
@@ -401,10 +397,14 @@ impl Layout {
             base.with_extension("py"),
         ] {
             if candidate.exists() {
-                return self.excluded.contains(&candidate);
+                return Some(
+                    self.overrides
+                        .as_ref()
+                        .is_some_and(|o| o.matched(&candidate, false).is_ignore()),
+                );
             }
         }
-        false
+        None
     }
 
     /// tach's `module_to_pyfile_or_dir_path`: a directory, `.pyi` or `.py` of that path in any
@@ -413,11 +413,18 @@ impl Layout {
         if module_path.is_empty() {
             return false;
         }
-        self.existing_dirs.iter().any(|d| d.contains(module_path))
-            || self
-                .existing_modules
-                .iter()
-                .any(|m| m.contains(module_path))
+        if self.walked_dirs.iter().any(|d| d.contains(module_path))
+            || self.walked_set.iter().any(|m| m.contains(module_path))
+        {
+            return true;
+        }
+        let rel = module_path.replace('.', "/");
+        self.source_roots.iter().any(|root| {
+            let base = root.join(&rel);
+            base.is_dir()
+                || base.with_extension("pyi").exists()
+                || base.with_extension("py").exists()
+        })
     }
 
     /// Index of the package each source root belongs to, for comparing two roots.
