@@ -76,6 +76,7 @@ cargo build --release --quiet --bin archlint
 cargo build --release --quiet -p archlint-parser --example parse_speed
 "$WORK/venv/bin/python" bench/compare.py "$@"
 "$WORK/venv/bin/python" bench/rules_bench.py "$@"
+"$WORK/venv/bin/python" bench/tach_bench.py "$@"
 python3 bench/export_bench.py "$@"
 violations_bench "$@"
 deps_bench
