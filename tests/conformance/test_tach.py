@@ -16,6 +16,7 @@ severity, kind and fields) as a multiset — and so are their exit statuses.
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -287,6 +288,22 @@ def test_ci_formats_carry_every_tach_diagnostic(seed, tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == t_code
     assert len([l for l in proc.stdout.splitlines() if l.startswith(("::error", "::warning"))]) == len(theirs)
+
+
+UNUSED = re.compile(r"'(.+)' does not depend on: \[(.*)\]")
+
+
+@pytest.mark.parametrize("seed", range(1, 60, 3))
+def test_exact_reports_the_same_unused_dependencies(seed, tmp_path):
+    """`exact = true` (text reports only, as tach): the same modules with the same unused
+    declared dependencies, and the same exit status."""
+    generate(seed, str(tmp_path))
+    config = tmp_path / "tach.toml"
+    config.write_text("exact = true\n" + config.read_text())
+    theirs = subprocess.run([TACH, "check"], cwd=str(tmp_path), capture_output=True, text=True)
+    ours = subprocess.run([ARCHLINT, "check", "--no-cache"], cwd=str(tmp_path), capture_output=True, text=True)
+    assert ours.returncode == theirs.returncode, (ours.stdout, theirs.stderr)
+    assert UNUSED.findall(ours.stdout) == UNUSED.findall(theirs.stderr + theirs.stdout), config.read_text()
 
 
 def test_domain_files_match_tach(tmp_path):

@@ -22,6 +22,18 @@ pub struct TachRun {
     pub facts: Vec<Arc<ModuleFacts>>,
 }
 
+impl TachRun {
+    /// `exact`'s unused declared dependencies (empty without `exact`).
+    pub fn unused_dependencies(&self) -> Result<Vec<(String, Vec<String>)>> {
+        if !self.config.exact {
+            return Ok(Vec::new());
+        }
+        let refs: Vec<&ModuleFacts> = self.facts.iter().map(Arc::as_ref).collect();
+        archlint_tach::check::unused_dependencies(&self.config, &self.layout, &refs)
+            .map_err(config_error)
+    }
+}
+
 fn config_error(e: archlint_tach::ConfigError) -> anyhow::Error {
     anyhow::Error::from(e)
 }

@@ -58,7 +58,19 @@ pub fn run(args: &CheckArgs, options: &CheckOptions, config: TachConfig) -> Resu
         }
         CheckFormat::Junit => archlint_findings::junit::junit(&findings()),
         CheckFormat::Github => archlint_findings::github::annotations(&findings()),
-        _ => archlint_tach::report::text(&run.outcome),
+        _ => {
+            // tach reports `exact`'s unused dependencies in its text report only.
+            let unused = if run.outcome.stop.is_some() {
+                Vec::new()
+            } else {
+                run.unused_dependencies()?
+            };
+            let text = archlint_tach::report::text(&run.outcome, &unused);
+            print!("{text}");
+            return Ok(ExitCode::from(u8::from(
+                run.outcome.failed() || !unused.is_empty(),
+            )));
+        }
     };
     print!("{text}");
     Ok(ExitCode::from(u8::from(run.outcome.failed())))

@@ -962,3 +962,87 @@ pub fn modules_named(diagnostics: &[Diagnostic]) -> BTreeSet<String> {
         .flat_map(|(a, b)| [a.to_owned(), b.to_owned()])
         .collect()
 }
+
+/// `exact`: each configured module's declared dependencies that no import uses, as tach finds
+/// them — the check run again with every `depends_on` emptied, the modules each module was
+/// then refused (undeclared, forbidden, layer) counting as used. In configuration order;
+/// modules written as globs are skipped, as tach skips them.
+pub fn unused_dependencies(
+    config: &TachConfig,
+    layout: &Layout,
+    facts: &[&ModuleFacts],
+) -> Result<Vec<(String, Vec<String>)>, ConfigError> {
+    let mut cleared = config.clone();
+    for module in &mut cleared.modules {
+        module.depends_on = Some(Vec::new());
+    }
+    let checks = Checks {
+        dependencies: true,
+        interfaces: false,
+    };
+    let outcome = check(&cleared, layout, facts, checks)?;
+    let mut detected: HashMap<&str, Vec<&str>> = HashMap::new();
+    for d in &outcome.diagnostics {
+        if let DiagnosticDetails::Code(
+            CodeDiagnostic::UndeclaredDependency {
+                usage_module,
+                definition_module,
+                ..
+            }
+            | CodeDiagnostic::DeprecatedDependency {
+                usage_module,
+                definition_module,
+                ..
+            }
+            | CodeDiagnostic::ForbiddenDependency {
+                usage_module,
+                definition_module,
+                ..
+            }
+            | CodeDiagnostic::LayerViolation {
+                usage_module,
+                definition_module,
+                ..
+            },
+        ) = d.details()
+        {
+            detected
+                .entry(usage_module.as_str())
+                .or_default()
+                .push(definition_module.as_str());
+        }
+    }
+    let mut out = Vec::new();
+    for module in config.modules.iter().filter(|m| !has_glob_syntax(&m.path)) {
+        let current = config
+            .modules
+            .iter()
+            .find(|m| m.path == module.path)
+            .and_then(|m| m.depends_on.as_ref());
+        let Some(current) = current else {
+            continue;
+        };
+        let used = detected.get(module.path.as_str());
+        let mut unused = Vec::new();
+        for dep in current {
+            let matcher = if has_glob_syntax(&dep.path) {
+                module_glob_matcher(&dep.path).ok()
+            } else {
+                None
+            };
+            let is_used = used.is_some_and(|used| {
+                used.iter().any(|u| match &matcher {
+                    Some(m) => m.is_match(u.replace('.', "/")),
+                    None => dep.path == *u,
+                })
+            });
+            if !is_used {
+                unused.push(dep.path.clone());
+            }
+        }
+        if !unused.is_empty() {
+            out.push((module.path.clone(), unused));
+        }
+    }
+    Ok(out)
+}

@@ -46,8 +46,9 @@ fn line(d: &Diagnostic) -> String {
     format!("{icon} {location}: {}", d.message())
 }
 
-/// The text report: groups in tach's order, warnings first in each, then by file.
-pub fn text(outcome: &Outcome) -> String {
+/// The text report: groups in tach's order, warnings first in each, then by file; with
+/// `exact`, the unused declared dependencies after them (which fail the check).
+pub fn text(outcome: &Outcome, unused: &[(String, Vec<String>)]) -> String {
     if let Some(stop) = &outcome.stop {
         return stop
             .lines()
@@ -80,6 +81,24 @@ pub fn text(outcome: &Outcome) -> String {
         });
     }
     let mut out = parts.join("\n\n");
+    if !unused.is_empty() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str("Unused Dependencies\n");
+        for (path, deps) in unused {
+            let list: Vec<String> = deps.iter().map(|d| format!("'{d}'")).collect();
+            out.push_str(&format!(
+                "[FAIL] '{path}' does not depend on: [{}]\n",
+                list.join(", ")
+            ));
+        }
+        out.push_str(
+            "\nRemove the unused dependencies from tach.toml, or consider running 'tach sync' to \
+             update module configuration and remove all unused dependencies.\n",
+        );
+        return out;
+    }
     if !outcome.failed() {
         if !out.is_empty() {
             out.push('\n');
