@@ -983,33 +983,16 @@ pub fn unused_dependencies(
     let outcome = check(&cleared, layout, facts, checks)?;
     let mut detected: HashMap<&str, Vec<&str>> = HashMap::new();
     for d in &outcome.diagnostics {
-        if let DiagnosticDetails::Code(
-            CodeDiagnostic::UndeclaredDependency {
-                usage_module,
-                definition_module,
-                ..
-            }
-            | CodeDiagnostic::DeprecatedDependency {
-                usage_module,
-                definition_module,
-                ..
-            }
-            | CodeDiagnostic::ForbiddenDependency {
-                usage_module,
-                definition_module,
-                ..
-            }
-            | CodeDiagnostic::LayerViolation {
-                usage_module,
-                definition_module,
-                ..
-            },
-        ) = d.details()
-        {
-            detected
-                .entry(usage_module.as_str())
-                .or_default()
-                .push(definition_module.as_str());
+        // tach's `is_dependency_error`: undeclared, deprecated, forbidden, layer.
+        let counts = matches!(
+            d.kind(),
+            "UndeclaredDependency"
+                | "DeprecatedDependency"
+                | "ForbiddenDependency"
+                | "LayerViolation"
+        );
+        if counts && let Some((usage, definition)) = d.modules() {
+            detected.entry(usage).or_default().push(definition);
         }
     }
     let mut out = Vec::new();
