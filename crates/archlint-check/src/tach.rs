@@ -54,9 +54,10 @@ pub fn select(options: &CheckOptions) -> Result<Option<TachConfig>> {
                 return archlint_tach::load(file).map(Some).map_err(config_error);
             }
             if name == Some("pyproject.toml")
-                && archlint_config::load_config(file).is_err()
                 && let Ok(text) = std::fs::read_to_string(file)
+                && text.contains("tool.tach")
                 && archlint_tach::config::is_tach_file(file, &text)
+                && archlint_config::load_config(file).is_err()
             {
                 return archlint_tach::config::parse(file, &text)
                     .map(Some)
@@ -65,6 +66,12 @@ pub fn select(options: &CheckOptions) -> Result<Option<TachConfig>> {
             Ok(None)
         }
         None => {
+            // Cheap first (this runs before every check): no tach file, nothing more to read.
+            let pyproject_has_tach = std::fs::read_to_string(root.join("pyproject.toml"))
+                .is_ok_and(|text| text.contains("tool.tach"));
+            if !root.join("tach.toml").is_file() && !pyproject_has_tach {
+                return Ok(None);
+            }
             if !root.is_dir()
                 || archlint_config::discover_config(&root)
                     .ok()
