@@ -115,16 +115,14 @@ struct Tree {
 
 impl Tree {
     fn nearest(&self, path: &str) -> &ModuleConfig {
-        let mut best: Option<&ModuleConfig> = None;
-        let mut end = 0;
-        let parts: Vec<&str> = path.split('.').collect();
-        for i in 1..=parts.len() {
-            end += parts[i - 1].len() + usize::from(i > 1);
-            if let Some(config) = self.by_path.get(&path[..end]) {
-                best = Some(config);
-            }
-        }
-        best.unwrap_or(&self.root)
+        // Each dotted prefix, longest first: the first configured one is the nearest.
+        let ends = path
+            .match_indices('.')
+            .map(|(i, _)| i)
+            .chain(std::iter::once(path.len()));
+        ends.rev()
+            .find_map(|end| self.by_path.get(&path[..end]))
+            .unwrap_or(&self.root)
     }
 }
 
