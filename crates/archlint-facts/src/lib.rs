@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Version of the `ModuleFacts` layout. Bump it whenever a field changes meaning or shape, so
 /// cached facts from an older layout are never read back as current ones.
-pub const FACTS_SCHEMA_VERSION: u32 = 4;
+pub const FACTS_SCHEMA_VERSION: u32 = 5;
 
 /// Blocks with fewer normalized tokens than this cannot hold a duplicated region worth
 /// reporting and are not recorded (the smallest configurable region is this size).
@@ -33,6 +33,73 @@ pub struct ModuleFacts {
     /// Lines holding `tach-ignore` (1-based line, the line as written), for tach's ignore
     /// directives (tach reads them from raw lines, strings included).
     pub tach_ignores: Vec<(u32, String)>,
+    /// The names the module defines and exports, and private names it reaches through
+    /// imported modules (the symbol-level contracts and the unused-exports report read them).
+    pub symbols: SymbolFacts,
+}
+
+/// What a module offers by name, and which private names it reaches by attribute.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SymbolFacts {
+    /// The module's `__all__`, when it assigns one at module level.
+    pub all: Option<ExportsFact>,
+    /// Names bound at module level (outside any function or class body): definitions,
+    /// assignments and imports, each once, at its first binding.
+    pub definitions: Vec<Definition>,
+    /// Attribute chains through an imported name that reach a private name, such as
+    /// `helpers._parse` after `from app import helpers`, as if imported directly.
+    pub private_attributes: Vec<AttributeUse>,
+}
+
+/// A module's `__all__`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportsFact {
+    /// The names listed, in order (from `=`, `+=`, `.append` and `.extend` with literals).
+    pub names: Vec<String>,
+    /// Line of the first assignment.
+    pub line: u32,
+    /// Every change to `__all__` was a literal list or tuple of strings; `false` when some
+    /// part is computed (`__all__ = base.__all__ + [...]`), so `names` may be short.
+    pub complete: bool,
+}
+
+/// A name bound at module level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Definition {
+    pub name: String,
+    /// 1-based line of the first binding.
+    pub line: u32,
+    pub kind: DefinitionKind,
+}
+
+/// How a module-level name is bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DefinitionKind {
+    /// `def name`
+    Function,
+    /// `class name`
+    Class,
+    /// An assignment, annotated assignment, `type` alias, `for`/`with` target.
+    Variable,
+    /// An import that binds the name (`import a`, `from a import name`, `... as name`).
+    Import,
+    /// An import in a form that marks it as a deliberate re-export: `import a as a`,
+    /// `from x import a as a`, `from . import a` (the typed-library convention).
+    ExplicitReexport,
+}
+
+/// An attribute chain reaching a private name through an imported name, written as the import
+/// it amounts to: `from app import helpers` then `helpers._parse` is `level` 0,
+/// `target` `app.helpers._parse`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeUse {
+    /// Leading dots of the import that bound the chain's first name.
+    pub level: u32,
+    /// The dotted path, ending at the first private name.
+    pub target: String,
+    /// 1-based line of the chain.
+    pub line: u32,
 }
 
 /// Facts for the code-structure rules: literals, loops, `global`, suppression comments and the

@@ -6,7 +6,10 @@
 //! never a panic.
 
 mod normalize;
+mod symbols;
 mod visitor;
+
+pub use symbols::is_private_name;
 
 use std::io::Read;
 use std::path::Path;
@@ -22,7 +25,7 @@ pub const PARSER_VERSION: &str = "ruff_python_parser-0.0.10";
 
 /// Version of the walk over the tree (what it collects, how deep it goes); part of every cache
 /// key for facts, raised whenever the same file would yield different facts.
-pub const WALK_VERSION: u32 = 2;
+pub const WALK_VERSION: u32 = 3;
 
 /// Settings that change the facts a file yields (and therefore belong in cache keys).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -41,6 +44,9 @@ pub struct ParseSettings {
     /// A large tree then holds a fraction of the memory (on 48,000 modules of ~150 lines, the
     /// class and function records were most of the facts).
     pub structure: bool,
+    /// Record the symbol facts (module-level names, `__all__`, private names reached by
+    /// attribute) even without code facts, which always include them.
+    pub symbols: bool,
 }
 
 impl Default for ParseSettings {
@@ -50,6 +56,7 @@ impl Default for ParseSettings {
             target_version: (3, 14),
             code_facts: true,
             structure: true,
+            symbols: false,
         }
     }
 }
@@ -58,7 +65,7 @@ impl ParseSettings {
     /// A stable textual fingerprint for cache keys.
     pub fn fingerprint(&self) -> String {
         format!(
-            "{PARSER_VERSION};walk={WALK_VERSION};max={};py={}.{}{}",
+            "{PARSER_VERSION};walk={WALK_VERSION};max={};py={}.{}{}{}",
             self.max_file_bytes,
             self.target_version.0,
             self.target_version.1,
@@ -66,6 +73,11 @@ impl ParseSettings {
                 (true, _) => "",
                 (false, true) => ";lean",
                 (false, false) => ";imports",
+            },
+            if self.symbols && !self.code_facts {
+                ";symbols"
+            } else {
+                ""
             }
         )
     }
@@ -230,6 +242,9 @@ fn facts_of(
             settings.structure,
             &mut facts,
         );
+        if settings.code_facts || settings.symbols {
+            facts.symbols = symbols::collect(&module.body, source, &line_index, parsed.tokens());
+        }
     }
 
     facts.imports.shrink_to_fit();
@@ -268,3 +283,6 @@ mod tests;
 
 #[cfg(test)]
 mod tests_rules;
+
+#[cfg(test)]
+mod tests_symbols;
