@@ -9,7 +9,9 @@ run parses 0 files and a one-edit run exactly 1.
 
 Timings are compared with bench/results/smoke-<machine kind>.json (the same CPU architecture
 and core count); a row whose median is more than twice the recorded one (and over 20 ms slower,
-so noise on a few milliseconds cannot fail it) fails the run, naming the row. Every run writes
+so noise on a few milliseconds cannot fail it) is measured again after a pause, and fails the run,
+naming the row, when the second round is slow too (a busy machine doubles a run once; a slow
+path stays slow). Every run writes
 its raw samples, the machine and the versions to target/bench-smoke.json. `--record` writes the
 baseline for this machine kind instead (commit it).
 """
@@ -72,11 +74,8 @@ def report_of(result, row):
     return report, verdicts
 
 
-def main():
-    record = "--record" in sys.argv
-    archlint = os.path.join(ROOT, "target", "release", "archlint")
-    if "--archlint" in sys.argv:
-        archlint = sys.argv[sys.argv.index("--archlint") + 1]
+def measure(archlint):
+    """One round: every row's samples, and the verdicts every run gave."""
     work = tempfile.mkdtemp(prefix="archlint-smoke-")
     try:
         tree = os.path.join(work, "tree")
@@ -115,11 +114,26 @@ def main():
             with open(victim, "w") as fh:
                 fh.write(original + f"\nSMOKE_EDIT = {i}\n")
             checked("one_edit", ["--cache-dir", cache], parsed=1)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    return samples, verdicts_seen
+
+
+def too_slow(median, before):
+    return median > FACTOR * before and median - before > MIN_SLOWER_S
+
+
+def main():
+    record = "--record" in sys.argv
+    archlint = os.path.join(ROOT, "target", "release", "archlint")
+    if "--archlint" in sys.argv:
+        archlint = sys.argv[sys.argv.index("--archlint") + 1]
+    try:
+        samples, verdicts_seen = measure(archlint)
     except Failure as e:
         print(f"smoke benchmark FAILED: {e}", file=sys.stderr)
         return 1
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
     medians = {row: statistics.median(s["s"] for s in rows) for row, rows in samples.items()}
     version = subprocess.run([archlint, "--version"], capture_output=True, text=True).stdout.strip()
@@ -150,9 +164,24 @@ def main():
         print(f"smoke benchmark FAILED: verdicts {result['verdicts']} differ from the recorded "
               f"{baseline['verdicts']}", file=sys.stderr)
         failed = True
+    slow = [row for row, m in medians.items() if too_slow(m, baseline["medians_s"][row])]
+    if slow:
+        # A busy machine (another build, a noisy neighbour) can double a short run once; a
+        # slow path stays slow. Measure again after a pause and keep each row's better median.
+        print(f"smoke: {', '.join(slow)} over {FACTOR:g}x the recorded median; measuring again")
+        time.sleep(5)
+        try:
+            again, _ = measure(archlint)
+        except Failure as e:
+            print(f"smoke benchmark FAILED: {e}", file=sys.stderr)
+            return 1
+        for row in slow:
+            m = statistics.median(s["s"] for s in again[row])
+            print(f"smoke {row:9} median {m * 1000:7.1f} ms  (second round)")
+            medians[row] = min(medians[row], m)
     for row, m in medians.items():
         before = baseline["medians_s"][row]
-        if m > FACTOR * before and m - before > MIN_SLOWER_S:
+        if too_slow(m, before):
             print(f"smoke benchmark FAILED: {row} median {m * 1000:.1f} ms is more than {FACTOR:g}x the "
                   f"recorded {before * 1000:.1f} ms ({os.path.relpath(baseline_path, ROOT)})", file=sys.stderr)
             failed = True

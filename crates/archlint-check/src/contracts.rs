@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use archlint_contracts::symbols::SymbolIndex;
 use archlint_contracts::{Contract, ContractResult};
 use archlint_engine::Project;
 use rayon::prelude::*;
@@ -105,13 +106,22 @@ fn check_built_in(
             })
             .collect();
     }
+    let symbols = if contracts
+        .iter()
+        .any(|c| c.as_ref().is_ok_and(Contract::needs_symbols))
+    {
+        symbol_index(project)
+    } else {
+        SymbolIndex::default()
+    };
     let outcomes: Vec<ContractOutcome> = contracts
         .into_par_iter()
         .map(|c| match c {
             Err(e) => ContractOutcome::Invalid(e),
             Ok(contract) => {
                 let started = Instant::now();
-                let outcome = contract.check(&project.graph, &project.settings);
+                let outcome =
+                    contract.check_with_symbols(&project.graph, &project.settings, &symbols);
                 ContractOutcome::Checked(outcome, ms(started))
             }
         })
@@ -134,6 +144,31 @@ fn check_built_in(
     outcomes
 }
 
+/// Whether any of the contracts is symbol-level (its project must be loaded with symbol facts,
+/// and its facts kept).
+pub fn need_symbols(configs: &[archlint_config::ContractConfig]) -> bool {
+    configs.iter().any(|c| {
+        matches!(c.options.get("type"), Some(archlint_config::RawValue::One(t))
+            if archlint_contracts::SYMBOL_CONTRACT_TYPES.contains(&t.trim()))
+    })
+}
+
+/// Every module's symbols, from the project's facts (read in parallel).
+fn symbol_index(project: &Project) -> SymbolIndex {
+    let facts: Vec<std::sync::Arc<archlint_facts::ModuleFacts>> = (0..project.files.len())
+        .into_par_iter()
+        .map(|i| project.facts_of(i))
+        .collect();
+    SymbolIndex::build(
+        project
+            .files
+            .iter()
+            .zip(&facts)
+            .map(|(f, facts)| (f.module.as_str(), f.is_package, facts.as_ref())),
+        project.settings.exclude_type_checking_imports,
+    )
+}
+
 /// This executable's size and modification time: a rebuilt archlint (a development build with
 /// the same version number) never reads the contract outcomes an older build stored.
 fn build_identity() -> String {
@@ -152,7 +187,7 @@ fn build_identity() -> String {
 
 /// Raised whenever a contract's outcome on the same graph could change (a new algorithm, a new
 /// field): stored outcomes of an older version are not read.
-const CONTRACT_RESULTS_VERSION: u32 = 1;
+const CONTRACT_RESULTS_VERSION: u32 = 2;
 
 /// A checked contract's outcome and how long it took, as stored for an unchanged project.
 type CheckedOutcome = (

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use archlint_contracts::{ContractResult, Link};
 use archlint_engine::{Project, display_path};
-use archlint_findings::{ChainStep, Check, CheckOutcome, Finding, Location, Report, Severity};
+use archlint_findings::{
+    ChainStep, Check, CheckOutcome, Finding, Location, Related, Report, Severity,
+};
 
 use crate::{DepsRun, Paths, RulesRun};
 
@@ -42,6 +44,19 @@ fn link_location(paths: &Paths<'_>, link: &Link) -> Option<Location> {
         path: paths.file(&link.importer)?,
         line: link.lines.first().copied(),
         column: None,
+    })
+}
+
+/// Where an imported name is defined (the symbol-level contracts), as a related location.
+fn definition(paths: &Paths<'_>, link: &Link) -> Option<Related> {
+    let d = link.defined.as_ref()?;
+    Some(Related {
+        location: Location {
+            path: paths.file(&d.module)?,
+            line: Some(d.line),
+            column: None,
+        },
+        message: format!("{} is defined here", link.imported),
     })
 }
 
@@ -178,7 +193,7 @@ impl Parts {
                     help: r.guidance.clone(),
                     location: link_location(paths, first),
                     chain,
-                    related: Vec::new(),
+                    related: definition(paths, first).into_iter().collect(),
                     check: check.clone(),
                     identity: crate::identity::contract_identity(
                         &key,

@@ -40,7 +40,7 @@ use anyhow::{Result, bail};
 use archlint_contracts::ContractResult;
 use archlint_engine::{CacheFlags, KeepFacts, Project, ProjectOptions};
 
-pub use contracts::{ContractOutcome, check_contracts};
+pub use contracts::{ContractOutcome, check_contracts, need_symbols};
 pub use deps::{DepsRun, EnvOptions, OnlineOptions};
 pub use paths::Paths;
 pub use rules::RulesRun;
@@ -254,6 +254,7 @@ pub fn analyze(options: &CheckOptions) -> Result<Analysis> {
         Run::Never => false,
         Run::WhenConfigured => rules::configured(config),
     };
+    let with_symbols = config.is_some_and(|c| contracts::need_symbols(&c.contracts));
     // Bad rule settings are a configuration error before any work is done.
     let rules_config = if with_rules {
         Some(rules::settings(config)?)
@@ -269,6 +270,8 @@ pub fn analyze(options: &CheckOptions) -> Result<Analysis> {
             cache: options.cache.clone(),
             keep_facts: if with_deps {
                 KeepFacts::All
+            } else if with_symbols && options.keep_facts == KeepFacts::None {
+                KeepFacts::OnDemand
             } else {
                 options.keep_facts
             },
@@ -278,6 +281,7 @@ pub fn analyze(options: &CheckOptions) -> Result<Analysis> {
             settings: None,
             discovered: None,
             imports_only: false,
+            symbols: with_symbols,
         })
     };
     let (mut project, deps) = if with_deps {

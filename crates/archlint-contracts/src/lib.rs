@@ -9,8 +9,9 @@ pub use archlint_config as config;
 mod contracts;
 mod options;
 mod routes;
+pub mod symbols;
 
-pub use contracts::Contract;
+pub use contracts::{Contract, SYMBOL_CONTRACT_TYPES};
 pub use options::ContractError;
 
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,8 @@ pub mod codes {
         Protected = "protected", "A protected module is imported from outside its allowed importers";
         PrivateModules = "private_modules", "A private module is imported from outside its parent package";
         AcyclicSiblings = "acyclic_siblings", "Sibling modules import each other in a cycle";
+        PublicInterface = "public_interface", "A module outside a package imports a name the package does not export";
+        PrivateNames = "private_names", "A private name is imported from outside its package";
         ExhaustiveLayers = "exhaustive-layers", "A child of a layers container is not listed as a layer";
     }
 }
@@ -36,12 +39,22 @@ pub use codes::CATALOG;
 /// in name order: the JSON report's keys are written in this order and come out sorted.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
-    /// Imported module.
+    /// Where the imported name is defined (symbol-level contracts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defined: Option<DefinedAt>,
+    /// Imported module (for the symbol-level contracts, the imported name, `module.name`).
     pub imported: String,
     /// Importing module.
     pub importer: String,
     /// Lines of the import statements (sorted; empty when unknown).
     pub lines: Vec<u32>,
+}
+
+/// Where a name is defined: its module and the line of its module-level binding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefinedAt {
+    pub line: u32,
+    pub module: String,
 }
 
 /// A chain of imports, with extra starting and ending imports that share its middle.

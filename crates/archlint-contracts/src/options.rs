@@ -68,7 +68,7 @@ impl<'a> OptionReader<'a> {
         self.config.options.get(key)
     }
 
-    fn fail(&mut self, key: &str, message: impl Into<String>) {
+    pub(crate) fn fail(&mut self, key: &str, message: impl Into<String>) {
         self.errors
             .entry(key.to_owned())
             .or_insert_with(|| message.into());

@@ -15,6 +15,7 @@ pub(crate) fn link(graph: &ImportGraph, importer: ModuleId, imported: ModuleId) 
     lines.sort_unstable();
     lines.dedup();
     Link {
+        defined: None,
         importer: graph.name(importer).to_owned(),
         imported: graph.name(imported).to_owned(),
         lines,
@@ -96,4 +97,92 @@ pub(crate) fn apply_ignores(
         AlertLevel::Error => Vec::new(),
     };
     Ok((warnings, to_remove.len()))
+}
+
+/// One import of a name that breaks a symbol-level contract.
+pub(crate) struct NameImport {
+    pub importer: String,
+    /// `module.name` (or the module, for `import module`).
+    pub object: String,
+    pub line: u32,
+    pub defined: Option<crate::DefinedAt>,
+}
+
+/// The routes of a symbol-level contract: one per importer and name, with every line of it,
+/// sorted by importer then name.
+pub(crate) fn name_routes(mut found: Vec<NameImport>) -> Vec<Route> {
+    found.sort_by(|a, b| (&a.importer, &a.object, a.line).cmp(&(&b.importer, &b.object, b.line)));
+    let mut routes: Vec<Route> = Vec::new();
+    for f in found {
+        if let Some(last) = routes.last_mut().map(|r| &mut r.chain[0])
+            && last.importer == f.importer
+            && last.imported == f.object
+        {
+            if !last.lines.contains(&f.line) {
+                last.lines.push(f.line);
+            }
+            continue;
+        }
+        routes.push(Route {
+            chain: vec![Link {
+                defined: f.defined,
+                importer: f.importer,
+                imported: f.object,
+                lines: vec![f.line],
+            }],
+            extra_firsts: Vec::new(),
+            extra_lasts: Vec::new(),
+        });
+    }
+    routes
+}
+
+/// `ignore_imports` for the symbol-level contracts: an expression matches an import when its
+/// importer matches and its imported side matches the module or the name (`module.name`).
+pub(crate) struct NameIgnores<'a> {
+    exprs: &'a [ImportExpression],
+    used: Vec<bool>,
+    pub ignored: usize,
+}
+
+impl<'a> NameIgnores<'a> {
+    pub fn new(exprs: &'a [ImportExpression]) -> Self {
+        NameIgnores {
+            exprs,
+            used: vec![false; exprs.len()],
+            ignored: 0,
+        }
+    }
+
+    /// Whether the import is ignored (and remember the expressions that matched).
+    pub fn ignores(&mut self, importer: &str, module: &str, object: &str) -> bool {
+        let mut hit = false;
+        for (i, e) in self.exprs.iter().enumerate() {
+            if e.importer.matches(importer)
+                && (e.imported.matches(module) || e.imported.matches(object))
+            {
+                self.used[i] = true;
+                hit = true;
+            }
+        }
+        self.ignored += usize::from(hit);
+        hit
+    }
+
+    /// The warnings for expressions that matched nothing (or the error, per `alert`).
+    pub fn finish(self, alert: AlertLevel) -> Result<Vec<String>, String> {
+        let unmatched: Vec<String> = self
+            .exprs
+            .iter()
+            .zip(&self.used)
+            .filter(|(_, used)| !**used)
+            .map(|(e, _)| format!("No matches for ignored import {}.", e.text))
+            .collect();
+        match alert {
+            AlertLevel::None => Ok(Vec::new()),
+            AlertLevel::Warn => Ok(unmatched),
+            AlertLevel::Error if !unmatched.is_empty() => Err(unmatched.join("\n")),
+            AlertLevel::Error => Ok(Vec::new()),
+        }
+    }
 }

@@ -57,6 +57,9 @@ pub struct ProjectOptions {
     /// The caller reads the kept facts' imports only (tach's check): without a cache to fill,
     /// classes and functions are not recorded.
     pub imports_only: bool,
+    /// The caller reads the symbol facts (module-level names, `__all__`, private names
+    /// reached by attribute): the symbol-level contracts.
+    pub symbols: bool,
 }
 
 /// Which files' facts a [`Project`] keeps for its caller, beyond the import graph.
@@ -270,6 +273,7 @@ pub fn load_project(options: &ProjectOptions) -> Result<Project> {
     // keeps nothing reads the imports only.
     parse_settings.structure = parse_settings.code_facts
         || (options.keep_facts != KeepFacts::None && !options.imports_only);
+    parse_settings.symbols = options.symbols;
 
     let started = Instant::now();
     let fingerprint = facts::facts_fingerprint(&parse_settings);

@@ -147,6 +147,12 @@ pub struct StatementHash {
     pub end_line: u32,
 }
 
+/// A name part that is private: a leading underscore, but not a dunder name (`__main__`, and
+/// `__` itself, are not private).
+pub fn is_private_name(part: &str) -> bool {
+    part.starts_with('_') && !(part.starts_with("__") && part.ends_with("__"))
+}
+
 impl ModuleFacts {
     /// Whether the file parsed without any syntax error.
     pub fn is_clean(&self) -> bool {

@@ -9,8 +9,6 @@ mod normalize;
 mod symbols;
 mod visitor;
 
-pub use symbols::is_private_name;
-
 use std::io::Read;
 use std::path::Path;
 

@@ -4,7 +4,9 @@
 //! Statements only are walked (module level, and every import for the bindings); the attribute
 //! chains come from the token stream, and only in files that hold `._` at all.
 
-use archlint_facts::{AttributeUse, Definition, DefinitionKind, ExportsFact, SymbolFacts};
+use archlint_facts::{
+    AttributeUse, Definition, DefinitionKind, ExportsFact, SymbolFacts, is_private_name,
+};
 use ruff_python_ast::token::{TokenKind, Tokens};
 use ruff_python_ast::{self as ast, Expr, Stmt};
 use ruff_source_file::LineIndex;
@@ -12,11 +14,6 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 /// How deep nested module-level blocks (`if` in `try` in `with` …) are followed.
 const MAX_DEPTH: u32 = 100;
-
-/// A name part that is private: a leading underscore, but not a dunder name.
-pub fn is_private_name(part: &str) -> bool {
-    part.starts_with('_') && !(part.starts_with("__") && part.ends_with("__") && part.len() > 2)
-}
 
 pub(crate) fn collect(
     body: &[Stmt],

@@ -349,6 +349,10 @@ fn lint(args: &Options, out: &mut Console) -> bool {
     let mut graphs: Vec<Graph> = Vec::new();
     let mut projects: Vec<Project> = Vec::new();
     let mut checked: Vec<Option<Vec<ContractOutcome>>> = (0..sources.len()).map(|_| None).collect();
+    // Symbol-level contracts read symbol facts (kept on demand); a graph serves every source.
+    let symbols = sources
+        .iter()
+        .any(|s| archlint_check::need_symbols(&s.config.contracts));
     for &(s, _) in &selected {
         if checked[s].is_some() {
             continue;
@@ -384,13 +388,18 @@ fn lint(args: &Options, out: &mut Console) -> bool {
                         cache_dir: args.cache_dir.clone(),
                         redis_url: None,
                     },
-                    keep_facts: archlint_engine::KeepFacts::None,
+                    keep_facts: if symbols {
+                        archlint_engine::KeepFacts::OnDemand
+                    } else {
+                        archlint_engine::KeepFacts::None
+                    },
                     code_facts: false,
                     result_tag: None,
                     progress: None,
                     settings: None,
                     discovered: None,
                     imports_only: false,
+                    symbols,
                 };
                 let project = match archlint_engine::load_project(&options) {
                     Ok(p) => p,
@@ -772,7 +781,7 @@ fn broken_contract(out: &mut Console, r: &ContractResult) {
                 out.blank();
             }
         }
-        "protected" | "private_modules" => {
+        "protected" | "private_modules" | "public_interface" | "private_names" => {
             for v in &r.violations {
                 out.line(&v.summary);
                 out.blank();

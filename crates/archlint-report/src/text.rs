@@ -103,8 +103,15 @@ fn route_block(
 ) -> String {
     let mut out = String::new();
     let line = |prefix: &str, link: &Link| {
+        let defined = match &link.defined {
+            Some(d) => match paths.file(&d.module) {
+                Some(file) => format!("; defined at {file}:{}", d.line),
+                None => format!("; defined in {} at line {}", d.module, d.line),
+            },
+            None => String::new(),
+        };
         format!(
-            "{prefix} {} -> {} ({})",
+            "{prefix} {} -> {} ({}{defined})",
             link.importer,
             link.imported,
             paths.location(link)

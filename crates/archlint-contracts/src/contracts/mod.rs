@@ -6,7 +6,9 @@ mod forbidden;
 mod independence;
 mod layers;
 mod private_modules;
+mod private_names;
 mod protected;
+mod public_interface;
 
 use archlint_graph::{GraphView, ImportGraph, ModuleExpression};
 
@@ -15,12 +17,15 @@ pub use forbidden::ForbiddenContract;
 pub use independence::IndependenceContract;
 pub use layers::LayersContract;
 pub use private_modules::PrivateModulesContract;
+pub use private_names::PrivateNamesContract;
 pub use protected::ProtectedContract;
+pub use public_interface::PublicInterfaceContract;
 
 use crate::ContractResult;
 use crate::config::{ContractConfig, RawValue, Settings};
 use crate::options::{AlertLevel, ContractError, ImportExpression, OptionReader};
 use crate::routes::apply_ignores;
+use crate::symbols::SymbolIndex;
 
 /// A validated contract of any type.
 #[derive(Debug, Clone)]
@@ -37,7 +42,14 @@ pub enum Contract {
     PrivateModules(PrivateModulesContract),
     /// `type = acyclic_siblings`
     AcyclicSiblings(AcyclicSiblingsContract),
+    /// `type = public_interface` (archlint's own, symbol-level)
+    PublicInterface(PublicInterfaceContract),
+    /// `type = private_names` (archlint's own, symbol-level)
+    PrivateNames(PrivateNamesContract),
 }
+
+/// The contract types that read symbol facts (archlint's own; import-linter has none).
+pub const SYMBOL_CONTRACT_TYPES: [&str; 2] = ["public_interface", "private_names"];
 
 /// What every contract carries besides its type-specific options.
 #[derive(Debug, Clone)]
@@ -155,12 +167,18 @@ impl Contract {
             "acyclic_siblings" => {
                 Contract::AcyclicSiblings(AcyclicSiblingsContract::read(meta, &mut reader))
             }
+            "public_interface" => {
+                Contract::PublicInterface(PublicInterfaceContract::read(meta, &mut reader))
+            }
+            "private_names" => {
+                Contract::PrivateNames(PrivateNamesContract::read(meta, &mut reader))
+            }
             other => {
                 return Err(reader.error(
                     Some("type"),
                     format!(
                         "unknown contract type '{other}' (expected forbidden, layers, independence, \
-                         protected, private_modules or acyclic_siblings)"
+                         protected, private_modules, acyclic_siblings, public_interface or private_names)"
                     ),
                 ));
             }
@@ -179,6 +197,8 @@ impl Contract {
             Contract::Protected(c) => &c.meta,
             Contract::PrivateModules(c) => &c.meta,
             Contract::AcyclicSiblings(c) => &c.meta,
+            Contract::PublicInterface(c) => &c.meta,
+            Contract::PrivateNames(c) => &c.meta,
         }
     }
 
@@ -191,6 +211,8 @@ impl Contract {
             Contract::Protected(_) => "protected",
             Contract::PrivateModules(_) => "private_modules",
             Contract::AcyclicSiblings(_) => "acyclic_siblings",
+            Contract::PublicInterface(_) => "public_interface",
+            Contract::PrivateNames(_) => "private_names",
         }
     }
 
@@ -203,11 +225,30 @@ impl Contract {
         }
     }
 
-    /// Check the contract against the graph.
+    /// Whether the contract reads symbol facts ([`Contract::check_with_symbols`]).
+    pub fn needs_symbols(&self) -> bool {
+        matches!(
+            self,
+            Contract::PublicInterface(_) | Contract::PrivateNames(_)
+        )
+    }
+
+    /// Check the contract against the graph (a symbol-level contract sees no symbols: use
+    /// [`Contract::check_with_symbols`] for those).
     pub fn check(
         &self,
         graph: &ImportGraph,
         settings: &Settings,
+    ) -> Result<ContractResult, ContractError> {
+        self.check_with_symbols(graph, settings, &SymbolIndex::default())
+    }
+
+    /// Check the contract against the graph and, for the symbol-level contracts, the symbols.
+    pub fn check_with_symbols(
+        &self,
+        graph: &ImportGraph,
+        settings: &Settings,
+        symbols: &SymbolIndex,
     ) -> Result<ContractResult, ContractError> {
         // A wildcard that matches nothing leaves the contract kept without checking anything
         // for it: import-linter says nothing; archlint warns, or fails the contract.
@@ -231,6 +272,8 @@ impl Contract {
             Contract::Protected(c) => c.check(graph),
             Contract::PrivateModules(c) => c.check(graph),
             Contract::AcyclicSiblings(c) => c.check(graph),
+            Contract::PublicInterface(c) => c.check(graph, symbols),
+            Contract::PrivateNames(c) => c.check(graph, symbols),
         }?;
         if settings.unmatched_modules_alerting() == AlertLevel::Warn {
             result.unmatched_expressions = unmatched
@@ -248,6 +291,8 @@ impl Contract {
             Contract::Forbidden(c) => c.wildcard_options(),
             Contract::Independence(c) => c.wildcard_options(),
             Contract::Protected(c) => c.wildcard_options(),
+            Contract::PublicInterface(c) => c.wildcard_options(),
+            Contract::PrivateNames(c) => c.wildcard_options(),
             _ => Vec::new(),
         }
     }

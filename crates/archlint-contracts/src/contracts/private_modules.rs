@@ -21,6 +21,7 @@
 //! Only direct imports are checked: `shop.api` importing `shop.orders.public`, which imports
 //! `shop.orders._pricing`, is fine.
 
+use archlint_facts::is_private_name;
 use archlint_graph::{ImportGraph, ModuleExpression, ModuleId};
 use rustc_hash::FxHashSet;
 
@@ -36,11 +37,6 @@ pub struct PrivateModulesContract {
     packages: Vec<ModuleExpression>,
     ignore_imports: Vec<ImportExpression>,
     alert: AlertLevel,
-}
-
-/// A name part that makes a module private: a leading underscore, but not a dunder name.
-fn is_private_name(part: &str) -> bool {
-    part.starts_with('_') && !(part.starts_with("__") && part.ends_with("__"))
 }
 
 /// Whether any part of a dotted name (or expression) is private, the top one included.

@@ -1,0 +1,2 @@
+def _post(entry):
+    return entry

@@ -1,0 +1,5 @@
+VAT = 20
+
+
+def _rounded(amount):
+    return round(amount, 2)
