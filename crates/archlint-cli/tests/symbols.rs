@@ -469,3 +469,45 @@ fn cached_runs_give_the_same_violations() {
     let after = violations(&cached(&root));
     assert_eq!(after.len(), expected.len() + 2, "{after:?}");
 }
+
+#[test]
+fn metrics_list_exports_nothing_outside_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), "type = \"private_names\"\n");
+    // app.pkg is imported whole by app.user (`import app.pkg.api`): its names may be used by
+    // attribute, so it is left out until that import goes.
+    let metrics = |dir: &Path| -> Value {
+        let out = uncached()
+            .args(["metrics", "--format", "json"])
+            .arg(dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()["unused_exports"].clone()
+    };
+    assert_eq!(metrics(dir.path()), serde_json::json!([]));
+    write(
+        dir.path(),
+        "app/user.py",
+        "from app.pkg import Thing, starred\n",
+    );
+    assert_eq!(
+        metrics(dir.path()),
+        serde_json::json!([
+            {"package": "app.pkg", "name": "Other", "line": 1, "path": "app/pkg/__init__.py"},
+            {"package": "app.pkg", "name": "api", "line": 2, "path": "app/pkg/__init__.py"},
+            {"package": "app.pkg", "name": "VERSION", "line": 4, "path": "app/pkg/__init__.py"},
+        ]),
+        "Thing and starred are imported; _cache is private; starred's module is star-imported"
+    );
+    let text = uncached().arg("metrics").arg(dir.path()).output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("exported, but imported by nothing outside the package (3):\n  app.pkg.Other  (app/pkg/__init__.py:1)"),
+        "{text}"
+    );
+}

@@ -206,6 +206,82 @@ impl SymbolIndex {
     }
 }
 
+/// A name a package exports that no module outside it imports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct UnusedExport {
+    pub package: String,
+    pub name: String,
+    /// Line of its binding in the package's `__init__`, when it binds it.
+    pub line: Option<u32>,
+}
+
+impl SymbolIndex {
+    /// The names each package below the top level exports (as `public_interface` reads them,
+    /// every public name counting) that no module outside the package imports. A package
+    /// some outside module imports whole (`import a.pkg`, `from a import pkg`, a star
+    /// import) is left out: its names may be used by attribute, which the facts do not
+    /// follow for public names. Top-level packages are left out too (their importers are
+    /// usually other projects).
+    pub fn unused_exports(&self) -> Vec<UnusedExport> {
+        let mut used: FxHashMap<&str, FxHashSet<&str>> = FxHashMap::default();
+        let mut whole: FxHashSet<&str> = FxHashSet::default();
+        for (importer, module) in &self.modules {
+            for u in &module.uses {
+                if crate::contracts::name_in_package(importer, &u.module) {
+                    continue;
+                }
+                match (u.kind, u.name.as_deref()) {
+                    (UseKind::Star, _) => {
+                        whole.insert(u.module.as_str());
+                    }
+                    (UseKind::Module, _) | (_, None) => {
+                        // `import a.b.c` binds `a`: every package on the way the importer is
+                        // outside of is reachable.
+                        let mut prefix = u.module.as_str();
+                        while !crate::contracts::name_in_package(importer, prefix) {
+                            whole.insert(prefix);
+                            match prefix.rsplit_once('.') {
+                                Some((parent, _)) => prefix = parent,
+                                None => break,
+                            }
+                        }
+                    }
+                    (_, Some(name)) => {
+                        used.entry(u.module.as_str()).or_default().insert(name);
+                        if let Some((key, _)) = self
+                            .modules
+                            .get_key_value(format!("{}.{name}", u.module).as_str())
+                        {
+                            whole.insert(key.as_str());
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (package, module) in self.modules() {
+            if !module.is_package || !package.contains('.') || whole.contains(package) {
+                continue;
+            }
+            let Some((exports, _)) = self.exports(package, Reexports::All) else {
+                continue;
+            };
+            let used = used.get(package);
+            for name in exports {
+                if used.is_some_and(|u| u.contains(name.as_str())) {
+                    continue;
+                }
+                out.push(UnusedExport {
+                    package: package.to_owned(),
+                    line: module.definition_line(&name),
+                    name,
+                });
+            }
+        }
+        out
+    }
+}
+
 /// The absolute dotted name of `path` imported `level` dots up from `importer`.
 fn absolute(importer: &str, is_package: bool, level: u32, path: &str) -> Option<String> {
     if level == 0 {

@@ -52,6 +52,7 @@ pub struct Metrics<'a> {
     paths: Vec<String>,
     packages: Vec<PackageMetrics>,
     cycles: Vec<PackageCycle>,
+    unused_exports: Vec<archlint_contracts::symbols::UnusedExport>,
 }
 
 impl<'a> Metrics<'a> {
@@ -65,16 +66,36 @@ impl<'a> Metrics<'a> {
                 archlint_rules::package_cycles(inputs, &project.graph, depth),
             )
         });
+        let facts = project.facts.as_deref().unwrap_or(&[]);
+        let unused_exports = archlint_contracts::symbols::SymbolIndex::build(
+            project
+                .files
+                .iter()
+                .zip(facts)
+                .map(|(f, facts)| (f.module.as_str(), f.is_package, facts.as_ref())),
+            project.settings.exclude_type_checking_imports,
+        )
+        .unused_exports();
         Ok(Metrics {
             project,
             depth,
             paths,
             packages,
             cycles,
+            unused_exports,
         })
     }
 
-    /// As JSON: every function and class, the packages and the cycles.
+    /// The shown path of a package's `__init__`.
+    fn package_path(&self, package: &str) -> Option<&str> {
+        self.project
+            .files
+            .iter()
+            .position(|f| f.is_package && f.module == package)
+            .map(|i| self.paths[i].as_str())
+    }
+
+    /// As JSON: every function and class, the packages, the cycles and the unused exports.
     pub fn json(&self) -> serde_json::Value {
         let (project, paths, depth) = (self.project, &self.paths[..], self.depth);
         let (packages, cycles) = (&self.packages, &self.cycles);
@@ -107,6 +128,10 @@ impl<'a> Metrics<'a> {
             "classes": classes,
             "packages": packages,
             "package_cycles": cycles,
+            "unused_exports": self.unused_exports.iter().map(|u| json!({
+                "package": u.package, "name": u.name, "line": u.line,
+                "path": self.package_path(&u.package),
+            })).collect::<Vec<_>>(),
         });
         value
     }
@@ -132,6 +157,21 @@ impl<'a> Metrics<'a> {
             writeln!(out, "\ncycle between {}:", c.packages.join(", "))?;
             for (a, b, line) in &c.steps {
                 writeln!(out, "  {a} imports {b} (line {line})")?;
+            }
+        }
+        if !self.unused_exports.is_empty() {
+            writeln!(
+                out,
+                "\nexported, but imported by nothing outside the package ({}):",
+                self.unused_exports.len()
+            )?;
+            for u in &self.unused_exports {
+                let at = match (self.package_path(&u.package), u.line) {
+                    (Some(path), Some(line)) => format!("{path}:{line}"),
+                    (Some(path), None) => path.to_owned(),
+                    _ => u.package.clone(),
+                };
+                writeln!(out, "  {}.{}  ({at})", u.package, u.name)?;
             }
         }
         let mut complex: Vec<(u32, String)> = project
