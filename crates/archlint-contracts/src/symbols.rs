@@ -227,7 +227,7 @@ impl SymbolIndex {
         let mut whole: FxHashSet<&str> = FxHashSet::default();
         for (importer, module) in &self.modules {
             for u in &module.uses {
-                if crate::contracts::name_in_package(importer, &u.module) {
+                if name_in_package(importer, &u.module) {
                     continue;
                 }
                 match (u.kind, u.name.as_deref()) {
@@ -238,7 +238,7 @@ impl SymbolIndex {
                         // `import a.b.c` binds `a`: every package on the way the importer is
                         // outside of is reachable.
                         let mut prefix = u.module.as_str();
-                        while !crate::contracts::name_in_package(importer, prefix) {
+                        while !name_in_package(importer, prefix) {
                             whole.insert(prefix);
                             match prefix.rsplit_once('.') {
                                 Some((parent, _)) => prefix = parent,
@@ -280,6 +280,11 @@ impl SymbolIndex {
         }
         out
     }
+}
+
+/// Whether module name `a` is `b` or inside it.
+pub(crate) fn name_in_package(a: &str, b: &str) -> bool {
+    a == b || (a.starts_with(b) && a.as_bytes().get(b.len()) == Some(&b'.'))
 }
 
 /// The absolute dotted name of `path` imported `level` dots up from `importer`.

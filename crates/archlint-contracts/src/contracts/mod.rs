@@ -343,7 +343,4 @@ pub(crate) fn expand(
     Ok(out)
 }
 
-/// Whether module name `a` is `b` or inside it.
-pub(crate) fn name_in_package(a: &str, b: &str) -> bool {
-    a == b || (a.starts_with(b) && a.as_bytes().get(b.len()) == Some(&b'.'))
-}
+pub(crate) use crate::symbols::name_in_package;
