@@ -68,7 +68,7 @@ def run(binary, tree, args):
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
-    old, new = sys.argv[1], sys.argv[2]
+    old, new = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     runs = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 5
     tree_name = sys.argv[sys.argv.index("--tree") + 1] if "--tree" in sys.argv else "tree50000"
     tree = os.path.join(WORK, tree_name)
