@@ -25,30 +25,22 @@ import subprocess
 import sys
 import time
 
+import benchlib
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "bench", "work")
 RESULTS = os.path.join(ROOT, "bench", "results")
 CONFIGS = os.path.join(ROOT, "bench", "configs")
 
-# Lines of the text report and keys of the JSON report that hold the run's own timings and
-# cache counters.
+# Lines of the text report that hold the run's own timings (the JSON report's are
+# benchlib.VOLATILE_KEYS).
 VOLATILE_TEXT = re.compile(r"^Analysed .* in \d+ ms\.$", re.M)
-VOLATILE_KEYS = {"timings", "cache", "seconds"}
 
 
 def scrub(text, as_json):
     if not as_json:
         return VOLATILE_TEXT.sub("Analysed", text)
-    value = json.loads(text)
-
-    def walk(v):
-        if isinstance(v, dict):
-            return {k: walk(x) for k, x in v.items() if k not in VOLATILE_KEYS}
-        if isinstance(v, list):
-            return [walk(x) for x in v]
-        return v
-
-    return json.dumps(walk(value), sort_keys=True)
+    return benchlib.scrub_json(text)
 
 
 def workloads(quick):

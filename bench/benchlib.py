@@ -38,6 +38,25 @@ def write_results(name, data, quick=False):
     return path
 
 
+# Keys of archlint's JSON report that hold the run's own timings and cache counters.
+VOLATILE_KEYS = {"timings", "cache", "seconds"}
+
+
+def scrub_json(text):
+    """A JSON report without the run's own timings and cache counters, as canonical text: two
+    runs that found the same things give the same string."""
+    import json
+
+    def walk(v):
+        if isinstance(v, dict):
+            return {k: walk(x) for k, x in v.items() if k not in VOLATILE_KEYS}
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        return v
+
+    return json.dumps(walk(json.loads(text)), sort_keys=True)
+
+
 def machine_kind():
     """What timings are comparable across: CPU architecture and core count."""
     return f"{platform.machine()}-{os.cpu_count()}cpu"

@@ -41,20 +41,6 @@ name = Private names stay in their package
 type = private_names
 """
 
-VOLATILE = {"timings", "cache", "seconds"}
-
-
-def scrub(text):
-    def walk(v):
-        if isinstance(v, dict):
-            return {k: walk(x) for k, x in v.items() if k not in VOLATILE}
-        if isinstance(v, list):
-            return [walk(x) for x in v]
-        return v
-
-    return json.dumps(walk(json.loads(text)), sort_keys=True)
-
-
 def run(binary, tree, args):
     start = time.perf_counter()
     proc = subprocess.run([binary, "check", ".", "--no-deps", "--format", "json"] + args, cwd=tree,
@@ -92,7 +78,7 @@ def main():
                                   ("warm", ["--cache-dir", warm_dirs[label]])):
                     seconds, code, out = run(binary, tree, args)
                     samples.setdefault(row, {}).setdefault(label, []).append(seconds)
-                    reports.setdefault(row, {})[label] = (code, scrub(out))
+                    reports.setdefault(row, {})[label] = (code, benchlib.scrub_json(out))
                 shutil.rmtree(fill, ignore_errors=True)
             for row, by in reports.items():
                 if by["old"] != by["new"]:

@@ -4,7 +4,7 @@
 use archlint_graph::{GraphView, ImportGraph, ModuleId};
 
 use crate::options::{AlertLevel, ImportExpression};
-use crate::{Link, Route};
+use crate::{ContractResult, Link, Route};
 
 pub(crate) fn link(graph: &ImportGraph, importer: ModuleId, imported: ModuleId) -> Link {
     let mut lines: Vec<u32> = graph
@@ -142,7 +142,7 @@ pub(crate) fn name_routes(mut found: Vec<NameImport>) -> Vec<Route> {
 pub(crate) struct NameIgnores<'a> {
     exprs: &'a [ImportExpression],
     used: Vec<bool>,
-    pub ignored: usize,
+    ignored: usize,
 }
 
 impl<'a> NameIgnores<'a> {
@@ -169,8 +169,9 @@ impl<'a> NameIgnores<'a> {
         hit
     }
 
-    /// The warnings for expressions that matched nothing (or the error, per `alert`).
-    pub fn finish(self, alert: AlertLevel) -> Result<Vec<String>, String> {
+    /// Finish a contract's result: the number of ignored imports, a warning for each
+    /// expression that matched nothing (or the error, per `alert`), and whether it is kept.
+    pub fn close(self, result: &mut ContractResult, alert: AlertLevel) -> Result<(), String> {
         let unmatched: Vec<String> = self
             .exprs
             .iter()
@@ -179,10 +180,12 @@ impl<'a> NameIgnores<'a> {
             .map(|(e, _)| format!("No matches for ignored import {}.", e.text))
             .collect();
         match alert {
-            AlertLevel::None => Ok(Vec::new()),
-            AlertLevel::Warn => Ok(unmatched),
-            AlertLevel::Error if !unmatched.is_empty() => Err(unmatched.join("\n")),
-            AlertLevel::Error => Ok(Vec::new()),
+            AlertLevel::Warn => result.warnings.extend(unmatched),
+            AlertLevel::Error if !unmatched.is_empty() => return Err(unmatched.join("\n")),
+            AlertLevel::Error | AlertLevel::None => {}
         }
+        result.ignored_imports = self.ignored;
+        result.kept = result.violations.is_empty();
+        Ok(())
     }
 }

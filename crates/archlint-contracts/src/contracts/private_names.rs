@@ -125,9 +125,9 @@ impl PrivateNamesContract {
                 routes: name_routes(found),
             });
         }
-        result.ignored_imports = ignores.ignored;
-        result.warnings = ignores.finish(self.alert).map_err(|m| self.meta.error(m))?;
-        result.kept = result.violations.is_empty();
+        ignores
+            .close(&mut result, self.alert)
+            .map_err(|m| self.meta.error(m))?;
         Ok(result)
     }
 }

@@ -171,11 +171,9 @@ impl PublicInterfaceContract {
                 routes: name_routes(imports),
             });
         }
-        result.ignored_imports = ignores.ignored;
-        result
-            .warnings
-            .extend(ignores.finish(self.alert).map_err(|m| self.meta.error(m))?);
-        result.kept = result.violations.is_empty();
+        ignores
+            .close(&mut result, self.alert)
+            .map_err(|m| self.meta.error(m))?;
         Ok(result)
     }
 
