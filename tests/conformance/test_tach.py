@@ -336,6 +336,22 @@ def test_domain_files_match_tach(tmp_path):
     compare(str(tmp_path))
 
 
+@pytest.mark.parametrize("config", [
+    '[[modules]]\npath = "a"\ndepends_on = []\n[[modules]]\npath = "a"\ndepends_on = ["b"]\n',
+    'root_module = "forbid"\n[[modules]]\npath = "a"\ndepends_on = ["<root>"]\n',
+    'root_module = "dependenciesonly"\n[[modules]]\npath = "<root>"\ndepends_on = ["a"]\n'
+    '[[modules]]\npath = "a"\ndepends_on = ["<root>"]\n',
+])
+def test_module_tree_stops_match_tach(tmp_path, config):
+    """Duplicate modules and the root module's treatment: tach stops with its module-tree
+    error; the JSON and the exit status match, and the text report prints the same line."""
+    write(str(tmp_path), {"a/__init__.py": "import b\n", "b/__init__.py": "", "tach.toml": config})
+    assert compare(str(tmp_path)) == 1
+    theirs = subprocess.run([TACH, "check"], cwd=str(tmp_path), capture_output=True, text=True)
+    ours = subprocess.run([ARCHLINT, "check", "--no-cache"], cwd=str(tmp_path), capture_output=True, text=True)
+    assert ours.stdout == theirs.stdout and theirs.stdout.startswith("Module tree error: ")
+
+
 def test_missing_dependency_is_an_error_where_tach_passes(tmp_path):
     """A `depends_on` naming no module: tach passes silently, archlint stops with file:line."""
     write(str(tmp_path), {

@@ -85,29 +85,68 @@ pub fn select(options: &CheckOptions) -> Result<Option<TachConfig>> {
     }
 }
 
-/// Walk, parse and check.
-pub fn run(options: &CheckOptions, mut config: TachConfig) -> Result<TachRun> {
-    let root: PathBuf = config
+/// The project root of a tach configuration: its file's directory.
+fn project_root(config: &TachConfig) -> PathBuf {
+    config
         .file
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let layout = archlint_tach::walk(&root, &config).map_err(config_error)?;
-    archlint_tach::add_domains(&mut config, &layout).map_err(config_error)?;
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Walk and parse: the layout (with `tach.domain.toml` modules added) and each file's facts.
+fn walk_and_parse(
+    options: &CheckOptions,
+    config: &mut TachConfig,
+) -> Result<(Layout, Vec<Arc<ModuleFacts>>)> {
+    let root = project_root(config);
+    let layout = archlint_tach::walk(&root, config).map_err(config_error)?;
+    archlint_tach::add_domains(config, &layout).map_err(config_error)?;
     let facts = if options.cache.no_cache {
         // Nothing to cache: each file parsed for its imports alone, in parallel.
         let mut settings = archlint_engine::parse_settings(&archlint_config::Settings::default());
         settings.code_facts = false;
         settings.structure = false;
-        layout
+        let parsed: std::collections::HashMap<&Path, Arc<ModuleFacts>> = layout
             .files
             .par_iter()
-            .map(|f| Arc::new(archlint_parser::parse_file(&f.path, &settings)))
-            .collect()
+            .enumerate()
+            .filter(|(i, f)| !is_repeat(&layout, *i, f))
+            .map(|(_, f)| {
+                let facts = Arc::new(archlint_parser::parse_file(&f.path, &settings));
+                (f.path.as_path(), facts)
+            })
+            .collect();
+        layout
+            .files
+            .iter()
+            .map(|f| parsed.get(f.path.as_path()).cloned())
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| anyhow!("internal error: a walked file was not parsed"))?
     } else {
         cached_facts(options, &layout)?
     };
+    Ok((layout, facts))
+}
+
+/// The tach configuration `check-external` runs on: `--config` naming one, else the
+/// project's `tach.toml` / `[tool.tach]` (even beside archlint's or import-linter's
+/// configuration, which `check-external` has no use for).
+pub fn select_for_external(options: &CheckOptions) -> Result<Option<TachConfig>> {
+    if options.config.is_some() {
+        return select(options);
+    }
+    let root = match &options.path {
+        Some(p) => p.clone(),
+        None => std::env::current_dir()?,
+    };
+    archlint_tach::discover(&root).map_err(config_error)
+}
+
+/// Walk, parse and check.
+pub fn run(options: &CheckOptions, mut config: TachConfig) -> Result<TachRun> {
+    let (layout, facts) = walk_and_parse(options, &mut config)?;
     let refs: Vec<&ModuleFacts> = facts.iter().map(Arc::as_ref).collect();
     let outcome = archlint_tach::check(&config, &layout, &refs, archlint_tach::Checks::default())
         .map_err(config_error)?;
@@ -119,12 +158,86 @@ pub fn run(options: &CheckOptions, mut config: TachConfig) -> Result<TachRun> {
     })
 }
 
+/// A finished `tach check-external`.
+pub struct TachExternalRun {
+    pub layout: Layout,
+    pub outcome: archlint_tach::ExternalOutcome,
+    /// Each walked file's facts, in the order of `layout.files`.
+    pub facts: Vec<Arc<ModuleFacts>>,
+    /// The environment whose distributions were read (`None`: none was found, and every
+    /// import name stands for itself).
+    pub environment: Option<archlint_inventory::Environment>,
+}
+
+/// Walk, parse, read the environment's distributions and run `tach check-external`.
+pub fn run_external(options: &CheckOptions, mut config: TachConfig) -> Result<TachExternalRun> {
+    let root = project_root(&config);
+    let spec = options.env.spec(&root);
+    let (parsed, inventory) = rayon::join(
+        || walk_and_parse(options, &mut config),
+        || archlint_inventory::locate(&spec).map(archlint_inventory::read_inventory),
+    );
+    let (layout, facts) = parsed?;
+    let (environment, inventory) = match inventory {
+        Ok(inventory) => (Some(inventory.environment.clone()), Some(inventory)),
+        Err(_) if options.env.python.is_none() && options.env.venv.is_none() => (None, None),
+        Err(e) => return Err(e.into()),
+    };
+    let environment_names = external_environment(inventory.as_ref());
+    let refs: Vec<&ModuleFacts> = facts.iter().map(Arc::as_ref).collect();
+    let outcome = archlint_tach::check_external(&config, &layout, &refs, &environment_names)
+        .map_err(config_error)?;
+    Ok(TachExternalRun {
+        layout,
+        outcome,
+        facts,
+        environment,
+    })
+}
+
+/// What `importlib.metadata.packages_distributions()` says in that environment: each
+/// distribution's `top_level.txt` names, else the top-level names of its files; and the
+/// standard library's top-level modules.
+fn external_environment(
+    inventory: Option<&archlint_inventory::DistInventory>,
+) -> archlint_tach::Environment {
+    let mut distributions: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for dist in inventory.iter().flat_map(|i| &i.distributions) {
+        if dist.import_names_from == archlint_inventory::ImportNamesSource::Guessed {
+            continue;
+        }
+        for name in &dist.import_names {
+            distributions
+                .entry(name.clone())
+                .or_default()
+                .push(dist.name.clone());
+        }
+    }
+    let stdlib = archlint_deps::stdlib::STDLIB
+        .iter()
+        .chain(archlint_tach::external::STDLIB_SPECIAL_CASES)
+        .map(|s| (*s).to_owned())
+        .collect();
+    archlint_tach::Environment {
+        distributions,
+        stdlib,
+    }
+}
+
+/// Whether the file at `index` is one walked again from a second source root (the files are
+/// sorted by path, so a repeat follows its first).
+fn is_repeat(layout: &Layout, index: usize, file: &archlint_tach::TachFile) -> bool {
+    index > 0 && layout.files[index - 1].path == file.path
+}
+
 /// The files' facts through the engine and its cache, in the order of `layout.files`.
 fn cached_facts(options: &CheckOptions, layout: &Layout) -> Result<Vec<Arc<ModuleFacts>>> {
     let mut files: Vec<archlint_discovery::SourceFile> = layout
         .files
         .iter()
-        .map(|f| archlint_discovery::SourceFile {
+        .enumerate()
+        .filter(|(i, f)| !is_repeat(layout, *i, f))
+        .map(|(_, f)| archlint_discovery::SourceFile {
             module: f.module.clone(),
             path: f.path.clone(),
             is_package: f.is_package,

@@ -39,6 +39,9 @@ struct Cli {
 enum Command {
     /// Check the architecture contracts of a project.
     Check(CheckArgs),
+    /// tach's `check-external` on a project configured for tach: each module's imports of
+    /// other distributions against those its package declares, and declared ones not used.
+    CheckExternal(CheckExternalArgs),
     /// Print the import graph.
     Graph(GraphArgs),
     /// Dependencies: inventory, licenses, policy checks and SBOM.
@@ -125,6 +128,22 @@ struct CheckArgs {
     allow_plugins: bool,
     #[command(flatten)]
     env: args::EnvArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckExternalArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Output format (html is not available here).
+    #[arg(long, value_enum, default_value = "text")]
+    format: CheckFormat,
+    /// The interpreter whose installed distributions name the imports (default: VIRTUAL_ENV,
+    /// ./.venv, python3 on PATH); its environment is read, never run.
+    #[arg(long, value_name = "PATH")]
+    python: Option<PathBuf>,
+    /// The virtualenv whose installed distributions name the imports.
+    #[arg(long, value_name = "DIR", conflicts_with = "python")]
+    venv: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -228,6 +247,7 @@ where
     };
     let threads = match &cli.command {
         Command::Check(a) => a.project.threads,
+        Command::CheckExternal(a) => a.project.threads,
         Command::Graph(a) => a.project.threads,
         Command::Query(a) => a.project.threads,
         Command::Metrics(a) => a.project.threads,
@@ -249,6 +269,7 @@ where
     let result = match cli.command {
         Command::Check(args) if args.watch => watch_cmd::run(&args),
         Command::Check(args) => analysis::run_check(&args),
+        Command::CheckExternal(args) => tach_cmd::run_external(&args),
         Command::Graph(args) => graph_cmd::run_graph(&args),
         Command::Deps(args) => deps_cmd::run(&args),
         Command::Rules(args) => rules_cmd::run_catalog(&args),

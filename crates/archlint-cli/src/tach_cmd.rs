@@ -8,7 +8,18 @@ use anyhow::{Result, bail};
 use archlint_check::CheckOptions;
 use archlint_tach::TachConfig;
 
-use crate::{CheckArgs, CheckFormat};
+use crate::{CheckArgs, CheckExternalArgs, CheckFormat};
+
+/// tach's warning about `<root>` named while `root_module = "ignore"`.
+fn warn_ignored_root(config: &TachConfig) {
+    if config.ignored_root_is_named() {
+        eprintln!(
+            "archlint: warning: {}: `root_module` is \"ignore\" (tach's default), but '<root>' \
+             appears in the configuration; set it to \"allow\" or \"forbid\", or remove '<root>'",
+            config.file.display()
+        );
+    }
+}
 
 pub fn run(args: &CheckArgs, options: &CheckOptions, config: TachConfig) -> Result<ExitCode> {
     let started = Instant::now();
@@ -30,6 +41,7 @@ pub fn run(args: &CheckArgs, options: &CheckOptions, config: TachConfig) -> Resu
         );
     }
     if !args.project.quiet {
+        warn_ignored_root(&config);
         for key in &config.without_effect {
             eprintln!(
                 "archlint: note: {}: `{key}` does not change what `tach check` finds; not used",
@@ -74,4 +86,73 @@ pub fn run(args: &CheckArgs, options: &CheckOptions, config: TachConfig) -> Resu
     };
     print!("{text}");
     Ok(ExitCode::from(u8::from(run.outcome.failed())))
+}
+
+/// `archlint check-external`: tach's `check-external` on the project's tach configuration.
+pub fn run_external(args: &CheckExternalArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    if args.format == CheckFormat::Html {
+        bail!(
+            "--format html is not available for check-external (use text, json, sarif, junit or github)"
+        );
+    }
+    let options = CheckOptions {
+        env: archlint_check::deps::EnvOptions {
+            python: args.python.clone(),
+            venv: args.venv.clone(),
+            ..Default::default()
+        },
+        ..crate::args::check_options(
+            &args.project,
+            &crate::args::EnvArgs::default(),
+            archlint_check::Run::Never,
+            archlint_check::Run::Never,
+        )
+    };
+    let config = match archlint_check::tach::select_for_external(&options)? {
+        Some(config) => config,
+        None => bail!(
+            "no tach configuration found (tach.toml, or [tool.tach] in pyproject.toml); \
+             check-external runs tach's check on one"
+        ),
+    };
+    if !args.project.quiet {
+        warn_ignored_root(&config);
+    }
+    let run = archlint_check::tach::run_external(&options, config)?;
+    if !args.project.quiet {
+        for note in &run.outcome.notes {
+            eprintln!("archlint: note: {note}");
+        }
+        if run.environment.is_none() {
+            eprintln!(
+                "archlint: note: no Python environment found (--python, --venv, VIRTUAL_ENV, \
+                 .venv, python3): each import's top-level name is taken as its distribution's"
+            );
+        }
+    }
+    for (file, facts) in run.layout.files.iter().zip(&run.facts) {
+        for d in &facts.diagnostics {
+            let line = d.line.map(|l| format!(":{l}")).unwrap_or_default();
+            let severity = format!("{:?}", d.severity).to_lowercase();
+            eprintln!(
+                "{}{line}: {severity}[{}]: {}",
+                file.relative, d.code, d.message
+            );
+        }
+    }
+    let outcome = &run.outcome.outcome;
+    let findings =
+        || archlint_tach::findings::external_report(outcome, started.elapsed().as_secs_f64());
+    let text = match args.format {
+        CheckFormat::Json => archlint_tach::report::json(outcome) + "\n",
+        CheckFormat::Sarif => {
+            serde_json::to_string_pretty(&archlint_findings::sarif::sarif(&findings()))? + "\n"
+        }
+        CheckFormat::Junit => archlint_findings::junit::junit(&findings()),
+        CheckFormat::Github => archlint_findings::github::annotations(&findings()),
+        _ => archlint_tach::report::external_text(outcome),
+    };
+    print!("{text}");
+    Ok(ExitCode::from(u8::from(outcome.failed())))
 }

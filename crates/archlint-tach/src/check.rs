@@ -35,38 +35,73 @@ pub enum Stop {
 }
 
 impl Stop {
+    /// The message of a stop tach raises while building its module tree.
+    fn module_tree_error(&self) -> Option<String> {
+        match self {
+            Stop::DuplicateModules(m) => Some(format!(
+                "Module tree error: Failed to build module tree. The following modules were \
+                 defined more than once: {m:?}"
+            )),
+            Stop::RootModule(message) => Some(format!(
+                "Module tree error: Root module violation: {message:?}"
+            )),
+            Stop::Visibility(_) | Stop::Circular(_) => None,
+        }
+    }
+
     /// tach's JSON for it (`tach check --output json`).
     pub fn to_json(&self) -> serde_json::Value {
         match self {
-            Stop::DuplicateModules(m) => serde_json::json!({"error": format!(
-                "Failed to build module tree. The following modules were defined more than once: {m:?}"
-            )}),
             Stop::Visibility(v) => {
                 serde_json::json!({"error": "Visibility error", "visibility_errors": v})
             }
             Stop::Circular(m) => {
                 serde_json::json!({"error": "Circular dependency", "dependencies": m})
             }
-            Stop::RootModule(message) => {
-                serde_json::json!({"error": format!("Root module violation: {message:?}")})
-            }
+            _ => serde_json::json!({ "error": self.module_tree_error() }),
         }
     }
 
-    /// The lines tach prints for it.
+    /// The one line `tach check-external` prints for it.
+    pub fn external_message(&self) -> String {
+        match self {
+            Stop::Visibility(_) => "Visibility error".to_owned(),
+            Stop::Circular(_) => "Circular dependency error".to_owned(),
+            _ => self.module_tree_error().unwrap_or_default(),
+        }
+    }
+
+    /// What `tach check` prints for it (`[FAIL]` for tach's cross mark, lines unwrapped).
+    pub fn text(&self) -> String {
+        if let Some(message) = self.module_tree_error() {
+            return message + "\n";
+        }
+        let mut out = String::new();
+        for line in self.lines() {
+            out.push_str(&format!("[FAIL] {line}\n"));
+        }
+        if let Stop::Circular(_) = self {
+            out.push_str(
+                "\nResolve circular dependencies.\nRemove or unset 'forbid_circular_dependencies' \
+                 from 'tach.toml' to allow circular dependencies.\n",
+            );
+        }
+        out
+    }
+
+    /// One message per problem (a finding each in the CI formats).
     pub fn lines(&self) -> Vec<String> {
         match self {
-            Stop::DuplicateModules(m) => vec![format!(
-                "Failed to build module tree. The following modules were defined more than once: {m:?}"
-            )],
             Stop::Visibility(v) => v
                 .iter()
                 .map(|(dependent, dependency, visibility)| {
+                    let quoted: Vec<String> = visibility.iter().map(|p| format!("'{p}'")).collect();
                     format!(
                         "Module configuration error: '{dependent}' cannot depend on '{dependency}' \
-                         because '{dependent}' does not match its visibility: {visibility:?}. \
-                         Adjust 'visibility' for '{dependency}' to include '{dependent}', or \
-                         remove the dependency."
+                         because '{dependent}' does not match its visibility: [{}].\nAdjust \
+                         'visibility' for '{dependency}' to include '{dependent}', or remove the \
+                         dependency.",
+                        quoted.join(", ")
                     )
                 })
                 .collect(),
@@ -74,7 +109,7 @@ impl Stop {
                 .iter()
                 .map(|module| format!("Circular dependency detected for module '{module}'"))
                 .collect(),
-            Stop::RootModule(message) => vec![format!("Root module violation: {message}")],
+            _ => self.module_tree_error().into_iter().collect(),
         }
     }
 }
@@ -94,6 +129,14 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// tach stopped before checking any file.
+    pub fn stopped(stop: Stop) -> Outcome {
+        Outcome {
+            diagnostics: Vec::new(),
+            stop: Some(stop),
+        }
+    }
+
     /// tach's exit status: 1 with any error (or a stop), else 0.
     pub fn failed(&self) -> bool {
         self.stop.is_some() || self.diagnostics.iter().any(Diagnostic::is_error)
@@ -108,13 +151,38 @@ struct Placed {
 }
 
 /// Configured modules by path, with tach's nearest-ancestor lookup.
-struct Tree {
+pub(crate) struct Tree {
     by_path: HashMap<String, ModuleConfig>,
     root: ModuleConfig,
 }
 
 impl Tree {
-    fn nearest(&self, path: &str) -> &ModuleConfig {
+    /// The configured modules, placed as tach places them (globs expanded, missing ones
+    /// reported into `diagnostics`), or why tach stops before checking any file.
+    pub(crate) fn build(
+        config: &TachConfig,
+        layout: &Layout,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Result<Result<Tree, Stop>, ConfigError> {
+        let placed = match place_modules(config, layout, diagnostics)? {
+            Ok(placed) => placed,
+            Err(stop) => return Ok(Err(stop)),
+        };
+        let mut by_path = HashMap::new();
+        let mut root = root_config();
+        for p in placed {
+            if p.config.path == ROOT_MODULE {
+                root = p.config;
+            } else {
+                by_path.insert(p.config.path.clone(), p.config);
+            }
+        }
+        Ok(Ok(Tree { by_path, root }))
+    }
+
+    /// The configured module that owns a module path: the nearest configured ancestor, else
+    /// `<root>`.
+    pub(crate) fn nearest(&self, path: &str) -> &ModuleConfig {
         // Each dotted prefix, longest first: the first configured one is the nearest.
         let ends = path
             .match_indices('.')
@@ -415,17 +483,21 @@ fn modules_in_cycles(placed: &[Placed]) -> Vec<String> {
     out
 }
 
-/// One first-party import of a file, as tach normalises it.
-struct Dependency {
-    path: String,
-    line: u32,
-    statement_line: u32,
-    global: bool,
+/// One import of a file, as tach normalises it.
+pub(crate) struct Dependency {
+    /// The absolute dotted path (`a.b.c` for `from a.b import c`).
+    pub path: String,
+    /// The line of the imported name.
+    pub line: u32,
+    /// The line of the import statement.
+    pub statement_line: u32,
+    /// At module level (not in a function).
+    pub global: bool,
 }
 
 /// tach's `ImportVisitor`: absolute paths for every name imported (`from a import b` is
 /// `a.b`), relative imports resolved against the file's module path.
-fn normalised_imports(
+pub(crate) fn normalised_imports(
     file: &TachFile,
     facts: &ModuleFacts,
     ignore_type_checking: bool,
@@ -799,24 +871,10 @@ pub fn check(
     checks: Checks,
 ) -> Result<Outcome, ConfigError> {
     let mut diagnostics = Vec::new();
-    let placed = match place_modules(config, layout, &mut diagnostics)? {
-        Ok(placed) => placed,
-        Err(stop) => {
-            return Ok(Outcome {
-                diagnostics: Vec::new(),
-                stop: Some(stop),
-            });
-        }
+    let tree = match Tree::build(config, layout, &mut diagnostics)? {
+        Ok(tree) => tree,
+        Err(stop) => return Ok(Outcome::stopped(stop)),
     };
-    let mut by_path = HashMap::new();
-    let mut root = root_config();
-    for p in placed {
-        if p.config.path == ROOT_MODULE {
-            root = p.config;
-        } else {
-            by_path.insert(p.config.path.clone(), p.config);
-        }
-    }
     let mut globs = HashMap::new();
     for module in config.modules.iter() {
         for dep in module
@@ -837,7 +895,7 @@ pub fn check(
     }
     let checker = Checker {
         config,
-        tree: Tree { by_path, root },
+        tree,
         globs,
         interfaces: config
             .interfaces
@@ -879,6 +937,56 @@ pub fn check(
     })
 }
 
+/// Why tach skips a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Problem {
+    /// It could not be read (an I/O error, not UTF-8): a warning.
+    Unreadable,
+    /// It does not parse: an error.
+    Syntax,
+}
+
+/// Whether tach skips this file, and why.
+pub(crate) fn read_problem(facts: &ModuleFacts) -> Option<Problem> {
+    let problem = facts
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == archlint_facts::Severity::Error)?;
+    Some(
+        if matches!(
+            problem.code.as_str(),
+            "syntax-error" | "unsupported-syntax" | "too-deep"
+        ) {
+            Problem::Syntax
+        } else {
+            Problem::Unreadable
+        },
+    )
+}
+
+/// tach's diagnostic for a skipped file (named relative to its source root).
+pub(crate) fn skipped(layout: &Layout, file: &TachFile, problem: Problem) -> Diagnostic {
+    let file_path = file
+        .path
+        .strip_prefix(&layout.source_roots[file.source_root])
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| file.relative.clone());
+    let (severity, details) = match problem {
+        Problem::Syntax => (
+            Severity::Error,
+            ConfigurationDiagnostic::SkippedFileSyntaxError { file_path },
+        ),
+        Problem::Unreadable => (
+            Severity::Warning,
+            ConfigurationDiagnostic::SkippedFileIoError { file_path },
+        ),
+    };
+    Diagnostic::Global {
+        severity,
+        details: DiagnosticDetails::Configuration(details),
+    }
+}
+
 /// One file: its findings, and whether it has a first-party import.
 fn check_file(
     config: &TachConfig,
@@ -887,38 +995,10 @@ fn check_file(
     file: &TachFile,
     facts: &ModuleFacts,
 ) -> (Vec<Diagnostic>, bool) {
-    let problem = facts
-        .diagnostics
-        .iter()
-        .find(|d| d.severity == archlint_facts::Severity::Error);
-    let syntax = problem.is_some_and(|p| {
-        matches!(
-            p.code.as_str(),
-            "syntax-error" | "unsupported-syntax" | "too-deep"
-        )
-    });
-    let skipped = |syntax: bool| {
-        let file_path = file
-            .path
-            .strip_prefix(&layout.source_roots[file.source_root])
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| file.relative.clone());
-        Diagnostic::Global {
-            severity: if syntax {
-                Severity::Error
-            } else {
-                Severity::Warning
-            },
-            details: DiagnosticDetails::Configuration(if syntax {
-                ConfigurationDiagnostic::SkippedFileSyntaxError { file_path }
-            } else {
-                ConfigurationDiagnostic::SkippedFileIoError { file_path }
-            }),
-        }
-    };
+    let problem = read_problem(facts);
     // A file tach cannot read is skipped before anything else.
-    if problem.is_some() && !syntax {
-        return (vec![skipped(false)], false);
+    if problem == Some(Problem::Unreadable) {
+        return (vec![skipped(layout, file, Problem::Unreadable)], false);
     }
     let mut directives = Directives::read(&facts.tach_ignores);
     let mut found = Vec::new();
@@ -931,8 +1011,8 @@ fn check_file(
         }
         return (found, false);
     }
-    if syntax {
-        return (vec![skipped(true)], false);
+    if problem == Some(Problem::Syntax) {
+        return (vec![skipped(layout, file, Problem::Syntax)], false);
     }
     let mut deps: Vec<Dependency> = Vec::new();
     for d in normalised_imports(file, facts, config.ignore_type_checking_imports) {

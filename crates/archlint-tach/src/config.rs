@@ -7,6 +7,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use toml::Spanned;
+
+use crate::diagnostic::Severity;
 use toml::de::{DeTable, DeValue};
 
 /// A configuration problem at a line of a file: archlint's own, so every front end reports
@@ -41,6 +43,17 @@ pub enum RuleSetting {
     Error,
     Warn,
     Off,
+}
+
+impl RuleSetting {
+    /// The severity of a finding under this setting (`None`: not reported).
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            RuleSetting::Error => Some(Severity::Error),
+            RuleSetting::Warn => Some(Severity::Warning),
+            RuleSetting::Off => None,
+        }
+    }
 }
 
 /// `[rules]`.
@@ -160,6 +173,20 @@ pub struct TachConfig {
 }
 
 impl TachConfig {
+    /// Whether `<root>` is named (as a module or a dependency) while `root_module = "ignore"`
+    /// leaves it out of every check: tach warns about it before checking.
+    pub fn ignored_root_is_named(&self) -> bool {
+        self.root_module == RootModule::Ignore
+            && self.modules.iter().any(|m| {
+                m.path == ROOT_MODULE
+                    || m.depends_on
+                        .iter()
+                        .chain(m.cannot_depend_on.iter())
+                        .flatten()
+                        .any(|d| d.path == ROOT_MODULE)
+            })
+    }
+
     fn new(file: &Path) -> TachConfig {
         TachConfig {
             file: file.to_path_buf(),

@@ -61,6 +61,26 @@ pub enum CodeDiagnostic {
     },
     UnusedIgnoreDirective(),
     MissingIgnoreDirectiveReason(),
+    /// `tach check-external`: an import of a distribution its package does not declare.
+    UndeclaredExternalDependency {
+        dependency: String,
+        package_name: String,
+    },
+    /// `tach check-external`: a declared distribution nothing in its package imports.
+    UnusedExternalDependency {
+        package_module_name: String,
+        package_name: String,
+    },
+    /// `tach check-external`: not in the module's `depends_on_external`.
+    ModuleUndeclaredExternalDependency {
+        dependency: String,
+        usage_module: String,
+    },
+    /// `tach check-external`: in the module's `cannot_depend_on_external`.
+    ModuleForbiddenExternalDependency {
+        dependency: String,
+        usage_module: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -138,6 +158,12 @@ impl Diagnostic {
                 | CodeDiagnostic::MissingIgnoreDirectiveReason(),
             ) => Group::General,
             DiagnosticDetails::Code(CodeDiagnostic::PrivateDependency { .. }) => Group::Interface,
+            DiagnosticDetails::Code(
+                CodeDiagnostic::UndeclaredExternalDependency { .. }
+                | CodeDiagnostic::UnusedExternalDependency { .. }
+                | CodeDiagnostic::ModuleUndeclaredExternalDependency { .. }
+                | CodeDiagnostic::ModuleForbiddenExternalDependency { .. },
+            ) => Group::ExternalDependency,
             DiagnosticDetails::Code(_) => Group::InternalDependency,
         }
     }
@@ -190,7 +216,14 @@ impl Diagnostic {
                 | CodeDiagnostic::DeprecatedDependency { dependency, .. }
                 | CodeDiagnostic::ForbiddenDependency { dependency, .. }
                 | CodeDiagnostic::LayerViolation { dependency, .. }
-                | CodeDiagnostic::ClosedLayerViolation { dependency, .. },
+                | CodeDiagnostic::ClosedLayerViolation { dependency, .. }
+                | CodeDiagnostic::UndeclaredExternalDependency { dependency, .. }
+                | CodeDiagnostic::ModuleUndeclaredExternalDependency { dependency, .. }
+                | CodeDiagnostic::ModuleForbiddenExternalDependency { dependency, .. }
+                | CodeDiagnostic::UnusedExternalDependency {
+                    package_module_name: dependency,
+                    ..
+                },
             ) => Some(dependency),
             _ => None,
         }
@@ -204,6 +237,20 @@ pub enum Group {
     Configuration,
     Interface,
     InternalDependency,
+    ExternalDependency,
+}
+
+impl Group {
+    /// Its heading in tach's text report.
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::General => "General",
+            Group::Configuration => "Configuration",
+            Group::Interface => "Interfaces",
+            Group::InternalDependency => "Internal Dependencies",
+            Group::ExternalDependency => "External Dependencies",
+        }
+    }
 }
 
 impl DiagnosticDetails {
@@ -225,6 +272,16 @@ impl DiagnosticDetails {
                 CodeDiagnostic::ClosedLayerViolation { .. } => "ClosedLayerViolation",
                 CodeDiagnostic::UnusedIgnoreDirective() => "UnusedIgnoreDirective",
                 CodeDiagnostic::MissingIgnoreDirectiveReason() => "MissingIgnoreDirectiveReason",
+                CodeDiagnostic::UndeclaredExternalDependency { .. } => {
+                    "UndeclaredExternalDependency"
+                }
+                CodeDiagnostic::UnusedExternalDependency { .. } => "UnusedExternalDependency",
+                CodeDiagnostic::ModuleUndeclaredExternalDependency { .. } => {
+                    "ModuleUndeclaredExternalDependency"
+                }
+                CodeDiagnostic::ModuleForbiddenExternalDependency { .. } => {
+                    "ModuleForbiddenExternalDependency"
+                }
             },
         }
     }
@@ -306,6 +363,32 @@ impl DiagnosticDetails {
                 CodeDiagnostic::MissingIgnoreDirectiveReason() => {
                     "Ignore directive is missing a reason.".to_owned()
                 }
+                CodeDiagnostic::UndeclaredExternalDependency {
+                    dependency,
+                    package_name,
+                } => format!(
+                    "Dependency '{dependency}' is not declared in package '{package_name}'."
+                ),
+                CodeDiagnostic::UnusedExternalDependency {
+                    package_module_name,
+                    package_name,
+                } => format!(
+                    "External package '{package_module_name}' is not used in package \
+                     '{package_name}'."
+                ),
+                CodeDiagnostic::ModuleUndeclaredExternalDependency {
+                    dependency,
+                    usage_module,
+                } => format!(
+                    "Module '{usage_module}' does not declare a dependency on external package \
+                     '{dependency}'."
+                ),
+                CodeDiagnostic::ModuleForbiddenExternalDependency {
+                    dependency,
+                    usage_module,
+                } => format!(
+                    "Module '{usage_module}' cannot depend on external package '{dependency}'."
+                ),
             },
         }
     }

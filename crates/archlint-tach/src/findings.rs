@@ -24,15 +24,9 @@ fn code(kind: &str) -> String {
 }
 
 fn check(group: Group) -> Check {
-    let name = match group {
-        Group::General => "General",
-        Group::Configuration => "Configuration",
-        Group::Interface => "Interfaces",
-        Group::InternalDependency => "Internal Dependencies",
-    };
     Check::Contract {
         id: Some(format!("tach-{}", code(&format!("{group:?}")))),
-        name: format!("tach: {name}"),
+        name: format!("tach: {}", group.title()),
         contract_type: "tach".into(),
     }
 }
@@ -74,8 +68,29 @@ fn finding(d: &Diagnostic) -> Finding {
     }
 }
 
-/// The findings report of a tach check (a configuration stop is one error finding).
+/// The findings report of `tach check` (a configuration stop is one error finding).
 pub fn report(outcome: &Outcome, seconds: f64) -> Report {
+    let groups = [
+        Group::General,
+        Group::Configuration,
+        Group::Interface,
+        Group::InternalDependency,
+    ];
+    report_of(outcome, seconds, &groups)
+}
+
+/// The findings report of `tach check-external`.
+pub fn external_report(outcome: &Outcome, seconds: f64) -> Report {
+    let groups = [
+        Group::General,
+        Group::Configuration,
+        Group::ExternalDependency,
+    ];
+    report_of(outcome, seconds, &groups)
+}
+
+/// One check per group of tach's report.
+fn report_of(outcome: &Outcome, seconds: f64, groups: &[Group]) -> Report {
     let mut findings: Vec<Finding> = outcome.diagnostics.iter().map(finding).collect();
     if let Some(stop) = &outcome.stop {
         for line in stop.lines() {
@@ -93,14 +108,9 @@ pub fn report(outcome: &Outcome, seconds: f64) -> Report {
             });
         }
     }
-    let groups = [
-        Group::General,
-        Group::Configuration,
-        Group::Interface,
-        Group::InternalDependency,
-    ];
     let checks = groups
-        .into_iter()
+        .iter()
+        .copied()
         .map(|g| CheckOutcome {
             check: check(g),
             passed: !findings

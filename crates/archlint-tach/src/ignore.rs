@@ -89,11 +89,7 @@ impl Directives {
     /// Silence the findings the directives match and add the findings about the directives
     /// (tach's post-processing of one file's diagnostics).
     pub fn apply(&self, rules: &Rules, file: &str, diagnostics: &mut Vec<Diagnostic>) {
-        let severity = |setting: RuleSetting| match setting {
-            RuleSetting::Error => Some(Severity::Error),
-            RuleSetting::Warn => Some(Severity::Warning),
-            RuleSetting::Off => None,
-        };
+        let severity = RuleSetting::severity;
         let about =
             |directive: &Directive, severity: Severity, code: CodeDiagnostic| Diagnostic::Located {
                 file_path: file.to_owned(),

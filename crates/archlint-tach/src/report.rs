@@ -13,23 +13,20 @@ pub fn json(outcome: &Outcome) -> String {
     serde_json::to_string_pretty(&value).unwrap_or_default()
 }
 
-fn header_footer(group: Group) -> (&'static str, Option<&'static str>) {
+fn footer(group: Group) -> Option<&'static str> {
     match group {
-        Group::General => ("General", None),
-        Group::Configuration => ("Configuration", None),
-        Group::Interface => (
-            "Interfaces",
-            Some(
-                "If you intended to change an interface, edit the '[[interfaces]]' section of tach.toml.\n\
-                 Otherwise, remove any disallowed imports and consider refactoring.",
-            ),
+        Group::General | Group::Configuration => None,
+        Group::Interface => Some(
+            "If you intended to change an interface, edit the '[[interfaces]]' section of tach.toml.\n\
+             Otherwise, remove any disallowed imports and consider refactoring.",
         ),
-        Group::InternalDependency => (
-            "Internal Dependencies",
-            Some(
-                "If you intended to add a new dependency, run 'tach sync' to update your module configuration.\n\
-                 Otherwise, remove any disallowed imports and consider refactoring.",
-            ),
+        Group::InternalDependency => Some(
+            "If you intended to add a new dependency, run 'tach sync' to update your module configuration.\n\
+             Otherwise, remove any disallowed imports and consider refactoring.",
+        ),
+        Group::ExternalDependency => Some(
+            "Consider updating the corresponding pyproject.toml file,\n\
+             or add the dependencies to the 'external.exclude' list in tach.toml.",
         ),
     }
 }
@@ -50,37 +47,9 @@ fn line(d: &Diagnostic) -> String {
 /// `exact`, the unused declared dependencies after them (which fail the check).
 pub fn text(outcome: &Outcome, unused: &[(String, Vec<String>)]) -> String {
     if let Some(stop) = &outcome.stop {
-        return stop
-            .lines()
-            .iter()
-            .map(|l| format!("[FAIL] {l}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-            + "\n";
+        return stop.text();
     }
-    let mut groups: Vec<(Group, Vec<&Diagnostic>)> = Vec::new();
-    for d in &outcome.diagnostics {
-        match groups.iter_mut().find(|(g, _)| *g == d.group()) {
-            Some((_, list)) => list.push(d),
-            None => groups.push((d.group(), vec![d])),
-        }
-    }
-    groups.sort_by_key(|(g, _)| *g);
-    let mut parts = Vec::new();
-    for (group, mut list) in groups {
-        list.sort_by(|a, b| {
-            b.severity()
-                .cmp(&a.severity())
-                .then_with(|| a.file_path().cmp(&b.file_path()))
-        });
-        let (header, footer) = header_footer(group);
-        let body = list.iter().map(|d| line(d)).collect::<Vec<_>>().join("\n");
-        parts.push(match footer {
-            Some(f) => format!("{header}\n{body}\n\n{f}"),
-            None => format!("{header}\n{body}"),
-        });
-    }
-    let mut out = parts.join("\n\n");
+    let mut out = grouped(&outcome.diagnostics);
     if !unused.is_empty() {
         if !out.is_empty() {
             out.push('\n');
@@ -107,4 +76,48 @@ pub fn text(outcome: &Outcome, unused: &[(String, Vec<String>)]) -> String {
     }
     out.push('\n');
     out
+}
+
+/// The text report of `tach check-external`: tach's one-line message for a stop, else the
+/// grouped diagnostics.
+pub fn external_text(outcome: &Outcome) -> String {
+    if let Some(stop) = &outcome.stop {
+        return stop.external_message() + "\n";
+    }
+    let mut out = grouped(&outcome.diagnostics);
+    if !outcome.failed() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str("All external dependencies validated!");
+    }
+    out.push('\n');
+    out
+}
+
+/// Diagnostics grouped in tach's order of sections, warnings first in each, then by file
+/// (the order within a file kept), each section with its footer.
+fn grouped(diagnostics: &[Diagnostic]) -> String {
+    let mut groups: Vec<(Group, Vec<&Diagnostic>)> = Vec::new();
+    for d in diagnostics {
+        match groups.iter_mut().find(|(g, _)| *g == d.group()) {
+            Some((_, list)) => list.push(d),
+            None => groups.push((d.group(), vec![d])),
+        }
+    }
+    groups.sort_by_key(|(g, _)| *g);
+    let mut parts = Vec::new();
+    for (group, mut list) in groups {
+        list.sort_by(|a, b| {
+            b.severity()
+                .cmp(&a.severity())
+                .then_with(|| a.file_path().cmp(&b.file_path()))
+        });
+        let body = list.iter().map(|d| line(d)).collect::<Vec<_>>().join("\n");
+        parts.push(match footer(group) {
+            Some(f) => format!("{}\n{body}\n\n{f}", group.title()),
+            None => format!("{}\n{body}", group.title()),
+        });
+    }
+    parts.join("\n\n")
 }

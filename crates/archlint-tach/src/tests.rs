@@ -306,3 +306,211 @@ fn findings_carry_codes_severities_and_line_free_identities() {
         .collect();
     assert_eq!(failed, ["tach: Internal Dependencies"]);
 }
+
+fn external_project(
+    files: &[(&str, &str)],
+    toml: &str,
+    distributions: &[(&str, &str)],
+) -> (tempfile::TempDir, Result<external::ExternalOutcome, ConfigError>) {
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, text) in files {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    std::fs::write(dir.path().join("tach.toml"), toml).unwrap();
+    let mut config = load(&dir.path().join("tach.toml")).unwrap();
+    let layout = walk(dir.path(), &config).unwrap();
+    add_domains(&mut config, &layout).unwrap();
+    let settings = archlint_parser::ParseSettings::default();
+    let facts: Vec<_> = layout
+        .files
+        .iter()
+        .map(|f| archlint_parser::parse_file(&f.path, &settings))
+        .collect();
+    let refs: Vec<_> = facts.iter().collect();
+    let mut environment = Environment::default();
+    for (module, dist) in distributions {
+        environment
+            .distributions
+            .entry((*module).to_owned())
+            .or_default()
+            .push((*dist).to_owned());
+    }
+    environment.stdlib = ["os", "json", "__future__", "typing_extensions"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    let outcome = check_external(&config, &layout, &refs, &environment);
+    (dir, outcome)
+}
+
+fn messages(outcome: &external::ExternalOutcome) -> Vec<String> {
+    let mut out: Vec<String> = outcome
+        .outcome
+        .diagnostics
+        .iter()
+        .map(|d| match (d.file_path(), d.line_number()) {
+            (Some(f), Some(l)) => format!("{f}:{l}: {}", d.message()),
+            _ => d.message(),
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn external_names_are_normalised_as_tach_does() {
+    use external::normalize_package_name as n;
+    assert_eq!(n("PyYAML"), "pyyaml");
+    assert_eq!(n("markdown-it-py"), "markdown_it_py");
+    assert_eq!(n("Foo__Bar - baz"), "foo_bar_baz");
+    // Dots are kept.
+    assert_eq!(n("zope.interface"), "zope.interface");
+}
+
+#[test]
+fn external_imports_against_declared_distributions() {
+    let (dir, outcome) = external_project(
+        &[
+            (
+                "pyproject.toml",
+                "[project]\nname = \"My.App\"\ndependencies = [\"PyYAML>=6\", \"rich[x]\", \
+                 \"unused ; python_version>'3'\", \"x!=1\", \"python\", \"poetry-core\"]\n",
+            ),
+            (
+                "src/app/__init__.py",
+                "import os\nimport yaml\nimport requests\nfrom . import sub\nimport app.sub\n\
+                 def f():\n    import numpy\n",
+            ),
+            (
+                "src/app/sub.py",
+                "from __future__ import annotations\nimport rich  # tach-ignore\nimport json  # tach-ignore\nimport typing_extensions\n",
+            ),
+        ],
+        "source_roots = [\"src\"]\n[[modules]]\npath = \"app\"\ndepends_on = []\n\
+         cannot_depend_on_external = [\"yaml\"]\n[[modules]]\npath = \"app.sub\"\n\
+         depends_on = []\ndepends_on_external = []\n",
+        &[("yaml", "PyYAML"), ("rich", "rich")],
+    );
+    let outcome = outcome.unwrap();
+    assert_eq!(
+        messages(&outcome),
+        [
+            "External package 'poetry_core' is not used in package 'My.App'.",
+            "External package 'unused' is not used in package 'My.App'.",
+            "External package 'x!' is not used in package 'My.App'.",
+            "src/app/__init__.py:2: Module 'app' cannot depend on external package 'yaml'.",
+            "src/app/__init__.py:3: Dependency 'requests' is not declared in package 'My.App'.",
+            "src/app/__init__.py:7: Dependency 'numpy' is not declared in package 'My.App'.",
+            // `rich` is declared but `app.sub` allows no external package: silenced; the
+            // directive on a standard-library import silences nothing.
+            "src/app/sub.py:3: Ignore directive is unused.",
+        ]
+    );
+    assert!(outcome.outcome.failed());
+    drop(dir);
+}
+
+#[test]
+fn external_rename_exclude_and_rules() {
+    let files = [
+        ("requirements.txt", "# deps\nPillow==10\n-r other.txt\nattrs\n\n"),
+        ("app/__init__.py", "import PIL\nimport yaml\ndef f():\n    import numpy\n"),
+    ];
+    // Without `rename`, `PIL` stands for itself; `exclude` is compared unnormalised.
+    let (dir, outcome) = external_project(
+        &files,
+        "[external]\nexclude = [\"PyYAML\", \"numpy\"]\n",
+        &[("yaml", "PyYAML")],
+    );
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let root = root.display();
+    assert_eq!(
+        messages(&outcome.unwrap()),
+        [
+            format!("External package 'attrs' is not used in package '{root}'."),
+            format!("External package 'pillow' is not used in package '{root}'."),
+            format!("app/__init__.py:1: Dependency 'PIL' is not declared in package '{root}'."),
+            format!("app/__init__.py:2: Dependency 'yaml' is not declared in package '{root}'."),
+        ]
+    );
+    let (dir, outcome) = external_project(
+        &files,
+        "[external]\nexclude = [\"pyyaml\"]\nrename = [\"PIL:Pillow\"]\n[rules]\n\
+         local_imports = \"warn\"\nunused_external_dependencies = \"off\"\n",
+        &[("yaml", "PyYAML")],
+    );
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    let outcome = outcome.unwrap();
+    assert_eq!(
+        messages(&outcome),
+        [format!(
+            "app/__init__.py:4: Dependency 'numpy' is not declared in package '{}'.",
+            root.display()
+        )]
+    );
+    assert!(!outcome.outcome.failed(), "a local import only warns");
+}
+
+#[test]
+fn external_packages_and_nested_source_roots() {
+    // Two packages; a file under both roots is checked once for each, in that root's package.
+    let (_dir, outcome) = external_project(
+        &[
+            ("pyproject.toml", "[project]\nname = \"rootpkg\"\ndependencies = [\"subpkg\"]\n"),
+            ("a/__init__.py", "import b\nimport yaml\n"),
+            ("sub/pyproject.toml", "[project]\nname = \"subpkg\"\ndependencies = [\"PyYAML\"]\n"),
+            ("sub/b/__init__.py", "import yaml\nimport a\n"),
+        ],
+        "source_roots = [\".\", \"sub\"]\n[[modules]]\npath = \"b\"\ndepends_on = []\n\
+         cannot_depend_on_external = [\"yaml\"]\n",
+        &[("yaml", "PyYAML")],
+    );
+    assert_eq!(
+        messages(&outcome.unwrap()),
+        [
+            "a/__init__.py:2: Dependency 'yaml' is not declared in package 'rootpkg'.",
+            "sub/b/__init__.py:1: Dependency 'yaml' is not declared in package 'rootpkg'.",
+            "sub/b/__init__.py:1: Module 'b' cannot depend on external package 'yaml'.",
+            "sub/b/__init__.py:2: Dependency 'a' is not declared in package 'subpkg'.",
+        ]
+    );
+}
+
+#[test]
+fn external_refuses_setup_py_and_reports_bad_metadata_with_its_line() {
+    let (_dir, outcome) = external_project(
+        &[("setup.py", "raise SystemExit\n"), ("a/__init__.py", "import yaml\n")],
+        "",
+        &[],
+    );
+    let e = outcome.unwrap_err();
+    assert!(e.file.ends_with("setup.py") && e.message.contains("not supported"));
+    let (_dir, outcome) = external_project(
+        &[
+            ("pyproject.toml", "[project]\nname = \"x\"\ndependencies = [\"a\",\n"),
+            ("a/__init__.py", "import yaml\n"),
+        ],
+        "",
+        &[],
+    );
+    let e = outcome.unwrap_err();
+    assert!(e.file.ends_with("pyproject.toml") && e.line == Some(3), "{e:?}");
+}
+
+#[test]
+fn external_stops_like_tach() {
+    let (_dir, outcome) = external_project(
+        &[("a/__init__.py", ""), ("b/__init__.py", "")],
+        "forbid_circular_dependencies = true\n[[modules]]\npath = \"a\"\ndepends_on = [\"b\"]\n\
+         [[modules]]\npath = \"b\"\ndepends_on = [\"a\"]\n",
+        &[],
+    );
+    let outcome = outcome.unwrap();
+    assert_eq!(
+        report::external_text(&outcome.outcome),
+        "Circular dependency error\n"
+    );
+    assert!(outcome.outcome.failed());
+}

@@ -17,10 +17,12 @@ pub struct TachFile {
     pub path: PathBuf,
     /// Relative to the project root, `/`-separated: how tach names it in reports.
     pub relative: String,
-    /// Its module path in its source root (`a.b` for `a/b.py` and `a/b/__init__.py`).
+    /// Its module path (`a.b` for `a/b.py` and `a/b/__init__.py`) in the most specific source
+    /// root holding it.
     pub module: String,
     pub is_package: bool,
-    /// Index into [`Layout::source_roots`].
+    /// Index into [`Layout::source_roots`]: the root whose walk found it (a file under two
+    /// nested roots is listed once for each).
     pub source_root: usize,
 }
 
@@ -74,6 +76,15 @@ fn module_of(relative: &Path) -> Option<(String, bool)> {
         },
         is_package,
     ))
+}
+
+/// A file's module path in the most specific source root holding it.
+fn most_specific_module(roots: &[PathBuf], path: &Path) -> Option<String> {
+    let root = roots
+        .iter()
+        .filter(|r| path.starts_with(r))
+        .max_by_key(|r| r.components().count())?;
+    module_of(path.strip_prefix(root).ok()?).map(|(module, _)| module)
 }
 
 fn slash(path: &Path) -> String {
@@ -188,7 +199,15 @@ pub fn walk(root: &Path, config: &TachConfig) -> Result<Layout, ConfigError> {
         packages: roots.iter().map(|r| package_root(&root, r)).collect(),
         ..Layout::default()
     };
-    let mut seen_files: HashSet<PathBuf> = HashSet::new();
+    // A file under two source roots (one inside the other) is checked once per root that
+    // walks it, as tach checks it: in that root's package, with the module path the most
+    // specific root gives it.
+    let nested = roots.iter().enumerate().any(|(i, a)| {
+        roots
+            .iter()
+            .enumerate()
+            .any(|(j, b)| i != j && a.starts_with(b))
+    });
     for (index, source_root) in roots.iter().enumerate() {
         // The walk tach checks files from (in parallel; sorted after).
         let mut builder = ignore::WalkBuilder::new(&root);
@@ -274,7 +293,11 @@ pub fn walk(root: &Path, config: &TachConfig) -> Result<Layout, ConfigError> {
                 walked.push(slash(rel));
             }
             modules.insert(module.clone());
-            if ext == Some("py") && is_file && seen_files.insert(path.clone()) {
+            if ext == Some("py") && is_file {
+                let module = match nested {
+                    true => most_specific_module(&roots, &path).unwrap_or(module),
+                    false => module,
+                };
                 let relative = path
                     .strip_prefix(&root)
                     .map(slash)
@@ -295,7 +318,9 @@ pub fn walk(root: &Path, config: &TachConfig) -> Result<Layout, ConfigError> {
     }
     layout.overrides = Some(overrides);
     layout.source_roots = roots;
-    layout.files.sort_by(|a, b| a.relative.cmp(&b.relative));
+    layout
+        .files
+        .sort_by(|a, b| (&a.relative, a.source_root).cmp(&(&b.relative, b.source_root)));
     layout.domain_files.sort();
     Ok(layout)
 }
