@@ -246,7 +246,9 @@ fn facts_of(
     }
 
     facts.imports.shrink_to_fit();
-    if memchr::memmem::find(source.as_bytes(), b"tach-ignore").is_some() {
+    static TACH_IGNORE: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"tach-ignore"));
+    if TACH_IGNORE.find(source.as_bytes()).is_some() {
         for (i, line) in source.lines().enumerate() {
             if line.contains("tach-ignore") {
                 facts.tach_ignores.push((i as u32 + 1, line.to_owned()));

@@ -8,6 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 use archlint_facts::{ImportKind, ModuleFacts};
 use rayon::prelude::*;
 use regex::Regex;
+use rustc_hash::FxHashMap;
 
 use crate::config::{
     ConfigError, DependencyConfig, ModuleConfig, ROOT_MODULE, RootModule, RuleSetting, TachConfig,
@@ -152,7 +153,7 @@ struct Placed {
 
 /// Configured modules by path, with tach's nearest-ancestor lookup.
 pub(crate) struct Tree {
-    by_path: HashMap<String, ModuleConfig>,
+    by_path: FxHashMap<String, ModuleConfig>,
     root: ModuleConfig,
 }
 
@@ -168,7 +169,7 @@ impl Tree {
             Ok(placed) => placed,
             Err(stop) => return Ok(Err(stop)),
         };
-        let mut by_path = HashMap::new();
+        let mut by_path = FxHashMap::default();
         let mut root = root_config();
         for p in placed {
             if p.config.path == ROOT_MODULE {
@@ -184,13 +185,16 @@ impl Tree {
     /// `<root>`.
     pub(crate) fn nearest(&self, path: &str) -> &ModuleConfig {
         // Each dotted prefix, longest first: the first configured one is the nearest.
-        let ends = path
-            .match_indices('.')
-            .map(|(i, _)| i)
-            .chain(std::iter::once(path.len()));
-        ends.rev()
-            .find_map(|end| self.by_path.get(&path[..end]))
-            .unwrap_or(&self.root)
+        let mut prefix = path;
+        loop {
+            if let Some(found) = self.by_path.get(prefix) {
+                return found;
+            }
+            match prefix.rfind('.') {
+                Some(end) => prefix = &prefix[..end],
+                None => return &self.root,
+            }
+        }
     }
 }
 
@@ -207,6 +211,9 @@ fn dep_matches(
     path: &str,
     globs: &HashMap<String, globset::GlobMatcher>,
 ) -> bool {
+    if globs.is_empty() || !has_glob_syntax(&dep.path) {
+        return dep.path == path;
+    }
     match globs.get(&dep.path) {
         Some(matcher) => matcher.is_match(path.replace('.', "/")),
         None => dep.path == path,
@@ -667,9 +674,9 @@ impl Checker<'_> {
         if target.path == own.path {
             return;
         }
-        let dependency = dep.path.clone();
-        let usage_module = own.path.clone();
-        let definition_module = target.path.clone();
+        let dependency = || dep.path.clone();
+        let usage_module = || own.path.clone();
+        let definition_module = || target.path.clone();
         match self.layers(own, target) {
             Layers::Ok => {
                 if !self.config.layers_explicit_depends_on || target.utility {
@@ -682,10 +689,10 @@ impl Checker<'_> {
                     dep,
                     Severity::Error,
                     CodeDiagnostic::LayerViolation {
-                        dependency,
-                        usage_module,
+                        dependency: dependency(),
+                        usage_module: usage_module(),
                         usage_layer,
-                        definition_module,
+                        definition_module: definition_module(),
                         definition_layer,
                     },
                 ));
@@ -697,10 +704,10 @@ impl Checker<'_> {
                     dep,
                     Severity::Error,
                     CodeDiagnostic::ClosedLayerViolation {
-                        dependency,
-                        usage_module,
+                        dependency: dependency(),
+                        usage_module: usage_module(),
                         usage_layer,
-                        definition_module,
+                        definition_module: definition_module(),
                         definition_layer,
                         closed_layer,
                     },
@@ -740,9 +747,9 @@ impl Checker<'_> {
                 dep,
                 Severity::Error,
                 CodeDiagnostic::ForbiddenDependency {
-                    dependency,
-                    usage_module,
-                    definition_module,
+                    dependency: dependency(),
+                    usage_module: usage_module(),
+                    definition_module: definition_module(),
                 },
             ));
             return;
@@ -765,9 +772,9 @@ impl Checker<'_> {
                         original_line_number: Some(dep.statement_line),
                         severity: Severity::Warning,
                         details: DiagnosticDetails::Code(CodeDiagnostic::DeprecatedDependency {
-                            dependency,
-                            usage_module,
-                            definition_module,
+                            dependency: dependency(),
+                            usage_module: usage_module(),
+                            definition_module: definition_module(),
                         }),
                     });
                 }
@@ -778,9 +785,9 @@ impl Checker<'_> {
                 dep,
                 Severity::Error,
                 CodeDiagnostic::UndeclaredDependency {
-                    dependency,
-                    usage_module,
-                    definition_module,
+                    dependency: dependency(),
+                    usage_module: usage_module(),
+                    definition_module: definition_module(),
                 },
             )),
         }

@@ -311,7 +311,10 @@ fn external_project(
     files: &[(&str, &str)],
     toml: &str,
     distributions: &[(&str, &str)],
-) -> (tempfile::TempDir, Result<external::ExternalOutcome, ConfigError>) {
+) -> (
+    tempfile::TempDir,
+    Result<external::ExternalOutcome, ConfigError>,
+) {
     let dir = tempfile::tempdir().unwrap();
     for (rel, text) in files {
         let path = dir.path().join(rel);
@@ -415,8 +418,14 @@ fn external_imports_against_declared_distributions() {
 #[test]
 fn external_rename_exclude_and_rules() {
     let files = [
-        ("requirements.txt", "# deps\nPillow==10\n-r other.txt\nattrs\n\n"),
-        ("app/__init__.py", "import PIL\nimport yaml\ndef f():\n    import numpy\n"),
+        (
+            "requirements.txt",
+            "# deps\nPillow==10\n-r other.txt\nattrs\n\n",
+        ),
+        (
+            "app/__init__.py",
+            "import PIL\nimport yaml\ndef f():\n    import numpy\n",
+        ),
     ];
     // Without `rename`, `PIL` stands for itself; `exclude` is compared unnormalised.
     let (dir, outcome) = external_project(
@@ -458,9 +467,15 @@ fn external_packages_and_nested_source_roots() {
     // Two packages; a file under both roots is checked once for each, in that root's package.
     let (_dir, outcome) = external_project(
         &[
-            ("pyproject.toml", "[project]\nname = \"rootpkg\"\ndependencies = [\"subpkg\"]\n"),
+            (
+                "pyproject.toml",
+                "[project]\nname = \"rootpkg\"\ndependencies = [\"subpkg\"]\n",
+            ),
             ("a/__init__.py", "import b\nimport yaml\n"),
-            ("sub/pyproject.toml", "[project]\nname = \"subpkg\"\ndependencies = [\"PyYAML\"]\n"),
+            (
+                "sub/pyproject.toml",
+                "[project]\nname = \"subpkg\"\ndependencies = [\"PyYAML\"]\n",
+            ),
             ("sub/b/__init__.py", "import yaml\nimport a\n"),
         ],
         "source_roots = [\".\", \"sub\"]\n[[modules]]\npath = \"b\"\ndepends_on = []\n\
@@ -481,7 +496,10 @@ fn external_packages_and_nested_source_roots() {
 #[test]
 fn external_refuses_setup_py_and_reports_bad_metadata_with_its_line() {
     let (_dir, outcome) = external_project(
-        &[("setup.py", "raise SystemExit\n"), ("a/__init__.py", "import yaml\n")],
+        &[
+            ("setup.py", "raise SystemExit\n"),
+            ("a/__init__.py", "import yaml\n"),
+        ],
         "",
         &[],
     );
@@ -489,14 +507,20 @@ fn external_refuses_setup_py_and_reports_bad_metadata_with_its_line() {
     assert!(e.file.ends_with("setup.py") && e.message.contains("not supported"));
     let (_dir, outcome) = external_project(
         &[
-            ("pyproject.toml", "[project]\nname = \"x\"\ndependencies = [\"a\",\n"),
+            (
+                "pyproject.toml",
+                "[project]\nname = \"x\"\ndependencies = [\"a\",\n",
+            ),
             ("a/__init__.py", "import yaml\n"),
         ],
         "",
         &[],
     );
     let e = outcome.unwrap_err();
-    assert!(e.file.ends_with("pyproject.toml") && e.line == Some(3), "{e:?}");
+    assert!(
+        e.file.ends_with("pyproject.toml") && e.line == Some(3),
+        "{e:?}"
+    );
 }
 
 #[test]

@@ -3,10 +3,12 @@
 //! overrides from the project root) over each source root, and plain existence for resolving
 //! imports and checking configured module paths.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use ignore::overrides::{Override, OverrideBuilder};
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use crate::config::{ConfigError, RespectGitignore, TachConfig};
 
@@ -35,13 +37,16 @@ pub struct Layout {
     /// For each source root, the package (distribution) it belongs to: the nearest directory
     /// up to the project root holding `pyproject.toml`, `setup.py` or `requirements.txt`.
     pub packages: Vec<PathBuf>,
+    /// For each source root, the index of its package among the distinct `packages` (first
+    /// occurrence), so that two roots compare by number.
+    pub package_ids: Vec<usize>,
     /// Files to check, sorted by relative path.
     pub files: Vec<TachFile>,
     /// Per source root: module paths of the walked `.py`/`.pyi` files (packages by their
     /// `__init__`), and the walked directories' dotted paths. A path not among them may still
     /// exist (ignored, hidden or excluded): [`Layout::probe`] asks the file system.
-    walked_set: Vec<HashSet<String>>,
-    walked_dirs: Vec<HashSet<String>>,
+    walked_set: Vec<FxHashSet<String>>,
+    walked_dirs: Vec<FxHashSet<String>>,
     /// Per source root: relative `/`-paths of walked module entries (non-`__init__` files with
     /// their extension, package directories without), for expanding module globs.
     pub walked_modules: Vec<Vec<String>>,
@@ -76,6 +81,96 @@ fn module_of(relative: &Path) -> Option<(String, bool)> {
         },
         is_package,
     ))
+}
+
+/// What one walked entry contributes.
+enum Entry {
+    Skip,
+    /// A directory: its dotted path, and its `/`-path when it is a package.
+    Dir {
+        dotted: String,
+        package: Option<String>,
+    },
+    /// A `tach.domain.toml`.
+    Domain,
+    /// A `.py`/`.pyi` file: its module path in this root, its `/`-path for module globs (not
+    /// for an `__init__`), and — for a `.py` file — what it is checked as (module path, path
+    /// from the project root, whether a package).
+    Module {
+        module: String,
+        walked: Option<String>,
+        file: Option<(String, String, bool)>,
+    },
+}
+
+/// `rel` as a `/`-separated string: the path itself on Unix.
+fn slashed(rel: &Path) -> String {
+    match rel.to_str() {
+        Some(text) if std::path::MAIN_SEPARATOR == '/' => text.to_owned(),
+        _ => slash(rel),
+    }
+}
+
+/// One walked entry, relative to its source root. `found` is the whole (byte-sorted) walk, to
+/// tell a package directory by its `__init__` without asking the file system again.
+fn entry(
+    path: &Path,
+    is_dir: bool,
+    is_file: bool,
+    source_root: &Path,
+    root: &Path,
+    found: &[(PathBuf, bool, bool)],
+    nested: Option<&Vec<PathBuf>>,
+) -> Entry {
+    let Ok(rel) = path.strip_prefix(source_root) else {
+        return Entry::Skip;
+    };
+    if rel.as_os_str().is_empty() {
+        return Entry::Skip;
+    }
+    if is_dir {
+        let listed = |name: &str| {
+            let init = path.join(name);
+            let key = init.as_os_str().as_encoded_bytes();
+            found
+                .binary_search_by(|(p, _, _)| p.as_os_str().as_encoded_bytes().cmp(key))
+                .is_ok()
+                || init.exists()
+        };
+        let rel = slashed(rel);
+        let package = (listed("__init__.py") || listed("__init__.pyi")).then(|| rel.clone());
+        return Entry::Dir {
+            dotted: rel.replace('/', "."),
+            package,
+        };
+    }
+    if path.file_name().and_then(|n| n.to_str()) == Some("tach.domain.toml") {
+        return Entry::Domain;
+    }
+    let ext = path.extension().and_then(|e| e.to_str());
+    if !matches!(ext, Some("py" | "pyi")) {
+        return Entry::Skip;
+    }
+    let Some((module, is_package)) = module_of(rel) else {
+        return Entry::Skip;
+    };
+    let walked = (!is_package).then(|| slashed(rel));
+    let file = (ext == Some("py") && is_file).then(|| {
+        let checked_as = match nested {
+            Some(roots) => most_specific_module(roots, path).unwrap_or_else(|| module.clone()),
+            None => module.clone(),
+        };
+        let relative = path
+            .strip_prefix(root)
+            .map(slashed)
+            .unwrap_or_else(|_| slashed(path));
+        (checked_as, relative, is_package)
+    });
+    Entry::Module {
+        module,
+        walked,
+        file,
+    }
 }
 
 /// A file's module path in the most specific source root holding it.
@@ -199,6 +294,15 @@ pub fn walk(root: &Path, config: &TachConfig) -> Result<Layout, ConfigError> {
         packages: roots.iter().map(|r| package_root(&root, r)).collect(),
         ..Layout::default()
     };
+    layout.package_ids = (0..layout.packages.len())
+        .map(|i| {
+            let first = layout
+                .packages
+                .iter()
+                .position(|p| *p == layout.packages[i]);
+            first.unwrap_or(i)
+        })
+        .collect();
     // A file under two source roots (one inside the other) is checked once per root that
     // walks it, as tach checks it: in that root's package, with the module path the most
     // specific root gives it.
@@ -260,55 +364,53 @@ pub fn walk(root: &Path, config: &TachConfig) -> Result<Layout, ConfigError> {
                 .as_encoded_bytes()
                 .cmp(b.0.as_os_str().as_encoded_bytes())
         });
-        let mut walked = Vec::new();
-        let mut modules = HashSet::new();
-        let mut dirs = HashSet::new();
-        for (path, is_dir, is_file) in found {
-            let Ok(rel) = path.strip_prefix(source_root) else {
-                continue;
-            };
-            if rel.as_os_str().is_empty() {
-                continue;
-            }
-            let ext = path.extension().and_then(|e| e.to_str());
-            if is_dir {
-                dirs.insert(slash(rel).replace('/', "."));
-                if path.join("__init__.py").exists() || path.join("__init__.pyi").exists() {
-                    walked.push(slash(rel));
-                }
-                continue;
-            }
-            if path.file_name().and_then(|n| n.to_str()) == Some("tach.domain.toml")
-                && !layout.domain_files.iter().any(|(p, _)| *p == path)
-            {
-                layout.domain_files.push((path.clone(), index));
-            }
-            if !matches!(ext, Some("py" | "pyi")) {
-                continue;
-            }
-            let Some((module, is_package)) = module_of(rel) else {
-                continue;
-            };
-            if !is_package {
-                walked.push(slash(rel));
-            }
-            modules.insert(module.clone());
-            if ext == Some("py") && is_file {
-                let module = match nested {
-                    true => most_specific_module(&roots, &path).unwrap_or(module),
-                    false => module,
-                };
-                let relative = path
-                    .strip_prefix(&root)
-                    .map(slash)
-                    .unwrap_or_else(|_| slash(&path));
-                layout.files.push(TachFile {
+        // Each entry on its own (in parallel; order kept), then gathered.
+        let entries: Vec<Entry> = found
+            .par_iter()
+            .map(|(path, is_dir, is_file)| {
+                entry(
                     path,
-                    relative,
+                    *is_dir,
+                    *is_file,
+                    source_root,
+                    &root,
+                    &found,
+                    nested.then_some(&roots),
+                )
+            })
+            .collect();
+        let mut walked = Vec::new();
+        let mut modules = FxHashSet::default();
+        let mut dirs = FxHashSet::default();
+        for (item, (path, _, _)) in entries.into_iter().zip(found) {
+            match item {
+                Entry::Skip => {}
+                Entry::Dir { dotted, package } => {
+                    dirs.insert(dotted);
+                    walked.extend(package);
+                }
+                Entry::Domain => {
+                    if !layout.domain_files.iter().any(|(p, _)| *p == path) {
+                        layout.domain_files.push((path, index));
+                    }
+                }
+                Entry::Module {
                     module,
-                    is_package,
-                    source_root: index,
-                });
+                    walked: listed,
+                    file,
+                } => {
+                    walked.extend(listed);
+                    modules.insert(module);
+                    if let Some((module, relative, is_package)) = file {
+                        layout.files.push(TachFile {
+                            path,
+                            relative,
+                            module,
+                            is_package,
+                            source_root: index,
+                        });
+                    }
+                }
             }
         }
         walked.sort();
@@ -454,7 +556,7 @@ impl Layout {
 
     /// Index of the package each source root belongs to, for comparing two roots.
     pub fn same_package(&self, a: usize, b: usize) -> bool {
-        self.packages[a] == self.packages[b]
+        self.package_ids[a] == self.package_ids[b]
     }
 
     /// Module paths matched by a module glob (`libs.*`, `libs.**`), as tach expands them.
