@@ -18,6 +18,7 @@ import os
 import random
 import re
 import subprocess
+import tempfile
 import sys
 
 import pytest
@@ -217,6 +218,12 @@ def compare(project):
     assert (a_code, normalise(ours)) == (t_code, normalise(theirs)), (
         open(os.path.join(project, "tach.toml")).read()
     )
+    # Through the cache too (each file parsed ahead of the check, then read back): filled,
+    # then warm — the same report as the streaming run without a cache.
+    with tempfile.TemporaryDirectory() as cache:
+        for run_kind in ("cold", "warm"):
+            c_code, cached = run([ARCHLINT, "check", "--format", "json", "--cache-dir", cache], project)
+            assert (c_code, normalise(cached)) == (a_code, normalise(ours)), run_kind
     return t_code
 
 

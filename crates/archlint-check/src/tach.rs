@@ -18,7 +18,8 @@ pub struct TachRun {
     pub config: TachConfig,
     pub layout: Layout,
     pub outcome: Outcome,
-    /// Each walked file's facts, in the order of `layout.files`.
+    /// Each walked file's facts, in the order of `layout.files` (without a cache and without
+    /// `exact`, only their diagnostics: see [`run_streaming`]).
     pub facts: Vec<Arc<ModuleFacts>>,
 }
 
@@ -105,25 +106,25 @@ fn walk_and_parse(
     archlint_tach::add_domains(config, &layout).map_err(config_error)?;
     let facts = if options.cache.no_cache {
         // Nothing to cache: each file parsed for its imports alone, in parallel.
-        let mut settings = archlint_engine::parse_settings(&archlint_config::Settings::default());
-        settings.code_facts = false;
-        settings.structure = false;
-        let parsed: std::collections::HashMap<&Path, Arc<ModuleFacts>> = layout
+        let settings = import_settings();
+        let parsed: Vec<Option<Arc<ModuleFacts>>> = layout
             .files
             .par_iter()
             .enumerate()
-            .filter(|(i, f)| !is_repeat(&layout, *i, f))
-            .map(|(_, f)| {
-                let facts = Arc::new(archlint_parser::parse_file(&f.path, &settings));
-                (f.path.as_path(), facts)
+            .map(|(i, f)| {
+                (!is_repeat(&layout, i, f))
+                    .then(|| Arc::new(archlint_parser::parse_file(&f.path, &settings)))
             })
             .collect();
-        layout
-            .files
-            .iter()
-            .map(|f| parsed.get(f.path.as_path()).cloned())
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| anyhow!("internal error: a walked file was not parsed"))?
+        // A repeat follows the file it repeats: it shares that file's facts.
+        let mut facts: Vec<Arc<ModuleFacts>> = Vec::with_capacity(parsed.len());
+        for one in parsed {
+            match one.or_else(|| facts.last().cloned()) {
+                Some(f) => facts.push(f),
+                None => return Err(anyhow!("internal error: a walked file was not parsed")),
+            }
+        }
+        facts
     } else {
         cached_facts(options, &layout)?
     };
@@ -146,10 +147,79 @@ pub fn select_for_external(options: &CheckOptions) -> Result<Option<TachConfig>>
 
 /// Walk, parse and check.
 pub fn run(options: &CheckOptions, mut config: TachConfig) -> Result<TachRun> {
+    if options.cache.no_cache && !config.exact {
+        return run_streaming(config);
+    }
     let (layout, facts) = walk_and_parse(options, &mut config)?;
     let refs: Vec<&ModuleFacts> = facts.iter().map(Arc::as_ref).collect();
     let outcome = archlint_tach::check(&config, &layout, &refs, archlint_tach::Checks::default())
         .map_err(config_error)?;
+    Ok(TachRun {
+        config,
+        layout,
+        outcome,
+        facts,
+    })
+}
+
+/// The parse settings of a tach check: imports (and directives, diagnostics) only.
+fn import_settings() -> archlint_parser::ParseSettings {
+    let mut settings = archlint_engine::parse_settings(&archlint_config::Settings::default());
+    settings.code_facts = false;
+    settings.structure = false;
+    settings
+}
+
+/// A check with nothing to cache and one pass to make (no `exact`, which checks twice): each
+/// file parsed just before it is checked, on the same thread, and nothing kept of it but its
+/// diagnostics — as tach itself goes. On the 50k-file tree this holds a fraction of the
+/// memory (every file's imports were most of it) and spends less time allocating it.
+fn run_streaming(mut config: TachConfig) -> Result<TachRun> {
+    let root = project_root(&config);
+    let layout = archlint_tach::walk(&root, &config).map_err(config_error)?;
+    archlint_tach::add_domains(&mut config, &layout).map_err(config_error)?;
+    let settings = import_settings();
+    let clean: Arc<ModuleFacts> = Arc::default();
+    // What the report keeps of a file: its diagnostics, when it has any.
+    let keep = |facts: ModuleFacts| {
+        if facts.diagnostics.is_empty() {
+            clean.clone()
+        } else {
+            Arc::new(ModuleFacts {
+                diagnostics: facts.diagnostics,
+                bytes: facts.bytes,
+                lines: facts.lines,
+                ..ModuleFacts::default()
+            })
+        }
+    };
+    let prepared =
+        archlint_tach::check::Prepared::new(&config, &layout, archlint_tach::Checks::default())
+            .map_err(config_error)?;
+    let (outcome, facts) = match prepared {
+        Ok(prepared) => {
+            let per_file: Vec<(archlint_tach::check::FileOutcome, Arc<ModuleFacts>)> = layout
+                .files
+                .par_iter()
+                .enumerate()
+                .map(|(index, file)| {
+                    let facts = archlint_parser::parse_file(&file.path, &settings);
+                    (prepared.check_file(index, &facts), keep(facts))
+                })
+                .collect();
+            let (outcomes, facts): (Vec<_>, Vec<_>) = per_file.into_iter().unzip();
+            (prepared.finish(outcomes), facts)
+        }
+        // Stopped before any file is checked: the files are still read, for their problems.
+        Err(stopped) => {
+            let facts = layout
+                .files
+                .par_iter()
+                .map(|file| keep(archlint_parser::parse_file(&file.path, &settings)))
+                .collect();
+            (stopped, facts)
+        }
+    };
     Ok(TachRun {
         config,
         layout,
@@ -227,7 +297,8 @@ fn external_environment(
 /// Whether the file at `index` is one walked again from a second source root (the files are
 /// sorted by path, so a repeat follows its first).
 fn is_repeat(layout: &Layout, index: usize, file: &archlint_tach::TachFile) -> bool {
-    index > 0 && layout.files[index - 1].path == file.path
+    // Compared as bytes: `Path`'s equality walks components when the paths differ.
+    index > 0 && layout.files[index - 1].path.as_os_str() == file.path.as_os_str()
 }
 
 /// The files' facts through the engine and its cache, in the order of `layout.files`.

@@ -420,3 +420,54 @@ fn deep_expressions_are_cut_not_overflowed() {
         assert_eq!(deep[0].line, Some(line));
     }
 }
+
+/// The reader takes a file in one read when it can, grows past its first buffer, stops at the
+/// limit whatever the file's size, and gives the same bytes as `std::fs::read`.
+#[test]
+fn files_are_read_whole_at_every_size_and_refused_over_the_limit() {
+    let dir = std::env::temp_dir().join(format!("archlint-read-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let first = 64 * 1024;
+    for size in [0, 1, first - 1, first, first + 1, 3 * first + 7] {
+        let path = dir.join(format!("f{size}.py"));
+        let mut text = Vec::new();
+        while text.len() < size {
+            text.extend_from_slice(format!("import m{}\n", text.len()).as_bytes());
+        }
+        text.truncate(size);
+        std::fs::write(&path, &text).unwrap();
+        let read = read_source(&path, &ParseSettings::default()).unwrap();
+        assert_eq!(read, std::fs::read(&path).unwrap(), "size {size}");
+        // Over a limit just under the size: refused, with the file's real size.
+        if size > 0 {
+            let tight = ParseSettings {
+                max_file_bytes: size as u64 - 1,
+                ..ParseSettings::default()
+            };
+            let f = parse_file(&path, &tight);
+            assert_eq!(f.diagnostics[0].code, "too-large", "size {size}");
+            assert_eq!(f.bytes, size as u64);
+            assert!(
+                f.diagnostics[0]
+                    .message
+                    .contains(&format!("file is {size} bytes"))
+            );
+        }
+        // At exactly the limit: read.
+        let exact = ParseSettings {
+            max_file_bytes: size as u64,
+            ..ParseSettings::default()
+        };
+        assert!(read_source(&path, &exact).is_ok(), "size {size}");
+    }
+    // A directory is unreadable, not a panic; the buffer is still good for the next file.
+    let f = parse_file(&dir, &ParseSettings::default());
+    assert_eq!(f.diagnostics[0].code, "unreadable");
+    let path = dir.join("after.py");
+    std::fs::write(&path, "import after\n").unwrap();
+    assert_eq!(
+        names(&parse_file(&path, &ParseSettings::default())),
+        ["after"]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

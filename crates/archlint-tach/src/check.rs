@@ -491,9 +491,10 @@ fn modules_in_cycles(placed: &[Placed]) -> Vec<String> {
 }
 
 /// One import of a file, as tach normalises it.
-pub(crate) struct Dependency {
-    /// The absolute dotted path (`a.b.c` for `from a.b import c`).
-    pub path: String,
+pub(crate) struct Dependency<'a> {
+    /// The absolute dotted path (`a.b.c` for `from a.b import c`); borrowed from the facts
+    /// for `import a.b`.
+    pub path: std::borrow::Cow<'a, str>,
     /// The line of the imported name.
     pub line: u32,
     /// The line of the import statement.
@@ -504,11 +505,11 @@ pub(crate) struct Dependency {
 
 /// tach's `ImportVisitor`: absolute paths for every name imported (`from a import b` is
 /// `a.b`), relative imports resolved against the file's module path.
-pub(crate) fn normalised_imports(
+pub(crate) fn normalised_imports<'a>(
     file: &TachFile,
-    facts: &ModuleFacts,
+    facts: &'a ModuleFacts,
     ignore_type_checking: bool,
-) -> Vec<Dependency> {
+) -> Vec<Dependency<'a>> {
     let mut out = Vec::new();
     for fact in &facts.imports {
         if fact.kind == ImportKind::Dynamic {
@@ -518,12 +519,16 @@ pub(crate) fn normalised_imports(
             continue;
         }
         let path = match fact.kind {
-            ImportKind::Import => fact.module.clone(),
+            ImportKind::Import => std::borrow::Cow::Borrowed(fact.module.as_str()),
             _ => {
                 let name = fact.name.as_deref().unwrap_or("*");
                 let level = fact.level as usize;
                 if level == 0 {
-                    format!("{}.{}", fact.module, name)
+                    let mut path = String::with_capacity(fact.module.len() + 1 + name.len());
+                    path.push_str(&fact.module);
+                    path.push('.');
+                    path.push_str(name);
+                    path
                 } else {
                     let strip = if file.is_package { level - 1 } else { level };
                     let mod_path = file.module.as_str();
@@ -544,6 +549,7 @@ pub(crate) fn normalised_imports(
                     };
                     format!("{base}.{name}")
                 }
+                .into()
             }
         };
         out.push(Dependency {
@@ -674,7 +680,7 @@ impl Checker<'_> {
         if target.path == own.path {
             return;
         }
-        let dependency = || dep.path.clone();
+        let dependency = || dep.path.to_string();
         let usage_module = || own.path.clone();
         let definition_module = || target.path.clone();
         match self.layers(own, target) {
@@ -845,7 +851,7 @@ impl Checker<'_> {
                 dep,
                 Severity::Error,
                 CodeDiagnostic::PrivateDependency {
-                    dependency: dep.path.clone(),
+                    dependency: dep.path.to_string(),
                     definition_module: target.path.clone(),
                     usage_module: own.path.clone(),
                 },
@@ -877,71 +883,121 @@ pub fn check(
     facts: &[&ModuleFacts],
     checks: Checks,
 ) -> Result<Outcome, ConfigError> {
-    let mut diagnostics = Vec::new();
-    let tree = match Tree::build(config, layout, &mut diagnostics)? {
-        Ok(tree) => tree,
-        Err(stop) => return Ok(Outcome::stopped(stop)),
+    let prepared = match Prepared::new(config, layout, checks)? {
+        Ok(prepared) => prepared,
+        Err(stopped) => return Ok(stopped),
     };
-    let mut globs = HashMap::new();
-    for module in config.modules.iter() {
-        for dep in module
-            .depends_on
-            .iter()
-            .chain(module.cannot_depend_on.iter())
-            .flatten()
-        {
-            if has_glob_syntax(&dep.path) && !globs.contains_key(&dep.path) {
-                let matcher = module_glob_matcher(&dep.path).map_err(|e| ConfigError {
-                    file: module.file.clone(),
-                    line: Some(dep.line),
-                    message: format!("invalid dependency pattern '{}': {e}", dep.path),
-                })?;
-                globs.insert(dep.path.clone(), matcher);
+    // Each file on its own (in parallel), gathered in file order.
+    let per_file: Vec<FileOutcome> = (0..layout.files.len())
+        .into_par_iter()
+        .zip(facts.par_iter())
+        .map(|(index, facts)| prepared.check_file(index, facts))
+        .collect();
+    Ok(prepared.finish(per_file))
+}
+
+/// One file's findings, and whether it has a first-party import.
+pub type FileOutcome = (Vec<Diagnostic>, bool);
+
+/// `tach check` ready to take files one at a time (in any order, from any thread): the module
+/// tree placed, dependency globs and interfaces compiled. For a caller that parses each file
+/// just before checking it and keeps nothing of it after.
+pub struct Prepared<'a> {
+    config: &'a TachConfig,
+    layout: &'a Layout,
+    checker: Checker<'a>,
+    /// Found while placing the modules (reported before any file's).
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Prepared<'a> {
+    /// Place the modules and compile the patterns; `Err` holds the outcome of a check that
+    /// stops before reading any file (as tach stops on a contradictory module tree).
+    pub fn new(
+        config: &'a TachConfig,
+        layout: &'a Layout,
+        checks: Checks,
+    ) -> Result<Result<Prepared<'a>, Outcome>, ConfigError> {
+        let mut diagnostics = Vec::new();
+        let tree = match Tree::build(config, layout, &mut diagnostics)? {
+            Ok(tree) => tree,
+            Err(stop) => return Ok(Err(Outcome::stopped(stop))),
+        };
+        let mut globs = HashMap::new();
+        for module in config.modules.iter() {
+            for dep in module
+                .depends_on
+                .iter()
+                .chain(module.cannot_depend_on.iter())
+                .flatten()
+            {
+                if has_glob_syntax(&dep.path) && !globs.contains_key(&dep.path) {
+                    let matcher = module_glob_matcher(&dep.path).map_err(|e| ConfigError {
+                        file: module.file.clone(),
+                        line: Some(dep.line),
+                        message: format!("invalid dependency pattern '{}': {e}", dep.path),
+                    })?;
+                    globs.insert(dep.path.clone(), matcher);
+                }
             }
         }
+        let checker = Checker {
+            config,
+            tree,
+            globs,
+            interfaces: config
+                .interfaces
+                .iter()
+                .map(|i| Interface {
+                    from: i.from.iter().map(|p| compile(p)).collect(),
+                    expose: i.expose.iter().map(|p| compile(p)).collect(),
+                    visibility: i.visibility.clone(),
+                    exclusive: i.exclusive,
+                })
+                .collect(),
+            dependencies: checks.dependencies,
+            check_interfaces: checks.interfaces,
+        };
+        Ok(Ok(Prepared {
+            config,
+            layout,
+            checker,
+            diagnostics,
+        }))
     }
-    let checker = Checker {
-        config,
-        tree,
-        globs,
-        interfaces: config
-            .interfaces
-            .iter()
-            .map(|i| Interface {
-                from: i.from.iter().map(|p| compile(p)).collect(),
-                expose: i.expose.iter().map(|p| compile(p)).collect(),
-                visibility: i.visibility.clone(),
-                exclusive: i.exclusive,
-            })
-            .collect(),
-        dependencies: checks.dependencies,
-        check_interfaces: checks.interfaces,
-    };
 
-    // Each file on its own (in parallel), gathered in file order.
-    let per_file: Vec<(Vec<Diagnostic>, bool)> = layout
-        .files
-        .par_iter()
-        .zip(facts.par_iter())
-        .map(|(file, facts)| check_file(config, layout, &checker, file, facts))
-        .collect();
-    let mut found_imports = false;
-    for (found, imports) in per_file {
-        diagnostics.extend(found);
-        found_imports |= imports;
+    /// Check the file at `index` of `layout.files`, with its facts.
+    pub fn check_file(&self, index: usize, facts: &ModuleFacts) -> FileOutcome {
+        check_file(
+            self.config,
+            self.layout,
+            &self.checker,
+            &self.layout.files[index],
+            facts,
+        )
     }
-    if !found_imports {
-        diagnostics.push(Diagnostic::Global {
-            severity: Severity::Warning,
-            details: DiagnosticDetails::Configuration(
-                ConfigurationDiagnostic::NoFirstPartyImportsFound(),
-            ),
-        });
+
+    /// The outcome, from every file's (in file order).
+    pub fn finish(self, per_file: impl IntoIterator<Item = FileOutcome>) -> Outcome {
+        let mut diagnostics = self.diagnostics;
+        let mut found_imports = false;
+        for (found, imports) in per_file {
+            diagnostics.extend(found);
+            found_imports |= imports;
+        }
+        if !found_imports {
+            diagnostics.push(Diagnostic::Global {
+                severity: Severity::Warning,
+                details: DiagnosticDetails::Configuration(
+                    ConfigurationDiagnostic::NoFirstPartyImportsFound(),
+                ),
+            });
+        }
+        Outcome {
+            diagnostics,
+            stop: None,
+        }
     }
-    Ok(Outcome {
-        diagnostics,
-        stop: None,
-    })
 }
 
 /// Why tach skips a file.

@@ -538,3 +538,66 @@ fn external_stops_like_tach() {
     );
     assert!(outcome.outcome.failed());
 }
+
+/// The byte-level fast paths give what the component-wise ones give.
+#[test]
+fn fast_paths_agree_with_components() {
+    use crate::walk::{below, module_of, module_of_components, plausible_module_path};
+    for (path, base) in [
+        ("/p/a/b.py", "/p"),
+        ("/p/a/b.py", "/p/"),
+        ("/p", "/p"),
+        ("/pa/b.py", "/p"),
+        ("/p/./a.py", "/p"),
+        ("/p//a.py", "/p"),
+        ("/p/a/", "/p"),
+        ("/q/a.py", "/p"),
+        ("/p/../a.py", "/p"),
+        ("/", "/"),
+        ("/x", "/"),
+    ] {
+        let expected = Path::new(path).strip_prefix(base).ok();
+        assert_eq!(
+            below(Path::new(path), Path::new(base)),
+            expected,
+            "{path} below {base}"
+        );
+    }
+    for rel in [
+        "a/b/c.py",
+        "a/b/__init__.py",
+        "a/__init__.pyi",
+        "__init__.py",
+        "m.py",
+        "x.tar.py",
+        ".hidden.py",
+        "a/../b.py",
+        "./a/b.py",
+        "a//b.py",
+        "a/./b.py",
+        "a/b/",
+        "ünï/cödé.py",
+    ] {
+        assert_eq!(
+            module_of(Path::new(rel)),
+            module_of_components(Path::new(rel)),
+            "{rel}"
+        );
+    }
+    for (path, ok) in [
+        ("a", true),
+        ("a.b_c.D9", true),
+        ("a.*", true),
+        ("", false),
+        (".a", false),
+        ("a.", false),
+        ("a..b", false),
+        ("a-b", false),
+        ("a b", false),
+        ("ünï.cödé", true),
+        ("ünï..cödé", false),
+        ("ünï.-", false),
+    ] {
+        assert_eq!(plausible_module_path(path), ok, "{path:?}");
+    }
+}

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use ignore::overrides::{Override, OverrideBuilder};
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::{ConfigError, RespectGitignore, TachConfig};
 
@@ -52,14 +52,50 @@ pub struct Layout {
     pub walked_modules: Vec<Vec<String>>,
     /// `exclude`, for files found by probing.
     overrides: Option<Override>,
-    /// Probed module paths: per (source root, module), tach's pick of file, if any, and whether
-    /// `exclude` matches it.
-    probed: std::sync::Mutex<HashMap<(usize, String), Option<bool>>>,
+    /// Probed module paths: per source root and module, tach's pick of file, if any, and
+    /// whether `exclude` matches it.
+    probed: std::sync::Mutex<Vec<FxHashMap<String, Option<bool>>>>,
+    /// Per source root: the names in its directory (every entry, and `.py`/`.pyi` files'
+    /// stems), for answering "not there" without probing (`None`: the root could not be
+    /// listed, so every module is probed).
+    top_names: Vec<Option<FxHashSet<String>>>,
     /// `tach.domain.toml` files found by the walk, with their source root, sorted.
     pub domain_files: Vec<(PathBuf, usize)>,
 }
 
-fn module_of(relative: &Path) -> Option<(String, bool)> {
+/// A file's module path from its path relative to a source root, and whether it is a
+/// package's `__init__`.
+pub(crate) fn module_of(relative: &Path) -> Option<(String, bool)> {
+    let text = relative.to_str()?;
+    let clean = std::path::MAIN_SEPARATOR == '/'
+        && !text.is_empty()
+        && text != "."
+        && !text.starts_with('/')
+        && !text.starts_with("./")
+        && !text.ends_with('/')
+        && !text.contains("//")
+        && !text.contains("/./");
+    if !clean {
+        return module_of_components(relative);
+    }
+    // The common case without splitting the path into components: `a/b/c.py` → `a.b.c`.
+    let (dirs, name) = text.rsplit_once('/').unwrap_or(("", text));
+    let is_package = name == "__init__.py" || name == "__init__.pyi";
+    let mut module = dirs.replace('/', ".");
+    if !is_package {
+        let stem = Path::new(name).file_stem()?.to_str()?;
+        if !dirs.is_empty() {
+            module.push('.');
+        }
+        module.push_str(stem);
+    }
+    if module.is_empty() {
+        module.push('.');
+    }
+    Some((module, is_package))
+}
+
+pub(crate) fn module_of_components(relative: &Path) -> Option<(String, bool)> {
     let mut parts: Vec<String> = Vec::new();
     let comps: Vec<_> = relative.components().collect();
     let (last, dirs) = comps.split_last()?;
@@ -103,6 +139,39 @@ enum Entry {
     },
 }
 
+/// `path` relative to `base`, as [`Path::strip_prefix`] gives it, but compared as bytes first:
+/// the walk's paths are clean names joined onto the same absolute root, so the bytes decide
+/// without splitting either path into components (which, once per walked entry, showed in
+/// profiles). Anything the bytes do not settle goes to `strip_prefix`.
+pub(crate) fn below<'a>(path: &'a Path, base: &Path) -> Option<&'a Path> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let p = path.as_os_str().as_bytes();
+        let b = base.as_os_str().as_bytes();
+        if let Some(rest) = p.strip_prefix(b) {
+            let rest = match rest {
+                [] => Some(rest),
+                [b'/', tail @ ..] if !b.is_empty() => Some(tail),
+                _ if b.ends_with(b"/") => Some(rest),
+                _ => None,
+            };
+            if let Some(rest) = rest
+                && !rest.starts_with(b"/")
+                && !rest.starts_with(b"./")
+                && rest != b"."
+                && memchr::memmem::find(rest, b"//").is_none()
+                && memchr::memmem::find(rest, b"/./").is_none()
+                && !rest.ends_with(b"/.")
+                && !rest.ends_with(b"/")
+            {
+                return Some(Path::new(std::ffi::OsStr::from_bytes(rest)));
+            }
+        }
+    }
+    path.strip_prefix(base).ok()
+}
+
 /// `rel` as a `/`-separated string: the path itself on Unix.
 fn slashed(rel: &Path) -> String {
     match rel.to_str() {
@@ -122,7 +191,7 @@ fn entry(
     found: &[(PathBuf, bool, bool)],
     nested: Option<&Vec<PathBuf>>,
 ) -> Entry {
-    let Ok(rel) = path.strip_prefix(source_root) else {
+    let Some(rel) = below(path, source_root) else {
         return Entry::Skip;
     };
     if rel.as_os_str().is_empty() {
@@ -160,10 +229,9 @@ fn entry(
             Some(roots) => most_specific_module(roots, path).unwrap_or_else(|| module.clone()),
             None => module.clone(),
         };
-        let relative = path
-            .strip_prefix(root)
+        let relative = below(path, root)
             .map(slashed)
-            .unwrap_or_else(|_| slashed(path));
+            .unwrap_or_else(|| slashed(path));
         (checked_as, relative, is_package)
     });
     Entry::Module {
@@ -269,6 +337,24 @@ fn source_roots(root: &Path, config: &TachConfig) -> Result<Vec<PathBuf>, Config
     Ok(out)
 }
 
+/// The names a source root's directory holds: each entry's, and each `.py`/`.pyi` file's stem.
+fn top_names(source_root: &Path) -> Option<FxHashSet<String>> {
+    let mut names = FxHashSet::default();
+    for entry in std::fs::read_dir(source_root).ok()? {
+        let name = entry.ok()?.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        for suffix in [".py", ".pyi"] {
+            if let Some(stem) = name.strip_suffix(suffix) {
+                names.insert(stem.to_owned());
+            }
+        }
+        names.insert(name.to_owned());
+    }
+    Some(names)
+}
+
 /// `a/./b/../c` → `a/c`, without touching the file system.
 fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -331,7 +417,7 @@ pub fn walk(root: &Path, config: &TachConfig) -> Result<Layout, ConfigError> {
         let filter_overrides = overrides.clone();
         builder.filter_entry(move |e| {
             let path = e.path();
-            if path.starts_with(&owned_root) {
+            if below(path, &owned_root).is_some() {
                 !filter_overrides
                     .matched(path, e.file_type().is_some_and(|t| t.is_dir()))
                     .is_ignore()
@@ -417,6 +503,7 @@ pub fn walk(root: &Path, config: &TachConfig) -> Result<Layout, ConfigError> {
         layout.walked_modules.push(walked);
         layout.walked_set.push(modules);
         layout.walked_dirs.push(dirs);
+        layout.top_names.push(top_names(source_root));
     }
     layout.overrides = Some(overrides);
     layout.source_roots = roots;
@@ -457,6 +544,33 @@ pub fn add_domains(config: &mut TachConfig, layout: &Layout) -> Result<(), Confi
     Ok(())
 }
 
+/// Whether a dotted path could name a module: non-empty parts of word characters (and `*`).
+/// One pass over the bytes for ASCII paths (this runs once per import).
+pub(crate) fn plausible_module_path(path: &str) -> bool {
+    if !path.is_ascii() {
+        return !path.is_empty()
+            && path.split('.').all(|p| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_alphanumeric() || c == '_' || c == '*')
+            });
+    }
+    let mut part_empty = true;
+    for b in path.bytes() {
+        if b == b'.' {
+            if part_empty {
+                return false;
+            }
+            part_empty = true;
+        } else if b.is_ascii_alphanumeric() || b == b'_' || b == b'*' {
+            part_empty = false;
+        } else {
+            return false;
+        }
+    }
+    !part_empty
+}
+
 /// Where an import path resolves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resolution {
@@ -471,12 +585,7 @@ impl Layout {
     /// tach's `module_to_file_path(check_members = true)`: the module itself, else its parent
     /// holding the last part as a member; the first source root that has it.
     pub fn resolve(&self, module_path: &str) -> Resolution {
-        let plausible = !module_path.is_empty()
-            && module_path.split('.').all(|p| {
-                !p.is_empty()
-                    && p.chars()
-                        .all(|c| c.is_alphanumeric() || c == '_' || c == '*')
-            });
+        let plausible = plausible_module_path(module_path);
         if !plausible {
             return Resolution::NotFound;
         }
@@ -503,13 +612,28 @@ impl Layout {
         if self.walked_set[index].contains(module) {
             return Some(false);
         }
-        let key = (index, module.to_owned());
-        if let Some(known) = self.probed.lock().ok().and_then(|p| p.get(&key).copied()) {
+        // Every candidate file lies under the first part's entry in the root: no such entry,
+        // no module (this answers the standard library's and other distributions' imports).
+        let first = module.split('.').next().unwrap_or(module);
+        if let Some(Some(names)) = self.top_names.get(index)
+            && !names.contains(first)
+        {
+            return None;
+        }
+        let known = self
+            .probed
+            .lock()
+            .ok()
+            .and_then(|p| p.get(index).and_then(|m| m.get(module)).copied());
+        if let Some(known) = known {
             return known;
         }
         let answer = self.probe(index, module);
         if let Ok(mut probed) = self.probed.lock() {
-            probed.insert(key, answer);
+            if probed.len() <= index {
+                probed.resize_with(index + 1, FxHashMap::default);
+            }
+            probed[index].insert(module.to_owned(), answer);
         }
         answer
     }
