@@ -34,7 +34,7 @@ WORKLOADS = [
     # name, directory, layering (bench/compare.py's TACH), runs
     ("django", os.path.join(WORK, "src"), "django", 3 if QUICK else 7),
     ("synthetic 10k", os.path.join(WORK, "tree10000"), "synth", 2 if QUICK else 5),
-    ("synthetic 50k", os.path.join(WORK, "tree50000"), "synth", 1 if QUICK else 3),
+    ("synthetic 50k", os.path.join(WORK, "tree50000"), "synth", 1 if QUICK else 5),
 ]
 
 
