@@ -294,6 +294,23 @@ fn external_environment(
     }
 }
 
+/// Each file's problems (unreadable, not UTF-8, syntax errors), one line each:
+/// `path:line: severity[code]: message`, in file order.
+pub fn file_problems(layout: &Layout, facts: &[Arc<ModuleFacts>]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (file, facts) in layout.files.iter().zip(facts) {
+        for d in &facts.diagnostics {
+            let line = d.line.map(|l| format!(":{l}")).unwrap_or_default();
+            let severity = format!("{:?}", d.severity).to_lowercase();
+            out.push(format!(
+                "{}{line}: {severity}[{}]: {}",
+                file.relative, d.code, d.message
+            ));
+        }
+    }
+    out
+}
+
 /// Whether the file at `index` is one walked again from a second source root (the files are
 /// sorted by path, so a repeat follows its first).
 fn is_repeat(layout: &Layout, index: usize, file: &archlint_tach::TachFile) -> bool {

@@ -50,17 +50,7 @@ pub fn run(args: &CheckArgs, options: &CheckOptions, config: TachConfig) -> Resu
         }
     }
     let run = archlint_check::tach::run(options, config)?;
-    // What could not be read or parsed, with file and line (tach's report names the file only).
-    for (file, facts) in run.layout.files.iter().zip(&run.facts) {
-        for d in &facts.diagnostics {
-            let line = d.line.map(|l| format!(":{l}")).unwrap_or_default();
-            let severity = format!("{:?}", d.severity).to_lowercase();
-            eprintln!(
-                "{}{line}: {severity}[{}]: {}",
-                file.relative, d.code, d.message
-            );
-        }
-    }
+    print_file_problems(archlint_check::tach::file_problems(&run.layout, &run.facts));
     let findings =
         || archlint_tach::findings::report(&run.outcome, started.elapsed().as_secs_f64());
     let text = match format {
@@ -88,6 +78,14 @@ pub fn run(args: &CheckArgs, options: &CheckOptions, config: TachConfig) -> Resu
     let failed = run.outcome.failed();
     leave(run);
     Ok(ExitCode::from(u8::from(failed)))
+}
+
+/// What could not be read or parsed, with file and line, on standard error (tach's report
+/// names the file only).
+fn print_file_problems(problems: Vec<String>) {
+    for line in problems {
+        eprintln!("{line}");
+    }
 }
 
 /// The process ends next: what a run holds (every file's facts) is left to the operating
@@ -140,16 +138,7 @@ pub fn run_external(args: &CheckExternalArgs) -> Result<ExitCode> {
             );
         }
     }
-    for (file, facts) in run.layout.files.iter().zip(&run.facts) {
-        for d in &facts.diagnostics {
-            let line = d.line.map(|l| format!(":{l}")).unwrap_or_default();
-            let severity = format!("{:?}", d.severity).to_lowercase();
-            eprintln!(
-                "{}{line}: {severity}[{}]: {}",
-                file.relative, d.code, d.message
-            );
-        }
-    }
+    print_file_problems(archlint_check::tach::file_problems(&run.layout, &run.facts));
     let outcome = &run.outcome.outcome;
     let findings =
         || archlint_tach::findings::external_report(outcome, started.elapsed().as_secs_f64());

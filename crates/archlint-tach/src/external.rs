@@ -120,18 +120,47 @@ fn toml_error(file: &Path, text: &str, e: &toml::de::Error) -> ConfigError {
     }
 }
 
-fn read_text(file: &Path) -> Result<String, ConfigError> {
-    std::fs::read_to_string(file).map_err(|e| ConfigError {
+/// Package metadata larger than this is refused (a `requirements.txt` is a few kilobytes).
+const MAX_METADATA_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Read a package's metadata file, which must lie inside the project (canonical `project`):
+/// a checkout may be hostile, and a `pyproject.toml` linked to a file elsewhere would have
+/// that file's content read and named in the report.
+fn read_text(file: &Path, project: &Path) -> Result<String, ConfigError> {
+    let refuse = |message: String| ConfigError {
         file: file.to_path_buf(),
         line: None,
-        message: format!("cannot read the package's dependencies: {e}"),
-    })
+        message,
+    };
+    let real = std::fs::canonicalize(file)
+        .map_err(|e| refuse(format!("cannot read the package's dependencies: {e}")))?;
+    if !real.starts_with(project) {
+        return Err(refuse(
+            "resolves to a file outside the project; not read (package metadata must be part \
+             of the checkout)"
+                .into(),
+        ));
+    }
+    let size = std::fs::metadata(&real).map(|m| m.len()).unwrap_or(0);
+    if size > MAX_METADATA_BYTES {
+        return Err(refuse(format!(
+            "is {size} bytes, over the {MAX_METADATA_BYTES} byte limit for package metadata; \
+             not read"
+        )));
+    }
+    std::fs::read_to_string(&real)
+        .map_err(|e| refuse(format!("cannot read the package's dependencies: {e}")))
 }
 
 /// Read the package at `dir` (`absolute` is how it is named): `pyproject.toml` first, then
 /// `setup.py` (which tach refuses: reading it would mean running it), then
 /// `requirements.txt`, else a package that declares nothing.
-pub fn read_package(dir: &Path, absolute: PathBuf) -> Result<(Package, Vec<String>), ConfigError> {
+/// `project` is the project root, canonical: metadata files must resolve inside it.
+pub fn read_package(
+    dir: &Path,
+    absolute: PathBuf,
+    project: &Path,
+) -> Result<(Package, Vec<String>), ConfigError> {
     let mut package = Package {
         root: absolute,
         name: None,
@@ -140,7 +169,7 @@ pub fn read_package(dir: &Path, absolute: PathBuf) -> Result<(Package, Vec<Strin
     let mut notes = Vec::new();
     let pyproject = dir.join("pyproject.toml");
     if pyproject.exists() {
-        let text = read_text(&pyproject)?;
+        let text = read_text(&pyproject, project)?;
         let value: toml::Table =
             toml::from_str(&text).map_err(|e| toml_error(&pyproject, &text, &e))?;
         let project = value.get("project");
@@ -181,7 +210,7 @@ pub fn read_package(dir: &Path, absolute: PathBuf) -> Result<(Package, Vec<Strin
     }
     let requirements = dir.join("requirements.txt");
     if requirements.exists() {
-        for line in read_text(&requirements)?.lines() {
+        for line in read_text(&requirements, project)?.lines() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') || line.starts_with('-') {
                 continue;
@@ -204,27 +233,26 @@ struct Packages {
 /// The packages of the project, and for each source root the index of its package.
 fn packages(layout: &Layout) -> Result<Packages, ConfigError> {
     let root = std::fs::canonicalize(&layout.root).unwrap_or_else(|_| layout.root.clone());
-    let mut dirs: Vec<&PathBuf> = Vec::new();
-    let mut of_root = Vec::new();
-    for dir in &layout.packages {
-        let index = match dirs.iter().position(|d| *d == dir) {
-            Some(i) => i,
-            None => {
-                dirs.push(dir);
-                dirs.len() - 1
-            }
-        };
-        of_root.push(index);
-    }
+    // Each distinct package once (the first source root naming it), and each root's index
+    // among them.
+    let firsts: Vec<usize> = (0..layout.packages.len())
+        .filter(|&i| layout.package_ids[i] == i)
+        .collect();
+    let of_root = layout
+        .package_ids
+        .iter()
+        .map(|id| firsts.iter().position(|f| f == id).unwrap_or(0))
+        .collect();
     let mut packages = Vec::new();
     let mut notes = Vec::new();
-    for dir in dirs {
+    for &first in &firsts {
+        let dir = &layout.packages[first];
         let absolute = match dir.strip_prefix(&layout.root) {
             Ok(rel) if rel.as_os_str().is_empty() => root.clone(),
             Ok(rel) => root.join(rel),
             Err(_) => dir.clone(),
         };
-        let (package, more) = read_package(dir, absolute)?;
+        let (package, more) = read_package(dir, absolute, &root)?;
         packages.push(package);
         notes.extend(more);
     }

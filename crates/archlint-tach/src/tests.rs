@@ -315,12 +315,27 @@ fn external_project(
     tempfile::TempDir,
     Result<external::ExternalOutcome, ConfigError>,
 ) {
+    external_project_with(files, toml, distributions, |_| {})
+}
+
+/// [`external_project`], with `prepare` run on the project directory once its files are
+/// written (for links, odd files).
+fn external_project_with(
+    files: &[(&str, &str)],
+    toml: &str,
+    distributions: &[(&str, &str)],
+    prepare: impl FnOnce(&Path),
+) -> (
+    tempfile::TempDir,
+    Result<external::ExternalOutcome, ConfigError>,
+) {
     let dir = tempfile::tempdir().unwrap();
     for (rel, text) in files {
         let path = dir.path().join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
+    prepare(dir.path());
     std::fs::write(dir.path().join("tach.toml"), toml).unwrap();
     let mut config = load(&dir.path().join("tach.toml")).unwrap();
     let layout = walk(dir.path(), &config).unwrap();
@@ -600,4 +615,50 @@ fn fast_paths_agree_with_components() {
     ] {
         assert_eq!(plausible_module_path(path), ok, "{path:?}");
     }
+}
+
+/// A hostile checkout's package metadata: linked out of the project, not UTF-8, or huge — each
+/// refused with the file named (exit 2 at the CLI), never read, followed or printed.
+#[cfg(unix)]
+#[test]
+fn external_refuses_metadata_outside_the_project_unreadable_or_huge() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.toml");
+    std::fs::write(&secret, "[project]\nname = \"SECRET-NAME\"\n").unwrap();
+    let files = [("a/__init__.py", "import yaml\n")];
+    let (_dir, outcome) = external_project_with(&files, "", &[], |root| {
+        std::os::unix::fs::symlink(&secret, root.join("pyproject.toml")).unwrap();
+    });
+    let e = outcome.unwrap_err();
+    assert!(e.file.ends_with("pyproject.toml"), "{e:?}");
+    assert!(e.message.contains("outside the project"), "{e:?}");
+    assert!(!e.message.contains("SECRET"), "{e:?}");
+
+    let (_dir, outcome) = external_project_with(&files, "", &[], |root| {
+        std::fs::write(root.join("requirements.txt"), b"pyyaml\n\xff\xfe\n").unwrap();
+    });
+    let e = outcome.unwrap_err();
+    assert!(e.file.ends_with("requirements.txt"), "{e:?}");
+    assert!(e.message.contains("cannot read"), "{e:?}");
+
+    let (_dir, outcome) = external_project_with(&files, "", &[], |root| {
+        let file = std::fs::File::create(root.join("requirements.txt")).unwrap();
+        file.set_len(17 * 1024 * 1024).unwrap();
+    });
+    let e = outcome.unwrap_err();
+    assert!(e.message.contains("byte limit"), "{e:?}");
+
+    // A link that stays inside the project is read as the file it names.
+    let (_dir, outcome) = external_project_with(&files, "", &[("yaml", "PyYAML")], |root| {
+        std::fs::create_dir_all(root.join("meta")).unwrap();
+        std::fs::write(root.join("meta/reqs.txt"), "PyYAML\n").unwrap();
+        std::os::unix::fs::symlink(root.join("meta/reqs.txt"), root.join("requirements.txt"))
+            .unwrap();
+    });
+    let outcome = outcome.unwrap();
+    assert!(
+        outcome.outcome.diagnostics.is_empty(),
+        "{:?}",
+        outcome.outcome.diagnostics
+    );
 }
